@@ -1,0 +1,63 @@
+// swift-tools-version:6.0
+// Builds with Swift 6.0 (Debian trixie's swiftlang 6.0.3, what ARM boards get from apt) and 6.3.
+import PackageDescription
+
+// Each ISA module is compiled with its own target flags so that one x86-64 binary carries
+// AVX2 and AVX-512 kernels and picks one at run time. `-Xcc -march=…` is the flag that both
+// Swift 6.0 and 6.3 accept (6.0 rejects -target-cpu on x86). The manifest is evaluated on the
+// build machine, so native builds on AArch64 get no x86 flags.
+#if arch(x86_64)
+let avx512Flags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v4"])]
+let avx2Flags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
+#else
+let avx512Flags: [SwiftSetting] = []
+let avx2Flags: [SwiftSetting] = []
+#endif
+
+// The engine is written against the Swift 5 language mode: its kernels pass raw pointers
+// between threads deliberately, which Swift 6's Sendable checking would reject wholesale.
+let languageMode: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+
+let package = Package(
+    name: "Sandglass",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "sandglass", targets: ["sandglass"]),
+        .library(name: "SandglassEngine", targets: ["SandglassEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - C shims
+        .target(name: "CSandglassSupport"),
+
+        // MARK: - Kernels
+        .target(name: "SandglassKernels", swiftSettings: languageMode,
+                linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "SandglassKernelsAVX512", dependencies: ["SandglassKernels"],
+                swiftSettings: languageMode + avx512Flags),
+        .target(name: "SandglassKernelsAVX2", dependencies: ["SandglassKernels"],
+                swiftSettings: languageMode + avx2Flags),
+        .target(name: "SandglassKernelsNEON", dependencies: ["SandglassKernels"],
+                swiftSettings: languageMode),
+
+        // MARK: - Engine
+        .target(name: "SandglassEngine",
+                dependencies: ["SandglassKernels", "SandglassKernelsAVX512", "SandglassKernelsAVX2",
+                               "SandglassKernelsNEON", "CSandglassSupport"],
+                swiftSettings: languageMode),
+
+        // MARK: - Command-line tool
+        .executableTarget(name: "sandglass",
+                          dependencies: ["SandglassEngine",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          swiftSettings: languageMode),
+
+        // MARK: - Tests
+        .testTarget(name: "SandglassKernelsTests",
+                    dependencies: ["SandglassKernels", "SandglassEngine"], swiftSettings: languageMode),
+        .testTarget(name: "SandglassEngineTests", dependencies: ["SandglassEngine"], swiftSettings: languageMode),
+        .testTarget(name: "SandglassCLITests", dependencies: ["SandglassEngine"], swiftSettings: languageMode),
+    ]
+)

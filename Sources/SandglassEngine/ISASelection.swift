@@ -1,0 +1,67 @@
+// Picks the kernel set for this CPU (cpuid/xgetbv on x86-64), or the one the user forces
+// with --isa, refusing an ISA the CPU cannot run rather than dying of SIGILL.
+import CSandglassSupport
+import SandglassKernels
+#if arch(x86_64)
+import SandglassKernelsAVX2
+import SandglassKernelsAVX512
+#elseif arch(arm64)
+import SandglassKernelsNEON
+#endif
+
+public enum ISASelectionError: Error, CustomStringConvertible {
+    case unsupported(ISA, available: [ISA])
+    case noKernels
+
+    public var description: String {
+        switch self {
+        case let .unsupported(isa, available):
+            return "ISA '\(isa.rawValue)' is not supported by this CPU or build; available here: "
+                + available.map(\.rawValue).joined(separator: ", ")
+        case .noKernels:
+            return "no kernels for this CPU: Sandglass needs x86-64 with AVX2+FMA or AArch64 with NEON"
+        }
+    }
+}
+
+public enum ISASelection {
+    /// ISAs this CPU can run, best first.
+    public static var available: [ISA] {
+        var result: [ISA] = []
+        #if arch(x86_64)
+        if sg_cpu_has_avx512() != 0 { result.append(.avx512) }
+        if sg_cpu_has_avx2_fma() != 0 { result.append(.avx2) }
+        #elseif arch(arm64)
+        if sg_cpu_has_neon() != 0 { result.append(.neon) }
+        #endif
+        return result
+    }
+
+    /// The best ISA for this CPU.
+    public static func best() throws -> ISA {
+        guard let first = available.first else { throw ISASelectionError.noKernels }
+        return first
+    }
+
+    /// The kernel set for `isa` (default: the best available).
+    public static func kernels(for isa: ISA? = nil) throws -> KernelSet {
+        let chosen = try isa ?? best()
+        guard available.contains(chosen) else { throw ISASelectionError.unsupported(chosen, available: available) }
+        switch chosen {
+        #if arch(x86_64)
+        case .avx512: return avx512KernelSet
+        case .avx2: return avx2KernelSet
+        #elseif arch(arm64)
+        case .neon: return neonKernelSet
+        #endif
+        default: throw ISASelectionError.unsupported(chosen, available: available)
+        }
+    }
+
+    /// The processor's brand string where the CPU reports one.
+    public static var cpuBrand: String {
+        var buffer = [CChar](repeating: 0, count: 64)
+        sg_cpu_brand(&buffer, 64)
+        return String(cString: buffer)
+    }
+}

@@ -1,0 +1,185 @@
+// f32_dwconv3x3_s1 / f32_dwconv3x3_s2: 3x3 depthwise convolution over NHWC, vectorised over
+// channels. Nine weight vectors stay in registers for a channel block; interior output
+// pixels are computed four at a time so that neighbouring outputs share input loads; edge
+// pixels (where a tap falls in the padding) take a checked path. Vertical padding reads the
+// zero row. The epilogue applies bias, the optional (partial) shortcut add and the clamp.
+
+@inlinable @inline(__always)
+func depthwiseRow(_ a: DepthwiseArguments, _ iy: Int) -> UnsafePointer<Float> {
+    (iy >= 0 && iy < a.inputHeight) ? a.input + iy &* a.inputWidth &* a.inputStride : a.zeros
+}
+
+@inlinable @inline(__always)
+func depthwiseStore<V: SIMD>(_ acc: V, _ a: DepthwiseArguments, pixel: Int, channel: Int, lanes: Int,
+                             _ lo: V, _ hi: V) where V.Scalar == Float {
+    var x = acc
+    if let residual = a.epilogue.residual {
+        let n = a.epilogue.residualChannels &- channel
+        if n > 0 { x = addResidual(x, residual + (pixel &* a.epilogue.residualStride &+ channel), lanes: n) }
+    }
+    storeVector(clampVector(x, lo, hi), a.output + (pixel &* a.outputStride &+ channel), lanes: lanes)
+}
+
+/// One input row's three taps for one output pixel whose columns may fall in the padding.
+@inlinable @inline(__always)
+func depthwiseCheckedTaps<V: SIMD>(_ acc: V, _ row: UnsafePointer<Float>, _ a: DepthwiseArguments,
+                                   firstColumn ix: Int, channel c: Int, _ w0: V, _ w1: V, _ w2: V) -> V
+where V.Scalar == Float {
+    var s = acc
+    let p = UnsafeRawPointer(row)
+    if ix >= 0 && ix < a.inputWidth {
+        s = s.addingProduct(p.load(fromByteOffset: (ix &* a.inputStride &+ c) &* 4, as: V.self), w0)
+    }
+    if ix &+ 1 >= 0 && ix &+ 1 < a.inputWidth {
+        s = s.addingProduct(p.load(fromByteOffset: ((ix &+ 1) &* a.inputStride &+ c) &* 4, as: V.self), w1)
+    }
+    if ix &+ 2 >= 0 && ix &+ 2 < a.inputWidth {
+        s = s.addingProduct(p.load(fromByteOffset: ((ix &+ 2) &* a.inputStride &+ c) &* 4, as: V.self), w2)
+    }
+    return s
+}
+
+/// Output columns [start, end) whose taps all fall inside the input (no horizontal padding).
+@inlinable @inline(__always)
+func depthwiseInteriorColumns(_ a: DepthwiseArguments) -> (start: Int, end: Int) {
+    let s = a.stride
+    let start = Swift.min((a.padLeft &+ s &- 1) / s, a.outputWidth)
+    let last = a.inputWidth &- a.kernelSize &+ a.padLeft
+    let end = last < 0 ? start : Swift.max(start, Swift.min(a.outputWidth, last / s &+ 1))
+    return (start, end)
+}
+
+@inlinable @inline(__always)
+func f32_dwconv3x3<V: SIMD>(_ a: DepthwiseArguments, rows: Range<Int>, channels: Range<Int>,
+                             stride: Int, _: V.Type) where V.Scalar == Float {
+    let w = V.scalarCount
+    let inS = a.inputStride
+    let lo = V(repeating: a.epilogue.minValue)
+    let hi = V(repeating: a.epilogue.maxValue)
+    let weights = UnsafeRawPointer(a.weights)
+    let ws = a.weightStride
+    let (xStart, xEnd) = depthwiseInteriorColumns(a)
+    for y in rows {
+        let iy = y &* stride &- a.padTop
+        let r0 = depthwiseRow(a, iy)
+        let r1 = depthwiseRow(a, iy &+ 1)
+        let r2 = depthwiseRow(a, iy &+ 2)
+        let q0 = UnsafeRawPointer(r0), q1 = UnsafeRawPointer(r1), q2 = UnsafeRawPointer(r2)
+        let outRow = y &* a.outputWidth
+        var c = channels.lowerBound
+        while c < channels.upperBound {
+            let lanes = channels.upperBound &- c
+            let w00 = weights.load(fromByteOffset: (0 &* ws &+ c) &* 4, as: V.self)
+            let w01 = weights.load(fromByteOffset: (1 &* ws &+ c) &* 4, as: V.self)
+            let w02 = weights.load(fromByteOffset: (2 &* ws &+ c) &* 4, as: V.self)
+            let w10 = weights.load(fromByteOffset: (3 &* ws &+ c) &* 4, as: V.self)
+            let w11 = weights.load(fromByteOffset: (4 &* ws &+ c) &* 4, as: V.self)
+            let w12 = weights.load(fromByteOffset: (5 &* ws &+ c) &* 4, as: V.self)
+            let w20 = weights.load(fromByteOffset: (6 &* ws &+ c) &* 4, as: V.self)
+            let w21 = weights.load(fromByteOffset: (7 &* ws &+ c) &* 4, as: V.self)
+            let w22 = weights.load(fromByteOffset: (8 &* ws &+ c) &* 4, as: V.self)
+            let bias = weights.load(fromByteOffset: (9 &* ws &+ c) &* 4, as: V.self)
+
+            // Checked single pixel: any column, taps in the padding are skipped.
+            @inline(__always) func checked(_ x: Int) {
+                let ix = x &* stride &- a.padLeft
+                var s = depthwiseCheckedTaps(bias, r0, a, firstColumn: ix, channel: c, w00, w01, w02)
+                s = depthwiseCheckedTaps(s, r1, a, firstColumn: ix, channel: c, w10, w11, w12)
+                s = depthwiseCheckedTaps(s, r2, a, firstColumn: ix, channel: c, w20, w21, w22)
+                depthwiseStore(s, a, pixel: outRow &+ x, channel: c, lanes: lanes, lo, hi)
+            }
+            // Unchecked single pixel (interior).
+            @inline(__always) func single(_ x: Int) {
+                let o = ((x &* stride &- a.padLeft) &* inS &+ c) &* 4
+                let d = inS &* 4
+                var s = bias
+                s = s.addingProduct(q0.load(fromByteOffset: o, as: V.self), w00)
+                s = s.addingProduct(q0.load(fromByteOffset: o &+ d, as: V.self), w01)
+                s = s.addingProduct(q0.load(fromByteOffset: o &+ 2 &* d, as: V.self), w02)
+                s = s.addingProduct(q1.load(fromByteOffset: o, as: V.self), w10)
+                s = s.addingProduct(q1.load(fromByteOffset: o &+ d, as: V.self), w11)
+                s = s.addingProduct(q1.load(fromByteOffset: o &+ 2 &* d, as: V.self), w12)
+                s = s.addingProduct(q2.load(fromByteOffset: o, as: V.self), w20)
+                s = s.addingProduct(q2.load(fromByteOffset: o &+ d, as: V.self), w21)
+                s = s.addingProduct(q2.load(fromByteOffset: o &+ 2 &* d, as: V.self), w22)
+                depthwiseStore(s, a, pixel: outRow &+ x, channel: c, lanes: lanes, lo, hi)
+            }
+
+            var x = 0
+            while x < xStart { checked(x); x &+= 1 }
+            if stride == 1 {
+                while x &+ 4 <= xEnd {
+                    let o = ((x &- a.padLeft) &* inS &+ c) &* 4
+                    let d = inS &* 4
+                    var s0 = bias, s1 = bias, s2 = bias, s3 = bias
+                    @inline(__always) func rowTaps(_ q: UnsafeRawPointer, _ wa: V, _ wb: V, _ wc: V) {
+                        let i0 = q.load(fromByteOffset: o, as: V.self)
+                        let i1 = q.load(fromByteOffset: o &+ d, as: V.self)
+                        let i2 = q.load(fromByteOffset: o &+ 2 &* d, as: V.self)
+                        let i3 = q.load(fromByteOffset: o &+ 3 &* d, as: V.self)
+                        let i4 = q.load(fromByteOffset: o &+ 4 &* d, as: V.self)
+                        let i5 = q.load(fromByteOffset: o &+ 5 &* d, as: V.self)
+                        s0 = s0.addingProduct(i0, wa); s0 = s0.addingProduct(i1, wb); s0 = s0.addingProduct(i2, wc)
+                        s1 = s1.addingProduct(i1, wa); s1 = s1.addingProduct(i2, wb); s1 = s1.addingProduct(i3, wc)
+                        s2 = s2.addingProduct(i2, wa); s2 = s2.addingProduct(i3, wb); s2 = s2.addingProduct(i4, wc)
+                        s3 = s3.addingProduct(i3, wa); s3 = s3.addingProduct(i4, wb); s3 = s3.addingProduct(i5, wc)
+                    }
+                    rowTaps(q0, w00, w01, w02)
+                    rowTaps(q1, w10, w11, w12)
+                    rowTaps(q2, w20, w21, w22)
+                    depthwiseStore(s0, a, pixel: outRow &+ x, channel: c, lanes: lanes, lo, hi)
+                    depthwiseStore(s1, a, pixel: outRow &+ x &+ 1, channel: c, lanes: lanes, lo, hi)
+                    depthwiseStore(s2, a, pixel: outRow &+ x &+ 2, channel: c, lanes: lanes, lo, hi)
+                    depthwiseStore(s3, a, pixel: outRow &+ x &+ 3, channel: c, lanes: lanes, lo, hi)
+                    x &+= 4
+                }
+            } else {
+                while x &+ 4 <= xEnd {
+                    let o = ((x &* 2 &- a.padLeft) &* inS &+ c) &* 4
+                    let d = inS &* 4
+                    var s0 = bias, s1 = bias, s2 = bias, s3 = bias
+                    @inline(__always) func rowTaps(_ q: UnsafeRawPointer, _ wa: V, _ wb: V, _ wc: V) {
+                        let i0 = q.load(fromByteOffset: o, as: V.self)
+                        let i1 = q.load(fromByteOffset: o &+ d, as: V.self)
+                        let i2 = q.load(fromByteOffset: o &+ 2 &* d, as: V.self)
+                        let i3 = q.load(fromByteOffset: o &+ 3 &* d, as: V.self)
+                        let i4 = q.load(fromByteOffset: o &+ 4 &* d, as: V.self)
+                        let i5 = q.load(fromByteOffset: o &+ 5 &* d, as: V.self)
+                        let i6 = q.load(fromByteOffset: o &+ 6 &* d, as: V.self)
+                        let i7 = q.load(fromByteOffset: o &+ 7 &* d, as: V.self)
+                        let i8 = q.load(fromByteOffset: o &+ 8 &* d, as: V.self)
+                        s0 = s0.addingProduct(i0, wa); s0 = s0.addingProduct(i1, wb); s0 = s0.addingProduct(i2, wc)
+                        s1 = s1.addingProduct(i2, wa); s1 = s1.addingProduct(i3, wb); s1 = s1.addingProduct(i4, wc)
+                        s2 = s2.addingProduct(i4, wa); s2 = s2.addingProduct(i5, wb); s2 = s2.addingProduct(i6, wc)
+                        s3 = s3.addingProduct(i6, wa); s3 = s3.addingProduct(i7, wb); s3 = s3.addingProduct(i8, wc)
+                    }
+                    rowTaps(q0, w00, w01, w02)
+                    rowTaps(q1, w10, w11, w12)
+                    rowTaps(q2, w20, w21, w22)
+                    depthwiseStore(s0, a, pixel: outRow &+ x, channel: c, lanes: lanes, lo, hi)
+                    depthwiseStore(s1, a, pixel: outRow &+ x &+ 1, channel: c, lanes: lanes, lo, hi)
+                    depthwiseStore(s2, a, pixel: outRow &+ x &+ 2, channel: c, lanes: lanes, lo, hi)
+                    depthwiseStore(s3, a, pixel: outRow &+ x &+ 3, channel: c, lanes: lanes, lo, hi)
+                    x &+= 4
+                }
+            }
+            while x < xEnd { single(x); x &+= 1 }
+            while x < a.outputWidth { checked(x); x &+= 1 }
+            c &+= w
+        }
+    }
+}
+
+/// 3x3 depthwise, stride 1, any padding.
+@inlinable @inline(__always)
+public func f32_dwconv3x3_s1<V: SIMD>(_ a: DepthwiseArguments, rows: Range<Int>, channels: Range<Int>,
+                                      _ v: V.Type) where V.Scalar == Float {
+    f32_dwconv3x3(a, rows: rows, channels: channels, stride: 1, v)
+}
+
+/// 3x3 depthwise, stride 2, any padding.
+@inlinable @inline(__always)
+public func f32_dwconv3x3_s2<V: SIMD>(_ a: DepthwiseArguments, rows: Range<Int>, channels: Range<Int>,
+                                      _ v: V.Type) where V.Scalar == Float {
+    f32_dwconv3x3(a, rows: rows, channels: channels, stride: 2, v)
+}

@@ -1,0 +1,100 @@
+// f32_conv_direct: dense convolution (groups = 1) of any kernel size, stride and padding over
+// NHWC, vectorised over output channels: each tap broadcasts one input value against a vector
+// of weights. Used for the 3x3 stride-2 stem (3 input channels, where a GEMM would waste its
+// tiles) and for imported dense k x k convolutions. Interior pixels go four at a time so a
+// weight vector is loaded once for four outputs.
+
+@inlinable @inline(__always)
+func directConvPixelIsInterior(_ a: DirectConvArguments, y: Int, x: Int) -> Bool {
+    let iy = y &* a.strideHeight &- a.padTop
+    let ix = x &* a.strideWidth &- a.padLeft
+    return iy >= 0 && iy &+ a.kernelHeight <= a.inputHeight && ix >= 0 && ix &+ a.kernelWidth <= a.inputWidth
+}
+
+@inlinable @inline(__always)
+func directConvStore<V: SIMD>(_ acc: V, _ a: DirectConvArguments, pixel: Int, channel: Int, _ lo: V, _ hi: V)
+where V.Scalar == Float {
+    var x = acc
+    if let residual = a.epilogue.residual {
+        let n = a.epilogue.residualChannels &- channel
+        if n > 0 { x = addResidual(x, residual + (pixel &* a.epilogue.residualStride &+ channel), lanes: n) }
+    }
+    storeVector(clampVector(x, lo, hi), a.output + (pixel &* a.outputStride &+ channel),
+                lanes: a.outputChannels &- channel)
+}
+
+@inlinable @inline(__always)
+public func f32_conv_direct<V: SIMD>(_ a: DirectConvArguments, rows: Range<Int>, _: V.Type) where V.Scalar == Float {
+    let w = V.scalarCount
+    let lo = V(repeating: a.epilogue.minValue)
+    let hi = V(repeating: a.epilogue.maxValue)
+    let weights = UnsafeRawPointer(a.weights)
+    let ws = a.weightStride
+    let cin = a.inputChannels
+    let taps = a.kernelHeight &* a.kernelWidth &* cin
+    let biasOffset = taps &* ws
+    let rowFloats = a.inputWidth &* a.inputStride
+    for y in rows {
+        let outRow = y &* a.outputWidth
+        var x = 0
+        while x < a.outputWidth {
+            let blockInterior = x &+ 4 <= a.outputWidth
+                && directConvPixelIsInterior(a, y: y, x: x) && directConvPixelIsInterior(a, y: y, x: x &+ 3)
+            if blockInterior {
+                let iy = y &* a.strideHeight &- a.padTop
+                let ix = x &* a.strideWidth &- a.padLeft
+                let p0 = a.input + (iy &* a.inputWidth &+ ix) &* a.inputStride
+                let step = a.strideWidth &* a.inputStride
+                let p1 = p0 + step, p2 = p1 + step, p3 = p2 + step
+                var c = 0
+                while c < a.outputChannels {
+                    let bias = weights.load(fromByteOffset: (biasOffset &+ c) &* 4, as: V.self)
+                    var s0 = bias, s1 = bias, s2 = bias, s3 = bias
+                    var tap = 0
+                    for ky in 0..<a.kernelHeight {
+                        let rowOffset = ky &* rowFloats
+                        for kx in 0..<a.kernelWidth {
+                            let o = rowOffset &+ kx &* a.inputStride
+                            for ci in 0..<cin {
+                                let wt = weights.load(fromByteOffset: (tap &* ws &+ c) &* 4, as: V.self)
+                                s0 = s0.addingProduct(V(repeating: p0[o &+ ci]), wt)
+                                s1 = s1.addingProduct(V(repeating: p1[o &+ ci]), wt)
+                                s2 = s2.addingProduct(V(repeating: p2[o &+ ci]), wt)
+                                s3 = s3.addingProduct(V(repeating: p3[o &+ ci]), wt)
+                                tap &+= 1
+                            }
+                        }
+                    }
+                    directConvStore(s0, a, pixel: outRow &+ x, channel: c, lo, hi)
+                    directConvStore(s1, a, pixel: outRow &+ x &+ 1, channel: c, lo, hi)
+                    directConvStore(s2, a, pixel: outRow &+ x &+ 2, channel: c, lo, hi)
+                    directConvStore(s3, a, pixel: outRow &+ x &+ 3, channel: c, lo, hi)
+                    c &+= w
+                }
+                x &+= 4
+            } else {
+                var c = 0
+                while c < a.outputChannels {
+                    var s = weights.load(fromByteOffset: (biasOffset &+ c) &* 4, as: V.self)
+                    for ky in 0..<a.kernelHeight {
+                        let iy = y &* a.strideHeight &- a.padTop &+ ky
+                        if iy < 0 || iy >= a.inputHeight { continue }
+                        for kx in 0..<a.kernelWidth {
+                            let ix = x &* a.strideWidth &- a.padLeft &+ kx
+                            if ix < 0 || ix >= a.inputWidth { continue }
+                            let p = a.input + (iy &* a.inputWidth &+ ix) &* a.inputStride
+                            let tap0 = (ky &* a.kernelWidth &+ kx) &* cin
+                            for ci in 0..<cin {
+                                let wt = weights.load(fromByteOffset: ((tap0 &+ ci) &* ws &+ c) &* 4, as: V.self)
+                                s = s.addingProduct(V(repeating: p[ci]), wt)
+                            }
+                        }
+                    }
+                    directConvStore(s, a, pixel: outRow &+ x, channel: c, lo, hi)
+                    c &+= w
+                }
+                x &+= 1
+            }
+        }
+    }
+}

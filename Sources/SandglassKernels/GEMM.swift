@@ -1,0 +1,90 @@
+// The 1x1-convolution GEMM: C[M x N] = A[M x K] * B[K x N] + bias, with the epilogue.
+// B is packed once, at plan time, into column panels whose widths match the ISA's
+// micro-kernels; the driver below blocks rows so that a block of A stays in L2 while
+// every panel passes over it.
+
+/// One packed panel of B: columns [column, column + validColumns) of the output.
+public struct GEMMPanel {
+    public let column: Int
+    public let validColumns: Int
+    public let kernelIndex: Int
+    /// Offset in floats of the panel (bias row first) in the packed storage.
+    public let offset: Int
+}
+
+/// B (the weights of a 1x1 convolution or a fully connected layer) packed for one KernelSet.
+public final class PackedGEMMWeights {
+    public let k: Int
+    public let n: Int
+    public let panels: [GEMMPanel]
+    public let storage: AlignedBuffer
+
+    /// Chooses panel widths for n columns: the widest kernel while it fits, then the widest
+    /// that fits the rest, and the narrowest (partly filled) for a last few columns.
+    public static func panelPlan(n: Int, kernels: [GEMMPanelKernel]) -> [(column: Int, width: Int, kernel: Int)] {
+        var plan: [(column: Int, width: Int, kernel: Int)] = []
+        var column = 0
+        while column < n {
+            let remaining = n - column
+            let index = kernels.firstIndex(where: { $0.width <= remaining }) ?? (kernels.count - 1)
+            plan.append((column, kernels[index].width, index))
+            column += kernels[index].width
+        }
+        return plan
+    }
+
+    /// - Parameters:
+    ///   - weight: weight(o, i) for output column o < n and input row i < k.
+    ///   - bias: n values (or empty for zeros).
+    public init(k: Int, n: Int, kernels: [GEMMPanelKernel], bias: [Float], weight: (Int, Int) -> Float) {
+        self.k = k
+        self.n = n
+        let plan = PackedGEMMWeights.panelPlan(n: n, kernels: kernels)
+        var panels: [GEMMPanel] = []
+        var total = 0
+        for entry in plan {
+            panels.append(GEMMPanel(column: entry.column, validColumns: min(entry.width, n - entry.column),
+                                    kernelIndex: entry.kernel, offset: total))
+            total += (k + 1) * entry.width
+        }
+        self.panels = panels
+        storage = AlignedBuffer(count: total)
+        let p = storage.pointer
+        for (panel, entry) in zip(panels, plan) {
+            let width = entry.width
+            for j in 0..<panel.validColumns {
+                let o = panel.column + j
+                p[panel.offset + j] = bias.isEmpty ? 0 : bias[o]
+                for i in 0..<k {
+                    p[panel.offset + width * (i + 1) + j] = weight(o, i)
+                }
+            }
+        }
+    }
+}
+
+/// Runs the GEMM over rows [rows) and panels [panels) of C. Threads split either range.
+public func runGEMM(kernels: KernelSet, weights: PackedGEMMWeights,
+                    a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                    epilogue: ConvEpilogue, rows: Range<Int>, panels: Range<Int>) {
+    if rows.isEmpty || panels.isEmpty { return }
+    // Rows per block: A's block should take about a quarter of a 1 MiB L2.
+    let blockRows = max(24, (256 * 1024 / max(1, weights.k * 4)) / 24 * 24)
+    let singleRow = rows.count == 1
+    var start = rows.lowerBound
+    while start < rows.upperBound {
+        let end = min(start + blockRows, rows.upperBound)
+        for index in panels {
+            let panel = weights.panels[index]
+            let kernel = kernels.gemmPanels[panel.kernelIndex]
+            let args = GEMMTileArguments(
+                a: a, lda: lda, k: weights.k, panel: weights.storage.pointer + panel.offset,
+                c: c + panel.column, ldc: ldc, validColumns: panel.validColumns,
+                residual: epilogue.residual.map { $0 + panel.column }, ldr: epilogue.residualStride,
+                residualColumns: epilogue.residualChannels - panel.column,
+                minValue: epilogue.minValue, maxValue: epilogue.maxValue, rowStart: start, rowEnd: end)
+            if singleRow { kernel.runSingleRow(args) } else { kernel.run(args) }
+        }
+        start = end
+    }
+}

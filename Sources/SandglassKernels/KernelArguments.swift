@@ -1,0 +1,181 @@
+// Argument blocks passed to the micro-kernels. Plain structs of pointers and sizes so that a
+// call costs no allocation and no reference counting.
+//
+// Memory conventions shared by every kernel:
+// - Activations are NHWC, batch 1, with a per-pixel stride in floats (the channel count
+//   rounded up to a multiple of 4, so every vector load is 16-byte aligned).
+// - Kernels write only the logical channels [0, C) of each pixel; they may *read* up to
+//   `kernelReadSlack` floats past the last logical channel of any input, so every buffer
+//   handed to a kernel must be followed by that many readable floats.
+
+/// Floats that a kernel may read past the end of an input (one AVX-512 vector).
+public let kernelReadSlack = 16
+
+/// Bias, clamp and optional shortcut add applied to a convolution's accumulators.
+/// The shortcut adds `residual` to the first `residualChannels` output channels, *before* the
+/// clamp: y = clamp(acc + bias + residual). The partial add of MobileNeXt is this with k < C.
+public struct ConvEpilogue {
+    public var minValue: Float
+    public var maxValue: Float
+    public var residual: UnsafePointer<Float>?
+    public var residualStride: Int
+    public var residualChannels: Int
+
+    public init(minValue: Float = -.infinity, maxValue: Float = .infinity,
+                residual: UnsafePointer<Float>? = nil, residualStride: Int = 0, residualChannels: Int = 0) {
+        self.minValue = minValue
+        self.maxValue = maxValue
+        self.residual = residual
+        self.residualStride = residualStride
+        self.residualChannels = residual == nil ? 0 : residualChannels
+    }
+}
+
+/// One call of a GEMM micro-kernel: rows [rowStart, rowEnd) of A times one packed panel.
+/// `c` and `residual` point at column 0 of the panel in row 0.
+public struct GEMMTileArguments {
+    public var a: UnsafePointer<Float>
+    public var lda: Int
+    public var k: Int
+    /// Packed panel: `width` bias floats, then k rows of `width` floats (zero padded).
+    public var panel: UnsafePointer<Float>
+    public var c: UnsafeMutablePointer<Float>
+    public var ldc: Int
+    /// Columns of this panel that exist in C (the rest are padding and are not stored).
+    public var validColumns: Int
+    public var residual: UnsafePointer<Float>?
+    public var ldr: Int
+    /// Columns of this panel, counted from its first, that receive the residual (may be <= 0).
+    public var residualColumns: Int
+    public var minValue: Float
+    public var maxValue: Float
+    public var rowStart: Int
+    public var rowEnd: Int
+
+    @inlinable
+    public init(a: UnsafePointer<Float>, lda: Int, k: Int, panel: UnsafePointer<Float>,
+                c: UnsafeMutablePointer<Float>, ldc: Int, validColumns: Int,
+                residual: UnsafePointer<Float>?, ldr: Int, residualColumns: Int,
+                minValue: Float, maxValue: Float, rowStart: Int, rowEnd: Int) {
+        self.a = a; self.lda = lda; self.k = k; self.panel = panel
+        self.c = c; self.ldc = ldc; self.validColumns = validColumns
+        self.residual = residual; self.ldr = ldr; self.residualColumns = residualColumns
+        self.minValue = minValue; self.maxValue = maxValue
+        self.rowStart = rowStart; self.rowEnd = rowEnd
+    }
+}
+
+/// A depthwise convolution over NHWC tensors (3x3 or any k x k).
+public struct DepthwiseArguments {
+    public var input: UnsafePointer<Float>
+    public var inputHeight: Int
+    public var inputWidth: Int
+    public var inputStride: Int
+    public var output: UnsafeMutablePointer<Float>
+    public var outputHeight: Int
+    public var outputWidth: Int
+    public var outputStride: Int
+    public var channels: Int
+    public var kernelSize: Int
+    public var stride: Int
+    public var padTop: Int
+    public var padLeft: Int
+    /// Tap-major weights: kernelSize*kernelSize rows of `weightStride` floats, then one row of bias.
+    public var weights: UnsafePointer<Float>
+    public var weightStride: Int
+    /// A row of zeros at least inputWidth * inputStride + kernelReadSlack long (vertical padding).
+    public var zeros: UnsafePointer<Float>
+    public var epilogue: ConvEpilogue
+
+    public init(input: UnsafePointer<Float>, inputHeight: Int, inputWidth: Int, inputStride: Int,
+                output: UnsafeMutablePointer<Float>, outputHeight: Int, outputWidth: Int, outputStride: Int,
+                channels: Int, kernelSize: Int, stride: Int, padTop: Int, padLeft: Int,
+                weights: UnsafePointer<Float>, weightStride: Int, zeros: UnsafePointer<Float>,
+                epilogue: ConvEpilogue) {
+        self.input = input; self.inputHeight = inputHeight; self.inputWidth = inputWidth
+        self.inputStride = inputStride; self.output = output; self.outputHeight = outputHeight
+        self.outputWidth = outputWidth; self.outputStride = outputStride; self.channels = channels
+        self.kernelSize = kernelSize; self.stride = stride; self.padTop = padTop; self.padLeft = padLeft
+        self.weights = weights; self.weightStride = weightStride; self.zeros = zeros
+        self.epilogue = epilogue
+    }
+}
+
+/// A dense (groups = 1) convolution of any kernel size, stride and padding: the stem.
+public struct DirectConvArguments {
+    public var input: UnsafePointer<Float>
+    public var inputHeight: Int
+    public var inputWidth: Int
+    public var inputStride: Int
+    public var inputChannels: Int
+    public var output: UnsafeMutablePointer<Float>
+    public var outputHeight: Int
+    public var outputWidth: Int
+    public var outputStride: Int
+    public var outputChannels: Int
+    public var kernelHeight: Int
+    public var kernelWidth: Int
+    public var strideHeight: Int
+    public var strideWidth: Int
+    public var padTop: Int
+    public var padLeft: Int
+    /// [ky][kx][ci] rows of `weightStride` floats (output channels, zero padded), then one bias row.
+    public var weights: UnsafePointer<Float>
+    public var weightStride: Int
+    public var epilogue: ConvEpilogue
+
+    public init(input: UnsafePointer<Float>, inputHeight: Int, inputWidth: Int, inputStride: Int,
+                inputChannels: Int, output: UnsafeMutablePointer<Float>, outputHeight: Int,
+                outputWidth: Int, outputStride: Int, outputChannels: Int, kernelHeight: Int,
+                kernelWidth: Int, strideHeight: Int, strideWidth: Int, padTop: Int, padLeft: Int,
+                weights: UnsafePointer<Float>, weightStride: Int, epilogue: ConvEpilogue) {
+        self.input = input; self.inputHeight = inputHeight; self.inputWidth = inputWidth
+        self.inputStride = inputStride; self.inputChannels = inputChannels; self.output = output
+        self.outputHeight = outputHeight; self.outputWidth = outputWidth; self.outputStride = outputStride
+        self.outputChannels = outputChannels; self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth
+        self.strideHeight = strideHeight; self.strideWidth = strideWidth; self.padTop = padTop
+        self.padLeft = padLeft; self.weights = weights; self.weightStride = weightStride
+        self.epilogue = epilogue
+    }
+}
+
+/// The separate shortcut add: out[p][0..<k] = branch[p][0..<k] + identity[p][0..<k], and
+/// out[p][k..<channels] = branch[p][k..<channels] (nothing to do when out aliases branch).
+public struct PartialAddArguments {
+    public var branch: UnsafePointer<Float>
+    public var branchStride: Int
+    public var identity: UnsafePointer<Float>
+    public var identityStride: Int
+    public var output: UnsafeMutablePointer<Float>
+    public var outputStride: Int
+    public var pixels: Int
+    public var channels: Int
+    public var addedChannels: Int
+    public var minValue: Float
+    public var maxValue: Float
+
+    public init(branch: UnsafePointer<Float>, branchStride: Int, identity: UnsafePointer<Float>,
+                identityStride: Int, output: UnsafeMutablePointer<Float>, outputStride: Int,
+                pixels: Int, channels: Int, addedChannels: Int,
+                minValue: Float = -.infinity, maxValue: Float = .infinity) {
+        self.branch = branch; self.branchStride = branchStride; self.identity = identity
+        self.identityStride = identityStride; self.output = output; self.outputStride = outputStride
+        self.pixels = pixels; self.channels = channels; self.addedChannels = addedChannels
+        self.minValue = minValue; self.maxValue = maxValue
+    }
+}
+
+/// Global average pooling of an NHWC tensor to one vector of `channels` floats.
+public struct GlobalAveragePoolArguments {
+    public var input: UnsafePointer<Float>
+    public var pixels: Int
+    public var inputStride: Int
+    public var channels: Int
+    public var output: UnsafeMutablePointer<Float>
+
+    public init(input: UnsafePointer<Float>, pixels: Int, inputStride: Int, channels: Int,
+                output: UnsafeMutablePointer<Float>) {
+        self.input = input; self.pixels = pixels; self.inputStride = inputStride
+        self.channels = channels; self.output = output
+    }
+}

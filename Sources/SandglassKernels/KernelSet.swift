@@ -1,0 +1,76 @@
+// The table of micro-kernels for one instruction set. The ISA modules (SandglassKernelsAVX512,
+// SandglassKernelsAVX2, SandglassKernelsNEON) fill one in from the generic kernels of this
+// module, compiled with their own target flags; the engine picks one at run time.
+
+/// An instruction set with its own compiled kernels.
+public enum ISA: String, CaseIterable, Sendable, Codable {
+    case avx512
+    case avx2
+    case neon
+
+    /// Human-readable description used in environment capture and errors.
+    public var summary: String {
+        switch self {
+        case .avx512: return "x86-64 AVX-512 (x86-64-v4), 16 floats per vector"
+        case .avx2: return "x86-64 AVX2+FMA (x86-64-v3), 8 floats per vector"
+        case .neon: return "AArch64 NEON, 4 floats per vector"
+        }
+    }
+}
+
+/// One GEMM micro-kernel shape: a panel of `width` output columns, `rowsPerTile` rows per tile.
+public struct GEMMPanelKernel {
+    public let name: String
+    public let width: Int
+    public let rowsPerTile: Int
+    public let run: (GEMMTileArguments) -> Void
+    /// The one-row variant, for matrix-vector products (the classifier).
+    public let runSingleRow: (GEMMTileArguments) -> Void
+
+    public init(name: String, width: Int, rowsPerTile: Int,
+                run: @escaping (GEMMTileArguments) -> Void,
+                runSingleRow: @escaping (GEMMTileArguments) -> Void) {
+        self.name = name; self.width = width; self.rowsPerTile = rowsPerTile
+        self.run = run; self.runSingleRow = runSingleRow
+    }
+}
+
+public struct KernelSet {
+    public let isa: ISA
+    /// Floats per vector of the main kernels.
+    public let vectorWidth: Int
+    /// GEMM panel kernels, widest first; the narrowest handles column tails.
+    public let gemmPanels: [GEMMPanelKernel]
+    public let dwconv3x3s1: (DepthwiseArguments, Range<Int>) -> Void
+    public let dwconv3x3s2: (DepthwiseArguments, Range<Int>) -> Void
+    public let dwconvGeneric: (DepthwiseArguments, Range<Int>) -> Void
+    public let convDirect: (DirectConvArguments, Range<Int>) -> Void
+    public let addPartial: (PartialAddArguments, Range<Int>) -> Void
+    public let globalAveragePool: (GlobalAveragePoolArguments, Range<Int>) -> Void
+
+    public init(isa: ISA, vectorWidth: Int, gemmPanels: [GEMMPanelKernel],
+                dwconv3x3s1: @escaping (DepthwiseArguments, Range<Int>) -> Void,
+                dwconv3x3s2: @escaping (DepthwiseArguments, Range<Int>) -> Void,
+                dwconvGeneric: @escaping (DepthwiseArguments, Range<Int>) -> Void,
+                convDirect: @escaping (DirectConvArguments, Range<Int>) -> Void,
+                addPartial: @escaping (PartialAddArguments, Range<Int>) -> Void,
+                globalAveragePool: @escaping (GlobalAveragePoolArguments, Range<Int>) -> Void) {
+        self.isa = isa; self.vectorWidth = vectorWidth; self.gemmPanels = gemmPanels
+        self.dwconv3x3s1 = dwconv3x3s1; self.dwconv3x3s2 = dwconv3x3s2
+        self.dwconvGeneric = dwconvGeneric; self.convDirect = convDirect
+        self.addPartial = addPartial; self.globalAveragePool = globalAveragePool
+    }
+
+    /// Channel stride (floats) of weight rows for depthwise and direct kernels: a multiple of
+    /// the widest vector any kernel loads, so full-vector loads of the last block stay inside.
+    public static let weightRowAlignment = 16
+}
+
+/// Splits a channel range into the part a kernel runs with its full vector and a tail that the
+/// half-width vector covers with less waste (`C % W <= W/2`).
+@inlinable @inline(__always)
+public func splitChannelTail(_ channels: Int, vectorWidth w: Int) -> (full: Int, tailUsesHalf: Bool) {
+    let full = channels - channels % w
+    let tail = channels - full
+    return (full, tail > 0 && tail <= w / 2)
+}

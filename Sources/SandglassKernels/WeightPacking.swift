@@ -1,0 +1,48 @@
+// Weight layouts for the depthwise and direct kernels, built once at plan time from logical
+// OIHW weights. (The GEMM's panel packing lives with the GEMM, since it depends on the ISA's
+// tile widths.)
+
+/// Depthwise weights packed tap-major: kernelSize² rows of `stride` floats (channels, zero
+/// padded to a multiple of 16), then one row of bias.
+public struct PackedDepthwiseWeights {
+    public let buffer: AlignedBuffer
+    public let stride: Int
+
+    /// - Parameter weights: OIHW with I = 1: [channels][1][k][k].
+    public init(channels: Int, kernelSize k: Int, weights: [Float], bias: [Float]) {
+        stride = roundUp(channels, KernelSet.weightRowAlignment)
+        buffer = AlignedBuffer(count: (k * k + 1) * stride)
+        let p = buffer.pointer
+        for c in 0..<channels {
+            for tap in 0..<(k * k) { p[tap * stride + c] = weights[c * k * k + tap] }
+            p[k * k * stride + c] = bias.isEmpty ? 0 : bias[c]
+        }
+    }
+}
+
+/// Direct-convolution weights: [ky][kx][ci] rows of `stride` floats (output channels, zero
+/// padded to a multiple of 16), then one row of bias.
+public struct PackedDirectConvWeights {
+    public let buffer: AlignedBuffer
+    public let stride: Int
+
+    /// - Parameter weights: OIHW: [outputChannels][inputChannels][kh][kw].
+    public init(inputChannels cin: Int, outputChannels cout: Int, kernelHeight kh: Int, kernelWidth kw: Int,
+                weights: [Float], bias: [Float]) {
+        stride = roundUp(cout, KernelSet.weightRowAlignment)
+        let taps = kh * kw * cin
+        buffer = AlignedBuffer(count: (taps + 1) * stride)
+        let p = buffer.pointer
+        for o in 0..<cout {
+            for ci in 0..<cin {
+                for ky in 0..<kh {
+                    for kx in 0..<kw {
+                        let tap = (ky * kw + kx) * cin + ci
+                        p[tap * stride + o] = weights[((o * cin + ci) * kh + ky) * kw + kx]
+                    }
+                }
+            }
+            p[taps * stride + o] = bias.isEmpty ? 0 : bias[o]
+        }
+    }
+}

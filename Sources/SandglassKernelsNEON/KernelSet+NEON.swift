@@ -1,0 +1,52 @@
+// NEON instantiation of the generic kernels for AArch64 (FMA is part of the base ISA, so no
+// extra flags). 32 vector registers of 4 floats: the same tile shapes as AVX-512, narrower.
+#if arch(arm64)
+import SandglassKernels
+
+typealias V4 = SIMD4<Float>
+
+public func f32_gemm_6x16__neon(_ t: GEMMTileArguments) { f32_gemm_6x4v(t, V4.self) }
+public func f32_gemm_1x16__neon(_ t: GEMMTileArguments) { f32_gemm_1x4v(t, V4.self) }
+public func f32_gemm_12x8__neon(_ t: GEMMTileArguments) { f32_gemm_12x2v(t, V4.self) }
+public func f32_gemm_1x8__neon(_ t: GEMMTileArguments) { f32_gemm_1x2v(t, V4.self) }
+public func f32_gemm_24x4__neon(_ t: GEMMTileArguments) { f32_gemm_24x1v(t, V4.self) }
+public func f32_gemm_1x4__neon(_ t: GEMMTileArguments) { f32_gemm_1x1v(t, V4.self) }
+
+public func f32_dwconv3x3_s1__neon(_ a: DepthwiseArguments, _ rows: Range<Int>) {
+    f32_dwconv3x3_s1(a, rows: rows, channels: 0..<a.channels, V4.self)
+}
+
+public func f32_dwconv3x3_s2__neon(_ a: DepthwiseArguments, _ rows: Range<Int>) {
+    f32_dwconv3x3_s2(a, rows: rows, channels: 0..<a.channels, V4.self)
+}
+
+public func f32_dwconv_kxk__neon(_ a: DepthwiseArguments, _ rows: Range<Int>) {
+    f32_dwconv_kxk(a, rows: rows, channels: 0..<a.channels, V4.self)
+}
+
+public func f32_conv_direct__neon(_ a: DirectConvArguments, _ rows: Range<Int>) {
+    f32_conv_direct(a, rows: rows, V4.self)
+}
+
+public func f32_add_partial__neon(_ a: PartialAddArguments, _ pixels: Range<Int>) {
+    f32_add_partial(a, pixels: pixels, V4.self)
+}
+
+public func f32_global_average_pool__neon(_ a: GlobalAveragePoolArguments, _ channels: Range<Int>) {
+    f32_global_average_pool(a, channels: channels, V4.self)
+}
+
+public let neonKernelSet = KernelSet(
+    isa: .neon, vectorWidth: 4,
+    gemmPanels: [
+        GEMMPanelKernel(name: "f32_gemm_6x16__neon", width: 16, rowsPerTile: 6,
+                        run: f32_gemm_6x16__neon, runSingleRow: f32_gemm_1x16__neon),
+        GEMMPanelKernel(name: "f32_gemm_12x8__neon", width: 8, rowsPerTile: 12,
+                        run: f32_gemm_12x8__neon, runSingleRow: f32_gemm_1x8__neon),
+        GEMMPanelKernel(name: "f32_gemm_24x4__neon", width: 4, rowsPerTile: 24,
+                        run: f32_gemm_24x4__neon, runSingleRow: f32_gemm_1x4__neon),
+    ],
+    dwconv3x3s1: f32_dwconv3x3_s1__neon, dwconv3x3s2: f32_dwconv3x3_s2__neon,
+    dwconvGeneric: f32_dwconv_kxk__neon, convDirect: f32_conv_direct__neon,
+    addPartial: f32_add_partial__neon, globalAveragePool: f32_global_average_pool__neon)
+#endif

@@ -1,0 +1,99 @@
+import SandglassKernels
+import XCTest
+
+/// f32_dwconv3x3_s1/s2 and f32_dwconv_kxk against the scalar reference on awkward shapes:
+/// channel counts that are not multiples of any vector width, odd sizes, stride 2 on odd
+/// inputs, symmetric, asymmetric and no padding, and k = 0, partial and full shortcut adds.
+final class DepthwiseConvTests: XCTestCase {
+    struct Case {
+        var h: Int, w: Int, c: Int, k: Int = 3, stride: Int
+        var pads: (top: Int, left: Int, bottom: Int, right: Int) = (1, 1, 1, 1)
+        var residual: Int = 0
+        var clamp: (Float, Float) = (-.infinity, .infinity)
+    }
+
+    func check(_ tc: Case, kernels: KernelSet, generic: Bool = false, file: StaticString = #filePath, line: UInt = #line) {
+        var rng = TestRandom(seed: UInt64(tc.h * 1000 + tc.w * 100 + tc.c * 7 + tc.stride + tc.residual))
+        let ref = ReferenceConvolution(
+            inputHeight: tc.h, inputWidth: tc.w, inputChannels: tc.c, outputChannels: tc.c,
+            kernelHeight: tc.k, kernelWidth: tc.k, strideHeight: tc.stride, strideWidth: tc.stride,
+            padTop: tc.pads.top, padLeft: tc.pads.left, padBottom: tc.pads.bottom, padRight: tc.pads.right,
+            groups: tc.c, weights: rng.array(tc.c * tc.k * tc.k), bias: rng.array(tc.c),
+            minValue: tc.clamp.0, maxValue: tc.clamp.1)
+        let oh = ref.outputHeight, ow = ref.outputWidth
+        let inputDense = rng.array(tc.h * tc.w * tc.c)
+        let residualDense = rng.array(oh * ow * tc.c)
+        let expected = ref.run(inputDense, residual: tc.residual > 0 ? residualDense : nil, residualChannels: tc.residual)
+
+        let input = StridedTensor(pixels: tc.h * tc.w, channels: tc.c, dense: inputDense)
+        let output = StridedTensor(pixels: oh * ow, channels: tc.c)
+        let residual = StridedTensor(pixels: oh * ow, channels: tc.c, dense: residualDense)
+        let packed = PackedDepthwiseWeights(channels: tc.c, kernelSize: tc.k, weights: ref.weights, bias: ref.bias)
+        let zeros = AlignedBuffer(count: tc.w * input.stride)
+        let args = DepthwiseArguments(
+            input: input.pointer, inputHeight: tc.h, inputWidth: tc.w, inputStride: input.stride,
+            output: output.pointer, outputHeight: oh, outputWidth: ow, outputStride: output.stride,
+            channels: tc.c, kernelSize: tc.k, stride: tc.stride, padTop: tc.pads.top, padLeft: tc.pads.left,
+            weights: packed.buffer.pointer, weightStride: packed.stride, zeros: zeros.pointer,
+            epilogue: ConvEpilogue(minValue: tc.clamp.0, maxValue: tc.clamp.1,
+                                   residual: tc.residual > 0 ? UnsafePointer(residual.pointer) : nil,
+                                   residualStride: residual.stride, residualChannels: tc.residual))
+        // Two row ranges, as two threads would run them.
+        let split = oh / 2
+        let run: (DepthwiseArguments, Range<Int>) -> Void =
+            generic ? kernels.dwconvGeneric : (tc.stride == 1 ? kernels.dwconv3x3s1 : kernels.dwconv3x3s2)
+        run(args, 0..<split)
+        run(args, split..<oh)
+        let error = relativeError(output.dense, expected)
+        XCTAssertLessThan(error, 1e-5, "\(kernels.isa) \(tc) generic=\(generic)", file: file, line: line)
+        XCTAssertTrue(output.paddingUntouched, "\(kernels.isa) wrote past the channels for \(tc)", file: file, line: line)
+    }
+
+    func testStride1AwkwardShapes() throws {
+        for kernels in try availableKernelSets() {
+            for (h, w, c) in [(1, 1, 1), (5, 7, 13), (6, 9, 21), (7, 7, 37), (8, 5, 8), (3, 11, 24), (9, 9, 40),
+                              (4, 13, 3), (2, 3, 17), (14, 14, 96)] {
+                check(Case(h: h, w: w, c: c, stride: 1), kernels: kernels)
+            }
+        }
+    }
+
+    func testStride2OddInputsAndPaddings() throws {
+        for kernels in try availableKernelSets() {
+            for (h, w, c) in [(7, 9, 13), (5, 5, 24), (8, 11, 37), (1, 1, 5), (3, 2, 16), (15, 15, 40), (112, 9, 6)] {
+                check(Case(h: h, w: w, c: c, stride: 2), kernels: kernels)
+                check(Case(h: h, w: w, c: c, stride: 2, pads: (0, 0, 1, 1)), kernels: kernels)
+            }
+            check(Case(h: 6, w: 10, c: 9, stride: 1, pads: (0, 0, 0, 0)), kernels: kernels)
+            check(Case(h: 6, w: 10, c: 9, stride: 1, pads: (2, 0, 1, 2)), kernels: kernels)
+            check(Case(h: 9, w: 8, c: 19, stride: 2, pads: (0, 0, 0, 0)), kernels: kernels)
+        }
+    }
+
+    func testFusedShortcutAddAllK() throws {
+        for kernels in try availableKernelSets() {
+            for c in [13, 24, 40] {
+                for k in [0, 1, 5, c / 3, c - 1, c] {
+                    check(Case(h: 6, w: 7, c: c, stride: 1, residual: k), kernels: kernels)
+                }
+            }
+            check(Case(h: 5, w: 9, c: 21, stride: 1, residual: 10, clamp: (0, 6)), kernels: kernels)
+        }
+    }
+
+    func testClamp() throws {
+        for kernels in try availableKernelSets() {
+            check(Case(h: 7, w: 6, c: 29, stride: 1, clamp: (0, 6)), kernels: kernels)
+            check(Case(h: 7, w: 6, c: 29, stride: 2, clamp: (-0.25, 0.5)), kernels: kernels)
+        }
+    }
+
+    func testGenericKernelSizes() throws {
+        for kernels in try availableKernelSets() {
+            check(Case(h: 9, w: 8, c: 21, k: 5, stride: 1, pads: (2, 2, 2, 2)), kernels: kernels, generic: true)
+            check(Case(h: 9, w: 8, c: 21, k: 5, stride: 2, pads: (1, 2, 2, 1), residual: 7), kernels: kernels, generic: true)
+            check(Case(h: 6, w: 6, c: 16, k: 3, stride: 3, pads: (1, 1, 1, 1)), kernels: kernels, generic: true)
+            check(Case(h: 4, w: 4, c: 3, k: 1, stride: 1, pads: (0, 0, 0, 0)), kernels: kernels, generic: true)
+        }
+    }
+}

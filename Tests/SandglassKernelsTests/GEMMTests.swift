@@ -1,0 +1,88 @@
+import SandglassKernels
+import XCTest
+
+/// The 1x1-convolution GEMM (every panel kernel of every ISA) against the scalar reference:
+/// M, N and K that are not multiples of the tile sizes, a single row (the classifier), the
+/// residual on the first k columns, and the clamp.
+final class GEMMTests: XCTestCase {
+    func check(kernels: KernelSet, m: Int, n: Int, k: Int, residual: Int = 0,
+               clamp: (Float, Float) = (-.infinity, .infinity), split: Bool = false,
+               file: StaticString = #filePath, line: UInt = #line) {
+        var rng = TestRandom(seed: UInt64(m * 10007 + n * 101 + k * 7 + residual))
+        let weights = rng.array(n * k)
+        let bias = rng.array(n)
+        let aDense = rng.array(m * k)
+        let rDense = rng.array(m * n)
+        let ref = ReferenceConvolution(inputHeight: 1, inputWidth: m, inputChannels: k, outputChannels: n,
+                                       kernelHeight: 1, kernelWidth: 1, strideHeight: 1, strideWidth: 1,
+                                       padTop: 0, padLeft: 0, padBottom: 0, padRight: 0, groups: 1,
+                                       weights: weights, bias: bias, minValue: clamp.0, maxValue: clamp.1)
+        let expected = ref.run(aDense, residual: residual > 0 ? rDense : nil, residualChannels: residual)
+        let a = StridedTensor(pixels: m, channels: k, dense: aDense)
+        let c = StridedTensor(pixels: m, channels: n)
+        let r = StridedTensor(pixels: m, channels: n, dense: rDense)
+        let packed = PackedGEMMWeights(k: k, n: n, kernels: kernels.gemmPanels, bias: bias) { o, i in weights[o * k + i] }
+        let epilogue = ConvEpilogue(minValue: clamp.0, maxValue: clamp.1,
+                                    residual: residual > 0 ? UnsafePointer(r.pointer) : nil,
+                                    residualStride: r.stride, residualChannels: residual)
+        if split {
+            // Rows split as two threads would, then panels split.
+            let half = m / 2
+            runGEMM(kernels: kernels, weights: packed, a: a.pointer, lda: a.stride, c: c.pointer, ldc: c.stride,
+                    epilogue: epilogue, rows: 0..<half, panels: 0..<packed.panels.count)
+            let p = packed.panels.count / 2
+            runGEMM(kernels: kernels, weights: packed, a: a.pointer, lda: a.stride, c: c.pointer, ldc: c.stride,
+                    epilogue: epilogue, rows: half..<m, panels: 0..<p)
+            runGEMM(kernels: kernels, weights: packed, a: a.pointer, lda: a.stride, c: c.pointer, ldc: c.stride,
+                    epilogue: epilogue, rows: half..<m, panels: p..<packed.panels.count)
+        } else {
+            runGEMM(kernels: kernels, weights: packed, a: a.pointer, lda: a.stride, c: c.pointer, ldc: c.stride,
+                    epilogue: epilogue, rows: 0..<m, panels: 0..<packed.panels.count)
+        }
+        XCTAssertLessThan(relativeError(c.dense, expected), 1e-5, "\(kernels.isa) m=\(m) n=\(n) k=\(k) r=\(residual)",
+                          file: file, line: line)
+        XCTAssertTrue(c.paddingUntouched, "\(kernels.isa) wrote past n=\(n)", file: file, line: line)
+    }
+
+    func testAwkwardShapes() throws {
+        for kernels in try availableKernelSets() {
+            for m in [1, 2, 7, 25, 49] {
+                for n in [1, 5, 8, 13, 16, 24, 40, 72, 100] {
+                    for k in [1, 3, 16, 37] {
+                        check(kernels: kernels, m: m, n: n, k: k)
+                    }
+                }
+            }
+        }
+    }
+
+    func testEveryPanelKernelIsUsed() throws {
+        for kernels in try availableKernelSets() {
+            // One column count that needs each panel width once.
+            let n = kernels.gemmPanels.map(\.width).reduce(0, +) - 1
+            let plan = PackedGEMMWeights.panelPlan(n: n, kernels: kernels.gemmPanels)
+            XCTAssertEqual(Set(plan.map(\.kernel)), Set(kernels.gemmPanels.indices), "\(kernels.isa) plan \(plan)")
+            check(kernels: kernels, m: 31, n: n, k: 19)
+        }
+    }
+
+    func testLargeAndSplit() throws {
+        for kernels in try availableKernelSets() {
+            check(kernels: kernels, m: 130, n: 96, k: 160, split: true)
+            check(kernels: kernels, m: 1, n: 1000, k: 1280)
+            check(kernels: kernels, m: 3000, n: 16, k: 70, split: true)
+        }
+    }
+
+    func testResidualAndClamp() throws {
+        for kernels in try availableKernelSets() {
+            for n in [24, 40, 101] {
+                for r in [1, 7, n / 2, n] {
+                    check(kernels: kernels, m: 13, n: n, k: 9, residual: r)
+                }
+            }
+            check(kernels: kernels, m: 17, n: 33, k: 12, clamp: (0, 6))
+            check(kernels: kernels, m: 17, n: 33, k: 12, residual: 20, clamp: (-0.5, 0.5))
+        }
+    }
+}
