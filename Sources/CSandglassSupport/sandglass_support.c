@@ -91,9 +91,9 @@ int sg_pin_thread_to_cpu(int cpu) {
 
 int sg_gettid(void) { return (int)syscall(SYS_gettid); }
 
-uint32_t sg_atomic_load(const volatile uint32_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
-void sg_atomic_store(volatile uint32_t *p, uint32_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
-uint32_t sg_atomic_fetch_add(volatile uint32_t *p, uint32_t v) { return __atomic_fetch_add(p, v, __ATOMIC_ACQ_REL); }
+uint32_t sg_atomic_load(const volatile uint32_t *p) { return __atomic_load_n(p, __ATOMIC_SEQ_CST); }
+void sg_atomic_store(volatile uint32_t *p, uint32_t v) { __atomic_store_n(p, v, __ATOMIC_SEQ_CST); }
+uint32_t sg_atomic_fetch_add(volatile uint32_t *p, uint32_t v) { return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST); }
 
 void sg_futex_wait(volatile uint32_t *p, uint32_t expected) {
     syscall(SYS_futex, p, FUTEX_WAIT_PRIVATE, expected, NULL, NULL, 0);

@@ -1,0 +1,180 @@
+// Turns a Graph into a Plan: folds BatchNorm, chooses a kernel per layer for the selected ISA,
+// packs weights, fuses the shortcut add into the preceding linear convolution's epilogue
+// ("fused" mode) or keeps it as its own in-place step ("separate" mode), and places every
+// activation in one arena. Everything that allocates happens here, once.
+import SandglassKernels
+
+/// How the shortcut add runs.
+public enum AddMode: String, CaseIterable, Codable, Sendable {
+    /// In the epilogue of the convolution that produces the branch (the fast path).
+    case fused
+    /// As its own operation over the first k channels, so its cost can be measured alone.
+    case separate
+}
+
+public struct PlanOptions: Sendable {
+    public var isa: ISA?
+    public var addMode: AddMode
+    public var threads: Int
+
+    public init(isa: ISA? = nil, addMode: AddMode = .fused, threads: Int = 1) {
+        self.isa = isa; self.addMode = addMode; self.threads = threads
+    }
+}
+
+public struct PlanError: Error, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// One kernel invocation of a plan, covering one or more graph layers.
+public struct PlanStep {
+    /// Graph layer names joined by "+", e.g. "s3.b1.dw2+s3.b1.add".
+    public let name: String
+    /// Operation, e.g. "dwconv3x3s1+add".
+    public let op: String
+    public let kernel: String
+    public let layers: [Int]
+    /// Analytic counts of what this step computes and moves.
+    public let counts: LayerCounts
+    /// How many parts the step can usefully be split into across threads.
+    public let parallelism: Int
+    /// Runs part `part` of `parts`.
+    public let run: (_ part: Int, _ parts: Int) -> Void
+}
+
+public enum Planner {
+    public static func plan(_ graph: Graph, options: PlanOptions = PlanOptions()) throws -> Plan {
+        guard options.threads >= 1, options.threads <= 256 else {
+            throw PlanError("threads must be between 1 and 256 (got \(options.threads))")
+        }
+        let kernels = try ISASelection.kernels(for: options.isa)
+        let consumers = graph.consumers()
+        let producer: [Int?] = {
+            var p = [Int?](repeating: nil, count: graph.values.count)
+            for (i, l) in graph.layers.enumerated() { p[l.output] = i }
+            return p
+        }()
+
+        // 1. Decide fusion and storage aliasing.
+        var storage = Array(graph.values.indices)            // value -> storage root
+        var fusedAdd = [Int: Int]()                          // conv layer -> add layer fused into it
+        var fusedAway = Set<Int>()                           // add layers that run inside a conv
+        for (i, layer) in graph.layers.enumerated() {
+            guard case .shortcutAdd = layer.operation else { continue }
+            let branch = layer.inputs[0]
+            let singleUse = consumers[branch].count == 1 && branch != graph.output && branch != graph.input
+            if options.addMode == .fused, singleUse, let p = producer[branch], fusedAdd[p] == nil,
+               case let .convolution(conv) = graph.layers[p].operation, conv.activation == .none,
+               layer.inputs[1] != branch {
+                fusedAdd[p] = i
+                fusedAway.insert(i)
+                storage[layer.output] = storage[branch]
+            } else if singleUse {
+                storage[layer.output] = storage[branch]       // separate, in place
+            }
+        }
+
+        // 2. Steps as lists of layers, and storage lifetimes in step indices.
+        var stepLayers: [[Int]] = []
+        for i in graph.layers.indices where !fusedAway.contains(i) {
+            stepLayers.append(fusedAdd[i].map { [i, $0] } ?? [i])
+        }
+        func root(_ v: ValueID) -> Int { var r = v; while storage[r] != r { r = storage[r] }; return r }
+        var first = [Int: Int](), last = [Int: Int]()
+        func touch(_ v: ValueID, _ step: Int) {
+            let r = root(v)
+            first[r] = min(first[r] ?? step, step)
+            last[r] = max(last[r] ?? step, step)
+        }
+        touch(graph.input, -1)
+        for (s, layers) in stepLayers.enumerated() {
+            for li in layers {
+                for v in graph.layers[li].inputs { touch(v, s) }
+                touch(graph.layers[li].output, s)
+            }
+        }
+        // The input stays intact for the next run, and the output is read after the last step.
+        touch(graph.input, stepLayers.count)
+        touch(graph.output, stepLayers.count)
+        let roots = first.keys.sorted()
+        let stride = { (v: ValueID) in roundUp(graph.values[v].channels, 4) }
+        let requests = roots.map { r in
+            ArenaPlanner.Request(floats: graph.values[r].pixels * stride(r), firstStep: first[r]!, lastStep: last[r]!)
+        }
+        let (offsets, arenaFloats) = ArenaPlanner.place(requests)
+        var rootOffset = [Int: Int]()
+        for (r, o) in zip(roots, offsets) { rootOffset[r] = o }
+        let arena = AlignedBuffer(count: arenaFloats)
+        func location(_ v: ValueID) -> TensorLocation {
+            TensorLocation(offset: rootOffset[root(v)]!, stride: stride(v), shape: graph.values[v])
+        }
+
+        // 3. Kernels and packed weights per step.
+        var maxZeroRow = 0
+        for layer in graph.layers {
+            if case let .convolution(conv) = layer.operation, conv.isDepthwise {
+                maxZeroRow = max(maxZeroRow, graph.values[layer.inputs[0]].width * stride(layer.inputs[0]))
+            }
+        }
+        let zeros = AlignedBuffer(count: max(maxZeroRow, 1))
+        var builder = StepBuilder(kernels: kernels, arena: arena.pointer, zeros: zeros.pointer)
+        var steps: [PlanStep] = []
+        for layers in stepLayers {
+            let layer = graph.layers[layers[0]]
+            let counts = stepCounts(graph, layers)
+            let names = layers.map { graph.layers[$0].name }.joined(separator: "+")
+            let ops = layers.map { graph.layers[$0].operation.opName }.joined(separator: "+")
+            var residual: (location: TensorLocation, channels: Int, activation: Activation)?
+            if layers.count == 2, case let .shortcutAdd(add) = graph.layers[layers[1]].operation {
+                residual = (location(graph.layers[layers[1]].inputs[1]), add.addedChannels, add.activation)
+            }
+            let inputs = layer.inputs.map(location)
+            let output = location(layer.output)
+            let made: (kernel: String, parallelism: Int, run: (Int, Int) -> Void)
+            switch layer.operation {
+            case let .convolution(conv):
+                made = try builder.convolution(conv, name: layer.name, input: inputs[0], output: output, residual: residual)
+            case let .shortcutAdd(add):
+                made = builder.shortcutAdd(add, branch: inputs[0], identity: inputs[1], output: output)
+            case .globalAveragePool:
+                made = builder.globalAveragePool(input: inputs[0], output: output)
+            case let .fullyConnected(fc):
+                made = builder.fullyConnected(fc, input: inputs[0], output: output)
+            case let .channelSlice(start, _):
+                made = builder.channelCopy(inputs: [(inputs[0], start)], output: output)
+            case .concat:
+                made = builder.channelCopy(inputs: inputs.map { ($0, 0) }, output: output)
+            }
+            steps.append(PlanStep(name: names, op: ops, kernel: made.kernel, layers: layers, counts: counts,
+                                  parallelism: max(1, made.parallelism), run: made.run))
+        }
+        return Plan(name: graph.name, options: options, kernels: kernels, steps: steps,
+                    layerNames: graph.layers.map(\.name), layerOps: graph.layers.map(\.operation.opName),
+                    layerCounts: graph.layerCounts, arena: arena, zeros: zeros,
+                    input: location(graph.input), output: location(graph.output),
+                    packedWeights: builder.packed, packedWeightBytes: builder.packedBytes)
+    }
+
+    /// Counts of a step: those of its layers, less the branch traffic that a fused add keeps in registers.
+    static func stepCounts(_ graph: Graph, _ layers: [Int]) -> LayerCounts {
+        var c = layers.map { graph.counts(of: $0) }.reduce(LayerCounts(), +)
+        if layers.count == 2 {
+            let add = graph.counts(of: layers[1])
+            c.inputBytes -= add.inputBytes
+            c.outputBytes -= add.outputBytes
+        }
+        return c
+    }
+}
+
+/// Balanced split of [0, n) into `parts` chunks aligned to `align`.
+@inline(__always)
+func chunk(_ n: Int, part: Int, parts: Int, align: Int = 1) -> Range<Int> {
+    if parts <= 1 { return 0..<n }
+    let units = (n + align - 1) / align
+    let start = min(n, units * part / parts * align)
+    let end = min(n, units * (part + 1) / parts * align)
+    return start..<end
+}

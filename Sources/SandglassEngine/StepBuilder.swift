@@ -1,0 +1,155 @@
+// Builds the closure that runs one plan step: picks the kernel for the layer, packs its
+// weights (BatchNorm folded), binds arena pointers, and decides how the step splits across
+// threads (rows for large GEMMs and convolutions, column panels for small-M GEMMs).
+import SandglassKernels
+
+struct StepBuilder {
+    let kernels: KernelSet
+    let arena: UnsafeMutablePointer<Float>
+    let zeros: UnsafeMutablePointer<Float>
+    /// Packed weights, kept alive by the plan.
+    var packed: [AnyObject] = []
+    var packedBytes = 0
+
+    typealias Made = (kernel: String, parallelism: Int, run: (Int, Int) -> Void)
+
+    private func pointer(_ l: TensorLocation) -> UnsafeMutablePointer<Float> { arena + l.offset }
+
+    private func epilogue(_ activation: Activation,
+                          residual: (location: TensorLocation, channels: Int, activation: Activation)?) -> ConvEpilogue {
+        guard let residual else {
+            let (lo, hi) = activation.bounds
+            return ConvEpilogue(minValue: lo, maxValue: hi)
+        }
+        // A fused add only follows a linear convolution; the clamp is the add's own activation.
+        let (lo, hi) = residual.activation.bounds
+        return ConvEpilogue(minValue: lo, maxValue: hi, residual: UnsafePointer(pointer(residual.location)),
+                            residualStride: residual.location.stride, residualChannels: residual.channels)
+    }
+
+    mutating func convolution(_ conv: Convolution, name: String, input: TensorLocation, output: TensorLocation,
+                              residual: (location: TensorLocation, channels: Int, activation: Activation)?) throws -> Made {
+        let (w, b) = conv.folded()
+        let ep = epilogue(conv.activation, residual: residual)
+        let src = UnsafePointer(pointer(input)), dst = pointer(output)
+        let oh = output.shape.height, ow = output.shape.width
+        if conv.isPointwise {
+            let k = conv.inputChannels
+            let weights = PackedGEMMWeights(k: k, n: conv.outputChannels, kernels: kernels.gemmPanels, bias: b) { o, i in
+                w[o * k + i]
+            }
+            return gemm(weights, a: src, lda: input.stride, c: dst, ldc: output.stride, m: output.shape.pixels, epilogue: ep)
+        }
+        let square = conv.kernelHeight == conv.kernelWidth && conv.strideHeight == conv.strideWidth
+        if conv.isDepthwise && square {
+            let weights = PackedDepthwiseWeights(channels: conv.outputChannels, kernelSize: conv.kernelHeight, weights: w, bias: b)
+            keep(weights.buffer)
+            let args = DepthwiseArguments(
+                input: src, inputHeight: input.shape.height, inputWidth: input.shape.width, inputStride: input.stride,
+                output: dst, outputHeight: oh, outputWidth: ow, outputStride: output.stride,
+                channels: conv.outputChannels, kernelSize: conv.kernelHeight, stride: conv.strideHeight,
+                padTop: conv.padTop, padLeft: conv.padLeft, weights: weights.buffer.pointer,
+                weightStride: weights.stride, zeros: zeros, epilogue: ep)
+            let kernel: (DepthwiseArguments, Range<Int>) -> Void
+            let kernelName: String
+            switch (conv.kernelHeight, conv.strideHeight) {
+            case (3, 1): kernel = kernels.dwconv3x3s1; kernelName = "f32_dwconv3x3_s1__\(kernels.isa)"
+            case (3, 2): kernel = kernels.dwconv3x3s2; kernelName = "f32_dwconv3x3_s2__\(kernels.isa)"
+            default: kernel = kernels.dwconvGeneric; kernelName = "f32_dwconv_kxk__\(kernels.isa)"
+            }
+            return (kernelName, oh, { part, parts in kernel(args, chunk(oh, part: part, parts: parts)) })
+        }
+        guard conv.groups == 1 else {
+            throw PlanError("layer '\(name)': grouped convolution with groups = \(conv.groups) (neither 1 nor depthwise) is not supported")
+        }
+        let weights = PackedDirectConvWeights(inputChannels: conv.inputChannels, outputChannels: conv.outputChannels,
+                                              kernelHeight: conv.kernelHeight, kernelWidth: conv.kernelWidth,
+                                              weights: w, bias: b)
+        keep(weights.buffer)
+        let args = DirectConvArguments(
+            input: src, inputHeight: input.shape.height, inputWidth: input.shape.width, inputStride: input.stride,
+            inputChannels: conv.inputChannels, output: dst, outputHeight: oh, outputWidth: ow,
+            outputStride: output.stride, outputChannels: conv.outputChannels, kernelHeight: conv.kernelHeight,
+            kernelWidth: conv.kernelWidth, strideHeight: conv.strideHeight, strideWidth: conv.strideWidth,
+            padTop: conv.padTop, padLeft: conv.padLeft, weights: weights.buffer.pointer,
+            weightStride: weights.stride, epilogue: ep)
+        let run = kernels.convDirect
+        return ("f32_conv_direct__\(kernels.isa)", oh, { part, parts in run(args, chunk(oh, part: part, parts: parts)) })
+    }
+
+    private mutating func keep(_ buffer: AlignedBuffer) {
+        packed.append(buffer)
+        packedBytes += buffer.bytes
+    }
+
+    private mutating func gemm(_ weights: PackedGEMMWeights, a: UnsafePointer<Float>, lda: Int,
+                               c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, epilogue: ConvEpilogue) -> Made {
+        packed.append(weights)
+        packedBytes += weights.storage.bytes
+        let kernels = self.kernels
+        let panelCount = weights.panels.count
+        // Enough rows: split rows in multiples of 24 (every tile height divides it); else split panels.
+        let splitRows = m >= 96
+        let used = Set(weights.panels.map(\.kernelIndex)).sorted().map { kernels.gemmPanels[$0].name }
+        let name = used.joined(separator: "+")
+        let parallelism = splitRows ? (m + 23) / 24 : panelCount
+        return (name, parallelism, { part, parts in
+            if splitRows {
+                runGEMM(kernels: kernels, weights: weights, a: a, lda: lda, c: c, ldc: ldc, epilogue: epilogue,
+                        rows: chunk(m, part: part, parts: parts, align: 24), panels: 0..<panelCount)
+            } else {
+                runGEMM(kernels: kernels, weights: weights, a: a, lda: lda, c: c, ldc: ldc, epilogue: epilogue,
+                        rows: 0..<m, panels: chunk(panelCount, part: part, parts: parts))
+            }
+        })
+    }
+
+    mutating func fullyConnected(_ fc: FullyConnected, input: TensorLocation, output: TensorLocation) -> Made {
+        let weights = PackedGEMMWeights(k: fc.inputs, n: fc.outputs, kernels: kernels.gemmPanels, bias: fc.bias) { o, i in
+            fc.weights[o * fc.inputs + i]
+        }
+        let (lo, hi) = fc.activation.bounds
+        return gemm(weights, a: UnsafePointer(pointer(input)), lda: input.stride, c: pointer(output), ldc: output.stride,
+                    m: 1, epilogue: ConvEpilogue(minValue: lo, maxValue: hi))
+    }
+
+    func shortcutAdd(_ add: ShortcutAdd, branch: TensorLocation, identity: TensorLocation, output: TensorLocation) -> Made {
+        let (lo, hi) = add.activation.bounds
+        let args = PartialAddArguments(
+            branch: UnsafePointer(pointer(branch)), branchStride: branch.stride,
+            identity: UnsafePointer(pointer(identity)), identityStride: identity.stride,
+            output: pointer(output), outputStride: output.stride, pixels: output.shape.pixels,
+            channels: output.shape.channels, addedChannels: add.addedChannels, minValue: lo, maxValue: hi)
+        let run = kernels.addPartial
+        let pixels = output.shape.pixels
+        return ("f32_add_partial__\(kernels.isa)", pixels, { part, parts in run(args, chunk(pixels, part: part, parts: parts)) })
+    }
+
+    func globalAveragePool(input: TensorLocation, output: TensorLocation) -> Made {
+        let args = GlobalAveragePoolArguments(input: UnsafePointer(pointer(input)), pixels: input.shape.pixels,
+                                              inputStride: input.stride, channels: input.shape.channels,
+                                              output: pointer(output))
+        let run = kernels.globalAveragePool
+        let c = input.shape.channels
+        return ("f32_global_average_pool__\(kernels.isa)", (c + 15) / 16,
+                { part, parts in run(args, chunk(c, part: part, parts: parts, align: 16)) })
+    }
+
+    /// Slice (one input from a start channel) or concat (inputs side by side), as a copy.
+    func channelCopy(inputs: [(TensorLocation, Int)], output: TensorLocation) -> Made {
+        let sources = inputs.map { (UnsafePointer(pointer($0.0)), $0.0.stride, $0.1, $0.0.shape.channels) }
+        let dst = pointer(output)
+        let outStride = output.stride, outChannels = output.shape.channels
+        let pixels = output.shape.pixels
+        return ("copy", pixels, { part, parts in
+            for p in chunk(pixels, part: part, parts: parts) {
+                var c = 0
+                for (src, stride, start, channels) in sources where c < outChannels {
+                    let n = min(channels - start, outChannels - c)
+                    (dst + p * outStride + c).update(from: src + p * stride + start, count: n)
+                    c += n
+                }
+            }
+        })
+    }
+}
