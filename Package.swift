@@ -24,6 +24,7 @@ let package = Package(
     products: [
         .executable(name: "sandglass", targets: ["sandglass"]),
         .library(name: "SandglassEngine", targets: ["SandglassEngine"]),
+        .library(name: "SandglassKernels", targets: ["SandglassKernels", "SandglassKernelsAVX512", "SandglassKernelsAVX2", "SandglassKernelsNEON"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -31,9 +32,10 @@ let package = Package(
     targets: [
         // MARK: - C shims
         .target(name: "CSandglassSupport"),
+        .target(name: "CSandglassVector"),
 
         // MARK: - Kernels
-        .target(name: "SandglassKernels", swiftSettings: languageMode,
+        .target(name: "SandglassKernels", dependencies: ["CSandglassVector"], swiftSettings: languageMode,
                 linkerSettings: [.linkedLibrary("m")]),
         .target(name: "SandglassKernelsAVX512", dependencies: ["SandglassKernels"],
                 swiftSettings: languageMode + avx512Flags),
@@ -48,9 +50,15 @@ let package = Package(
                                "SandglassKernelsNEON", "CSandglassSupport"],
                 swiftSettings: languageMode),
 
+        // MARK: - Measurement
+        .target(name: "SandglassProbes", dependencies: ["SandglassEngine", "CSandglassSupport"],
+                swiftSettings: languageMode),
+        .target(name: "SandglassHarness", dependencies: ["SandglassEngine", "SandglassProbes"],
+                swiftSettings: languageMode),
+
         // MARK: - Command-line tool
         .executableTarget(name: "sandglass",
-                          dependencies: ["SandglassEngine",
+                          dependencies: ["SandglassEngine", "SandglassProbes", "SandglassHarness",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: languageMode),
 

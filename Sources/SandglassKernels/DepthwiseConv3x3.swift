@@ -10,8 +10,8 @@ func depthwiseRow(_ a: DepthwiseArguments, _ iy: Int) -> UnsafePointer<Float> {
 }
 
 @inlinable @inline(__always)
-func depthwiseStore<V: SIMD>(_ acc: V, _ a: DepthwiseArguments, pixel: Int, channel: Int, lanes: Int,
-                             _ lo: V, _ hi: V) where V.Scalar == Float {
+func depthwiseStore<V: FloatVector>(_ acc: V, _ a: DepthwiseArguments, pixel: Int, channel: Int, lanes: Int,
+                             _ lo: V, _ hi: V) {
     var x = acc
     if let residual = a.epilogue.residual {
         let n = a.epilogue.residualChannels &- channel
@@ -22,9 +22,9 @@ func depthwiseStore<V: SIMD>(_ acc: V, _ a: DepthwiseArguments, pixel: Int, chan
 
 /// One input row's three taps for one output pixel whose columns may fall in the padding.
 @inlinable @inline(__always)
-func depthwiseCheckedTaps<V: SIMD>(_ acc: V, _ row: UnsafePointer<Float>, _ a: DepthwiseArguments,
+func depthwiseCheckedTaps<V: FloatVector>(_ acc: V, _ row: UnsafePointer<Float>, _ a: DepthwiseArguments,
                                    firstColumn ix: Int, channel c: Int, _ w0: V, _ w1: V, _ w2: V) -> V
-where V.Scalar == Float {
+{
     var s = acc
     let p = UnsafeRawPointer(row)
     if ix >= 0 && ix < a.inputWidth {
@@ -50,8 +50,8 @@ func depthwiseInteriorColumns(_ a: DepthwiseArguments) -> (start: Int, end: Int)
 }
 
 @inlinable @inline(__always)
-func f32_dwconv3x3<V: SIMD>(_ a: DepthwiseArguments, rows: Range<Int>, channels: Range<Int>,
-                             stride: Int, _: V.Type) where V.Scalar == Float {
+func f32_dwconv3x3<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, channels: Range<Int>,
+                             stride: Int, _: V.Type) {
     let w = V.scalarCount
     let inS = a.inputStride
     let lo = V(repeating: a.epilogue.minValue)
@@ -172,14 +172,14 @@ func f32_dwconv3x3<V: SIMD>(_ a: DepthwiseArguments, rows: Range<Int>, channels:
 
 /// 3x3 depthwise, stride 1, any padding.
 @inlinable @inline(__always)
-public func f32_dwconv3x3_s1<V: SIMD>(_ a: DepthwiseArguments, rows: Range<Int>, channels: Range<Int>,
-                                      _ v: V.Type) where V.Scalar == Float {
+public func f32_dwconv3x3_s1<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, channels: Range<Int>,
+                                      _ v: V.Type) {
     f32_dwconv3x3(a, rows: rows, channels: channels, stride: 1, v)
 }
 
 /// 3x3 depthwise, stride 2, any padding.
 @inlinable @inline(__always)
-public func f32_dwconv3x3_s2<V: SIMD>(_ a: DepthwiseArguments, rows: Range<Int>, channels: Range<Int>,
-                                      _ v: V.Type) where V.Scalar == Float {
+public func f32_dwconv3x3_s2<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, channels: Range<Int>,
+                                      _ v: V.Type) {
     f32_dwconv3x3(a, rows: rows, channels: channels, stride: 2, v)
 }

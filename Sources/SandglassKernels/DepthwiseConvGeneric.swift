@@ -3,8 +3,8 @@
 // the models of the zoo only use the 3x3 kernels.
 
 @inlinable @inline(__always)
-public func f32_dwconv_kxk<V: SIMD>(_ a: DepthwiseArguments, rows: Range<Int>, channels: Range<Int>,
-                                    _: V.Type) where V.Scalar == Float {
+public func f32_dwconv_kxk<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, channels: Range<Int>,
+                                    _: V.Type) {
     let w = V.scalarCount
     let k = a.kernelSize
     let lo = V(repeating: a.epilogue.minValue)

@@ -12,8 +12,8 @@ func directConvPixelIsInterior(_ a: DirectConvArguments, y: Int, x: Int) -> Bool
 }
 
 @inlinable @inline(__always)
-func directConvStore<V: SIMD>(_ acc: V, _ a: DirectConvArguments, pixel: Int, channel: Int, _ lo: V, _ hi: V)
-where V.Scalar == Float {
+func directConvStore<V: FloatVector>(_ acc: V, _ a: DirectConvArguments, pixel: Int, channel: Int, _ lo: V, _ hi: V)
+{
     var x = acc
     if let residual = a.epilogue.residual {
         let n = a.epilogue.residualChannels &- channel
@@ -24,7 +24,7 @@ where V.Scalar == Float {
 }
 
 @inlinable @inline(__always)
-public func f32_conv_direct<V: SIMD>(_ a: DirectConvArguments, rows: Range<Int>, _: V.Type) where V.Scalar == Float {
+public func f32_conv_direct<V: FloatVector>(_ a: DirectConvArguments, rows: Range<Int>, _: V.Type) {
     let w = V.scalarCount
     let lo = V(repeating: a.epilogue.minValue)
     let hi = V(repeating: a.epilogue.maxValue)

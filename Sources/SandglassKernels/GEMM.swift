@@ -68,8 +68,9 @@ public func runGEMM(kernels: KernelSet, weights: PackedGEMMWeights,
                     a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
                     epilogue: ConvEpilogue, rows: Range<Int>, panels: Range<Int>) {
     if rows.isEmpty || panels.isEmpty { return }
-    // Rows per block: A's block should take about a quarter of a 1 MiB L2.
-    let blockRows = max(24, (256 * 1024 / max(1, weights.k * 4)) / 24 * 24)
+    // Rows per block: the block's rows of A and of C together should take well under a 1 MiB
+    // L2, so that C's rows, written panel by panel, are still cached when the next panel comes.
+    let blockRows = max(24, (384 * 1024 / ((weights.k + weights.n) * 4)) / 24 * 24)
     let singleRow = rows.count == 1
     var start = rows.lowerBound
     while start < rows.upperBound {

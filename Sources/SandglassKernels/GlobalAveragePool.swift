@@ -2,8 +2,8 @@
 // summed four at a time into separate accumulators to shorten the dependency chain.
 
 @inlinable @inline(__always)
-public func f32_global_average_pool<V: SIMD>(_ a: GlobalAveragePoolArguments, channels: Range<Int>, _: V.Type)
-where V.Scalar == Float {
+public func f32_global_average_pool<V: FloatVector>(_ a: GlobalAveragePoolArguments, channels: Range<Int>, _: V.Type)
+{
     let w = V.scalarCount
     let scale = V(repeating: 1 / Float(a.pixels))
     let input = UnsafeRawPointer(a.input)

@@ -3,7 +3,7 @@
 // different buffer from the branch, copies the other channels through.
 
 @inlinable @inline(__always)
-public func f32_add_partial<V: SIMD>(_ a: PartialAddArguments, pixels: Range<Int>, _: V.Type) where V.Scalar == Float {
+public func f32_add_partial<V: FloatVector>(_ a: PartialAddArguments, pixels: Range<Int>, _: V.Type) {
     let w = V.scalarCount
     let lo = V(repeating: a.minValue)
     let hi = V(repeating: a.maxValue)

@@ -2,14 +2,14 @@
 // stores of a vector whose tail lanes fall outside the logical channels.
 
 @inlinable @inline(__always)
-public func clampVector<V: SIMD>(_ x: V, _ lo: V, _ hi: V) -> V where V.Scalar == Float {
-    pointwiseMin(pointwiseMax(x, lo), hi)
+public func clampVector<V: FloatVector>(_ x: V, _ lo: V, _ hi: V) -> V {
+    x.clamped(lo, hi)
 }
 
 /// Adds `residual[0..<count]` lane-wise when fewer than a full vector of channels take the add.
 @inlinable @inline(__always)
-public func addResidual<V: SIMD>(_ x: V, _ residual: UnsafePointer<Float>, lanes count: Int) -> V
-where V.Scalar == Float {
+public func addResidual<V: FloatVector>(_ x: V, _ residual: UnsafePointer<Float>, lanes count: Int) -> V
+{
     if count >= V.scalarCount {
         return x + UnsafeRawPointer(residual).load(as: V.self)
     }
@@ -24,8 +24,8 @@ where V.Scalar == Float {
 
 /// Stores the first `count` lanes of `x` (all of them when count >= W).
 @inlinable @inline(__always)
-public func storeVector<V: SIMD>(_ x: V, _ destination: UnsafeMutablePointer<Float>, lanes count: Int)
-where V.Scalar == Float {
+public func storeVector<V: FloatVector>(_ x: V, _ destination: UnsafeMutablePointer<Float>, lanes count: Int)
+{
     if count >= V.scalarCount {
         UnsafeMutableRawPointer(destination).storeBytes(of: x, as: V.self)
         return
@@ -39,8 +39,8 @@ where V.Scalar == Float {
 
 /// Epilogue of one accumulator vector of a GEMM tile: residual on the first columns, clamp, store.
 @inlinable @inline(__always)
-public func gemmStoreVector<V: SIMD>(_ v: V, _ t: GEMMTileArguments, row: Int, column: Int)
-where V.Scalar == Float {
+public func gemmStoreVector<V: FloatVector>(_ v: V, _ t: GEMMTileArguments, row: Int, column: Int)
+{
     let valid = t.validColumns &- column
     if valid <= 0 { return }
     var x = v

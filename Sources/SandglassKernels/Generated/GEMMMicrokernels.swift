@@ -6,7 +6,7 @@
 // Rows past rowEnd alias the last valid row (XNNPACK's trick), so tails need no extra code.
 
 @inlinable @inline(__always)
-public func f32_gemm_6x4v<V: SIMD>(_ t: GEMMTileArguments, _: V.Type) where V.Scalar == Float {
+public func f32_gemm_6x4v<V: FloatVector>(_ t: GEMMTileArguments, _: V.Type) {
     let vectorBytes = V.scalarCount &* 4
     let panelBytes = 4 &* vectorBytes
     let biasPointer = UnsafeRawPointer(t.panel)
@@ -88,18 +88,36 @@ public func f32_gemm_6x4v<V: SIMD>(_ t: GEMMTileArguments, _: V.Type) where V.Sc
             b = b + panelBytes
             kk &+= 1
         }
-        gemmStoreVector(c0_0, t, row: row &+ 0, column: 0 &* V.scalarCount); gemmStoreVector(c0_1, t, row: row &+ 0, column: 1 &* V.scalarCount); gemmStoreVector(c0_2, t, row: row &+ 0, column: 2 &* V.scalarCount); gemmStoreVector(c0_3, t, row: row &+ 0, column: 3 &* V.scalarCount)
-        if rows > 1 { gemmStoreVector(c1_0, t, row: row &+ 1, column: 0 &* V.scalarCount); gemmStoreVector(c1_1, t, row: row &+ 1, column: 1 &* V.scalarCount); gemmStoreVector(c1_2, t, row: row &+ 1, column: 2 &* V.scalarCount); gemmStoreVector(c1_3, t, row: row &+ 1, column: 3 &* V.scalarCount) }
-        if rows > 2 { gemmStoreVector(c2_0, t, row: row &+ 2, column: 0 &* V.scalarCount); gemmStoreVector(c2_1, t, row: row &+ 2, column: 1 &* V.scalarCount); gemmStoreVector(c2_2, t, row: row &+ 2, column: 2 &* V.scalarCount); gemmStoreVector(c2_3, t, row: row &+ 2, column: 3 &* V.scalarCount) }
-        if rows > 3 { gemmStoreVector(c3_0, t, row: row &+ 3, column: 0 &* V.scalarCount); gemmStoreVector(c3_1, t, row: row &+ 3, column: 1 &* V.scalarCount); gemmStoreVector(c3_2, t, row: row &+ 3, column: 2 &* V.scalarCount); gemmStoreVector(c3_3, t, row: row &+ 3, column: 3 &* V.scalarCount) }
-        if rows > 4 { gemmStoreVector(c4_0, t, row: row &+ 4, column: 0 &* V.scalarCount); gemmStoreVector(c4_1, t, row: row &+ 4, column: 1 &* V.scalarCount); gemmStoreVector(c4_2, t, row: row &+ 4, column: 2 &* V.scalarCount); gemmStoreVector(c4_3, t, row: row &+ 4, column: 3 &* V.scalarCount) }
-        if rows > 5 { gemmStoreVector(c5_0, t, row: row &+ 5, column: 0 &* V.scalarCount); gemmStoreVector(c5_1, t, row: row &+ 5, column: 1 &* V.scalarCount); gemmStoreVector(c5_2, t, row: row &+ 5, column: 2 &* V.scalarCount); gemmStoreVector(c5_3, t, row: row &+ 5, column: 3 &* V.scalarCount) }
+        let full = t.validColumns >= 4 &* V.scalarCount
+        let lo = V(repeating: t.minValue), hi = V(repeating: t.maxValue)
+        if full && t.residual == nil {
+            do { let cp = UnsafeMutableRawPointer(t.c + (row &+ 0) &* t.ldc); cp.storeBytes(of: c0_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: c0_1.clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self); cp.storeBytes(of: c0_2.clamped(lo, hi), toByteOffset: 2 &* vectorBytes, as: V.self); cp.storeBytes(of: c0_3.clamped(lo, hi), toByteOffset: 3 &* vectorBytes, as: V.self) }
+            if rows > 1 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 1) &* t.ldc); cp.storeBytes(of: c1_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: c1_1.clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self); cp.storeBytes(of: c1_2.clamped(lo, hi), toByteOffset: 2 &* vectorBytes, as: V.self); cp.storeBytes(of: c1_3.clamped(lo, hi), toByteOffset: 3 &* vectorBytes, as: V.self) }
+            if rows > 2 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 2) &* t.ldc); cp.storeBytes(of: c2_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: c2_1.clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self); cp.storeBytes(of: c2_2.clamped(lo, hi), toByteOffset: 2 &* vectorBytes, as: V.self); cp.storeBytes(of: c2_3.clamped(lo, hi), toByteOffset: 3 &* vectorBytes, as: V.self) }
+            if rows > 3 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 3) &* t.ldc); cp.storeBytes(of: c3_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: c3_1.clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self); cp.storeBytes(of: c3_2.clamped(lo, hi), toByteOffset: 2 &* vectorBytes, as: V.self); cp.storeBytes(of: c3_3.clamped(lo, hi), toByteOffset: 3 &* vectorBytes, as: V.self) }
+            if rows > 4 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 4) &* t.ldc); cp.storeBytes(of: c4_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: c4_1.clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self); cp.storeBytes(of: c4_2.clamped(lo, hi), toByteOffset: 2 &* vectorBytes, as: V.self); cp.storeBytes(of: c4_3.clamped(lo, hi), toByteOffset: 3 &* vectorBytes, as: V.self) }
+            if rows > 5 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 5) &* t.ldc); cp.storeBytes(of: c5_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: c5_1.clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self); cp.storeBytes(of: c5_2.clamped(lo, hi), toByteOffset: 2 &* vectorBytes, as: V.self); cp.storeBytes(of: c5_3.clamped(lo, hi), toByteOffset: 3 &* vectorBytes, as: V.self) }
+        } else if full, let residual = t.residual, t.residualColumns >= 4 &* V.scalarCount {
+            do { let cp = UnsafeMutableRawPointer(t.c + (row &+ 0) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 0) &* t.ldr); cp.storeBytes(of: (c0_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: (c0_1 + rp.load(fromByteOffset: 1 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self); cp.storeBytes(of: (c0_2 + rp.load(fromByteOffset: 2 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 2 &* vectorBytes, as: V.self); cp.storeBytes(of: (c0_3 + rp.load(fromByteOffset: 3 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 3 &* vectorBytes, as: V.self) }
+            if rows > 1 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 1) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 1) &* t.ldr); cp.storeBytes(of: (c1_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: (c1_1 + rp.load(fromByteOffset: 1 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self); cp.storeBytes(of: (c1_2 + rp.load(fromByteOffset: 2 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 2 &* vectorBytes, as: V.self); cp.storeBytes(of: (c1_3 + rp.load(fromByteOffset: 3 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 3 &* vectorBytes, as: V.self) }
+            if rows > 2 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 2) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 2) &* t.ldr); cp.storeBytes(of: (c2_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: (c2_1 + rp.load(fromByteOffset: 1 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self); cp.storeBytes(of: (c2_2 + rp.load(fromByteOffset: 2 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 2 &* vectorBytes, as: V.self); cp.storeBytes(of: (c2_3 + rp.load(fromByteOffset: 3 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 3 &* vectorBytes, as: V.self) }
+            if rows > 3 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 3) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 3) &* t.ldr); cp.storeBytes(of: (c3_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: (c3_1 + rp.load(fromByteOffset: 1 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self); cp.storeBytes(of: (c3_2 + rp.load(fromByteOffset: 2 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 2 &* vectorBytes, as: V.self); cp.storeBytes(of: (c3_3 + rp.load(fromByteOffset: 3 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 3 &* vectorBytes, as: V.self) }
+            if rows > 4 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 4) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 4) &* t.ldr); cp.storeBytes(of: (c4_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: (c4_1 + rp.load(fromByteOffset: 1 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self); cp.storeBytes(of: (c4_2 + rp.load(fromByteOffset: 2 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 2 &* vectorBytes, as: V.self); cp.storeBytes(of: (c4_3 + rp.load(fromByteOffset: 3 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 3 &* vectorBytes, as: V.self) }
+            if rows > 5 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 5) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 5) &* t.ldr); cp.storeBytes(of: (c5_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: (c5_1 + rp.load(fromByteOffset: 1 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self); cp.storeBytes(of: (c5_2 + rp.load(fromByteOffset: 2 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 2 &* vectorBytes, as: V.self); cp.storeBytes(of: (c5_3 + rp.load(fromByteOffset: 3 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 3 &* vectorBytes, as: V.self) }
+        } else {
+            gemmStoreVector(c0_0, t, row: row &+ 0, column: 0 &* V.scalarCount); gemmStoreVector(c0_1, t, row: row &+ 0, column: 1 &* V.scalarCount); gemmStoreVector(c0_2, t, row: row &+ 0, column: 2 &* V.scalarCount); gemmStoreVector(c0_3, t, row: row &+ 0, column: 3 &* V.scalarCount)
+            if rows > 1 { gemmStoreVector(c1_0, t, row: row &+ 1, column: 0 &* V.scalarCount); gemmStoreVector(c1_1, t, row: row &+ 1, column: 1 &* V.scalarCount); gemmStoreVector(c1_2, t, row: row &+ 1, column: 2 &* V.scalarCount); gemmStoreVector(c1_3, t, row: row &+ 1, column: 3 &* V.scalarCount) }
+            if rows > 2 { gemmStoreVector(c2_0, t, row: row &+ 2, column: 0 &* V.scalarCount); gemmStoreVector(c2_1, t, row: row &+ 2, column: 1 &* V.scalarCount); gemmStoreVector(c2_2, t, row: row &+ 2, column: 2 &* V.scalarCount); gemmStoreVector(c2_3, t, row: row &+ 2, column: 3 &* V.scalarCount) }
+            if rows > 3 { gemmStoreVector(c3_0, t, row: row &+ 3, column: 0 &* V.scalarCount); gemmStoreVector(c3_1, t, row: row &+ 3, column: 1 &* V.scalarCount); gemmStoreVector(c3_2, t, row: row &+ 3, column: 2 &* V.scalarCount); gemmStoreVector(c3_3, t, row: row &+ 3, column: 3 &* V.scalarCount) }
+            if rows > 4 { gemmStoreVector(c4_0, t, row: row &+ 4, column: 0 &* V.scalarCount); gemmStoreVector(c4_1, t, row: row &+ 4, column: 1 &* V.scalarCount); gemmStoreVector(c4_2, t, row: row &+ 4, column: 2 &* V.scalarCount); gemmStoreVector(c4_3, t, row: row &+ 4, column: 3 &* V.scalarCount) }
+            if rows > 5 { gemmStoreVector(c5_0, t, row: row &+ 5, column: 0 &* V.scalarCount); gemmStoreVector(c5_1, t, row: row &+ 5, column: 1 &* V.scalarCount); gemmStoreVector(c5_2, t, row: row &+ 5, column: 2 &* V.scalarCount); gemmStoreVector(c5_3, t, row: row &+ 5, column: 3 &* V.scalarCount) }
+        }
         row &+= 6
     }
 }
 
 @inlinable @inline(__always)
-public func f32_gemm_12x2v<V: SIMD>(_ t: GEMMTileArguments, _: V.Type) where V.Scalar == Float {
+public func f32_gemm_12x2v<V: FloatVector>(_ t: GEMMTileArguments, _: V.Type) {
     let vectorBytes = V.scalarCount &* 4
     let panelBytes = 2 &* vectorBytes
     let biasPointer = UnsafeRawPointer(t.panel)
@@ -189,24 +207,54 @@ public func f32_gemm_12x2v<V: SIMD>(_ t: GEMMTileArguments, _: V.Type) where V.S
             b = b + panelBytes
             kk &+= 1
         }
-        gemmStoreVector(c0_0, t, row: row &+ 0, column: 0 &* V.scalarCount); gemmStoreVector(c0_1, t, row: row &+ 0, column: 1 &* V.scalarCount)
-        if rows > 1 { gemmStoreVector(c1_0, t, row: row &+ 1, column: 0 &* V.scalarCount); gemmStoreVector(c1_1, t, row: row &+ 1, column: 1 &* V.scalarCount) }
-        if rows > 2 { gemmStoreVector(c2_0, t, row: row &+ 2, column: 0 &* V.scalarCount); gemmStoreVector(c2_1, t, row: row &+ 2, column: 1 &* V.scalarCount) }
-        if rows > 3 { gemmStoreVector(c3_0, t, row: row &+ 3, column: 0 &* V.scalarCount); gemmStoreVector(c3_1, t, row: row &+ 3, column: 1 &* V.scalarCount) }
-        if rows > 4 { gemmStoreVector(c4_0, t, row: row &+ 4, column: 0 &* V.scalarCount); gemmStoreVector(c4_1, t, row: row &+ 4, column: 1 &* V.scalarCount) }
-        if rows > 5 { gemmStoreVector(c5_0, t, row: row &+ 5, column: 0 &* V.scalarCount); gemmStoreVector(c5_1, t, row: row &+ 5, column: 1 &* V.scalarCount) }
-        if rows > 6 { gemmStoreVector(c6_0, t, row: row &+ 6, column: 0 &* V.scalarCount); gemmStoreVector(c6_1, t, row: row &+ 6, column: 1 &* V.scalarCount) }
-        if rows > 7 { gemmStoreVector(c7_0, t, row: row &+ 7, column: 0 &* V.scalarCount); gemmStoreVector(c7_1, t, row: row &+ 7, column: 1 &* V.scalarCount) }
-        if rows > 8 { gemmStoreVector(c8_0, t, row: row &+ 8, column: 0 &* V.scalarCount); gemmStoreVector(c8_1, t, row: row &+ 8, column: 1 &* V.scalarCount) }
-        if rows > 9 { gemmStoreVector(c9_0, t, row: row &+ 9, column: 0 &* V.scalarCount); gemmStoreVector(c9_1, t, row: row &+ 9, column: 1 &* V.scalarCount) }
-        if rows > 10 { gemmStoreVector(c10_0, t, row: row &+ 10, column: 0 &* V.scalarCount); gemmStoreVector(c10_1, t, row: row &+ 10, column: 1 &* V.scalarCount) }
-        if rows > 11 { gemmStoreVector(c11_0, t, row: row &+ 11, column: 0 &* V.scalarCount); gemmStoreVector(c11_1, t, row: row &+ 11, column: 1 &* V.scalarCount) }
+        let full = t.validColumns >= 2 &* V.scalarCount
+        let lo = V(repeating: t.minValue), hi = V(repeating: t.maxValue)
+        if full && t.residual == nil {
+            do { let cp = UnsafeMutableRawPointer(t.c + (row &+ 0) &* t.ldc); cp.storeBytes(of: c0_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: c0_1.clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 1 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 1) &* t.ldc); cp.storeBytes(of: c1_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: c1_1.clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 2 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 2) &* t.ldc); cp.storeBytes(of: c2_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: c2_1.clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 3 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 3) &* t.ldc); cp.storeBytes(of: c3_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: c3_1.clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 4 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 4) &* t.ldc); cp.storeBytes(of: c4_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: c4_1.clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 5 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 5) &* t.ldc); cp.storeBytes(of: c5_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: c5_1.clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 6 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 6) &* t.ldc); cp.storeBytes(of: c6_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: c6_1.clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 7 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 7) &* t.ldc); cp.storeBytes(of: c7_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: c7_1.clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 8 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 8) &* t.ldc); cp.storeBytes(of: c8_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: c8_1.clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 9 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 9) &* t.ldc); cp.storeBytes(of: c9_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: c9_1.clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 10 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 10) &* t.ldc); cp.storeBytes(of: c10_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: c10_1.clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 11 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 11) &* t.ldc); cp.storeBytes(of: c11_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: c11_1.clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+        } else if full, let residual = t.residual, t.residualColumns >= 2 &* V.scalarCount {
+            do { let cp = UnsafeMutableRawPointer(t.c + (row &+ 0) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 0) &* t.ldr); cp.storeBytes(of: (c0_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: (c0_1 + rp.load(fromByteOffset: 1 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 1 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 1) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 1) &* t.ldr); cp.storeBytes(of: (c1_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: (c1_1 + rp.load(fromByteOffset: 1 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 2 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 2) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 2) &* t.ldr); cp.storeBytes(of: (c2_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: (c2_1 + rp.load(fromByteOffset: 1 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 3 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 3) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 3) &* t.ldr); cp.storeBytes(of: (c3_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: (c3_1 + rp.load(fromByteOffset: 1 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 4 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 4) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 4) &* t.ldr); cp.storeBytes(of: (c4_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: (c4_1 + rp.load(fromByteOffset: 1 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 5 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 5) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 5) &* t.ldr); cp.storeBytes(of: (c5_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: (c5_1 + rp.load(fromByteOffset: 1 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 6 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 6) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 6) &* t.ldr); cp.storeBytes(of: (c6_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: (c6_1 + rp.load(fromByteOffset: 1 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 7 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 7) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 7) &* t.ldr); cp.storeBytes(of: (c7_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: (c7_1 + rp.load(fromByteOffset: 1 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 8 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 8) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 8) &* t.ldr); cp.storeBytes(of: (c8_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: (c8_1 + rp.load(fromByteOffset: 1 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 9 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 9) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 9) &* t.ldr); cp.storeBytes(of: (c9_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: (c9_1 + rp.load(fromByteOffset: 1 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 10 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 10) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 10) &* t.ldr); cp.storeBytes(of: (c10_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: (c10_1 + rp.load(fromByteOffset: 1 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 11 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 11) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 11) &* t.ldr); cp.storeBytes(of: (c11_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: (c11_1 + rp.load(fromByteOffset: 1 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+        } else {
+            gemmStoreVector(c0_0, t, row: row &+ 0, column: 0 &* V.scalarCount); gemmStoreVector(c0_1, t, row: row &+ 0, column: 1 &* V.scalarCount)
+            if rows > 1 { gemmStoreVector(c1_0, t, row: row &+ 1, column: 0 &* V.scalarCount); gemmStoreVector(c1_1, t, row: row &+ 1, column: 1 &* V.scalarCount) }
+            if rows > 2 { gemmStoreVector(c2_0, t, row: row &+ 2, column: 0 &* V.scalarCount); gemmStoreVector(c2_1, t, row: row &+ 2, column: 1 &* V.scalarCount) }
+            if rows > 3 { gemmStoreVector(c3_0, t, row: row &+ 3, column: 0 &* V.scalarCount); gemmStoreVector(c3_1, t, row: row &+ 3, column: 1 &* V.scalarCount) }
+            if rows > 4 { gemmStoreVector(c4_0, t, row: row &+ 4, column: 0 &* V.scalarCount); gemmStoreVector(c4_1, t, row: row &+ 4, column: 1 &* V.scalarCount) }
+            if rows > 5 { gemmStoreVector(c5_0, t, row: row &+ 5, column: 0 &* V.scalarCount); gemmStoreVector(c5_1, t, row: row &+ 5, column: 1 &* V.scalarCount) }
+            if rows > 6 { gemmStoreVector(c6_0, t, row: row &+ 6, column: 0 &* V.scalarCount); gemmStoreVector(c6_1, t, row: row &+ 6, column: 1 &* V.scalarCount) }
+            if rows > 7 { gemmStoreVector(c7_0, t, row: row &+ 7, column: 0 &* V.scalarCount); gemmStoreVector(c7_1, t, row: row &+ 7, column: 1 &* V.scalarCount) }
+            if rows > 8 { gemmStoreVector(c8_0, t, row: row &+ 8, column: 0 &* V.scalarCount); gemmStoreVector(c8_1, t, row: row &+ 8, column: 1 &* V.scalarCount) }
+            if rows > 9 { gemmStoreVector(c9_0, t, row: row &+ 9, column: 0 &* V.scalarCount); gemmStoreVector(c9_1, t, row: row &+ 9, column: 1 &* V.scalarCount) }
+            if rows > 10 { gemmStoreVector(c10_0, t, row: row &+ 10, column: 0 &* V.scalarCount); gemmStoreVector(c10_1, t, row: row &+ 10, column: 1 &* V.scalarCount) }
+            if rows > 11 { gemmStoreVector(c11_0, t, row: row &+ 11, column: 0 &* V.scalarCount); gemmStoreVector(c11_1, t, row: row &+ 11, column: 1 &* V.scalarCount) }
+        }
         row &+= 12
     }
 }
 
 @inlinable @inline(__always)
-public func f32_gemm_24x1v<V: SIMD>(_ t: GEMMTileArguments, _: V.Type) where V.Scalar == Float {
+public func f32_gemm_24x1v<V: FloatVector>(_ t: GEMMTileArguments, _: V.Type) {
     let vectorBytes = V.scalarCount &* 4
     let panelBytes = 1 &* vectorBytes
     let biasPointer = UnsafeRawPointer(t.panel)
@@ -318,36 +366,90 @@ public func f32_gemm_24x1v<V: SIMD>(_ t: GEMMTileArguments, _: V.Type) where V.S
             b = b + panelBytes
             kk &+= 1
         }
-        gemmStoreVector(c0_0, t, row: row &+ 0, column: 0 &* V.scalarCount)
-        if rows > 1 { gemmStoreVector(c1_0, t, row: row &+ 1, column: 0 &* V.scalarCount) }
-        if rows > 2 { gemmStoreVector(c2_0, t, row: row &+ 2, column: 0 &* V.scalarCount) }
-        if rows > 3 { gemmStoreVector(c3_0, t, row: row &+ 3, column: 0 &* V.scalarCount) }
-        if rows > 4 { gemmStoreVector(c4_0, t, row: row &+ 4, column: 0 &* V.scalarCount) }
-        if rows > 5 { gemmStoreVector(c5_0, t, row: row &+ 5, column: 0 &* V.scalarCount) }
-        if rows > 6 { gemmStoreVector(c6_0, t, row: row &+ 6, column: 0 &* V.scalarCount) }
-        if rows > 7 { gemmStoreVector(c7_0, t, row: row &+ 7, column: 0 &* V.scalarCount) }
-        if rows > 8 { gemmStoreVector(c8_0, t, row: row &+ 8, column: 0 &* V.scalarCount) }
-        if rows > 9 { gemmStoreVector(c9_0, t, row: row &+ 9, column: 0 &* V.scalarCount) }
-        if rows > 10 { gemmStoreVector(c10_0, t, row: row &+ 10, column: 0 &* V.scalarCount) }
-        if rows > 11 { gemmStoreVector(c11_0, t, row: row &+ 11, column: 0 &* V.scalarCount) }
-        if rows > 12 { gemmStoreVector(c12_0, t, row: row &+ 12, column: 0 &* V.scalarCount) }
-        if rows > 13 { gemmStoreVector(c13_0, t, row: row &+ 13, column: 0 &* V.scalarCount) }
-        if rows > 14 { gemmStoreVector(c14_0, t, row: row &+ 14, column: 0 &* V.scalarCount) }
-        if rows > 15 { gemmStoreVector(c15_0, t, row: row &+ 15, column: 0 &* V.scalarCount) }
-        if rows > 16 { gemmStoreVector(c16_0, t, row: row &+ 16, column: 0 &* V.scalarCount) }
-        if rows > 17 { gemmStoreVector(c17_0, t, row: row &+ 17, column: 0 &* V.scalarCount) }
-        if rows > 18 { gemmStoreVector(c18_0, t, row: row &+ 18, column: 0 &* V.scalarCount) }
-        if rows > 19 { gemmStoreVector(c19_0, t, row: row &+ 19, column: 0 &* V.scalarCount) }
-        if rows > 20 { gemmStoreVector(c20_0, t, row: row &+ 20, column: 0 &* V.scalarCount) }
-        if rows > 21 { gemmStoreVector(c21_0, t, row: row &+ 21, column: 0 &* V.scalarCount) }
-        if rows > 22 { gemmStoreVector(c22_0, t, row: row &+ 22, column: 0 &* V.scalarCount) }
-        if rows > 23 { gemmStoreVector(c23_0, t, row: row &+ 23, column: 0 &* V.scalarCount) }
+        let full = t.validColumns >= 1 &* V.scalarCount
+        let lo = V(repeating: t.minValue), hi = V(repeating: t.maxValue)
+        if full && t.residual == nil {
+            do { let cp = UnsafeMutableRawPointer(t.c + (row &+ 0) &* t.ldc); cp.storeBytes(of: c0_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 1 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 1) &* t.ldc); cp.storeBytes(of: c1_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 2 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 2) &* t.ldc); cp.storeBytes(of: c2_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 3 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 3) &* t.ldc); cp.storeBytes(of: c3_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 4 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 4) &* t.ldc); cp.storeBytes(of: c4_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 5 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 5) &* t.ldc); cp.storeBytes(of: c5_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 6 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 6) &* t.ldc); cp.storeBytes(of: c6_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 7 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 7) &* t.ldc); cp.storeBytes(of: c7_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 8 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 8) &* t.ldc); cp.storeBytes(of: c8_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 9 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 9) &* t.ldc); cp.storeBytes(of: c9_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 10 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 10) &* t.ldc); cp.storeBytes(of: c10_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 11 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 11) &* t.ldc); cp.storeBytes(of: c11_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 12 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 12) &* t.ldc); cp.storeBytes(of: c12_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 13 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 13) &* t.ldc); cp.storeBytes(of: c13_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 14 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 14) &* t.ldc); cp.storeBytes(of: c14_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 15 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 15) &* t.ldc); cp.storeBytes(of: c15_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 16 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 16) &* t.ldc); cp.storeBytes(of: c16_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 17 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 17) &* t.ldc); cp.storeBytes(of: c17_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 18 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 18) &* t.ldc); cp.storeBytes(of: c18_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 19 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 19) &* t.ldc); cp.storeBytes(of: c19_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 20 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 20) &* t.ldc); cp.storeBytes(of: c20_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 21 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 21) &* t.ldc); cp.storeBytes(of: c21_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 22 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 22) &* t.ldc); cp.storeBytes(of: c22_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 23 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 23) &* t.ldc); cp.storeBytes(of: c23_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+        } else if full, let residual = t.residual, t.residualColumns >= 1 &* V.scalarCount {
+            do { let cp = UnsafeMutableRawPointer(t.c + (row &+ 0) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 0) &* t.ldr); cp.storeBytes(of: (c0_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 1 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 1) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 1) &* t.ldr); cp.storeBytes(of: (c1_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 2 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 2) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 2) &* t.ldr); cp.storeBytes(of: (c2_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 3 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 3) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 3) &* t.ldr); cp.storeBytes(of: (c3_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 4 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 4) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 4) &* t.ldr); cp.storeBytes(of: (c4_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 5 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 5) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 5) &* t.ldr); cp.storeBytes(of: (c5_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 6 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 6) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 6) &* t.ldr); cp.storeBytes(of: (c6_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 7 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 7) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 7) &* t.ldr); cp.storeBytes(of: (c7_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 8 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 8) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 8) &* t.ldr); cp.storeBytes(of: (c8_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 9 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 9) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 9) &* t.ldr); cp.storeBytes(of: (c9_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 10 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 10) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 10) &* t.ldr); cp.storeBytes(of: (c10_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 11 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 11) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 11) &* t.ldr); cp.storeBytes(of: (c11_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 12 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 12) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 12) &* t.ldr); cp.storeBytes(of: (c12_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 13 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 13) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 13) &* t.ldr); cp.storeBytes(of: (c13_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 14 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 14) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 14) &* t.ldr); cp.storeBytes(of: (c14_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 15 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 15) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 15) &* t.ldr); cp.storeBytes(of: (c15_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 16 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 16) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 16) &* t.ldr); cp.storeBytes(of: (c16_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 17 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 17) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 17) &* t.ldr); cp.storeBytes(of: (c17_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 18 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 18) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 18) &* t.ldr); cp.storeBytes(of: (c18_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 19 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 19) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 19) &* t.ldr); cp.storeBytes(of: (c19_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 20 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 20) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 20) &* t.ldr); cp.storeBytes(of: (c20_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 21 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 21) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 21) &* t.ldr); cp.storeBytes(of: (c21_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 22 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 22) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 22) &* t.ldr); cp.storeBytes(of: (c22_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 23 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 23) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 23) &* t.ldr); cp.storeBytes(of: (c23_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+        } else {
+            gemmStoreVector(c0_0, t, row: row &+ 0, column: 0 &* V.scalarCount)
+            if rows > 1 { gemmStoreVector(c1_0, t, row: row &+ 1, column: 0 &* V.scalarCount) }
+            if rows > 2 { gemmStoreVector(c2_0, t, row: row &+ 2, column: 0 &* V.scalarCount) }
+            if rows > 3 { gemmStoreVector(c3_0, t, row: row &+ 3, column: 0 &* V.scalarCount) }
+            if rows > 4 { gemmStoreVector(c4_0, t, row: row &+ 4, column: 0 &* V.scalarCount) }
+            if rows > 5 { gemmStoreVector(c5_0, t, row: row &+ 5, column: 0 &* V.scalarCount) }
+            if rows > 6 { gemmStoreVector(c6_0, t, row: row &+ 6, column: 0 &* V.scalarCount) }
+            if rows > 7 { gemmStoreVector(c7_0, t, row: row &+ 7, column: 0 &* V.scalarCount) }
+            if rows > 8 { gemmStoreVector(c8_0, t, row: row &+ 8, column: 0 &* V.scalarCount) }
+            if rows > 9 { gemmStoreVector(c9_0, t, row: row &+ 9, column: 0 &* V.scalarCount) }
+            if rows > 10 { gemmStoreVector(c10_0, t, row: row &+ 10, column: 0 &* V.scalarCount) }
+            if rows > 11 { gemmStoreVector(c11_0, t, row: row &+ 11, column: 0 &* V.scalarCount) }
+            if rows > 12 { gemmStoreVector(c12_0, t, row: row &+ 12, column: 0 &* V.scalarCount) }
+            if rows > 13 { gemmStoreVector(c13_0, t, row: row &+ 13, column: 0 &* V.scalarCount) }
+            if rows > 14 { gemmStoreVector(c14_0, t, row: row &+ 14, column: 0 &* V.scalarCount) }
+            if rows > 15 { gemmStoreVector(c15_0, t, row: row &+ 15, column: 0 &* V.scalarCount) }
+            if rows > 16 { gemmStoreVector(c16_0, t, row: row &+ 16, column: 0 &* V.scalarCount) }
+            if rows > 17 { gemmStoreVector(c17_0, t, row: row &+ 17, column: 0 &* V.scalarCount) }
+            if rows > 18 { gemmStoreVector(c18_0, t, row: row &+ 18, column: 0 &* V.scalarCount) }
+            if rows > 19 { gemmStoreVector(c19_0, t, row: row &+ 19, column: 0 &* V.scalarCount) }
+            if rows > 20 { gemmStoreVector(c20_0, t, row: row &+ 20, column: 0 &* V.scalarCount) }
+            if rows > 21 { gemmStoreVector(c21_0, t, row: row &+ 21, column: 0 &* V.scalarCount) }
+            if rows > 22 { gemmStoreVector(c22_0, t, row: row &+ 22, column: 0 &* V.scalarCount) }
+            if rows > 23 { gemmStoreVector(c23_0, t, row: row &+ 23, column: 0 &* V.scalarCount) }
+        }
         row &+= 24
     }
 }
 
 @inlinable @inline(__always)
-public func f32_gemm_6x2v<V: SIMD>(_ t: GEMMTileArguments, _: V.Type) where V.Scalar == Float {
+public func f32_gemm_6x2v<V: FloatVector>(_ t: GEMMTileArguments, _: V.Type) {
     let vectorBytes = V.scalarCount &* 4
     let panelBytes = 2 &* vectorBytes
     let biasPointer = UnsafeRawPointer(t.panel)
@@ -401,18 +503,36 @@ public func f32_gemm_6x2v<V: SIMD>(_ t: GEMMTileArguments, _: V.Type) where V.Sc
             b = b + panelBytes
             kk &+= 1
         }
-        gemmStoreVector(c0_0, t, row: row &+ 0, column: 0 &* V.scalarCount); gemmStoreVector(c0_1, t, row: row &+ 0, column: 1 &* V.scalarCount)
-        if rows > 1 { gemmStoreVector(c1_0, t, row: row &+ 1, column: 0 &* V.scalarCount); gemmStoreVector(c1_1, t, row: row &+ 1, column: 1 &* V.scalarCount) }
-        if rows > 2 { gemmStoreVector(c2_0, t, row: row &+ 2, column: 0 &* V.scalarCount); gemmStoreVector(c2_1, t, row: row &+ 2, column: 1 &* V.scalarCount) }
-        if rows > 3 { gemmStoreVector(c3_0, t, row: row &+ 3, column: 0 &* V.scalarCount); gemmStoreVector(c3_1, t, row: row &+ 3, column: 1 &* V.scalarCount) }
-        if rows > 4 { gemmStoreVector(c4_0, t, row: row &+ 4, column: 0 &* V.scalarCount); gemmStoreVector(c4_1, t, row: row &+ 4, column: 1 &* V.scalarCount) }
-        if rows > 5 { gemmStoreVector(c5_0, t, row: row &+ 5, column: 0 &* V.scalarCount); gemmStoreVector(c5_1, t, row: row &+ 5, column: 1 &* V.scalarCount) }
+        let full = t.validColumns >= 2 &* V.scalarCount
+        let lo = V(repeating: t.minValue), hi = V(repeating: t.maxValue)
+        if full && t.residual == nil {
+            do { let cp = UnsafeMutableRawPointer(t.c + (row &+ 0) &* t.ldc); cp.storeBytes(of: c0_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: c0_1.clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 1 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 1) &* t.ldc); cp.storeBytes(of: c1_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: c1_1.clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 2 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 2) &* t.ldc); cp.storeBytes(of: c2_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: c2_1.clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 3 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 3) &* t.ldc); cp.storeBytes(of: c3_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: c3_1.clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 4 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 4) &* t.ldc); cp.storeBytes(of: c4_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: c4_1.clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 5 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 5) &* t.ldc); cp.storeBytes(of: c5_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: c5_1.clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+        } else if full, let residual = t.residual, t.residualColumns >= 2 &* V.scalarCount {
+            do { let cp = UnsafeMutableRawPointer(t.c + (row &+ 0) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 0) &* t.ldr); cp.storeBytes(of: (c0_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: (c0_1 + rp.load(fromByteOffset: 1 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 1 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 1) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 1) &* t.ldr); cp.storeBytes(of: (c1_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: (c1_1 + rp.load(fromByteOffset: 1 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 2 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 2) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 2) &* t.ldr); cp.storeBytes(of: (c2_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: (c2_1 + rp.load(fromByteOffset: 1 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 3 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 3) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 3) &* t.ldr); cp.storeBytes(of: (c3_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: (c3_1 + rp.load(fromByteOffset: 1 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 4 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 4) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 4) &* t.ldr); cp.storeBytes(of: (c4_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: (c4_1 + rp.load(fromByteOffset: 1 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+            if rows > 5 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 5) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 5) &* t.ldr); cp.storeBytes(of: (c5_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: (c5_1 + rp.load(fromByteOffset: 1 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+        } else {
+            gemmStoreVector(c0_0, t, row: row &+ 0, column: 0 &* V.scalarCount); gemmStoreVector(c0_1, t, row: row &+ 0, column: 1 &* V.scalarCount)
+            if rows > 1 { gemmStoreVector(c1_0, t, row: row &+ 1, column: 0 &* V.scalarCount); gemmStoreVector(c1_1, t, row: row &+ 1, column: 1 &* V.scalarCount) }
+            if rows > 2 { gemmStoreVector(c2_0, t, row: row &+ 2, column: 0 &* V.scalarCount); gemmStoreVector(c2_1, t, row: row &+ 2, column: 1 &* V.scalarCount) }
+            if rows > 3 { gemmStoreVector(c3_0, t, row: row &+ 3, column: 0 &* V.scalarCount); gemmStoreVector(c3_1, t, row: row &+ 3, column: 1 &* V.scalarCount) }
+            if rows > 4 { gemmStoreVector(c4_0, t, row: row &+ 4, column: 0 &* V.scalarCount); gemmStoreVector(c4_1, t, row: row &+ 4, column: 1 &* V.scalarCount) }
+            if rows > 5 { gemmStoreVector(c5_0, t, row: row &+ 5, column: 0 &* V.scalarCount); gemmStoreVector(c5_1, t, row: row &+ 5, column: 1 &* V.scalarCount) }
+        }
         row &+= 6
     }
 }
 
 @inlinable @inline(__always)
-public func f32_gemm_12x1v<V: SIMD>(_ t: GEMMTileArguments, _: V.Type) where V.Scalar == Float {
+public func f32_gemm_12x1v<V: FloatVector>(_ t: GEMMTileArguments, _: V.Type) {
     let vectorBytes = V.scalarCount &* 4
     let panelBytes = 1 &* vectorBytes
     let biasPointer = UnsafeRawPointer(t.panel)
@@ -476,24 +596,54 @@ public func f32_gemm_12x1v<V: SIMD>(_ t: GEMMTileArguments, _: V.Type) where V.S
             b = b + panelBytes
             kk &+= 1
         }
-        gemmStoreVector(c0_0, t, row: row &+ 0, column: 0 &* V.scalarCount)
-        if rows > 1 { gemmStoreVector(c1_0, t, row: row &+ 1, column: 0 &* V.scalarCount) }
-        if rows > 2 { gemmStoreVector(c2_0, t, row: row &+ 2, column: 0 &* V.scalarCount) }
-        if rows > 3 { gemmStoreVector(c3_0, t, row: row &+ 3, column: 0 &* V.scalarCount) }
-        if rows > 4 { gemmStoreVector(c4_0, t, row: row &+ 4, column: 0 &* V.scalarCount) }
-        if rows > 5 { gemmStoreVector(c5_0, t, row: row &+ 5, column: 0 &* V.scalarCount) }
-        if rows > 6 { gemmStoreVector(c6_0, t, row: row &+ 6, column: 0 &* V.scalarCount) }
-        if rows > 7 { gemmStoreVector(c7_0, t, row: row &+ 7, column: 0 &* V.scalarCount) }
-        if rows > 8 { gemmStoreVector(c8_0, t, row: row &+ 8, column: 0 &* V.scalarCount) }
-        if rows > 9 { gemmStoreVector(c9_0, t, row: row &+ 9, column: 0 &* V.scalarCount) }
-        if rows > 10 { gemmStoreVector(c10_0, t, row: row &+ 10, column: 0 &* V.scalarCount) }
-        if rows > 11 { gemmStoreVector(c11_0, t, row: row &+ 11, column: 0 &* V.scalarCount) }
+        let full = t.validColumns >= 1 &* V.scalarCount
+        let lo = V(repeating: t.minValue), hi = V(repeating: t.maxValue)
+        if full && t.residual == nil {
+            do { let cp = UnsafeMutableRawPointer(t.c + (row &+ 0) &* t.ldc); cp.storeBytes(of: c0_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 1 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 1) &* t.ldc); cp.storeBytes(of: c1_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 2 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 2) &* t.ldc); cp.storeBytes(of: c2_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 3 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 3) &* t.ldc); cp.storeBytes(of: c3_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 4 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 4) &* t.ldc); cp.storeBytes(of: c4_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 5 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 5) &* t.ldc); cp.storeBytes(of: c5_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 6 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 6) &* t.ldc); cp.storeBytes(of: c6_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 7 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 7) &* t.ldc); cp.storeBytes(of: c7_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 8 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 8) &* t.ldc); cp.storeBytes(of: c8_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 9 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 9) &* t.ldc); cp.storeBytes(of: c9_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 10 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 10) &* t.ldc); cp.storeBytes(of: c10_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 11 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 11) &* t.ldc); cp.storeBytes(of: c11_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+        } else if full, let residual = t.residual, t.residualColumns >= 1 &* V.scalarCount {
+            do { let cp = UnsafeMutableRawPointer(t.c + (row &+ 0) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 0) &* t.ldr); cp.storeBytes(of: (c0_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 1 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 1) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 1) &* t.ldr); cp.storeBytes(of: (c1_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 2 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 2) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 2) &* t.ldr); cp.storeBytes(of: (c2_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 3 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 3) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 3) &* t.ldr); cp.storeBytes(of: (c3_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 4 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 4) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 4) &* t.ldr); cp.storeBytes(of: (c4_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 5 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 5) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 5) &* t.ldr); cp.storeBytes(of: (c5_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 6 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 6) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 6) &* t.ldr); cp.storeBytes(of: (c6_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 7 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 7) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 7) &* t.ldr); cp.storeBytes(of: (c7_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 8 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 8) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 8) &* t.ldr); cp.storeBytes(of: (c8_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 9 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 9) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 9) &* t.ldr); cp.storeBytes(of: (c9_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 10 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 10) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 10) &* t.ldr); cp.storeBytes(of: (c10_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+            if rows > 11 { let cp = UnsafeMutableRawPointer(t.c + (row &+ 11) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 11) &* t.ldr); cp.storeBytes(of: (c11_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+        } else {
+            gemmStoreVector(c0_0, t, row: row &+ 0, column: 0 &* V.scalarCount)
+            if rows > 1 { gemmStoreVector(c1_0, t, row: row &+ 1, column: 0 &* V.scalarCount) }
+            if rows > 2 { gemmStoreVector(c2_0, t, row: row &+ 2, column: 0 &* V.scalarCount) }
+            if rows > 3 { gemmStoreVector(c3_0, t, row: row &+ 3, column: 0 &* V.scalarCount) }
+            if rows > 4 { gemmStoreVector(c4_0, t, row: row &+ 4, column: 0 &* V.scalarCount) }
+            if rows > 5 { gemmStoreVector(c5_0, t, row: row &+ 5, column: 0 &* V.scalarCount) }
+            if rows > 6 { gemmStoreVector(c6_0, t, row: row &+ 6, column: 0 &* V.scalarCount) }
+            if rows > 7 { gemmStoreVector(c7_0, t, row: row &+ 7, column: 0 &* V.scalarCount) }
+            if rows > 8 { gemmStoreVector(c8_0, t, row: row &+ 8, column: 0 &* V.scalarCount) }
+            if rows > 9 { gemmStoreVector(c9_0, t, row: row &+ 9, column: 0 &* V.scalarCount) }
+            if rows > 10 { gemmStoreVector(c10_0, t, row: row &+ 10, column: 0 &* V.scalarCount) }
+            if rows > 11 { gemmStoreVector(c11_0, t, row: row &+ 11, column: 0 &* V.scalarCount) }
+        }
         row &+= 12
     }
 }
 
 @inlinable @inline(__always)
-public func f32_gemm_1x4v<V: SIMD>(_ t: GEMMTileArguments, _: V.Type) where V.Scalar == Float {
+public func f32_gemm_1x4v<V: FloatVector>(_ t: GEMMTileArguments, _: V.Type) {
     let vectorBytes = V.scalarCount &* 4
     let panelBytes = 4 &* vectorBytes
     let biasPointer = UnsafeRawPointer(t.panel)
@@ -525,13 +675,21 @@ public func f32_gemm_1x4v<V: SIMD>(_ t: GEMMTileArguments, _: V.Type) where V.Sc
             b = b + panelBytes
             kk &+= 1
         }
-        gemmStoreVector(c0_0, t, row: row &+ 0, column: 0 &* V.scalarCount); gemmStoreVector(c0_1, t, row: row &+ 0, column: 1 &* V.scalarCount); gemmStoreVector(c0_2, t, row: row &+ 0, column: 2 &* V.scalarCount); gemmStoreVector(c0_3, t, row: row &+ 0, column: 3 &* V.scalarCount)
+        let full = t.validColumns >= 4 &* V.scalarCount
+        let lo = V(repeating: t.minValue), hi = V(repeating: t.maxValue)
+        if full && t.residual == nil {
+            do { let cp = UnsafeMutableRawPointer(t.c + (row &+ 0) &* t.ldc); cp.storeBytes(of: c0_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: c0_1.clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self); cp.storeBytes(of: c0_2.clamped(lo, hi), toByteOffset: 2 &* vectorBytes, as: V.self); cp.storeBytes(of: c0_3.clamped(lo, hi), toByteOffset: 3 &* vectorBytes, as: V.self) }
+        } else if full, let residual = t.residual, t.residualColumns >= 4 &* V.scalarCount {
+            do { let cp = UnsafeMutableRawPointer(t.c + (row &+ 0) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 0) &* t.ldr); cp.storeBytes(of: (c0_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: (c0_1 + rp.load(fromByteOffset: 1 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self); cp.storeBytes(of: (c0_2 + rp.load(fromByteOffset: 2 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 2 &* vectorBytes, as: V.self); cp.storeBytes(of: (c0_3 + rp.load(fromByteOffset: 3 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 3 &* vectorBytes, as: V.self) }
+        } else {
+            gemmStoreVector(c0_0, t, row: row &+ 0, column: 0 &* V.scalarCount); gemmStoreVector(c0_1, t, row: row &+ 0, column: 1 &* V.scalarCount); gemmStoreVector(c0_2, t, row: row &+ 0, column: 2 &* V.scalarCount); gemmStoreVector(c0_3, t, row: row &+ 0, column: 3 &* V.scalarCount)
+        }
         row &+= 1
     }
 }
 
 @inlinable @inline(__always)
-public func f32_gemm_1x2v<V: SIMD>(_ t: GEMMTileArguments, _: V.Type) where V.Scalar == Float {
+public func f32_gemm_1x2v<V: FloatVector>(_ t: GEMMTileArguments, _: V.Type) {
     let vectorBytes = V.scalarCount &* 4
     let panelBytes = 2 &* vectorBytes
     let biasPointer = UnsafeRawPointer(t.panel)
@@ -555,13 +713,21 @@ public func f32_gemm_1x2v<V: SIMD>(_ t: GEMMTileArguments, _: V.Type) where V.Sc
             b = b + panelBytes
             kk &+= 1
         }
-        gemmStoreVector(c0_0, t, row: row &+ 0, column: 0 &* V.scalarCount); gemmStoreVector(c0_1, t, row: row &+ 0, column: 1 &* V.scalarCount)
+        let full = t.validColumns >= 2 &* V.scalarCount
+        let lo = V(repeating: t.minValue), hi = V(repeating: t.maxValue)
+        if full && t.residual == nil {
+            do { let cp = UnsafeMutableRawPointer(t.c + (row &+ 0) &* t.ldc); cp.storeBytes(of: c0_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: c0_1.clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+        } else if full, let residual = t.residual, t.residualColumns >= 2 &* V.scalarCount {
+            do { let cp = UnsafeMutableRawPointer(t.c + (row &+ 0) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 0) &* t.ldr); cp.storeBytes(of: (c0_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self); cp.storeBytes(of: (c0_1 + rp.load(fromByteOffset: 1 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 1 &* vectorBytes, as: V.self) }
+        } else {
+            gemmStoreVector(c0_0, t, row: row &+ 0, column: 0 &* V.scalarCount); gemmStoreVector(c0_1, t, row: row &+ 0, column: 1 &* V.scalarCount)
+        }
         row &+= 1
     }
 }
 
 @inlinable @inline(__always)
-public func f32_gemm_1x1v<V: SIMD>(_ t: GEMMTileArguments, _: V.Type) where V.Scalar == Float {
+public func f32_gemm_1x1v<V: FloatVector>(_ t: GEMMTileArguments, _: V.Type) {
     let vectorBytes = V.scalarCount &* 4
     let panelBytes = 1 &* vectorBytes
     let biasPointer = UnsafeRawPointer(t.panel)
@@ -581,7 +747,15 @@ public func f32_gemm_1x1v<V: SIMD>(_ t: GEMMTileArguments, _: V.Type) where V.Sc
             b = b + panelBytes
             kk &+= 1
         }
-        gemmStoreVector(c0_0, t, row: row &+ 0, column: 0 &* V.scalarCount)
+        let full = t.validColumns >= 1 &* V.scalarCount
+        let lo = V(repeating: t.minValue), hi = V(repeating: t.maxValue)
+        if full && t.residual == nil {
+            do { let cp = UnsafeMutableRawPointer(t.c + (row &+ 0) &* t.ldc); cp.storeBytes(of: c0_0.clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+        } else if full, let residual = t.residual, t.residualColumns >= 1 &* V.scalarCount {
+            do { let cp = UnsafeMutableRawPointer(t.c + (row &+ 0) &* t.ldc); let rp = UnsafeRawPointer(residual + (row &+ 0) &* t.ldr); cp.storeBytes(of: (c0_0 + rp.load(fromByteOffset: 0 &* vectorBytes, as: V.self)).clamped(lo, hi), toByteOffset: 0 &* vectorBytes, as: V.self) }
+        } else {
+            gemmStoreVector(c0_0, t, row: row &+ 0, column: 0 &* V.scalarCount)
+        }
         row &+= 1
     }
 }

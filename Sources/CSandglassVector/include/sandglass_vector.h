@@ -1,0 +1,29 @@
+// Lane-wise clamps on clang vector types, inlined into the Swift kernels. Swift's generic
+// SIMD comparisons lower to per-lane code or mask round trips (about 20 instructions per
+// compare inside the GEMM epilogue); clang's vector ternary lowers to one max and one min
+// (vmaxps/vminps, fmax/fmin), compiled with the flags of the Swift module that inlines it.
+#ifndef SANDGLASS_VECTOR_H
+#define SANDGLASS_VECTOR_H
+
+typedef float sg_f32x4 __attribute__((ext_vector_type(4)));
+typedef float sg_f32x8 __attribute__((ext_vector_type(8)));
+typedef float sg_f32x16 __attribute__((ext_vector_type(16)));
+
+#define SG_INLINE static inline __attribute__((always_inline))
+
+SG_INLINE sg_f32x4 sg_clamp_f32x4(sg_f32x4 x, sg_f32x4 lo, sg_f32x4 hi) {
+    sg_f32x4 y = x < lo ? lo : x;
+    return y > hi ? hi : y;
+}
+
+SG_INLINE sg_f32x8 sg_clamp_f32x8(sg_f32x8 x, sg_f32x8 lo, sg_f32x8 hi) {
+    sg_f32x8 y = x < lo ? lo : x;
+    return y > hi ? hi : y;
+}
+
+SG_INLINE sg_f32x16 sg_clamp_f32x16(sg_f32x16 x, sg_f32x16 lo, sg_f32x16 hi) {
+    sg_f32x16 y = x < lo ? lo : x;
+    return y > hi ? hi : y;
+}
+
+#endif

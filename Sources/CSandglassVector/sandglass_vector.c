@@ -1,0 +1,1 @@
+// Header-only: see include/sandglass_vector.h.

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import SandglassEngine
+
+extension Sandglass {
+    struct Inspect: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the per-layer table: shapes, parameters, MAdds, shortcut adds and analytic bytes.")
+
+        @OptionGroup var model: ModelOptions
+
+        @Option(help: "Output format: table, json or csv.")
+        var format: OutputFormat = .table
+
+        func run() throws {
+            let graph = try model.spec().build()
+            let summary = ModelSummary(graph)
+            switch format {
+            case .json: print(try jsonString(summary))
+            case .csv: print(csv(summary))
+            case .table: print(table(summary))
+            }
+        }
+
+        func table(_ s: ModelSummary) -> String {
+            var t = TextTable(headers: ["#", "layer", "op", "input", "output", "params", "MAdds", "adds", "read B", "write B"],
+                              leftAligned: [1, 2, 3, 4])
+            for r in s.layers {
+                t.add(["\(r.index)", r.name, r.op, r.inputs.joined(separator: ","), r.output, grouped(r.params),
+                       grouped(r.madds), grouped(r.shortcutAdds), grouped(r.bytesRead), grouped(r.bytesWritten)])
+            }
+            let total = s.totals
+            t.add(["", "total", "", s.input, s.output, grouped(total.params), grouped(total.madds), grouped(total.shortcutAdds),
+                   grouped(total.bytesRead), grouped(total.bytesWritten)])
+            return """
+            \(s.model)
+            params \(grouped(total.params)) incl. BN (\(grouped(total.paramsConvFC)) conv+fc), MAdds \(grouped(total.madds)), shortcut adds \(grouped(total.shortcutAdds))
+
+            \(t.render())
+            """
+        }
+
+        func csv(_ s: ModelSummary) -> String {
+            var lines = ["index,name,op,inputs,output,params,params_conv_fc,madds,shortcut_adds,weight_bytes,bytes_read,bytes_written"]
+            for r in s.layers {
+                lines.append([String(r.index), r.name, r.op, r.inputs.joined(separator: " "), r.output, String(r.params),
+                              String(r.paramsConvFC), String(r.madds), String(r.shortcutAdds), String(r.weightBytes),
+                              String(r.bytesRead), String(r.bytesWritten)].joined(separator: ","))
+            }
+            let t = s.totals
+            lines.append(["", "total", "", s.input, s.output, String(t.params), String(t.paramsConvFC), String(t.madds),
+                          String(t.shortcutAdds), String(t.weightBytes), String(t.bytesRead), String(t.bytesWritten)]
+                .joined(separator: ","))
+            return lines.joined(separator: "\n")
+        }
+    }
+}
+
+/// Pretty, key-sorted JSON.
+func jsonString<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+}
