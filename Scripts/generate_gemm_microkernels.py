@@ -32,7 +32,8 @@ def kernel(mr: int, nv: int) -> str:
     L.append("    let weightsStart = biasPointer + panelBytes")
     L.append("    var row = t.rowStart")
     L.append("    while row < t.rowEnd {")
-    L.append(f"        let rows = Swift.min({mr}, t.rowEnd &- row)")
+    if mr > 1:
+        L.append(f"        let rows = Swift.min({mr}, t.rowEnd &- row)")
     L.append("        let a0 = t.a + row &* t.lda")
     for r in range(1, mr):
         L.append(f"        let a{r} = rows > {r} ? a{r-1} + t.lda : a{r-1}")

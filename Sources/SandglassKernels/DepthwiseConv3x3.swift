@@ -49,11 +49,55 @@ func depthwiseInteriorColumns(_ a: DepthwiseArguments) -> (start: Int, end: Int)
     return (start, end)
 }
 
+/// Three taps of one input row for four neighbouring outputs, stride 1 (six input columns).
+@inlinable @inline(__always)
+func depthwiseRow4s1<V: FloatVector>(_ q: UnsafeRawPointer, _ o: Int, _ d: Int, _ wa: V, _ wb: V, _ wc: V,
+                                     _ s0: inout V, _ s1: inout V, _ s2: inout V, _ s3: inout V) {
+    let i0 = q.load(fromByteOffset: o, as: V.self)
+    let i1 = q.load(fromByteOffset: o &+ d, as: V.self)
+    let i2 = q.load(fromByteOffset: o &+ 2 &* d, as: V.self)
+    let i3 = q.load(fromByteOffset: o &+ 3 &* d, as: V.self)
+    let i4 = q.load(fromByteOffset: o &+ 4 &* d, as: V.self)
+    let i5 = q.load(fromByteOffset: o &+ 5 &* d, as: V.self)
+    s0 = s0.addingProduct(i0, wa); s0 = s0.addingProduct(i1, wb); s0 = s0.addingProduct(i2, wc)
+    s1 = s1.addingProduct(i1, wa); s1 = s1.addingProduct(i2, wb); s1 = s1.addingProduct(i3, wc)
+    s2 = s2.addingProduct(i2, wa); s2 = s2.addingProduct(i3, wb); s2 = s2.addingProduct(i4, wc)
+    s3 = s3.addingProduct(i3, wa); s3 = s3.addingProduct(i4, wb); s3 = s3.addingProduct(i5, wc)
+}
+
+/// Three taps of one input row for four neighbouring outputs, stride 2 (nine input columns).
+@inlinable @inline(__always)
+func depthwiseRow4s2<V: FloatVector>(_ q: UnsafeRawPointer, _ o: Int, _ d: Int, _ wa: V, _ wb: V, _ wc: V,
+                                     _ s0: inout V, _ s1: inout V, _ s2: inout V, _ s3: inout V) {
+    let i0 = q.load(fromByteOffset: o, as: V.self)
+    let i1 = q.load(fromByteOffset: o &+ d, as: V.self)
+    let i2 = q.load(fromByteOffset: o &+ 2 &* d, as: V.self)
+    let i3 = q.load(fromByteOffset: o &+ 3 &* d, as: V.self)
+    let i4 = q.load(fromByteOffset: o &+ 4 &* d, as: V.self)
+    let i5 = q.load(fromByteOffset: o &+ 5 &* d, as: V.self)
+    let i6 = q.load(fromByteOffset: o &+ 6 &* d, as: V.self)
+    let i7 = q.load(fromByteOffset: o &+ 7 &* d, as: V.self)
+    let i8 = q.load(fromByteOffset: o &+ 8 &* d, as: V.self)
+    s0 = s0.addingProduct(i0, wa); s0 = s0.addingProduct(i1, wb); s0 = s0.addingProduct(i2, wc)
+    s1 = s1.addingProduct(i2, wa); s1 = s1.addingProduct(i3, wb); s1 = s1.addingProduct(i4, wc)
+    s2 = s2.addingProduct(i4, wa); s2 = s2.addingProduct(i5, wb); s2 = s2.addingProduct(i6, wc)
+    s3 = s3.addingProduct(i6, wa); s3 = s3.addingProduct(i7, wb); s3 = s3.addingProduct(i8, wc)
+}
+
+/// Three taps of one input row for one output whose columns are all inside the input.
+@inlinable @inline(__always)
+func depthwiseRow1<V: FloatVector>(_ q: UnsafeRawPointer, _ o: Int, _ d: Int, _ wa: V, _ wb: V, _ wc: V, _ s: V) -> V {
+    var r = s.addingProduct(q.load(fromByteOffset: o, as: V.self), wa)
+    r = r.addingProduct(q.load(fromByteOffset: o &+ d, as: V.self), wb)
+    return r.addingProduct(q.load(fromByteOffset: o &+ 2 &* d, as: V.self), wc)
+}
+
 @inlinable @inline(__always)
 func f32_dwconv3x3<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, channels: Range<Int>,
-                             stride: Int, _: V.Type) {
+                                   stride: Int, _: V.Type) {
     let w = V.scalarCount
     let inS = a.inputStride
+    let d = inS &* 4
     let lo = V(repeating: a.epilogue.minValue)
     let hi = V(repeating: a.epilogue.maxValue)
     let weights = UnsafeRawPointer(a.weights)
@@ -79,92 +123,53 @@ func f32_dwconv3x3<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, ch
             let w21 = weights.load(fromByteOffset: (7 &* ws &+ c) &* 4, as: V.self)
             let w22 = weights.load(fromByteOffset: (8 &* ws &+ c) &* 4, as: V.self)
             let bias = weights.load(fromByteOffset: (9 &* ws &+ c) &* 4, as: V.self)
-
-            // Checked single pixel: any column, taps in the padding are skipped.
-            @inline(__always) func checked(_ x: Int) {
+            var x = 0
+            // Left edge: taps in the padding are skipped.
+            while x < xStart {
                 let ix = x &* stride &- a.padLeft
                 var s = depthwiseCheckedTaps(bias, r0, a, firstColumn: ix, channel: c, w00, w01, w02)
                 s = depthwiseCheckedTaps(s, r1, a, firstColumn: ix, channel: c, w10, w11, w12)
                 s = depthwiseCheckedTaps(s, r2, a, firstColumn: ix, channel: c, w20, w21, w22)
                 depthwiseStore(s, a, pixel: outRow &+ x, channel: c, lanes: lanes, lo, hi)
+                x &+= 1
             }
-            // Unchecked single pixel (interior).
-            @inline(__always) func single(_ x: Int) {
+            // Interior, four outputs at a time sharing their input loads.
+            while x &+ 4 <= xEnd {
                 let o = ((x &* stride &- a.padLeft) &* inS &+ c) &* 4
-                let d = inS &* 4
-                var s = bias
-                s = s.addingProduct(q0.load(fromByteOffset: o, as: V.self), w00)
-                s = s.addingProduct(q0.load(fromByteOffset: o &+ d, as: V.self), w01)
-                s = s.addingProduct(q0.load(fromByteOffset: o &+ 2 &* d, as: V.self), w02)
-                s = s.addingProduct(q1.load(fromByteOffset: o, as: V.self), w10)
-                s = s.addingProduct(q1.load(fromByteOffset: o &+ d, as: V.self), w11)
-                s = s.addingProduct(q1.load(fromByteOffset: o &+ 2 &* d, as: V.self), w12)
-                s = s.addingProduct(q2.load(fromByteOffset: o, as: V.self), w20)
-                s = s.addingProduct(q2.load(fromByteOffset: o &+ d, as: V.self), w21)
-                s = s.addingProduct(q2.load(fromByteOffset: o &+ 2 &* d, as: V.self), w22)
+                var s0 = bias, s1 = bias, s2 = bias, s3 = bias
+                if stride == 1 {
+                    depthwiseRow4s1(q0, o, d, w00, w01, w02, &s0, &s1, &s2, &s3)
+                    depthwiseRow4s1(q1, o, d, w10, w11, w12, &s0, &s1, &s2, &s3)
+                    depthwiseRow4s1(q2, o, d, w20, w21, w22, &s0, &s1, &s2, &s3)
+                } else {
+                    depthwiseRow4s2(q0, o, d, w00, w01, w02, &s0, &s1, &s2, &s3)
+                    depthwiseRow4s2(q1, o, d, w10, w11, w12, &s0, &s1, &s2, &s3)
+                    depthwiseRow4s2(q2, o, d, w20, w21, w22, &s0, &s1, &s2, &s3)
+                }
+                depthwiseStore(s0, a, pixel: outRow &+ x, channel: c, lanes: lanes, lo, hi)
+                depthwiseStore(s1, a, pixel: outRow &+ x &+ 1, channel: c, lanes: lanes, lo, hi)
+                depthwiseStore(s2, a, pixel: outRow &+ x &+ 2, channel: c, lanes: lanes, lo, hi)
+                depthwiseStore(s3, a, pixel: outRow &+ x &+ 3, channel: c, lanes: lanes, lo, hi)
+                x &+= 4
+            }
+            // Interior remainder, one at a time.
+            while x < xEnd {
+                let o = ((x &* stride &- a.padLeft) &* inS &+ c) &* 4
+                var s = depthwiseRow1(q0, o, d, w00, w01, w02, bias)
+                s = depthwiseRow1(q1, o, d, w10, w11, w12, s)
+                s = depthwiseRow1(q2, o, d, w20, w21, w22, s)
                 depthwiseStore(s, a, pixel: outRow &+ x, channel: c, lanes: lanes, lo, hi)
+                x &+= 1
             }
-
-            var x = 0
-            while x < xStart { checked(x); x &+= 1 }
-            if stride == 1 {
-                while x &+ 4 <= xEnd {
-                    let o = ((x &- a.padLeft) &* inS &+ c) &* 4
-                    let d = inS &* 4
-                    var s0 = bias, s1 = bias, s2 = bias, s3 = bias
-                    @inline(__always) func rowTaps(_ q: UnsafeRawPointer, _ wa: V, _ wb: V, _ wc: V) {
-                        let i0 = q.load(fromByteOffset: o, as: V.self)
-                        let i1 = q.load(fromByteOffset: o &+ d, as: V.self)
-                        let i2 = q.load(fromByteOffset: o &+ 2 &* d, as: V.self)
-                        let i3 = q.load(fromByteOffset: o &+ 3 &* d, as: V.self)
-                        let i4 = q.load(fromByteOffset: o &+ 4 &* d, as: V.self)
-                        let i5 = q.load(fromByteOffset: o &+ 5 &* d, as: V.self)
-                        s0 = s0.addingProduct(i0, wa); s0 = s0.addingProduct(i1, wb); s0 = s0.addingProduct(i2, wc)
-                        s1 = s1.addingProduct(i1, wa); s1 = s1.addingProduct(i2, wb); s1 = s1.addingProduct(i3, wc)
-                        s2 = s2.addingProduct(i2, wa); s2 = s2.addingProduct(i3, wb); s2 = s2.addingProduct(i4, wc)
-                        s3 = s3.addingProduct(i3, wa); s3 = s3.addingProduct(i4, wb); s3 = s3.addingProduct(i5, wc)
-                    }
-                    rowTaps(q0, w00, w01, w02)
-                    rowTaps(q1, w10, w11, w12)
-                    rowTaps(q2, w20, w21, w22)
-                    depthwiseStore(s0, a, pixel: outRow &+ x, channel: c, lanes: lanes, lo, hi)
-                    depthwiseStore(s1, a, pixel: outRow &+ x &+ 1, channel: c, lanes: lanes, lo, hi)
-                    depthwiseStore(s2, a, pixel: outRow &+ x &+ 2, channel: c, lanes: lanes, lo, hi)
-                    depthwiseStore(s3, a, pixel: outRow &+ x &+ 3, channel: c, lanes: lanes, lo, hi)
-                    x &+= 4
-                }
-            } else {
-                while x &+ 4 <= xEnd {
-                    let o = ((x &* 2 &- a.padLeft) &* inS &+ c) &* 4
-                    let d = inS &* 4
-                    var s0 = bias, s1 = bias, s2 = bias, s3 = bias
-                    @inline(__always) func rowTaps(_ q: UnsafeRawPointer, _ wa: V, _ wb: V, _ wc: V) {
-                        let i0 = q.load(fromByteOffset: o, as: V.self)
-                        let i1 = q.load(fromByteOffset: o &+ d, as: V.self)
-                        let i2 = q.load(fromByteOffset: o &+ 2 &* d, as: V.self)
-                        let i3 = q.load(fromByteOffset: o &+ 3 &* d, as: V.self)
-                        let i4 = q.load(fromByteOffset: o &+ 4 &* d, as: V.self)
-                        let i5 = q.load(fromByteOffset: o &+ 5 &* d, as: V.self)
-                        let i6 = q.load(fromByteOffset: o &+ 6 &* d, as: V.self)
-                        let i7 = q.load(fromByteOffset: o &+ 7 &* d, as: V.self)
-                        let i8 = q.load(fromByteOffset: o &+ 8 &* d, as: V.self)
-                        s0 = s0.addingProduct(i0, wa); s0 = s0.addingProduct(i1, wb); s0 = s0.addingProduct(i2, wc)
-                        s1 = s1.addingProduct(i2, wa); s1 = s1.addingProduct(i3, wb); s1 = s1.addingProduct(i4, wc)
-                        s2 = s2.addingProduct(i4, wa); s2 = s2.addingProduct(i5, wb); s2 = s2.addingProduct(i6, wc)
-                        s3 = s3.addingProduct(i6, wa); s3 = s3.addingProduct(i7, wb); s3 = s3.addingProduct(i8, wc)
-                    }
-                    rowTaps(q0, w00, w01, w02)
-                    rowTaps(q1, w10, w11, w12)
-                    rowTaps(q2, w20, w21, w22)
-                    depthwiseStore(s0, a, pixel: outRow &+ x, channel: c, lanes: lanes, lo, hi)
-                    depthwiseStore(s1, a, pixel: outRow &+ x &+ 1, channel: c, lanes: lanes, lo, hi)
-                    depthwiseStore(s2, a, pixel: outRow &+ x &+ 2, channel: c, lanes: lanes, lo, hi)
-                    depthwiseStore(s3, a, pixel: outRow &+ x &+ 3, channel: c, lanes: lanes, lo, hi)
-                    x &+= 4
-                }
+            // Right edge.
+            while x < a.outputWidth {
+                let ix = x &* stride &- a.padLeft
+                var s = depthwiseCheckedTaps(bias, r0, a, firstColumn: ix, channel: c, w00, w01, w02)
+                s = depthwiseCheckedTaps(s, r1, a, firstColumn: ix, channel: c, w10, w11, w12)
+                s = depthwiseCheckedTaps(s, r2, a, firstColumn: ix, channel: c, w20, w21, w22)
+                depthwiseStore(s, a, pixel: outRow &+ x, channel: c, lanes: lanes, lo, hi)
+                x &+= 1
             }
-            while x < xEnd { single(x); x &+= 1 }
-            while x < a.outputWidth { checked(x); x &+= 1 }
             c &+= w
         }
     }

@@ -650,7 +650,6 @@ public func f32_gemm_1x4v<V: FloatVector>(_ t: GEMMTileArguments, _: V.Type) {
     let weightsStart = biasPointer + panelBytes
     var row = t.rowStart
     while row < t.rowEnd {
-        let rows = Swift.min(1, t.rowEnd &- row)
         let a0 = t.a + row &* t.lda
         let bias0 = biasPointer.load(fromByteOffset: 0 &* vectorBytes, as: V.self)
         let bias1 = biasPointer.load(fromByteOffset: 1 &* vectorBytes, as: V.self)
@@ -696,7 +695,6 @@ public func f32_gemm_1x2v<V: FloatVector>(_ t: GEMMTileArguments, _: V.Type) {
     let weightsStart = biasPointer + panelBytes
     var row = t.rowStart
     while row < t.rowEnd {
-        let rows = Swift.min(1, t.rowEnd &- row)
         let a0 = t.a + row &* t.lda
         let bias0 = biasPointer.load(fromByteOffset: 0 &* vectorBytes, as: V.self)
         let bias1 = biasPointer.load(fromByteOffset: 1 &* vectorBytes, as: V.self)
@@ -734,7 +732,6 @@ public func f32_gemm_1x1v<V: FloatVector>(_ t: GEMMTileArguments, _: V.Type) {
     let weightsStart = biasPointer + panelBytes
     var row = t.rowStart
     while row < t.rowEnd {
-        let rows = Swift.min(1, t.rowEnd &- row)
         let a0 = t.a + row &* t.lda
         let bias0 = biasPointer.load(fromByteOffset: 0 &* vectorBytes, as: V.self)
         var c0_0 = bias0
