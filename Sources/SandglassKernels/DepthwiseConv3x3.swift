@@ -9,15 +9,33 @@ func depthwiseRow(_ a: DepthwiseArguments, _ iy: Int) -> UnsafePointer<Float> {
     (iy >= 0 && iy < a.inputHeight) ? a.input + iy &* a.inputWidth &* a.inputStride : a.zeros
 }
 
-@inlinable @inline(__always)
-func depthwiseStore<V: FloatVector>(_ acc: V, _ a: DepthwiseArguments, pixel: Int, channel: Int, lanes: Int,
-                             _ lo: V, _ hi: V) {
-    var x = acc
-    if let residual = a.epilogue.residual {
-        let n = a.epilogue.residualChannels &- channel
-        if n > 0 { x = addResidual(x, residual + (pixel &* a.epilogue.residualStride &+ channel), lanes: n) }
+/// Where the epilogue of a depthwise or direct kernel writes, hoisted out of the loops: Swift
+/// 6.0 re-reads an Optional field of the argument struct at every store through an outlined
+/// copy (a call, with vzeroupper), so the kernels read it once into this.
+public struct DepthwiseOutput {
+    @usableFromInline let output: UnsafeMutablePointer<Float>
+    @usableFromInline let outputStride: Int
+    /// The residual, or any valid pointer when `residualChannels` is 0.
+    @usableFromInline let residual: UnsafePointer<Float>
+    @usableFromInline let residualStride: Int
+    @usableFromInline let residualChannels: Int
+
+    @inlinable @inline(__always)
+    init(_ output: UnsafeMutablePointer<Float>, stride: Int, _ e: ConvEpilogue) {
+        self.output = output
+        outputStride = stride
+        residual = e.residual ?? UnsafePointer(output)
+        residualStride = e.residualStride
+        residualChannels = e.residual == nil ? 0 : e.residualChannels
     }
-    storeVector(clampVector(x, lo, hi), a.output + (pixel &* a.outputStride &+ channel), lanes: lanes)
+
+    @inlinable @inline(__always)
+    func store<V: FloatVector>(_ acc: V, pixel: Int, channel: Int, lanes: Int, _ lo: V, _ hi: V) {
+        var x = acc
+        let n = residualChannels &- channel
+        if n > 0 { x = addResidual(x, residual + (pixel &* residualStride &+ channel), lanes: n) }
+        storeVector(x.clamped(lo, hi), output + (pixel &* outputStride &+ channel), lanes: lanes)
+    }
 }
 
 /// One input row's three taps for one output pixel whose columns may fall in the padding.
@@ -103,6 +121,7 @@ func f32_dwconv3x3<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, ch
     let weights = UnsafeRawPointer(a.weights)
     let ws = a.weightStride
     let (xStart, xEnd) = depthwiseInteriorColumns(a)
+    let out = DepthwiseOutput(a.output, stride: a.outputStride, a.epilogue)
     for y in rows {
         let iy = y &* stride &- a.padTop
         let r0 = depthwiseRow(a, iy)
@@ -130,7 +149,7 @@ func f32_dwconv3x3<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, ch
                 var s = depthwiseCheckedTaps(bias, r0, a, firstColumn: ix, channel: c, w00, w01, w02)
                 s = depthwiseCheckedTaps(s, r1, a, firstColumn: ix, channel: c, w10, w11, w12)
                 s = depthwiseCheckedTaps(s, r2, a, firstColumn: ix, channel: c, w20, w21, w22)
-                depthwiseStore(s, a, pixel: outRow &+ x, channel: c, lanes: lanes, lo, hi)
+                out.store(s, pixel: outRow &+ x, channel: c, lanes: lanes, lo, hi)
                 x &+= 1
             }
             // Interior, four outputs at a time sharing their input loads.
@@ -146,10 +165,10 @@ func f32_dwconv3x3<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, ch
                     depthwiseRow4s2(q1, o, d, w10, w11, w12, &s0, &s1, &s2, &s3)
                     depthwiseRow4s2(q2, o, d, w20, w21, w22, &s0, &s1, &s2, &s3)
                 }
-                depthwiseStore(s0, a, pixel: outRow &+ x, channel: c, lanes: lanes, lo, hi)
-                depthwiseStore(s1, a, pixel: outRow &+ x &+ 1, channel: c, lanes: lanes, lo, hi)
-                depthwiseStore(s2, a, pixel: outRow &+ x &+ 2, channel: c, lanes: lanes, lo, hi)
-                depthwiseStore(s3, a, pixel: outRow &+ x &+ 3, channel: c, lanes: lanes, lo, hi)
+                out.store(s0, pixel: outRow &+ x, channel: c, lanes: lanes, lo, hi)
+                out.store(s1, pixel: outRow &+ x &+ 1, channel: c, lanes: lanes, lo, hi)
+                out.store(s2, pixel: outRow &+ x &+ 2, channel: c, lanes: lanes, lo, hi)
+                out.store(s3, pixel: outRow &+ x &+ 3, channel: c, lanes: lanes, lo, hi)
                 x &+= 4
             }
             // Interior remainder, one at a time.
@@ -158,7 +177,7 @@ func f32_dwconv3x3<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, ch
                 var s = depthwiseRow1(q0, o, d, w00, w01, w02, bias)
                 s = depthwiseRow1(q1, o, d, w10, w11, w12, s)
                 s = depthwiseRow1(q2, o, d, w20, w21, w22, s)
-                depthwiseStore(s, a, pixel: outRow &+ x, channel: c, lanes: lanes, lo, hi)
+                out.store(s, pixel: outRow &+ x, channel: c, lanes: lanes, lo, hi)
                 x &+= 1
             }
             // Right edge.
@@ -167,7 +186,7 @@ func f32_dwconv3x3<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, ch
                 var s = depthwiseCheckedTaps(bias, r0, a, firstColumn: ix, channel: c, w00, w01, w02)
                 s = depthwiseCheckedTaps(s, r1, a, firstColumn: ix, channel: c, w10, w11, w12)
                 s = depthwiseCheckedTaps(s, r2, a, firstColumn: ix, channel: c, w20, w21, w22)
-                depthwiseStore(s, a, pixel: outRow &+ x, channel: c, lanes: lanes, lo, hi)
+                out.store(s, pixel: outRow &+ x, channel: c, lanes: lanes, lo, hi)
                 x &+= 1
             }
             c &+= w

@@ -12,6 +12,7 @@ public func f32_dwconv_kxk<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<
     let weights = UnsafeRawPointer(a.weights)
     let input = UnsafeRawPointer(a.input)
     let ws = a.weightStride
+    let out = DepthwiseOutput(a.output, stride: a.outputStride, a.epilogue)
     for y in rows {
         for x in 0..<a.outputWidth {
             var c = channels.lowerBound
@@ -28,8 +29,7 @@ public func f32_dwconv_kxk<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<
                         s = s.addingProduct(i, wt)
                     }
                 }
-                depthwiseStore(s, a, pixel: y &* a.outputWidth &+ x, channel: c,
-                               lanes: channels.upperBound &- c, lo, hi)
+                out.store(s, pixel: y &* a.outputWidth &+ x, channel: c, lanes: channels.upperBound &- c, lo, hi)
                 c &+= w
             }
         }

@@ -12,18 +12,6 @@ func directConvPixelIsInterior(_ a: DirectConvArguments, y: Int, x: Int) -> Bool
 }
 
 @inlinable @inline(__always)
-func directConvStore<V: FloatVector>(_ acc: V, _ a: DirectConvArguments, pixel: Int, channel: Int, _ lo: V, _ hi: V)
-{
-    var x = acc
-    if let residual = a.epilogue.residual {
-        let n = a.epilogue.residualChannels &- channel
-        if n > 0 { x = addResidual(x, residual + (pixel &* a.epilogue.residualStride &+ channel), lanes: n) }
-    }
-    storeVector(clampVector(x, lo, hi), a.output + (pixel &* a.outputStride &+ channel),
-                lanes: a.outputChannels &- channel)
-}
-
-@inlinable @inline(__always)
 public func f32_conv_direct<V: FloatVector>(_ a: DirectConvArguments, rows: Range<Int>, _: V.Type) {
     let w = V.scalarCount
     let lo = V(repeating: a.epilogue.minValue)
@@ -34,6 +22,8 @@ public func f32_conv_direct<V: FloatVector>(_ a: DirectConvArguments, rows: Rang
     let taps = a.kernelHeight &* a.kernelWidth &* cin
     let biasOffset = taps &* ws
     let rowFloats = a.inputWidth &* a.inputStride
+    let out = DepthwiseOutput(a.output, stride: a.outputStride, a.epilogue)
+    let cout = a.outputChannels
     for y in rows {
         let outRow = y &* a.outputWidth
         var x = 0
@@ -65,10 +55,10 @@ public func f32_conv_direct<V: FloatVector>(_ a: DirectConvArguments, rows: Rang
                             }
                         }
                     }
-                    directConvStore(s0, a, pixel: outRow &+ x, channel: c, lo, hi)
-                    directConvStore(s1, a, pixel: outRow &+ x &+ 1, channel: c, lo, hi)
-                    directConvStore(s2, a, pixel: outRow &+ x &+ 2, channel: c, lo, hi)
-                    directConvStore(s3, a, pixel: outRow &+ x &+ 3, channel: c, lo, hi)
+                    out.store(s0, pixel: outRow &+ x, channel: c, lanes: cout &- c, lo, hi)
+                    out.store(s1, pixel: outRow &+ x &+ 1, channel: c, lanes: cout &- c, lo, hi)
+                    out.store(s2, pixel: outRow &+ x &+ 2, channel: c, lanes: cout &- c, lo, hi)
+                    out.store(s3, pixel: outRow &+ x &+ 3, channel: c, lanes: cout &- c, lo, hi)
                     c &+= w
                 }
                 x &+= 4
@@ -90,7 +80,7 @@ public func f32_conv_direct<V: FloatVector>(_ a: DirectConvArguments, rows: Rang
                             }
                         }
                     }
-                    directConvStore(s, a, pixel: outRow &+ x, channel: c, lo, hi)
+                    out.store(s, pixel: outRow &+ x, channel: c, lanes: cout &- c, lo, hi)
                     c &+= w
                 }
                 x &+= 1
