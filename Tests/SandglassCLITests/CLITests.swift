@@ -1,0 +1,87 @@
+import Foundation
+import XCTest
+
+/// The command line as a user meets it: JSON fields, tables, and one clear line with exit
+/// code 2 for every kind of bad argument (never a trap).
+final class CLITests: XCTestCase {
+    func testInspectJSONTotals() throws {
+        let r = try CLI.run(["inspect", "--model", "mobilenext", "--width", "1.0", "--alpha", "1/2", "--resolution", "224",
+                             "--format", "json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let totals = try XCTUnwrap(r.json?["totals"] as? [String: Any])
+        XCTAssertEqual(totals["params"] as? Int, 3_535_416)
+        XCTAssertEqual(totals["paramsConvFC"] as? Int, 3_482_392)
+        XCTAssertEqual(totals["madds"] as? Int, 311_342_592)
+        XCTAssertEqual(totals["shortcutAdds"] as? Int, 409_248)
+        let layers = try XCTUnwrap(r.json?["layers"] as? [[String: Any]])
+        XCTAssertEqual(layers.first?["name"] as? String, "stem")
+        XCTAssertEqual(layers.filter { ($0["op"] as? String)?.hasPrefix("add") == true }.count, 12)
+        // Per-layer rows sum to the totals.
+        XCTAssertEqual(layers.reduce(0) { $0 + ($1["madds"] as? Int ?? 0) }, 311_342_592)
+    }
+
+    func testInspectTableAndCSV() throws {
+        let table = try CLI.run(["inspect", "--model", "mobilenetv2", "--width", "0.5", "--resolution", "96"])
+        XCTAssertEqual(table.status, 0, table.stderr)
+        XCTAssertTrue(table.stdout.contains("s2.b1.add"))
+        XCTAssertTrue(table.stdout.contains("total"))
+        let csv = try CLI.run(["inspect", "--model", "mobilenetv2", "--format", "csv"])
+        XCTAssertEqual(csv.status, 0)
+        let lines = csv.stdout.split(separator: "\n")
+        XCTAssertTrue(lines[0].hasPrefix("index,name,op"))
+        XCTAssertTrue(lines.allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == 12 })
+    }
+
+    func testBenchJSON() throws {
+        let r = try CLI.run(["bench", "--model", "mobilenext", "--width", "0.35", "--alpha", "1/3", "--resolution", "96",
+                             "--warmup", "1", "--iterations", "5", "--format", "json", "--add", "separate"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let latency = try XCTUnwrap(r.json?["latencyMs"] as? [String: Any])
+        XCTAssertGreaterThan(latency["median"] as? Double ?? 0, 0)
+        XCTAssertEqual(latency["count"] as? Int, 5)
+        for key in ["p10", "p90", "min", "mean", "stddev"] { XCTAssertNotNil(latency[key], key) }
+        XCTAssertEqual(r.json?["add"] as? String, "separate")
+        XCTAssertEqual(r.json?["alpha"] as? String, "1/3")
+    }
+
+    func testModelsLists() throws {
+        let r = try CLI.run(["models"])
+        XCTAssertEqual(r.status, 0)
+        XCTAssertTrue(r.stdout.contains("mobilenext") && r.stdout.contains("mobilenetv2"))
+        XCTAssertTrue(r.stdout.contains("3,535,416"))
+    }
+
+    func testBadArgumentsExitTwoWithOneLine() throws {
+        let cases: [([String], String)] = [
+            (["inspect", "--width", "0"], "width"),
+            (["inspect", "--width", "-1"], "width"),
+            (["inspect", "--width", "abc"], "width"),
+            (["inspect", "--alpha", "0"], "α"),
+            (["inspect", "--alpha", "1.5"], "α"),
+            (["inspect", "--alpha", "1/0"], "α"),
+            (["inspect", "--alpha", "half"], "α"),
+            (["inspect", "--resolution", "16"], "resolution"),
+            (["inspect", "--model", "resnet50"], "unknown model"),
+            (["bench", "--threads", "0"], "threads"),
+            (["bench", "--isa", "sse9"], "ISA"),
+            (["bench", "--add", "sometimes"], "add mode"),
+            (["bench", "--iterations", "0"], "iterations"),
+            (["inspect", "--format", "xml"], "format"),
+            (["frobnicate"], "frobnicate"),
+        ]
+        for (args, word) in cases {
+            let r = try CLI.run(args)
+            XCTAssertEqual(r.status, 2, "\(args): \(r.stderr)")
+            let lines = r.stderr.split(separator: "\n")
+            XCTAssertEqual(lines.count, 1, "\(args) printed \(lines.count) lines: \(r.stderr)")
+            XCTAssertTrue(r.stderr.lowercased().contains(word.lowercased()), "\(args): \(r.stderr)")
+            XCTAssertTrue(r.stdout.isEmpty, "\(args) wrote to stdout")
+        }
+    }
+
+    func testHelpAndVersionExitZero() throws {
+        XCTAssertEqual(try CLI.run(["--help"]).status, 0)
+        XCTAssertEqual(try CLI.run(["bench", "--help"]).status, 0)
+        XCTAssertEqual(try CLI.run(["--version"]).status, 0)
+    }
+}
