@@ -28,6 +28,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // MARK: - C shims
@@ -53,7 +54,9 @@ let package = Package(
         // MARK: - Measurement
         .target(name: "SandglassProbes", dependencies: ["SandglassEngine", "CSandglassSupport"],
                 swiftSettings: languageMode),
-        .target(name: "SandglassHarness", dependencies: ["SandglassEngine", "SandglassProbes"],
+        .target(name: "SandglassHarness",
+                dependencies: ["SandglassEngine", "SandglassKernels", "SandglassProbes", "CSandglassSupport",
+                               .product(name: "Yams", package: "Yams")],
                 swiftSettings: languageMode),
 
         // MARK: - Command-line tool
@@ -66,6 +69,7 @@ let package = Package(
         .testTarget(name: "SandglassKernelsTests",
                     dependencies: ["SandglassKernels", "SandglassEngine"], swiftSettings: languageMode),
         .testTarget(name: "SandglassEngineTests", dependencies: ["SandglassEngine"], swiftSettings: languageMode),
+        .testTarget(name: "SandglassHarnessTests", dependencies: ["SandglassHarness"], swiftSettings: languageMode),
         .testTarget(name: "SandglassCLITests", dependencies: ["SandglassEngine"], swiftSettings: languageMode),
     ]
 )

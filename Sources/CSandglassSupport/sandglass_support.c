@@ -89,6 +89,26 @@ int sg_pin_thread_to_cpu(int cpu) {
     return sched_setaffinity(0, sizeof(set), &set) == 0 ? 0 : errno;
 }
 
+int sg_affinity_get(uint64_t *words, int count) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) != 0) return errno;
+    for (int w = 0; w < count; w++) words[w] = 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE && cpu < count * 64; cpu++) {
+        if (CPU_ISSET(cpu, &set)) words[cpu / 64] |= (uint64_t)1 << (cpu % 64);
+    }
+    return 0;
+}
+
+int sg_affinity_set(const uint64_t *words, int count) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (int cpu = 0; cpu < CPU_SETSIZE && cpu < count * 64; cpu++) {
+        if (words[cpu / 64] & ((uint64_t)1 << (cpu % 64))) CPU_SET(cpu, &set);
+    }
+    return sched_setaffinity(0, sizeof(set), &set) == 0 ? 0 : errno;
+}
+
 int sg_gettid(void) { return (int)syscall(SYS_gettid); }
 
 uint32_t sg_atomic_load(const volatile uint32_t *p) { return __atomic_load_n(p, __ATOMIC_SEQ_CST); }

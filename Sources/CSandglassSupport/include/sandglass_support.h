@@ -23,6 +23,10 @@ void sg_cpu_brand(char *buffer, int capacity);
 int sg_sched_getcpu(void);
 /// Pins the calling thread to one CPU. Returns 0 or an errno value.
 int sg_pin_thread_to_cpu(int cpu);
+/// The calling thread's CPU affinity as a bit mask in `words` (64 CPUs per word). Returns 0 or errno.
+int sg_affinity_get(uint64_t *words, int count);
+/// Sets the calling thread's CPU affinity from a bit mask. Returns 0 or errno.
+int sg_affinity_set(const uint64_t *words, int count);
 /// The Linux thread id of the calling thread.
 int sg_gettid(void);
 

@@ -1,0 +1,95 @@
+// Measures one block of one point: a warm-up phase (at least N runs and at least T seconds,
+// reported separately), then timed repetitions of the uninstrumented executor until the 95%
+// CI of the median is within the target, or the block's repetition or time budget is spent.
+import Foundation
+import SandglassEngine
+import SandglassKernels
+import SandglassProbes
+
+public struct PointSession {
+    public let point: SweepPoint
+    public let graph: Graph
+    public let plan: Plan
+    public let executor: Executor
+    public let cpus: [Int]
+
+    /// Builds and plans the point's model, applying its pinning to the calling thread.
+    public init(_ point: SweepPoint, seed: UInt64 = 0) throws {
+        self.point = point
+        graph = try point.modelSpec(seed: seed).build()
+        let isa: ISA? = point.isa == "auto" ? nil : ISA(rawValue: point.isa)
+        plan = try Planner.plan(graph, options: PlanOptions(isa: isa, addMode: AddMode(rawValue: point.add) ?? .fused,
+                                                            threads: point.threads))
+        plan.setRandomInput(seed: seed)
+        cpus = try PointSession.cpus(for: point)
+        if let first = cpus.first { CPUAffinity.pin(to: first) }
+        executor = Executor(plan: plan, pinning: cpus.count >= point.threads ? cpus : nil)
+    }
+
+    /// The CPUs a point runs on: its pin (core:N, then the next allowed CPUs for extra threads),
+    /// or nil pinning (empty) when not pinned.
+    static func cpus(for point: SweepPoint) throws -> [Int] {
+        guard point.pin.hasPrefix("core:"), let first = Int(point.pin.dropFirst(5)) else { return [] }
+        let allowed = CPUAffinity.current().cpus
+        guard allowed.contains(first) else {
+            throw ResultsError("pin \(point.pin): CPU \(first) is not available to this process (allowed: \(allowed.map(String.init).joined(separator: ",")))")
+        }
+        let others = allowed.filter { $0 != first }
+        return [first] + others.prefix(max(0, point.threads - 1))
+    }
+}
+
+public struct BlockMeasurement {
+    public var warmupMs: [Double] = []
+    public var samplesMs: [Double] = []
+    public var stopReason = ""
+    public var seconds = 0.0
+}
+
+public enum PointMeasurer {
+    @inline(__always)
+    static func time(_ executor: Executor) -> Double {
+        let t0 = MonotonicClock.nanoseconds()
+        executor.run()
+        return Double(MonotonicClock.nanoseconds() - t0) / 1e6
+    }
+
+    /// One block. `previous` holds this point's samples from earlier rounds (for the CI target).
+    public static func measureBlock(_ session: PointSession, settings m: MeasurementSettings,
+                                    previous: [Double], blockIndex: Int) -> BlockMeasurement {
+        var b = BlockMeasurement()
+        let start = MonotonicClock.nanoseconds()
+        if m.cooldownSeconds > 0 { usleep(UInt32(min(m.cooldownSeconds, 3600) * 1e6)) }
+        // Warm-up: at least N runs and at least T seconds.
+        let warmStart = MonotonicClock.nanoseconds()
+        while b.warmupMs.count < m.warmupRuns || Double(MonotonicClock.nanoseconds() - warmStart) / 1e9 < m.warmupSeconds {
+            b.warmupMs.append(time(session.executor))
+            if Interruption.requested { b.stopReason = "interrupted"; return b }
+        }
+        let rounds = max(1, m.rounds)
+        let minimum = (m.minRepetitions + rounds - 1) / rounds
+        let maximum = max(minimum, m.maxRepetitions / rounds)
+        let seconds = m.maxSeconds / Double(rounds)
+        let timedStart = MonotonicClock.nanoseconds()
+        var nextCheck = minimum
+        while true {
+            b.samplesMs.append(time(session.executor))
+            if Interruption.requested { b.stopReason = "interrupted"; break }
+            let n = b.samplesMs.count
+            if n >= maximum { b.stopReason = "max-repetitions"; break }
+            if Double(MonotonicClock.nanoseconds() - timedStart) / 1e9 >= seconds && n >= 1 {
+                b.stopReason = n >= minimum ? "time-cap" : "time-cap-before-minimum"
+                break
+            }
+            // The CI target is checked on all of the point's samples, and only in the last round.
+            if m.targetCI > 0 && n >= nextCheck && blockIndex == rounds - 1 {
+                let stats = LatencyStatistics(samples: previous + b.samplesMs)
+                if stats.ciRelativeHalfWidth <= m.targetCI { b.stopReason = "ci-target"; break }
+                nextCheck = n + max(5, n / 10)
+            }
+        }
+        if m.targetCI == 0 && b.stopReason == "max-repetitions" { b.stopReason = "fixed-repetitions" }
+        b.seconds = Double(MonotonicClock.nanoseconds() - start) / 1e9
+        return b
+    }
+}

@@ -1,0 +1,148 @@
+// The records of a results file (JSON Lines, one record per line, schema versioned):
+//   header  the sweep and the captured environment (one per session; a resume adds one)
+//   block   one round's samples of a point, when a sweep has several rounds
+//   point   a completed point: its parameters (named like the CLI flags), statistics,
+//           raw samples, counts, per-layer breakdown, point-level environment, warnings
+//   end     how a session ended (load average, completed/total, interrupted or not)
+import SandglassEngine
+
+public let resultsSchemaVersion = 1
+
+public struct HeaderRecord: Codable, Sendable {
+    public var type = "header"
+    public var schemaVersion = resultsSchemaVersion
+    public var sweep: SweepSpec
+    public var environment: Environment
+    public var startedAt: String
+    public var resumed: Bool
+    /// Set when the sweep ran on a remote board (see `--target`).
+    public var board: String?
+
+    public init(sweep: SweepSpec, environment: Environment, startedAt: String, resumed: Bool, board: String? = nil) {
+        self.sweep = sweep; self.environment = environment; self.startedAt = startedAt; self.resumed = resumed; self.board = board
+    }
+}
+
+public struct BlockRecord: Codable, Sendable {
+    public var type = "block"
+    public var schemaVersion = resultsSchemaVersion
+    public var id: String
+    public var round: Int
+    public var samplesMs: [Double]
+    public var warmupMs: [Double]
+    public var durationSeconds: Double
+    public var board: String?
+}
+
+public struct WarmupRecord: Codable, Sendable {
+    public var runs: Int
+    public var seconds: Double
+    public var firstMs: Double?
+    public var latencyMs: LatencyStatistics
+}
+
+public struct MemoryRecord: Codable, Sendable {
+    public var packedWeightBytes: Int
+    public var arenaBytes: Int
+    public var plannedBytes: Int
+    public var residentBytes: Int?
+    public var peakResidentBytes: Int?
+}
+
+/// A counter value with where it came from, or why it is unavailable.
+public struct CounterValue: Codable, Sendable, Equatable {
+    public var value: Double?
+    /// measured, scaled (after multiplexing), simulated, analytic
+    public var provenance: String?
+    public var unavailable: String?
+
+    public init(value: Double, provenance: String) { self.value = value; self.provenance = provenance; unavailable = nil }
+    public init(unavailable reason: String) { value = nil; provenance = nil; unavailable = reason }
+}
+
+public struct LayerRecord: Codable, Sendable {
+    public var name: String
+    public var op: String
+    public var kernel: String
+    public var timeMs: Double
+    public var madds: Int
+    public var shortcutAdds: Int
+    public var weightBytes: Int
+    public var bytesRead: Int
+    public var bytesWritten: Int
+    public var identityBytes: Int
+    public var counters: [String: CounterValue]
+}
+
+public struct PerLayerSummary: Codable, Sendable {
+    public var iterations: Int
+    /// Median uninstrumented end-to-end latency measured beside the instrumented pass.
+    public var endToEndMs: Double
+    /// Mean per-run sum of the instrumented steps.
+    public var sumOfLayersMs: Double
+    public var overheadPercent: Double
+    public var counterBackend: String
+}
+
+public struct PointEnvironment: Codable, Sendable {
+    public var startedAt: String
+    public var durationSeconds: Double
+    public var loadAverageStart: [Double]?
+    public var loadAverageEnd: [Double]?
+    public var frequencyMHzStart: [Double?]?
+    public var frequencyMHzEnd: [Double?]?
+    /// One-way core-to-core latency between the cores of a multi-threaded point, before and after.
+    public var coreToCoreNsBefore: Double?
+    public var coreToCoreNsAfter: Double?
+    public var cpus: [Int]
+}
+
+public struct PointRecord: Codable, Sendable {
+    public var type = "point"
+    public var schemaVersion = resultsSchemaVersion
+    public var id: String
+    public var model: String
+    public var width: Double
+    public var alpha: String
+    public var resolution: Int
+    public var threads: Int
+    public var add: String
+    public var counters: String
+    public var pin: String
+    public var isa: String
+    public var isaUsed: String
+    public var board: String?
+    public var latencyMs: LatencyStatistics
+    public var samplesMs: [Double]
+    public var warmup: WarmupRecord
+    public var outliers: OutlierCounts
+    public var stopReason: String
+    public var rounds: Int
+    public var totals: ModelSummary.Totals
+    public var memory: MemoryRecord
+    public var perLayer: PerLayerSummary?
+    public var layers: [LayerRecord]?
+    public var environment: PointEnvironment
+    public var warnings: [String]
+
+    /// The point's parameters, as a SweepPoint.
+    public var point: SweepPoint {
+        SweepPoint(model: model, width: width, alpha: alpha, resolution: resolution, threads: threads, add: add,
+                   counters: counters, pin: pin, isa: isa)
+    }
+}
+
+public struct EndRecord: Codable, Sendable {
+    public var type = "end"
+    public var schemaVersion = resultsSchemaVersion
+    public var finishedAt: String
+    public var completedPoints: Int
+    public var totalPoints: Int
+    public var interrupted: Bool
+    public var loadAverage: [Double]?
+
+    public init(finishedAt: String, completedPoints: Int, totalPoints: Int, interrupted: Bool, loadAverage: [Double]?) {
+        self.finishedAt = finishedAt; self.completedPoints = completedPoints; self.totalPoints = totalPoints
+        self.interrupted = interrupted; self.loadAverage = loadAverage
+    }
+}

@@ -1,0 +1,205 @@
+// Runs a sweep: points in a seeded shuffled order (every round visits every unfinished point
+// once), each measured by PointMeasurer, optional per-layer pass, environment at the point,
+// one fsync'ed record per completed point (and per block when there are several rounds).
+// Resumable: completed points are skipped and completed blocks reused.
+import Foundation
+import SandglassEngine
+import SandglassProbes
+
+public struct SweepOptions: Sendable {
+    public var output: String
+    public var resume = false
+    public var force = false
+    /// Board name recorded in every record (remote sweeps).
+    public var board: String?
+    public var progress: SweepProgress.Style = .auto
+    /// Seed of the model weights (latency does not depend on them).
+    public var weightSeed: UInt64 = 0
+
+    public init(output: String) { self.output = output }
+}
+
+public struct SweepOutcome: Sendable {
+    public var completed: Int
+    public var skipped: Int
+    public var total: Int
+    public var interrupted: Bool
+    public var warnings: [String]
+}
+
+/// Fast placement between two cores is about 45 ns one way here; far above that, a 2-thread
+/// result measures the hypervisor's placement as much as the engine.
+public let slowCoreToCoreNs = 100.0
+
+public final class SweepRunner {
+    public let spec: SweepSpec
+    public let options: SweepOptions
+    let progress: SweepProgress
+
+    public init(spec: SweepSpec, options: SweepOptions) {
+        self.spec = spec
+        self.options = options
+        progress = SweepProgress(style: options.progress)
+    }
+
+    /// A seeded permutation of 0..<count (Fisher-Yates with SplitMix64).
+    public static func shuffledOrder(count: Int, seed: UInt64) -> [Int] {
+        var order = Array(0..<count)
+        var random = SeededRandom(seed: seed)
+        if count > 1 {
+            for i in stride(from: count - 1, to: 0, by: -1) {
+                let j = Int(random.next() % UInt64(i + 1))
+                order.swapAt(i, j)
+            }
+        }
+        return order
+    }
+
+    public func run() throws -> SweepOutcome {
+        guard !spec.points.isEmpty else { throw ResultsError("the sweep '\(spec.name)' has no points") }
+        let path = options.output
+        var existing = ResultsContents()
+        var truncate: Int?
+        let exists = FileManager.default.fileExists(atPath: path)
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        if exists && size > 0 {
+            if options.resume {
+                existing = try ResultsFile.read(path)
+                existing.warnings.forEach { progress.log("warning: \($0)") }
+                if existing.tornBytes > 0 { truncate = existing.validLength }
+            } else if options.force {
+                truncate = 0
+            } else {
+                throw ResultsError("\(path) already holds results: pass --resume to continue that sweep, or --force to overwrite it")
+            }
+        } else if options.resume && !exists {
+            progress.log("\(path) does not exist yet: starting a new sweep")
+        }
+        let writer = try ResultsWriter(path: path, truncateTo: truncate)
+        Interruption.install()
+
+        let environment = Environment.capture()
+        environment.warnings.forEach { progress.log("warning: \($0)") }
+        try writer.append(HeaderRecord(sweep: spec, environment: environment, startedAt: Self.now(),
+                                       resumed: options.resume && !existing.headers.isEmpty, board: options.board))
+
+        let done = Set(existing.points.map(\.id))
+        var blocks: [String: [Int: BlockRecord]] = [:]
+        for b in existing.blocks { blocks[b.id, default: [:]][b.round] = b }
+        let m = spec.measurement
+        let rounds = max(1, m.rounds)
+        let todo = spec.points.filter { !done.contains($0.id) }
+        let skipped = spec.points.count - todo.count
+        if skipped > 0 { progress.log("resuming: \(skipped) of \(spec.points.count) points already complete") }
+
+        let totalBlocks = todo.reduce(0) { total, p in total + (0..<rounds).filter { blocks[p.id]?[$0] == nil }.count }
+        var blocksDone = 0
+        var blockSeconds: [Double] = []
+        var completed = 0
+        var warnings: [String] = []
+        var interrupted = false
+
+        roundLoop: for round in 0..<rounds {
+            let order = SweepRunner.shuffledOrder(count: todo.count, seed: m.seed &+ UInt64(round) &* 0x9E37_79B9)
+            for index in order {
+                let point = todo[index]
+                if blocks[point.id]?[round] != nil { continue }
+                progress.starting(point.label, done: blocksDone, total: totalBlocks, round: round, rounds: rounds,
+                                  secondsPerBlock: blockSeconds.isEmpty ? nil : blockSeconds.reduce(0, +) / Double(blockSeconds.count))
+                let affinity = CPUAffinity.current()
+                defer { affinity.apply() }
+                // Core-to-core latency before the point's threads exist (they would compete).
+                let c2cBefore = (try? PointSession.cpus(for: point)).flatMap { coreToCore(point, cpus: $0) }
+                let session: PointSession
+                do { session = try PointSession(point, seed: options.weightSeed) } catch {
+                    let message = "point \(point.label) cannot run: \(error)"
+                    progress.log("error: \(message)")
+                    warnings.append(message)
+                    continue
+                }
+                let pointStart = Date()
+                let loadStart = Environment.loadAverage()
+                let freqStart = frequencies(session.cpus)
+                let previous = (0..<round).flatMap { blocks[point.id]?[$0]?.samplesMs ?? [] }
+                let b = PointMeasurer.measureBlock(session, settings: m, previous: previous, blockIndex: round)
+                if b.stopReason == "interrupted" { interrupted = true; break roundLoop }
+                let block = BlockRecord(id: point.id, round: round, samplesMs: b.samplesMs, warmupMs: b.warmupMs,
+                                        durationSeconds: b.seconds, board: options.board)
+                blocks[point.id, default: [:]][round] = block
+                if rounds > 1 { try writer.append(block) }
+                blocksDone += 1
+                blockSeconds.append(b.seconds)
+                guard round == rounds - 1 else { continue }
+
+                // The point is complete: per-layer pass, environment, record.
+                var perLayer: PerLayerSummary?
+                var layers: [LayerRecord]?
+                let iterations = m.perLayerIterations > 0 ? m.perLayerIterations : (point.counters != "none" ? 20 : 0)
+                if iterations > 0 {
+                    let result = PerLayerMeasurer.measure(session, iterations: iterations)
+                    perLayer = result.0
+                    layers = result.1
+                }
+                usleep(3000)   // let the pool's workers stop spinning before measuring the cores again
+                let c2cAfter = coreToCore(point, cpus: session.cpus)
+                let all = (0..<rounds).compactMap { blocks[point.id]?[$0] }
+                let samples = all.flatMap(\.samplesMs)
+                let warm = all.flatMap(\.warmupMs)
+                let stats = LatencyStatistics(samples: samples)
+                var pointWarnings: [String] = []
+                if let c2c = [c2cBefore, c2cAfter].compactMap({ $0 }).max(), c2c > slowCoreToCoreNs {
+                    pointWarnings.append("slow core-to-core placement: \(Int(c2c)) ns one way between CPUs \(session.cpus.prefix(2).map(String.init).joined(separator: " and ")) (fast placement is about 45 ns here); this 2-thread result measures the host's vCPU placement too")
+                }
+                if m.targetCI > 0 && stats.ciRelativeHalfWidth > m.targetCI {
+                    pointWarnings.append("noisy point: 95% CI of the median is ±\(SweepProgress.fixed(stats.ciRelativeHalfWidth * 100, 1))%, above the ±\(SweepProgress.fixed(m.targetCI * 100, 1))% target (\(b.stopReason))")
+                }
+                let memory = ProcessMemory.current()
+                let plan = session.plan
+                let record = PointRecord(
+                    id: point.id, model: point.model, width: point.width, alpha: point.alpha, resolution: point.resolution,
+                    threads: point.threads, add: point.add, counters: point.counters, pin: point.pin, isa: point.isa,
+                    isaUsed: plan.isa.rawValue, board: options.board, latencyMs: stats, samplesMs: samples,
+                    warmup: WarmupRecord(runs: warm.count, seconds: all.reduce(0) { $0 + Double($1.warmupMs.reduce(0, +)) / 1000 },
+                                         firstMs: warm.first, latencyMs: LatencyStatistics(samples: warm)),
+                    outliers: OutlierCounts(samples: samples), stopReason: b.stopReason, rounds: rounds,
+                    totals: ModelSummary.Totals(session.graph.totals),
+                    memory: MemoryRecord(packedWeightBytes: plan.packedWeightBytes, arenaBytes: plan.arenaBytes,
+                                         plannedBytes: plan.plannedBytes, residentBytes: memory.residentBytes,
+                                         peakResidentBytes: memory.peakResidentBytes),
+                    perLayer: perLayer, layers: layers,
+                    environment: PointEnvironment(startedAt: Self.iso(pointStart), durationSeconds: Date().timeIntervalSince(pointStart),
+                                                  loadAverageStart: loadStart, loadAverageEnd: Environment.loadAverage(),
+                                                  frequencyMHzStart: freqStart, frequencyMHzEnd: frequencies(session.cpus),
+                                                  coreToCoreNsBefore: c2cBefore, coreToCoreNsAfter: c2cAfter, cpus: session.cpus),
+                    warnings: pointWarnings)
+                try writer.append(record)
+                completed += 1
+                pointWarnings.forEach { progress.log("warning: \(point.label): \($0)") }
+                progress.finished(point.label, medianMs: stats.median, ci: stats.ciRelativeHalfWidth, reason: b.stopReason)
+            }
+        }
+        progress.done()
+        try writer.append(EndRecord(finishedAt: Self.now(), completedPoints: skipped + completed, totalPoints: spec.points.count,
+                                    interrupted: interrupted, loadAverage: Environment.loadAverage()))
+        return SweepOutcome(completed: completed, skipped: skipped, total: spec.points.count, interrupted: interrupted,
+                            warnings: warnings)
+    }
+
+    func frequencies(_ cpus: [Int]) -> [Double?]? {
+        let list = cpus.isEmpty ? [0] : cpus
+        let values = list.map { Environment.frequency($0).currentMHz }
+        return values.allSatisfy { $0 == nil } ? nil : values
+    }
+
+    /// One-way latency between the first two CPUs a multi-threaded point uses (its pinned
+    /// CPUs, else the first two it may run on).
+    func coreToCore(_ point: SweepPoint, cpus pinned: [Int]) -> Double? {
+        guard point.threads > 1 else { return nil }
+        let cpus = pinned.count >= 2 ? Array(pinned.prefix(2)) : Array(CPUAffinity.current().cpus.prefix(2))
+        guard cpus.count == 2 else { return nil }
+        return CoreToCoreLatency.measure(between: cpus[0], and: cpus[1])
+    }
+
+    static func now() -> String { iso(Date()) }
+    static func iso(_ d: Date) -> String { ISO8601DateFormatter().string(from: d) }
+}

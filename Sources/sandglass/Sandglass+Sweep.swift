@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import SandglassHarness
+
+extension Sandglass {
+    struct Sweep: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a sweep (a YAML spec or a built-in preset) and append one record per completed point to a JSON Lines file.",
+            discussion: """
+            Presets: \(SweepPresets.names.joined(separator: ", ")). Points are visited in a seeded shuffled order; each
+            completed point is appended and fsync'ed at once, so an interrupted sweep continues with --resume.
+            """)
+
+        @Argument(help: "Sweep specification (YAML). Omit with --preset.")
+        var spec: String?
+
+        @Option(help: "Built-in sweep: \(SweepPresets.names.joined(separator: ", ")).")
+        var preset: String?
+
+        @Option(name: .customLong("out"), help: "Results file (JSON Lines).")
+        var output: String = "results.jsonl"
+
+        @Flag(help: "A few iterations per point and no confidence target (smoke tests, CI).")
+        var quick = false
+
+        @Flag(help: "Continue a sweep: skip the points already in the results file.")
+        var resume = false
+
+        @Flag(help: "Overwrite an existing results file.")
+        var force = false
+
+        @Option(help: "Override the spec's number of rounds.")
+        var rounds: Int?
+
+        @Option(help: "Override the seed of the visiting order.")
+        var seed: UInt64?
+
+        @Option(help: "Progress display: auto, terminal, plain or quiet.")
+        var progress: String = "auto"
+
+        @Flag(help: "Print the points and settings, measure nothing.")
+        var dryRun = false
+
+        func validate() throws {
+            guard (spec == nil) != (preset == nil) else {
+                throw ValidationError("give a sweep specification file or --preset NAME (one of \(SweepPresets.names.joined(separator: ", ")))")
+            }
+            if let preset, SweepPresets.spec(named: preset) == nil {
+                throw ValidationError("unknown preset '\(preset)': choose \(SweepPresets.names.joined(separator: ", "))")
+            }
+            guard SweepProgress.Style(rawValue: progress) != nil else {
+                throw ValidationError("--progress must be auto, terminal, plain or quiet")
+            }
+            if let rounds, rounds < 1 { throw ValidationError("--rounds must be at least 1") }
+            if resume && force { throw ValidationError("--resume and --force contradict each other") }
+        }
+
+        func loadSpec() throws -> SweepSpec {
+            var s: SweepSpec
+            if let preset {
+                s = SweepPresets.spec(named: preset)!
+            } else {
+                let path = spec!
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw CommandFailure.usage("cannot read sweep specification \(path)")
+                }
+                do { s = try SweepSpecParser.parse(String(decoding: data, as: UTF8.self), file: path) } catch let e as SweepSpecError {
+                    throw CommandFailure.usage(e.description)
+                }
+            }
+            if quick {
+                let keep = s.measurement
+                s.measurement = .quick
+                s.measurement.seed = keep.seed
+                if keep.perLayerIterations == 0 { s.measurement.perLayerIterations = 0 }
+            }
+            if let rounds { s.measurement.rounds = rounds }
+            if let seed { s.measurement.seed = seed }
+            return s
+        }
+
+        func run() throws {
+            let s = try loadSpec()
+            if dryRun {
+                print("\(s.name): \(s.points.count) points; \(s.description)")
+                for p in s.points { print("  \(p.id)") }
+                print(try jsonString(s.measurement))
+                return
+            }
+            var options = SweepOptions(output: output)
+            options.resume = resume
+            options.force = force
+            options.progress = SweepProgress.Style(rawValue: progress)!
+            let outcome: SweepOutcome
+            do { outcome = try SweepRunner(spec: s, options: options).run() } catch let e as ResultsError {
+                throw CommandFailure(e.message)
+            }
+            let results = try ResultsFile.read(output)
+            let byID = Dictionary(results.points.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
+            print(SweepSummary.table(s.points.compactMap { byID[$0.id] }))
+            print("\(outcome.completed) measured, \(outcome.skipped) already done, \(outcome.total) points → \(output)")
+            if outcome.interrupted {
+                throw CommandFailure("interrupted: \(outcome.completed + outcome.skipped) of \(outcome.total) points are in \(output); continue with --resume",
+                                     exitCode: 130)
+            }
+            if !outcome.warnings.isEmpty {
+                throw CommandFailure("\(outcome.warnings.count) point(s) could not run: \(outcome.warnings.joined(separator: "; "))")
+            }
+        }
+    }
+}
+
+enum SweepSummary {
+    static func table(_ points: [PointRecord]) -> String {
+        var t = TextTable(headers: ["point", "median ms", "95% CI", "p90", "n", "stop"], leftAligned: [0, 5])
+        for p in points {
+            let l = p.latencyMs
+            t.add([p.point.label, fixed(l.median, 3), "[\(fixed(l.ciLow, 3)), \(fixed(l.ciHigh, 3))]", fixed(l.p90, 3),
+                   "\(l.count)", p.stopReason])
+        }
+        return t.render()
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+import XCTest
+
+/// The sweep harness through the CLI: results that survive SIGKILL and torn writes, resume
+/// without duplicates, compare's verdicts, CSV export, and line-numbered spec errors.
+final class SweepCLITests: XCTestCase {
+    var dir: URL!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("sg-sweep-\(getpid())-\(name.filter(\.isLetter))")
+        try? FileManager.default.removeItem(at: dir)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    func write(_ text: String, _ name: String) throws -> String {
+        let url = dir.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    func records(_ path: String) throws -> [[String: Any]] {
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+        }
+    }
+
+    func points(_ path: String) throws -> [[String: Any]] { try records(path).filter { $0["type"] as? String == "point" } }
+
+    func testResumeAfterSIGKILLLosesAndDuplicatesNothing() throws {
+        // Four points of about a second each (time cap), so the kill lands mid-sweep.
+        let spec = try write("""
+        axes:
+          model: mobilenext
+          width: 0.35
+          resolution: 64
+          alpha: [1, 1/2, 1/3, 1/6]
+        measurement:
+          warmup: {runs: 2, seconds: 0}
+          repetitions: {min: 1000000, max: 1000000}
+          target-ci: 0
+          max-seconds: 1
+        """, "kill.yaml")
+        let out = dir.appendingPathComponent("kill.jsonl").path
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["sweep", spec, "--out", out, "--progress", "quiet"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while (try points(out)).isEmpty && Date() < deadline && process.isRunning { Thread.sleep(forTimeInterval: 0.05) }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let before = try points(out)
+        XCTAssertGreaterThanOrEqual(before.count, 1)
+        XCTAssertLessThan(before.count, 4, "the sweep finished before it could be killed")
+        // A power cut in the middle of writing the next record.
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        handle.seekToEndOfFile()
+        handle.write(Data(#"{"type":"point","schemaVersion":1,"id":"mobilenext width=0.35 alp"#.utf8))
+        try handle.close()
+
+        let r = try CLI.run(["sweep", spec, "--out", out, "--resume", "--progress", "plain"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("incomplete"), "no torn-line warning: \(r.stderr)")
+        XCTAssertTrue(r.stderr.contains("already complete"), r.stderr)
+        let after = try points(out)
+        let ids = after.compactMap { $0["id"] as? String }
+        XCTAssertEqual(ids.count, 4)
+        XCTAssertEqual(Set(ids).count, 4, "duplicated points: \(ids)")
+        XCTAssertEqual(Set(after.compactMap { $0["alpha"] as? String }), ["1", "1/2", "1/3", "1/6"])
+        // The points completed before the kill are kept as they were.
+        for p in before { XCTAssertTrue(ids.contains(p["id"] as! String)) }
+        // Every line of the file is a complete record now.
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        XCTAssertTrue(text.hasSuffix("\n"))
+        XCTAssertEqual(try records(out).count, text.split(separator: "\n").count)
+        // Not overwritten by accident.
+        let again = try CLI.run(["sweep", spec, "--out", out])
+        XCTAssertNotEqual(again.status, 0)
+        XCTAssertTrue(again.stderr.contains("--resume"), again.stderr)
+    }
+
+    func testRecordsCarryParametersStatisticsAndEnvironment() throws {
+        let out = dir.appendingPathComponent("t7.jsonl").path
+        let r = try CLI.run(["sweep", "--preset", "table7", "--quick", "--out", out, "--progress", "plain"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let all = try records(out)
+        let header = try XCTUnwrap(all.first { $0["type"] as? String == "header" })
+        let env = try XCTUnwrap(header["environment"] as? [String: Any])
+        for key in ["cpuModel", "caches", "kernel", "build", "loadAverage", "hostname", "isaAvailable", "perfEventParanoid", "frequencies"] {
+            XCTAssertNotNil(env[key], "environment lacks \(key)")
+        }
+        let pts = all.filter { $0["type"] as? String == "point" }
+        XCTAssertEqual(pts.count, 4)
+        for p in pts {
+            for key in ["model", "width", "alpha", "resolution", "threads", "add", "samplesMs", "warmup", "outliers"] {
+                XCTAssertNotNil(p[key], "point lacks \(key)")
+            }
+            let latency = try XCTUnwrap(p["latencyMs"] as? [String: Any])
+            XCTAssertGreaterThan(latency["median"] as? Double ?? 0, 0)
+            XCTAssertEqual((p["samplesMs"] as? [Double])?.count, latency["count"] as? Int)
+        }
+        XCTAssertNotNil(all.last { $0["type"] as? String == "end" })
+    }
+
+    func testCompareDetectsATenPercentSlowdownAndIgnoresNoise() throws {
+        let spec = try write("""
+        axes: {model: mobilenext, width: 0.5, resolution: 96, alpha: 1/2}
+        measurement:
+          warmup: {runs: 5, seconds: 0.05}
+          repetitions: {min: 80, max: 80}
+          target-ci: 0
+        """, "cmp.yaml")
+        let base = dir.appendingPathComponent("base.jsonl").path
+        let same = dir.appendingPathComponent("same.jsonl").path
+        XCTAssertEqual(try CLI.run(["sweep", spec, "--out", base, "--progress", "quiet"]).status, 0)
+        XCTAssertEqual(try CLI.run(["sweep", spec, "--out", same, "--progress", "quiet"]).status, 0)
+        // The candidate: the baseline's own samples, each 10% slower.
+        var lines: [String] = []
+        for var record in try records(base) {
+            if record["type"] as? String == "point" {
+                let samples = (record["samplesMs"] as! [Double]).map { $0 * 1.10 }
+                record["samplesMs"] = samples
+                var latency = record["latencyMs"] as! [String: Any]
+                latency["median"] = (latency["median"] as! Double) * 1.10
+                record["latencyMs"] = latency
+            }
+            lines.append(String(decoding: try JSONSerialization.data(withJSONObject: record), as: UTF8.self))
+        }
+        let slow = try write(lines.joined(separator: "\n") + "\n", "slow.jsonl")
+        let detected = try CLI.run(["compare", base, slow, "--fail-above", "5"])
+        XCTAssertEqual(detected.status, 1, detected.stdout + detected.stderr)
+        XCTAssertTrue(detected.stdout.contains("REGRESSION"), detected.stdout)
+        XCTAssertTrue(detected.stderr.contains("significantly slower"), detected.stderr)
+        // Two runs of the same point: whatever the noise, not a regression beyond 8%.
+        let noise = try CLI.run(["compare", base, same, "--fail-above", "8", "--format", "json"])
+        XCTAssertEqual(noise.status, 0, noise.stdout + noise.stderr)
+        let rows = try XCTUnwrap(noise.json?["points"] as? [[String: Any]])
+        XCTAssertEqual(rows.count, 1)
+        XCTAssertEqual(rows.first?["regression"] as? Bool, false)
+        // Nothing in common: an error, not a silent pass.
+        let other = try write("", "empty.jsonl")
+        XCTAssertNotEqual(try CLI.run(["compare", base, other]).status, 0)
+    }
+
+    func testExportCSV() throws {
+        let out = dir.appendingPathComponent("e.jsonl").path
+        XCTAssertEqual(try CLI.run(["sweep", "--preset", "table7", "--quick", "--out", out, "--progress", "quiet"]).status, 0)
+        let csvPath = dir.appendingPathComponent("e.csv").path
+        let r = try CLI.run(["export", out, "--csv", csvPath])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let rows = try String(contentsOfFile: csvPath, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(rows.count, 5)
+        let header = rows[0].split(separator: ",").map(String.init)
+        let medianColumn = try XCTUnwrap(header.firstIndex(of: "median_ms"))
+        let alphaColumn = try XCTUnwrap(header.firstIndex(of: "alpha"))
+        let json = try points(out)
+        for row in rows.dropFirst() {
+            let cells = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            XCTAssertEqual(cells.count, header.count)
+            let match = json.first { $0["alpha"] as? String == cells[alphaColumn] }
+            let median = (match?["latencyMs"] as? [String: Any])?["median"] as? Double
+            XCTAssertEqual(Double(cells[medianColumn]), median)
+        }
+    }
+
+    func testBadSpecsExitTwoWithFileLineAndColumn() throws {
+        let spec = try write("axes:\n  model: mobilenext\n  widht: [1.0]\n", "typo.yaml")
+        let r = try CLI.run(["sweep", spec, "--out", dir.appendingPathComponent("x.jsonl").path])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("typo.yaml:3:"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("did you mean 'width'"), r.stderr)
+        XCTAssertEqual(try CLI.run(["sweep", "--preset", "table9"]).status, 2)
+        XCTAssertEqual(try CLI.run(["sweep"]).status, 2)
+        XCTAssertEqual(try CLI.run(["sweep", dir.appendingPathComponent("missing.yaml").path]).status, 2)
+    }
+}
