@@ -37,13 +37,13 @@ private final class WorkerContext {
 /// Spin iterations (each a pause instruction) before a worker sleeps: about a millisecond.
 private let spinLimit = 1 << 15
 
-final class ThreadPool {
-    let threadCount: Int
+public final class ThreadPool {
+    public let threadCount: Int
     private let state = PoolState()
     private var threads: [pthread_t] = []
 
     /// - Parameter pinning: optional CPU per thread (index 0 is the caller, not pinned here).
-    init(threads count: Int, pinning: [Int]? = nil) {
+    public init(threads count: Int, pinning: [Int]? = nil) {
         for index in 1..<max(count, 1) {
             let cpu = pinning.flatMap { index < $0.count ? $0[index] : nil }
             let context = WorkerContext(state: state, index: index, cpu: cpu)
@@ -66,7 +66,7 @@ final class ThreadPool {
     }
 
     /// Runs body(part, parts) for part in 0..<parts, part 0 on the calling thread.
-    func run(parts: Int, _ body: @escaping (Int, Int) -> Void) {
+    public func run(parts: Int, _ body: @escaping (Int, Int) -> Void) {
         let parts = min(parts, threadCount)
         if parts <= 1 {
             body(0, 1)

@@ -3,6 +3,7 @@
 //   block   one round's samples of a point, when a sweep has several rounds
 //   point   a completed point: its parameters (named like the CLI flags), statistics,
 //           raw samples, counts, per-layer breakdown, point-level environment, warnings
+//   calibration  the machine's measured peak FMA throughput and bandwidths (MachineCalibration)
 //   end     how a session ended (load average, completed/total, interrupted or not)
 import SandglassEngine
 

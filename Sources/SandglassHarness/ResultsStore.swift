@@ -19,6 +19,7 @@ public struct ResultsContents: Sendable {
     public var points: [PointRecord] = []
     public var blocks: [BlockRecord] = []
     public var ends: [EndRecord] = []
+    public var calibrations: [CalibrationRecord] = []
     public var warnings: [String] = []
     /// Bytes of a torn last line (no newline), 0 when the file ends cleanly.
     public var tornBytes = 0
@@ -77,6 +78,7 @@ public enum ResultsFile {
                 case "point": c.points.append(try decoder.decode(PointRecord.self, from: lineData))
                 case "block": c.blocks.append(try decoder.decode(BlockRecord.self, from: lineData))
                 case "end": c.ends.append(try decoder.decode(EndRecord.self, from: lineData))
+                case "calibration": c.calibrations.append(try decoder.decode(CalibrationRecord.self, from: lineData))
                 default: c.warnings.append("\(name):\(lineNumber): unknown record type '\(kind.type ?? "none")'; ignored")
                 }
             } catch {

@@ -15,6 +15,9 @@ public struct SweepOptions: Sendable {
     public var progress: SweepProgress.Style = .auto
     /// Seed of the model weights (latency does not depend on them).
     public var weightSeed: UInt64 = 0
+    /// Measure the machine's ceilings (peak FMA, bandwidths) before the points; quick is shorter.
+    public var calibrate = true
+    public var quickCalibration = false
 
     public init(output: String) { self.output = output }
 }
@@ -82,6 +85,10 @@ public final class SweepRunner {
         environment.warnings.forEach { progress.log("warning: \($0)") }
         try writer.append(HeaderRecord(sweep: spec, environment: environment, startedAt: Self.now(),
                                        resumed: options.resume && !existing.headers.isEmpty, board: options.board))
+        if options.calibrate && existing.calibrations.isEmpty {
+            progress.log("calibrating: peak FMA throughput and bandwidth per cache level")
+            try writer.append(MachineCalibration.run(quick: options.quickCalibration, board: options.board))
+        }
 
         let done = Set(existing.points.map(\.id))
         var blocks: [String: [Int: BlockRecord]] = [:]

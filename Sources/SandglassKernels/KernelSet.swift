@@ -47,6 +47,11 @@ public struct KernelSet {
     public let convDirect: (DirectConvArguments, Range<Int>) -> Void
     public let addPartial: (PartialAddArguments, Range<Int>) -> Void
     public let globalAveragePool: (GlobalAveragePoolArguments, Range<Int>) -> Void
+    /// Calibration: FMA throughput (see f32_fma_throughput) and streaming read (f32_read_sum).
+    public let fmaThroughput: (Int) -> Float
+    public let readSum: (UnsafePointer<Float>, Int) -> Float
+    /// FLOPs of one iteration of fmaThroughput.
+    public var fmaFlopsPerIteration: Int { 12 * 2 * vectorWidth }
 
     public init(isa: ISA, vectorWidth: Int, gemmPanels: [GEMMPanelKernel],
                 dwconv3x3s1: @escaping (DepthwiseArguments, Range<Int>) -> Void,
@@ -54,11 +59,13 @@ public struct KernelSet {
                 dwconvGeneric: @escaping (DepthwiseArguments, Range<Int>) -> Void,
                 convDirect: @escaping (DirectConvArguments, Range<Int>) -> Void,
                 addPartial: @escaping (PartialAddArguments, Range<Int>) -> Void,
-                globalAveragePool: @escaping (GlobalAveragePoolArguments, Range<Int>) -> Void) {
+                globalAveragePool: @escaping (GlobalAveragePoolArguments, Range<Int>) -> Void,
+                fmaThroughput: @escaping (Int) -> Float, readSum: @escaping (UnsafePointer<Float>, Int) -> Float) {
         self.isa = isa; self.vectorWidth = vectorWidth; self.gemmPanels = gemmPanels
         self.dwconv3x3s1 = dwconv3x3s1; self.dwconv3x3s2 = dwconv3x3s2
         self.dwconvGeneric = dwconvGeneric; self.convDirect = convDirect
         self.addPartial = addPartial; self.globalAveragePool = globalAveragePool
+        self.fmaThroughput = fmaThroughput; self.readSum = readSum
     }
 
     /// Channel stride (floats) of weight rows for depthwise and direct kernels: a multiple of

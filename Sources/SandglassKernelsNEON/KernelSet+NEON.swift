@@ -36,6 +36,10 @@ public func f32_global_average_pool__neon(_ a: GlobalAveragePoolArguments, _ cha
     f32_global_average_pool(a, channels: channels, V4.self)
 }
 
+public func f32_fma_throughput__neon(_ iterations: Int) -> Float { f32_fma_throughput(iterations: iterations, V4.self) }
+
+public func f32_read_sum__neon(_ p: UnsafePointer<Float>, _ count: Int) -> Float { f32_read_sum(p, count: count, V4.self) }
+
 public let neonKernelSet = KernelSet(
     isa: .neon, vectorWidth: 4,
     gemmPanels: [
@@ -48,5 +52,6 @@ public let neonKernelSet = KernelSet(
     ],
     dwconv3x3s1: f32_dwconv3x3_s1__neon, dwconv3x3s2: f32_dwconv3x3_s2__neon,
     dwconvGeneric: f32_dwconv_kxk__neon, convDirect: f32_conv_direct__neon,
-    addPartial: f32_add_partial__neon, globalAveragePool: f32_global_average_pool__neon)
+    addPartial: f32_add_partial__neon, globalAveragePool: f32_global_average_pool__neon,
+    fmaThroughput: f32_fma_throughput__neon, readSum: f32_read_sum__neon)
 #endif

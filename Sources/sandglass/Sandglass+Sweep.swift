@@ -41,6 +41,9 @@ extension Sandglass {
         @Flag(help: "Print the points and settings, measure nothing.")
         var dryRun = false
 
+        @Flag(help: "Skip measuring the machine's ceilings (peak FMA, bandwidths) that reports draw rooflines from.")
+        var noCalibrate = false
+
         func validate() throws {
             guard (spec == nil) != (preset == nil) else {
                 throw ValidationError("give a sweep specification file or --preset NAME (one of \(SweepPresets.names.joined(separator: ", ")))")
@@ -91,6 +94,8 @@ extension Sandglass {
             options.resume = resume
             options.force = force
             options.progress = SweepProgress.Style(rawValue: progress)!
+            options.calibrate = !noCalibrate
+            options.quickCalibration = quick
             let outcome: SweepOutcome
             do { outcome = try SweepRunner(spec: s, options: options).run() } catch let e as ResultsError {
                 throw CommandFailure(e.message)
