@@ -46,7 +46,7 @@ final class SweepCLITests: XCTestCase {
         let out = dir.appendingPathComponent("kill.jsonl").path
         let process = Process()
         process.executableURL = CLI.binary
-        process.arguments = ["sweep", spec, "--out", out, "--progress", "quiet"]
+        process.arguments = ["sweep", spec, "--out", out, "--progress", "quiet", "--no-calibrate"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -63,7 +63,7 @@ final class SweepCLITests: XCTestCase {
         handle.write(Data(#"{"type":"point","schemaVersion":1,"id":"mobilenext width=0.35 alp"#.utf8))
         try handle.close()
 
-        let r = try CLI.run(["sweep", spec, "--out", out, "--resume", "--progress", "plain"])
+        let r = try CLI.run(["sweep", spec, "--out", out, "--resume", "--progress", "plain", "--no-calibrate"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains("incomplete"), "no torn-line warning: \(r.stderr)")
         XCTAssertTrue(r.stderr.contains("already complete"), r.stderr)
@@ -117,8 +117,8 @@ final class SweepCLITests: XCTestCase {
         """, "cmp.yaml")
         let base = dir.appendingPathComponent("base.jsonl").path
         let same = dir.appendingPathComponent("same.jsonl").path
-        XCTAssertEqual(try CLI.run(["sweep", spec, "--out", base, "--progress", "quiet"]).status, 0)
-        XCTAssertEqual(try CLI.run(["sweep", spec, "--out", same, "--progress", "quiet"]).status, 0)
+        XCTAssertEqual(try CLI.run(["sweep", spec, "--out", base, "--progress", "quiet", "--no-calibrate"]).status, 0)
+        XCTAssertEqual(try CLI.run(["sweep", spec, "--out", same, "--progress", "quiet", "--no-calibrate"]).status, 0)
         // The candidate: the baseline's own samples, each 10% slower.
         var lines: [String] = []
         for var record in try records(base) {
