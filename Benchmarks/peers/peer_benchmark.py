@@ -94,6 +94,83 @@ class OnnxRuntimeEngine:
         return statistics.median(samples)
 
 
+class NcnnEngine:
+    """ncnn through its Python bindings; the ONNX graph converted by pnnx (PyPI)."""
+    name = "ncnn"
+
+    def __init__(self, threads: int):
+        import ncnn
+        self.ncnn, self.threads = ncnn, threads
+        self.version = getattr(ncnn, "__version__", "unknown")
+
+    def prepare(self, m, onnx_path):
+        work = onnx_path.parent / (onnx_path.stem + "-ncnn")
+        work.mkdir(exist_ok=True)
+        local = work / "model.onnx"
+        local.write_bytes(onnx_path.read_bytes())
+        pnnx = Path(sys.executable).with_name("pnnx")
+        subprocess.run([str(pnnx), "model.onnx", f"inputshape=[1,3,{m[3]},{m[3]}]"], cwd=work, check=True,
+                       capture_output=True)
+        net = self.ncnn.Net()
+        net.opt.num_threads = self.threads
+        net.load_param(str(work / "model.ncnn.param"))
+        net.load_model(str(work / "model.ncnn.bin"))
+        x = np.random.default_rng(0).uniform(-1, 1, (3, m[3], m[3])).astype(np.float32)
+        return net, self.ncnn.Mat(x)
+
+    def block(self, handle, warmup: int, iterations: int) -> float:
+        net, mat = handle
+
+        def once():
+            ex = net.create_extractor()
+            ex.input("in0", mat)
+            ex.extract("out0")
+        for _ in range(warmup):
+            once()
+        samples = []
+        for _ in range(iterations):
+            t0 = time.perf_counter_ns()
+            once()
+            samples.append((time.perf_counter_ns() - t0) / 1e6)
+        return statistics.median(samples)
+
+
+class MnnEngine:
+    """MNN through its Python bindings; the ONNX graph converted by mnnconvert (PyPI)."""
+    name = "mnn"
+
+    def __init__(self, threads: int):
+        import MNN
+        self.mnn, self.threads = MNN, threads
+        self.version = getattr(MNN, "__version__", "unknown")
+
+    def prepare(self, m, onnx_path):
+        mnn_path = onnx_path.with_suffix(".mnn")
+        convert = Path(sys.executable).with_name("mnnconvert")
+        subprocess.run([str(convert), "-f", "ONNX", "--modelFile", str(onnx_path), "--MNNModel", str(mnn_path),
+                        "--bizCode", "sandglass"], check=True, capture_output=True)
+        interpreter = self.mnn.Interpreter(str(mnn_path))
+        session = interpreter.createSession({"numThread": self.threads})
+        x = np.random.default_rng(0).uniform(-1, 1, (1, 3, m[3], m[3])).astype(np.float32)
+        source = self.mnn.Tensor((1, 3, m[3], m[3]), self.mnn.Halide_Type_Float, x, self.mnn.Tensor_DimensionType_Caffe)
+        return interpreter, session, interpreter.getSessionInput(session), source
+
+    def block(self, handle, warmup: int, iterations: int) -> float:
+        interpreter, session, inp, source = handle
+
+        def once():
+            inp.copyFrom(source)
+            interpreter.runSession(session)
+        for _ in range(warmup):
+            once()
+        samples = []
+        for _ in range(iterations):
+            t0 = time.perf_counter_ns()
+            once()
+            samples.append((time.perf_counter_ns() - t0) / 1e6)
+        return statistics.median(samples)
+
+
 def bootstrap_ci(values, stat=statistics.median, n=2000, seed=1):
     if len(values) < 2:
         return (values[0], values[0]) if values else (float("nan"), float("nan"))
@@ -115,7 +192,7 @@ def cpu_model() -> str:
 def main() -> None:
     p = argparse.ArgumentParser(description="Sandglass vs peer engines, interleaved")
     p.add_argument("--sandglass", default=str(ROOT / ".build/release/sandglass"))
-    p.add_argument("--peers", default="onnxruntime", help="comma-separated: onnxruntime")
+    p.add_argument("--peers", default="onnxruntime,ncnn,mnn", help="comma-separated: onnxruntime, ncnn, mnn")
     p.add_argument("--rounds", type=int, default=7)
     p.add_argument("--iterations", type=int, default=50)
     p.add_argument("--warmup", type=int, default=10)
@@ -143,8 +220,12 @@ def main() -> None:
     for peer in filter(None, a.peers.split(",")):
         if peer == "onnxruntime":
             engines.append(OnnxRuntimeEngine(a.threads))
+        elif peer == "ncnn":
+            engines.append(NcnnEngine(a.threads))
+        elif peer == "mnn":
+            engines.append(MnnEngine(a.threads))
         else:
-            sys.exit(f"unknown peer '{peer}': supported peers are onnxruntime")
+            sys.exit(f"unknown peer '{peer}': supported peers are onnxruntime, ncnn, mnn")
 
     tmp = Path(tempfile.mkdtemp(prefix="sandglass-peers-"))
     handles = {}

@@ -1,6 +1,6 @@
 // f32_conv_direct: dense convolution (groups = 1) of any kernel size, stride and padding over
 // NHWC, vectorised over output channels: each tap broadcasts one input value against a vector
-// of weights. Used for the 3x3 stride-2 stem (3 input channels, where a GEMM would waste its
+// of weights (two vectors at a time, so each broadcast feeds two FMAs). Used for the 3x3 stride-2 stem (3 input channels, where a GEMM would waste its
 // tiles) and for imported dense k x k convolutions. Interior pixels go four at a time so a
 // weight vector is loaded once for four outputs.
 
@@ -37,7 +37,43 @@ public func f32_conv_direct<V: FloatVector>(_ a: DirectConvArguments, rows: Rang
                 let step = a.strideWidth &* a.inputStride
                 let p1 = p0 + step, p2 = p1 + step, p3 = p2 + step
                 var c = 0
-                while c < a.outputChannels {
+                // Two output vectors at a time: each broadcast input value feeds two FMAs.
+                while c &+ w < cout {
+                    let biasA = weights.load(fromByteOffset: (biasOffset &+ c) &* 4, as: V.self)
+                    let biasB = weights.load(fromByteOffset: (biasOffset &+ c &+ w) &* 4, as: V.self)
+                    var s0 = biasA, s1 = biasA, s2 = biasA, s3 = biasA
+                    var t0 = biasB, t1 = biasB, t2 = biasB, t3 = biasB
+                    var tap = 0
+                    for ky in 0..<a.kernelHeight {
+                        let rowOffset = ky &* rowFloats
+                        for kx in 0..<a.kernelWidth {
+                            let o = rowOffset &+ kx &* a.inputStride
+                            for ci in 0..<cin {
+                                let wa = weights.load(fromByteOffset: (tap &* ws &+ c) &* 4, as: V.self)
+                                let wb = weights.load(fromByteOffset: (tap &* ws &+ c &+ w) &* 4, as: V.self)
+                                let x0 = V(repeating: p0[o &+ ci]), x1 = V(repeating: p1[o &+ ci])
+                                let x2 = V(repeating: p2[o &+ ci]), x3 = V(repeating: p3[o &+ ci])
+                                s0 = s0.addingProduct(x0, wa); t0 = t0.addingProduct(x0, wb)
+                                s1 = s1.addingProduct(x1, wa); t1 = t1.addingProduct(x1, wb)
+                                s2 = s2.addingProduct(x2, wa); t2 = t2.addingProduct(x2, wb)
+                                s3 = s3.addingProduct(x3, wa); t3 = t3.addingProduct(x3, wb)
+                                tap &+= 1
+                            }
+                        }
+                    }
+                    out.store(s0, pixel: outRow &+ x, channel: c, lanes: cout &- c, lo, hi)
+                    out.store(s1, pixel: outRow &+ x &+ 1, channel: c, lanes: cout &- c, lo, hi)
+                    out.store(s2, pixel: outRow &+ x &+ 2, channel: c, lanes: cout &- c, lo, hi)
+                    out.store(s3, pixel: outRow &+ x &+ 3, channel: c, lanes: cout &- c, lo, hi)
+                    let c2 = c &+ w
+                    out.store(t0, pixel: outRow &+ x, channel: c2, lanes: cout &- c2, lo, hi)
+                    out.store(t1, pixel: outRow &+ x &+ 1, channel: c2, lanes: cout &- c2, lo, hi)
+                    out.store(t2, pixel: outRow &+ x &+ 2, channel: c2, lanes: cout &- c2, lo, hi)
+                    out.store(t3, pixel: outRow &+ x &+ 3, channel: c2, lanes: cout &- c2, lo, hi)
+                    c &+= 2 &* w
+                }
+                // A last single vector of output channels.
+                while c < cout {
                     let bias = weights.load(fromByteOffset: (biasOffset &+ c) &* 4, as: V.self)
                     var s0 = bias, s1 = bias, s2 = bias, s3 = bias
                     var tap = 0
