@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <linux/futex.h>
+#include <malloc.h>
 
 #if defined(__x86_64__)
 #include <cpuid.h>
@@ -121,4 +122,10 @@ void sg_futex_wait(volatile uint32_t *p, uint32_t expected) {
 
 void sg_futex_wake_all(volatile uint32_t *p) {
     syscall(SYS_futex, p, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
+void sg_malloc_trim(void) {
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
 }

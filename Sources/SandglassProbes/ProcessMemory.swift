@@ -1,4 +1,5 @@
 // Resident memory of this process from /proc/self/status (Linux): current and peak RSS.
+import CSandglassSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,6 +9,12 @@ public struct ProcessMemory: Codable, Sendable {
     public var residentBytes: Int?
     /// VmHWM (peak resident set) in bytes, nil where unreadable.
     public var peakResidentBytes: Int?
+
+    /// Returns freed heap memory to the kernel (glibc malloc_trim), so that resident memory
+    /// measured afterwards reflects what is still in use.
+    public static func trim() {
+        sg_malloc_trim()
+    }
 
     public static func current() -> ProcessMemory {
         guard let text = readTextFile("/proc/self/status") else { return ProcessMemory() }

@@ -48,27 +48,42 @@ extension Sandglass {
             var memory: Memory
         }
 
+        /// Memory: what the plan needs (packed weights + activation arena + zero row), and what the
+        /// process holds: resident before the model existed, in steady state (after the graph's
+        /// unfolded weights were released), and the peak including model construction.
         struct Memory: Codable {
             var packedWeightBytes: Int
             var arenaBytes: Int
             var plannedBytes: Int
-            var residentBytes: Int?
+            var baselineResidentBytes: Int?
+            var steadyResidentBytes: Int?
+            /// Steady-state resident memory added by the model: steady − baseline.
+            var modelResidentBytes: Int?
+            /// modelResidentBytes / plannedBytes (1.0 = exactly what was planned).
+            var modelResidentRatio: Double?
             var peakResidentBytes: Int?
         }
 
         func run() throws {
             let spec = try model.spec()
-            let graph = try spec.build()
-            let totals = ModelSummary.Totals(graph.totals)
+            let baseline = ProcessMemory.current()
+            let totals: ModelSummary.Totals
             let plan: Plan
-            do { plan = try Planner.plan(graph, options: try engine.planOptions()) } catch let e as ISASelectionError {
-                throw CommandFailure.usage(e.description)
+            do {
+                // The graph (unfolded weights) lives only while planning.
+                let graph = try spec.build()
+                totals = ModelSummary.Totals(graph.totals)
+                do { plan = try Planner.plan(graph, options: try engine.planOptions()) } catch let e as ISASelectionError {
+                    throw CommandFailure.usage(e.description)
+                }
             }
+            ProcessMemory.trim()
             plan.setRandomInput(seed: spec.seed)
             let executor = Executor(plan: plan)
             let (warm, samples) = LatencyBenchmark(warmup: warmup, iterations: iterations).measure(executor)
             let stats = LatencyStatistics(samples: samples)
             let memory = ProcessMemory.current()
+            let modelBytes: Int? = memory.residentBytes.flatMap { now in baseline.residentBytes.map { now - $0 } }
             let output = Output(
                 model: spec.displayName, architecture: spec.architecture.rawValue, width: spec.width,
                 alpha: spec.alpha.description, resolution: spec.resolution, classes: spec.classes,
@@ -76,7 +91,9 @@ extension Sandglass {
                 warmup: warmup, iterations: iterations, latencyMs: stats, warmupMs: LatencyStatistics(samples: warm),
                 gflops: 2 * Double(totals.madds) / (stats.median * 1e6), totals: totals,
                 memory: Memory(packedWeightBytes: plan.packedWeightBytes, arenaBytes: plan.arenaBytes,
-                               plannedBytes: plan.plannedBytes, residentBytes: memory.residentBytes,
+                               plannedBytes: plan.plannedBytes, baselineResidentBytes: baseline.residentBytes,
+                               steadyResidentBytes: memory.residentBytes, modelResidentBytes: modelBytes,
+                               modelResidentRatio: modelBytes.map { Double($0) / Double(plan.plannedBytes) },
                                peakResidentBytes: memory.peakResidentBytes))
             if format == .json {
                 print(try jsonString(output))
@@ -102,7 +119,10 @@ extension Sandglass {
                    fixed(stats.mean, 3), fixed(stats.stddev, 3), "\(stats.count)"])
             print(t.render())
             print("throughput \(fixed(output.gflops, 1)) GFLOP/s at the median (\(grouped(totals.madds)) MAdds)")
-            print("memory: weights \(fixed(Double(plan.packedWeightBytes) / 1048576, 1)) MiB + arena \(fixed(Double(plan.arenaBytes) / 1048576, 1)) MiB planned; peak RSS \(memory.peakResidentBytes.map { fixed(Double($0) / 1048576, 1) + " MiB" } ?? "unavailable")")
+            let mib = { (b: Int?) in b.map { fixed(Double($0) / 1048576, 1) + " MiB" } ?? "unavailable" }
+            print("memory: planned \(mib(plan.plannedBytes)) (weights \(mib(plan.packedWeightBytes)) + arena \(mib(plan.arenaBytes))); "
+                  + "resident: model \(mib(output.memory.modelResidentBytes))\(output.memory.modelResidentRatio.map { " (" + fixed($0, 2) + "× planned)" } ?? ""), "
+                  + "process steady \(mib(memory.residentBytes)), peak \(mib(memory.peakResidentBytes)) incl. model construction")
         }
     }
 }

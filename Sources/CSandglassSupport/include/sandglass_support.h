@@ -35,6 +35,8 @@ uint32_t sg_atomic_load(const volatile uint32_t *p);
 void sg_atomic_store(volatile uint32_t *p, uint32_t v);
 uint32_t sg_atomic_fetch_add(volatile uint32_t *p, uint32_t v);
 
+/// Returns freed heap memory to the kernel (glibc malloc_trim; a no-op elsewhere).
+void sg_malloc_trim(void);
 /// Blocks while *p == expected (futex), returns at once otherwise.
 void sg_futex_wait(volatile uint32_t *p, uint32_t expected);
 /// Wakes every thread waiting on p.

@@ -39,6 +39,20 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput, .mallocCountTotal, .instructions, gflops],
                                            timeUnits: .microseconds, warmupIterations: 5,
                                            maxDuration: .milliseconds(400), maxIterations: 2000)
+    // Whole inferences: wall time, and allocations per inference (the target is none).
+    for arch in Architecture.allCases {
+        let graph = try! ModelSpec(architecture: arch).build()
+        for threads in [1, 2] {
+            let plan = try! Planner.plan(graph, options: PlanOptions(threads: threads))
+            plan.setRandomInput(seed: 1)
+            let executor = Executor(plan: plan)
+            Benchmark("inference \(arch.rawValue)-1.0 \(threads)t [\(plan.isa)]",
+                      configuration: .init(metrics: [.wallClock, .throughput, .mallocCountTotal, .peakMemoryResident],
+                                           timeUnits: .microseconds, maxDuration: .seconds(1))) { benchmark in
+                for _ in benchmark.scaledIterations { executor.run() }
+            }
+        }
+    }
     for isa in ISASelection.available {
         let k = try! ISASelection.kernels(for: isa)
         for s in gemmShapes {
