@@ -162,6 +162,19 @@ def heads():
     return g.model(r, None)
 
 
+def opset9_attribute_forms():
+    """Opset 9: Clip bounds, Slice ranges and Squeeze axes as attributes; the partial shortcut in that form."""
+    g = G(c=6, h=5, w=5)
+    x = g.conv("x", 6, 6, (3, 3), group=6, pads=[1, 1, 1, 1])
+    x = g.node("Clip", [g.bn(x, 6)], min=0.0, max=6.0)
+    b = g.conv(x, 6, 6, (1, 1))
+    added = g.node("Add", [g.node("Slice", [b], starts=[0], ends=[2], axes=[1]),
+                           g.node("Slice", [x], starts=[0], ends=[2], axes=[1])])
+    y = g.node("Concat", [added, g.node("Slice", [b], starts=[2], ends=[6], axes=[1])], axis=1)
+    s = g.node("Squeeze", [g.node("GlobalAveragePool", [y])], axes=[2, 3])
+    return g.model(g.node("Gemm", [s, g.const(g.rand(3, 6)), g.const(g.rand(3))], transB=1), None, opset=9)
+
+
 def typed_field_initializers():
     """Initializers in float_data/int64_data instead of raw_data."""
     m = heads()
@@ -180,6 +193,7 @@ MODELS = {
     "channel_slices_and_concats": channel_slices_and_concats,
     "partial_shortcut_identity_first_with_relu": partial_shortcut_identity_first_with_relu,
     "heads": heads,
+    "opset9_attribute_forms": opset9_attribute_forms,
     "typed_field_initializers": typed_field_initializers,
 }
 
