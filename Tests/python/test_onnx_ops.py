@@ -251,3 +251,18 @@ def test_four_dimensional_output_is_nchw(sandglass, tmp_path):
     onnx.save(model, tmp_path / "m.onnx")
     reference = check(sandglass, tmp_path / "m.onnx", [1, 6, 24, 22], tmp_path, "--threads", "2")
     assert reference.ndim == 4
+
+
+def test_typed_fields_in_a_zoo_model(sandglass, tmp_path):
+    """A whole MobileNeXt with every initializer in typed fields (float_data, int64_data) and the
+    Gather index of its Reshape head in int32_data."""
+    from sandglass_py import onnx_zoo
+    model, _ = onnx_zoo.mobilenext(width=0.35, alpha="1/3", resolution=32, classes=10, head_style="matmul")
+    gather_index = next(n.input[1] for n in model.graph.node if n.op_type == "Gather")
+    for i, t in enumerate(model.graph.initializer):
+        a = numpy_helper.to_array(t)
+        data_type = TensorProto.INT32 if t.name == gather_index else t.data_type
+        model.graph.initializer[i].CopyFrom(helper.make_tensor(t.name, data_type, a.shape, a.flatten().tolist(), raw=False))
+    assert any(t.int32_data for t in model.graph.initializer) and not any(t.raw_data for t in model.graph.initializer)
+    onnx.save(model, tmp_path / "typed.onnx")
+    check(sandglass, tmp_path / "typed.onnx", [1, 3, 32, 32], tmp_path)
