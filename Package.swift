@@ -24,6 +24,7 @@ let package = Package(
     products: [
         .executable(name: "sandglass", targets: ["sandglass"]),
         .library(name: "SandglassEngine", targets: ["SandglassEngine"]),
+        .library(name: "SandglassONNX", targets: ["SandglassONNX"]),
         .library(name: "SandglassKernels", targets: ["SandglassKernels", "SandglassKernelsAVX512", "SandglassKernelsAVX2", "SandglassKernelsNEON"]),
     ],
     dependencies: [
@@ -51,6 +52,9 @@ let package = Package(
                                "SandglassKernelsNEON", "CSandglassSupport"],
                 swiftSettings: languageMode),
 
+        // MARK: - ONNX import (its own protobuf wire-format reader: no swift-protobuf, which needs tools 6.2)
+        .target(name: "SandglassONNX", dependencies: ["SandglassEngine"], swiftSettings: languageMode),
+
         // MARK: - Measurement
         .target(name: "SandglassProbes", dependencies: ["SandglassEngine", "CSandglassSupport"],
                 swiftSettings: languageMode),
@@ -61,7 +65,7 @@ let package = Package(
 
         // MARK: - Command-line tool
         .executableTarget(name: "sandglass",
-                          dependencies: ["SandglassEngine", "SandglassProbes", "SandglassHarness",
+                          dependencies: ["SandglassEngine", "SandglassONNX", "SandglassProbes", "SandglassHarness",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: languageMode),
 
@@ -71,5 +75,7 @@ let package = Package(
         .testTarget(name: "SandglassEngineTests", dependencies: ["SandglassEngine"], swiftSettings: languageMode),
         .testTarget(name: "SandglassHarnessTests", dependencies: ["SandglassHarness"], swiftSettings: languageMode),
         .testTarget(name: "SandglassCLITests", dependencies: ["SandglassEngine"], swiftSettings: languageMode),
+        .testTarget(name: "SandglassONNXTests", dependencies: ["SandglassONNX", "SandglassEngine"],
+                    swiftSettings: languageMode),
     ]
 )

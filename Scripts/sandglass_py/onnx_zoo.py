@@ -59,6 +59,7 @@ class Builder:
     fold_bn: bool = False
     opset: int = 13
     clip_as_attributes: bool = False
+    head_style: str = "gemm"
     nodes: list = field(default_factory=list)
     inits: list = field(default_factory=list)
     counts: Counts = field(default_factory=Counts)
@@ -138,16 +139,45 @@ class Builder:
         return out
 
     def head(self, x: str, classes: int) -> str:
+        """Pool, flatten and classify. head_style "gemm": GlobalAveragePool + Flatten + Gemm(transB=1)
+        (torch.onnx's nn.Linear); "matmul": ReduceMean + Reshape + MatMul + Add (a hand-written
+        head; Reshape's shape computed with Shape/Gather/Unsqueeze/Concat as x.view(x.size(0), -1)
+        exports without constant folding)."""
         c, _, _ = self.shapes[x]
         pooled, flat, logits = self.name("pool"), self.name("flatten"), "logits"
-        self.nodes.append(helper.make_node("GlobalAveragePool", [x], [pooled], name=pooled))
-        self.nodes.append(helper.make_node("Flatten", [pooled], [flat], name=flat, axis=1))
         weight = self.rng.normal(0, 0.01, size=(classes, c)).astype(np.float32)
         bias = self.rng.uniform(-0.01, 0.01, classes).astype(np.float32)
         self.counts.params_conv_fc += weight.size + bias.size
         self.counts.madds += c * classes
-        self.nodes.append(helper.make_node("Gemm", [flat, self.const("fc_W", weight), self.const("fc_B", bias)],
-                                           [logits], name="fc", transB=1))
+        if self.head_style == "gemm":
+            self.nodes.append(helper.make_node("GlobalAveragePool", [x], [pooled], name=pooled))
+            self.nodes.append(helper.make_node("Flatten", [pooled], [flat], name=flat, axis=1))
+            self.nodes.append(helper.make_node("Gemm", [flat, self.const("fc_W", weight), self.const("fc_B", bias)],
+                                               [logits], name="fc", transB=1))
+        elif self.head_style == "matmul":
+            axes = [2, 3]
+            if self.opset >= 18:
+                self.nodes.append(helper.make_node("ReduceMean", [x, self.const("axes", np.array(axes, np.int64))],
+                                                   [pooled], name=pooled, keepdims=1))
+            else:
+                self.nodes.append(helper.make_node("ReduceMean", [x], [pooled], name=pooled, axes=axes, keepdims=1))
+            shape, batch, batch1, target = (self.name(p) for p in ("shape", "batch", "batch1", "target"))
+            self.nodes.append(helper.make_node("Shape", [pooled], [shape], name=shape))
+            self.nodes.append(helper.make_node("Gather", [shape, self.const("zero", np.array(0, np.int64))], [batch],
+                                               name=batch, axis=0))
+            if self.opset >= 13:
+                self.nodes.append(helper.make_node("Unsqueeze", [batch, self.const("axes", np.array([0], np.int64))],
+                                                   [batch1], name=batch1))
+            else:
+                self.nodes.append(helper.make_node("Unsqueeze", [batch], [batch1], name=batch1, axes=[0]))
+            self.nodes.append(helper.make_node("Concat", [batch1, self.const("minus1", np.array([-1], np.int64))],
+                                               [target], name=target, axis=0))
+            self.nodes.append(helper.make_node("Reshape", [pooled, target], [flat], name=flat))
+            product = self.name("matmul")
+            self.nodes.append(helper.make_node("MatMul", [flat, self.const("fc_W", weight.T.copy())], [product], name=product))
+            self.nodes.append(helper.make_node("Add", [product, self.const("fc_B", bias)], [logits], name="fc_bias"))
+        else:
+            raise ValueError(f"unknown head style {self.head_style}")
         return logits
 
     def model(self, graph_name: str, resolution: int, classes: int) -> onnx.ModelProto:
@@ -164,9 +194,9 @@ class Builder:
 
 
 def mobilenext(width=1.0, alpha="1", resolution=224, classes=1000, seed=0, fold_bn=False, opset=13,
-               clip_as_attributes=False) -> tuple[onnx.ModelProto, Counts]:
+               clip_as_attributes=False, head_style="gemm") -> tuple[onnx.ModelProto, Counts]:
     a = parse_alpha(str(alpha))
-    b = Builder(seed=seed, fold_bn=fold_bn, opset=opset, clip_as_attributes=clip_as_attributes)
+    b = Builder(seed=seed, fold_bn=fold_bn, opset=opset, clip_as_attributes=clip_as_attributes, head_style=head_style)
     b.shapes["input"] = (3, resolution, resolution)
     divisor = 4 if width == 0.1 else 8
     cin = make_divisible(32 * width, divisor)
@@ -207,9 +237,9 @@ def mobilenext(width=1.0, alpha="1", resolution=224, classes=1000, seed=0, fold_
 
 
 def mobilenetv2(width=1.0, alpha="1", resolution=224, classes=1000, seed=0, fold_bn=False, opset=13,
-                clip_as_attributes=False) -> tuple[onnx.ModelProto, Counts]:
+                clip_as_attributes=False, head_style="gemm") -> tuple[onnx.ModelProto, Counts]:
     a = parse_alpha(str(alpha))
-    b = Builder(seed=seed, fold_bn=fold_bn, opset=opset, clip_as_attributes=clip_as_attributes)
+    b = Builder(seed=seed, fold_bn=fold_bn, opset=opset, clip_as_attributes=clip_as_attributes, head_style=head_style)
     b.shapes["input"] = (3, resolution, resolution)
     cin = make_divisible(32 * width, 8)
     last = make_divisible(1280 * max(1.0, width), 8)
@@ -250,10 +280,13 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--fold-bn", action="store_true")
     p.add_argument("--opset", type=int, default=13)
+    p.add_argument("--clip-as-attributes", action="store_true", help="Clip-6 form (needs --opset 10 or lower)")
+    p.add_argument("--head", default="gemm", choices=["gemm", "matmul"])
     p.add_argument("-o", "--output", required=True)
     a = p.parse_args()
     model, counts = build(a.model, width=a.width, alpha=a.alpha, resolution=a.resolution, classes=a.classes,
-                          seed=a.seed, fold_bn=a.fold_bn, opset=a.opset)
+                          seed=a.seed, fold_bn=a.fold_bn, opset=a.opset, clip_as_attributes=a.clip_as_attributes,
+                          head_style=a.head)
     onnx.save(model, a.output)
     print(f"{a.output}: params {counts.params} (conv+fc {counts.params_conv_fc}), MAdds {counts.madds}, "
           f"shortcut adds {counts.shortcut_adds}")

@@ -2,49 +2,106 @@
 import ArgumentParser
 import SandglassEngine
 import SandglassKernels
+import SandglassONNX
 
 struct ModelOptions: ParsableArguments {
-    @Option(help: "Architecture: mobilenext or mobilenetv2 (see 'sandglass models').")
-    var model: String = "mobilenext"
+    @Option(help: ArgumentHelp("An ONNX model to run instead of a built-in one (its input shape and architecture come from the file).",
+                               valueName: "model.onnx"))
+    var onnx: String?
 
-    @Option(help: "Width multiplier, any positive value (0.35, 0.5, 0.75, 1.0, 1.4, ...).")
-    var width: String = "1.0"
+    // Built-in model flags are optional so that combining them with --onnx can be rejected;
+    // absent, they take the defaults named in their help.
+    @Option(help: "Architecture: mobilenext or mobilenetv2 (see 'sandglass models'). (default: mobilenext)")
+    var model: String?
 
-    @Option(help: "Identity tensor multiplier α: 1, 1/2, 1/3, 1/6 or a decimal in (0, 1]; k = floor(α·C) channels.")
-    var alpha: String = "1"
+    @Option(help: "Width multiplier, any positive value (0.35, 0.5, 0.75, 1.0, 1.4, ...). (default: 1.0)")
+    var width: String?
 
-    @Option(help: "Input resolution (square), at least 32.")
-    var resolution: Int = 224
+    @Option(help: "Identity tensor multiplier α: 1, 1/2, 1/3, 1/6 or a decimal in (0, 1]; k = floor(α·C) channels. (default: 1)")
+    var alpha: String?
 
-    @Option(help: "Number of classes of the classifier.")
-    var classes: Int = 1000
+    @Option(help: "Input resolution (square), at least 32. (default: 224)")
+    var resolution: Int?
 
-    @Option(help: "Seed of the random weights.")
-    var seed: UInt64 = 0
+    @Option(help: "Number of classes of the classifier. (default: 1000)")
+    var classes: Int?
+
+    @Option(help: "Seed of the random weights. (default: 0)")
+    var seed: UInt64?
+
+    @Option(help: ArgumentHelp("Load the weights and BatchNorm of an ONNX graph of the same architecture into the built-in model (checked layer by layer).",
+                               valueName: "model.onnx"))
+    var weights: String?
 
     func architecture() throws -> Architecture {
-        let key = model.lowercased().filter { $0 != "-" && $0 != "_" }
+        let name = model ?? "mobilenext"
+        let key = name.lowercased().filter { $0 != "-" && $0 != "_" }
         switch key {
         case "mobilenext", "mnext", "mxnet": return .mobilenext
         case "mobilenetv2", "mbv2", "mnv2": return .mobilenetv2
         default:
-            throw ValidationError("unknown model '\(model)': choose mobilenext or mobilenetv2 (see 'sandglass models')")
+            throw ValidationError("unknown model '\(name)': choose mobilenext or mobilenetv2 (see 'sandglass models')")
         }
     }
 
     func spec() throws -> ModelSpec {
-        guard let w = Double(width) else {
-            throw ValidationError("width multiplier '\(width)' is not a number: use a value such as 0.35, 0.5, 0.75, 1.0 or 1.4")
+        let widthText = width ?? "1.0"
+        guard let w = Double(widthText) else {
+            throw ValidationError("width multiplier '\(widthText)' is not a number: use a value such as 0.35, 0.5, 0.75, 1.0 or 1.4")
         }
         let a: IdentityMultiplier
-        do { a = try IdentityMultiplier(parsing: alpha) } catch let e as ModelSpecError { throw ValidationError(e.message) }
-        let spec = ModelSpec(architecture: try architecture(), width: w, alpha: a, resolution: resolution,
-                             classes: classes, seed: seed)
+        do { a = try IdentityMultiplier(parsing: alpha ?? "1") } catch let e as ModelSpecError { throw ValidationError(e.message) }
+        let spec = ModelSpec(architecture: try architecture(), width: w, alpha: a, resolution: resolution ?? 224,
+                             classes: classes ?? 1000, seed: seed ?? 0)
         do { try spec.validate() } catch let e as ModelSpecError { throw ValidationError(e.message) }
         return spec
     }
 
-    func validate() throws { _ = try spec() }
+    func validate() throws {
+        guard onnx != nil else { _ = try spec(); return }
+        let builtIn: [(String, Bool)] = [("--model", model != nil), ("--width", width != nil), ("--alpha", alpha != nil),
+                                         ("--resolution", resolution != nil), ("--classes", classes != nil),
+                                         ("--seed", seed != nil), ("--weights", weights != nil)]
+        if let flag = builtIn.first(where: { $0.1 })?.0 {
+            throw ValidationError("\(flag) describes a built-in model and cannot be combined with --onnx (an ONNX model's architecture, weights and input size come from the file)")
+        }
+    }
+
+    /// The model these options describe: built in (with random or ONNX weights) or imported.
+    func load() throws -> LoadedModel {
+        do {
+            if let path = onnx {
+                let imported = try ONNXImporter.load(path: path)
+                return LoadedModel(graph: imported.graph, spec: nil, onnx: imported, inputDims: imported.inputDims,
+                                   outputDims: imported.outputDims)
+            }
+            let spec = try spec()
+            var graph = try spec.build()
+            if let path = weights {
+                let source = try ONNXImporter.load(path: path)
+                graph = try WeightTransfer.apply(weightsOf: source.graph, to: graph, sourceName: path)
+            }
+            let s = graph.outputShape
+            return LoadedModel(graph: graph, spec: spec, onnx: nil,
+                               inputDims: [1, 3, spec.resolution, spec.resolution],
+                               outputDims: s.pixels == 1 ? [1, s.channels] : [1, s.channels, s.height, s.width])
+        } catch let e as ONNXImportError {
+            throw CommandFailure(e.message)
+        }
+    }
+}
+
+/// A model ready to plan: its graph and, for reports, where it came from.
+struct LoadedModel {
+    var graph: Graph
+    /// The built-in model's parameters (nil for an imported one).
+    var spec: ModelSpec?
+    var onnx: ImportedONNXModel?
+    /// ONNX-style (NCHW) dimensions of the input and output tensors.
+    var inputDims: [Int]
+    var outputDims: [Int]
+
+    var name: String { graph.name }
 }
 
 struct EngineOptions: ParsableArguments {

@@ -31,11 +31,15 @@ extension Sandglass {
 
         struct Output: Codable {
             var model: String
+            /// mobilenext, mobilenetv2, or onnx for an imported model.
             var architecture: String
-            var width: Double
-            var alpha: String
+            /// The imported model's path (nil for a built-in model).
+            var onnx: String?
+            /// Built-in models only.
+            var width: Double?
+            var alpha: String?
             var resolution: Int
-            var classes: Int
+            var classes: Int?
             var threads: Int
             var add: String
             var isa: String
@@ -65,28 +69,32 @@ extension Sandglass {
         }
 
         func run() throws {
-            let spec = try model.spec()
             let baseline = ProcessMemory.current()
             let totals: ModelSummary.Totals
             let plan: Plan
+            let name: String
+            let spec: ModelSpec?
+            let resolution: Int
             do {
                 // The graph (unfolded weights) lives only while planning.
-                let graph = try spec.build()
-                totals = ModelSummary.Totals(graph.totals)
-                do { plan = try Planner.plan(graph, options: try engine.planOptions()) } catch let e as ISASelectionError {
+                let loaded = try model.load()
+                (name, spec, resolution) = (loaded.name, loaded.spec, loaded.graph.inputShape.height)
+                totals = ModelSummary.Totals(loaded.graph.totals)
+                do { plan = try Planner.plan(loaded.graph, options: try engine.planOptions()) } catch let e as ISASelectionError {
                     throw CommandFailure.usage(e.description)
                 }
             }
             ProcessMemory.trim()
-            plan.setRandomInput(seed: spec.seed)
+            plan.setRandomInput(seed: spec?.seed ?? 0)
             let executor = Executor(plan: plan)
             let (warm, samples) = LatencyBenchmark(warmup: warmup, iterations: iterations).measure(executor)
             let stats = LatencyStatistics(samples: samples)
             let memory = ProcessMemory.current()
             let modelBytes: Int? = memory.residentBytes.flatMap { now in baseline.residentBytes.map { now - $0 } }
             let output = Output(
-                model: spec.displayName, architecture: spec.architecture.rawValue, width: spec.width,
-                alpha: spec.alpha.description, resolution: spec.resolution, classes: spec.classes,
+                model: name, architecture: spec?.architecture.rawValue ?? "onnx", onnx: model.onnx,
+                width: spec?.width, alpha: spec?.alpha.description, resolution: resolution,
+                classes: spec?.classes,
                 threads: executor.threads, add: plan.options.addMode.rawValue, isa: plan.isa.rawValue,
                 warmup: warmup, iterations: iterations, latencyMs: stats, warmupMs: LatencyStatistics(samples: warm),
                 gflops: 2 * Double(totals.madds) / (stats.median * 1e6), totals: totals,
@@ -113,7 +121,7 @@ extension Sandglass {
                 print(t.render())
                 print("sum of steps \(fixed(total, 3)) ms")
             }
-            print("\(spec.displayName)  isa \(plan.isa.rawValue)  threads \(executor.threads)  add \(plan.options.addMode.rawValue)")
+            print("\(name)  isa \(plan.isa.rawValue)  threads \(executor.threads)  add \(plan.options.addMode.rawValue)")
             var t = TextTable(headers: ["", "median", "p10", "p90", "min", "mean", "stddev", "count"])
             t.add(["latency (ms)", fixed(stats.median, 3), fixed(stats.p10, 3), fixed(stats.p90, 3), fixed(stats.min, 3),
                    fixed(stats.mean, 3), fixed(stats.stddev, 3), "\(stats.count)"])

@@ -13,7 +13,7 @@ extension Sandglass {
         var format: OutputFormat = .table
 
         func run() throws {
-            let graph = try model.spec().build()
+            let graph = try model.load().graph
             let summary = ModelSummary(graph)
             switch format {
             case .json: print(try jsonString(summary))
