@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "SandglassProbes", dependencies: ["SandglassEngine", "CSandglassSupport"],
                 swiftSettings: languageMode),
         .target(name: "SandglassHarness",
-                dependencies: ["SandglassEngine", "SandglassKernels", "SandglassProbes", "CSandglassSupport",
+                dependencies: ["SandglassEngine", "SandglassKernels", "SandglassProbes", "SandglassONNX", "CSandglassSupport",
                                .product(name: "Yams", package: "Yams")],
                 swiftSettings: languageMode),
 

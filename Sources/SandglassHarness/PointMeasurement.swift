@@ -4,6 +4,7 @@
 import Foundation
 import SandglassEngine
 import SandglassKernels
+import SandglassONNX
 import SandglassProbes
 
 public struct PointSession {
@@ -16,7 +17,13 @@ public struct PointSession {
     /// Builds and plans the point's model, applying its pinning to the calling thread.
     public init(_ point: SweepPoint, seed: UInt64 = 0) throws {
         self.point = point
-        graph = try point.modelSpec(seed: seed).build()
+        if let path = point.onnxPath {
+            do { graph = try ONNXImporter.load(path: path).graph } catch let e as ONNXImportError {
+                throw ResultsError("point \(point.label): \(e.message)")
+            }
+        } else {
+            graph = try point.modelSpec(seed: seed).build()
+        }
         let isa: ISA? = point.isa == "auto" ? nil : ISA(rawValue: point.isa)
         plan = try Planner.plan(graph, options: PlanOptions(isa: isa, addMode: AddMode(rawValue: point.add) ?? .fused,
                                                             threads: point.threads))

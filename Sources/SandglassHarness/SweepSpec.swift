@@ -30,7 +30,8 @@ public struct SweepPoint: Codable, Hashable, Sendable {
 
     /// A short label for progress lines and tables.
     public var label: String {
-        var parts = ["\(model)-\(ModelSpec.formatWidth(width))", "α=\(alpha)"]
+        var parts = onnxPath.map { [$0.split(separator: "/").last.map(String.init) ?? $0] }
+            ?? ["\(model)-\(ModelSpec.formatWidth(width))", "α=\(alpha)"]
         if resolution != 224 { parts.append("@\(resolution)") }
         if threads != 1 { parts.append("\(threads)t") }
         parts.append(add)
@@ -41,6 +42,10 @@ public struct SweepPoint: Codable, Hashable, Sendable {
     }
 
     public static let axisNames = ["model", "width", "alpha", "resolution", "threads", "add", "counters", "pin", "isa"]
+
+    /// An imported model's path when `model` is "onnx:<path>" (its width, α and resolution come
+    /// from the file; the point's own width/alpha/resolution are then ignored).
+    public var onnxPath: String? { model.hasPrefix("onnx:") ? String(model.dropFirst(5)) : nil }
 
     /// The model this point measures.
     public func modelSpec(seed: UInt64 = 0) throws -> ModelSpec {
@@ -134,10 +139,15 @@ extension SweepPoint {
         switch axis {
         case "model":
             let key = value.lowercased().filter { $0 != "-" && $0 != "_" }
+            if value.hasPrefix("onnx:") {
+                guard value.count > 5 else { throw fail("model 'onnx:' needs a path, e.g. onnx:models/mine.onnx") }
+                model = value
+                return
+            }
             switch key {
             case "mobilenext", "mnext": model = "mobilenext"
             case "mobilenetv2", "mbv2": model = "mobilenetv2"
-            default: throw fail("unknown model '\(value)': choose mobilenext or mobilenetv2")
+            default: throw fail("unknown model '\(value)': choose mobilenext, mobilenetv2 or onnx:<path to an .onnx file>")
             }
         case "width":
             guard let w = Double(value), w.isFinite, w > 0, w <= 10 else {
