@@ -57,6 +57,15 @@ struct StepBuilder {
             case (3, 2): kernel = kernels.dwconv3x3s2; kernelName = "f32_dwconv3x3_s2__\(kernels.isa)"
             default: kernel = kernels.dwconvGeneric; kernelName = "f32_dwconv_kxk__\(kernels.isa)"
             }
+            // Few rows (late, small layers): split channels in groups of 16 instead, to balance threads.
+            if oh < 12 {
+                let channels = conv.outputChannels
+                return (kernelName, (channels + 15) / 16, { part, parts in
+                    if parts == 1 { kernel(args, 0..<oh); return }
+                    let r = chunk(channels, part: part, parts: parts, align: 16)
+                    if !r.isEmpty { kernel(args.channelSlice(r), 0..<oh) }
+                })
+            }
             return (kernelName, oh, { part, parts in kernel(args, chunk(oh, part: part, parts: parts)) })
         }
         guard conv.groups == 1 else {

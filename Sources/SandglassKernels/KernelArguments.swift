@@ -101,6 +101,24 @@ public struct DepthwiseArguments {
     }
 }
 
+extension DepthwiseArguments {
+    /// The same convolution restricted to channels `r` (r.lowerBound a multiple of 16 keeps every
+    /// pointer 64-byte aligned): depthwise channels are independent, so threads can split them.
+    public func channelSlice(_ r: Range<Int>) -> DepthwiseArguments {
+        var a = self
+        let c0 = r.lowerBound
+        a.input = input + c0
+        a.output = output + c0
+        a.weights = weights + c0
+        a.channels = r.count
+        if let residual = epilogue.residual {
+            a.epilogue.residual = residual + c0
+            a.epilogue.residualChannels = max(0, epilogue.residualChannels - c0)
+        }
+        return a
+    }
+}
+
 /// A dense (groups = 1) convolution of any kernel size, stride and padding: the stem.
 public struct DirectConvArguments {
     public var input: UnsafePointer<Float>

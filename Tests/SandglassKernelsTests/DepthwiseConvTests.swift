@@ -12,7 +12,8 @@ final class DepthwiseConvTests: XCTestCase {
         var clamp: (Float, Float) = (-.infinity, .infinity)
     }
 
-    func check(_ tc: Case, kernels: KernelSet, generic: Bool = false, file: StaticString = #filePath, line: UInt = #line) {
+    func check(_ tc: Case, kernels: KernelSet, generic: Bool = false, channelSplit: Int? = nil,
+               file: StaticString = #filePath, line: UInt = #line) {
         var rng = TestRandom(seed: UInt64(tc.h * 1000 + tc.w * 100 + tc.c * 7 + tc.stride + tc.residual))
         let ref = ReferenceConvolution(
             inputHeight: tc.h, inputWidth: tc.w, inputChannels: tc.c, outputChannels: tc.c,
@@ -42,8 +43,14 @@ final class DepthwiseConvTests: XCTestCase {
         let split = oh / 2
         let run: (DepthwiseArguments, Range<Int>) -> Void =
             generic ? kernels.dwconvGeneric : (tc.stride == 1 ? kernels.dwconv3x3s1 : kernels.dwconv3x3s2)
-        run(args, 0..<split)
-        run(args, split..<oh)
+        if let cut = channelSplit {
+            // Two channel slices, as threads split a layer with few rows.
+            run(args.channelSlice(0..<cut), 0..<oh)
+            run(args.channelSlice(cut..<tc.c), 0..<oh)
+        } else {
+            run(args, 0..<split)
+            run(args, split..<oh)
+        }
         let error = relativeError(output.dense, expected)
         XCTAssertLessThan(error, 1e-5, "\(kernels.isa) \(tc) generic=\(generic)", file: file, line: line)
         XCTAssertTrue(output.paddingUntouched, "\(kernels.isa) wrote past the channels for \(tc)", file: file, line: line)
@@ -78,6 +85,15 @@ final class DepthwiseConvTests: XCTestCase {
                 }
             }
             check(Case(h: 5, w: 9, c: 21, stride: 1, residual: 10, clamp: (0, 6)), kernels: kernels)
+        }
+    }
+
+    func testChannelSlices() throws {
+        for kernels in try availableKernelSets() {
+            check(Case(h: 7, w: 7, c: 40, stride: 1, residual: 20), kernels: kernels, channelSplit: 16)
+            check(Case(h: 7, w: 7, c: 40, stride: 1, residual: 12), kernels: kernels, channelSplit: 16)
+            check(Case(h: 5, w: 6, c: 53, stride: 2, residual: 0), kernels: kernels, channelSplit: 32)
+            check(Case(h: 5, w: 6, c: 53, stride: 1, residual: 53), kernels: kernels, channelSplit: 48)
         }
     }
 
