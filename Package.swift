@@ -18,6 +18,13 @@ let avx2Flags: [SwiftSetting] = []
 // between threads deliberately, which Swift 6's Sendable checking would reject wholesale.
 let languageMode: [SwiftSetting] = [.swiftLanguageMode(.v5)]
 
+// DWARF 4 debug info: valgrind 3.19 (the `sim` counter backend runs the CLI under callgrind)
+// cannot read the DWARF 5 that the toolchain's clang emits for C targets and gives up on the
+// whole binary ("Possibly corrupted debuginfo file"). Swift targets are pinned too, so a new
+// toolchain default cannot break it. Both flags are accepted by Swift 6.0 and 6.3.
+let dwarf4C: [CSetting] = [.unsafeFlags(["-gdwarf-4"])]
+let dwarf4Swift: [SwiftSetting] = [.unsafeFlags(["-dwarf-version=4"])]
+
 let package = Package(
     name: "Sandglass",
     platforms: [.macOS(.v13)],
@@ -31,41 +38,51 @@ let package = Package(
     ],
     targets: [
         // MARK: - C shims
-        .target(name: "CSandglassSupport"),
-        .target(name: "CSandglassVector"),
+        .target(name: "CSandglassSupport", cSettings: dwarf4C),
+        .target(name: "CSandglassVector", cSettings: dwarf4C),
+        // libpfm4 (event names to perf_event_attr, perf_event_open), hwloc (topology, binding)
+        // and callgrind client requests (stubs when valgrind's headers are missing).
+        .systemLibrary(name: "CPfm", path: "Sources/CPfm", providers: [.apt(["libpfm4-dev"])]),
+        .systemLibrary(name: "CHwloc", path: "Sources/CHwloc", pkgConfig: "hwloc",
+                       providers: [.apt(["libhwloc-dev"])]),
+        .target(name: "CCallgrind", cSettings: dwarf4C),
 
         // MARK: - Kernels
-        .target(name: "SandglassKernels", dependencies: ["CSandglassVector"], swiftSettings: languageMode,
+        .target(name: "SandglassKernels", dependencies: ["CSandglassVector"], swiftSettings: languageMode + dwarf4Swift,
                 linkerSettings: [.linkedLibrary("m")]),
         .target(name: "SandglassKernelsAVX512", dependencies: ["SandglassKernels"],
-                swiftSettings: languageMode + avx512Flags),
+                swiftSettings: languageMode + dwarf4Swift + avx512Flags),
         .target(name: "SandglassKernelsAVX2", dependencies: ["SandglassKernels"],
-                swiftSettings: languageMode + avx2Flags),
+                swiftSettings: languageMode + dwarf4Swift + avx2Flags),
         .target(name: "SandglassKernelsNEON", dependencies: ["SandglassKernels"],
-                swiftSettings: languageMode),
+                swiftSettings: languageMode + dwarf4Swift),
 
         // MARK: - Engine
         .target(name: "SandglassEngine",
                 dependencies: ["SandglassKernels", "SandglassKernelsAVX512", "SandglassKernelsAVX2",
                                "SandglassKernelsNEON", "CSandglassSupport"],
-                swiftSettings: languageMode),
+                swiftSettings: languageMode + dwarf4Swift),
 
         // MARK: - Measurement
-        .target(name: "SandglassProbes", dependencies: ["SandglassEngine", "CSandglassSupport"],
-                swiftSettings: languageMode),
+        .target(name: "SandglassProbes",
+                dependencies: ["SandglassEngine", "CSandglassSupport", "CPfm", "CHwloc", "CCallgrind"],
+                swiftSettings: languageMode + dwarf4Swift),
         .target(name: "SandglassHarness", dependencies: ["SandglassEngine", "SandglassProbes"],
-                swiftSettings: languageMode),
+                swiftSettings: languageMode + dwarf4Swift),
 
         // MARK: - Command-line tool
         .executableTarget(name: "sandglass",
                           dependencies: ["SandglassEngine", "SandglassProbes", "SandglassHarness",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                          swiftSettings: languageMode),
+                          swiftSettings: languageMode + dwarf4Swift),
 
         // MARK: - Tests
         .testTarget(name: "SandglassKernelsTests",
                     dependencies: ["SandglassKernels", "SandglassEngine"], swiftSettings: languageMode),
         .testTarget(name: "SandglassEngineTests", dependencies: ["SandglassEngine"], swiftSettings: languageMode),
         .testTarget(name: "SandglassCLITests", dependencies: ["SandglassEngine"], swiftSettings: languageMode),
+        .testTarget(name: "SandglassProbesTests",
+                    dependencies: ["SandglassProbes", "SandglassHarness", "SandglassEngine", "CSandglassSupport"],
+                    swiftSettings: languageMode),
     ]
 )
