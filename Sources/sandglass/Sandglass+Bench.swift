@@ -6,21 +6,22 @@ import SandglassProbes
 extension Sandglass {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run inference repeatedly and print latency statistics (milliseconds).")
+            abstract: "Run inference repeatedly and print latency statistics (milliseconds); per layer with counters.")
 
         @OptionGroup var model: ModelOptions
         @OptionGroup var engine: EngineOptions
+        @OptionGroup var measurement: MeasurementOptions
 
         @Option(help: "Untimed warm-up inferences.")
         var warmup: Int = 20
 
-        @Option(help: "Timed inferences.")
+        @Option(help: "Timed inferences (with --per-layer: this many uninstrumented and as many instrumented, interleaved).")
         var iterations: Int = 100
 
         @Option(help: "Output format: table or json.")
         var format: OutputFormat = .table
 
-        @Flag(help: "Also time every layer (step) in a separate instrumented pass.")
+        @Flag(help: "Also measure every layer (plan step): time, and the counters of --counters, in instrumented runs interleaved with uninstrumented ones.")
         var perLayer = false
 
         func validate() throws {
@@ -46,6 +47,17 @@ extension Sandglass {
             var gflops: Double
             var totals: ModelSummary.Totals
             var memory: Memory
+            var pinning: Pinning?
+            // Per-layer measurement (--per-layer or --counters):
+            var endToEndMs: Double?
+            var instrumentedMs: Double?
+            var perLayerSumMs: Double?
+            var overheadPercent: Double?
+            var counters: PerLayerProfile.Counters?
+            var simulation: Simulation?
+            var layers: [PerLayerProfile.Layer]?
+            var counterTotals: CounterReadings?
+            var shortcuts: [ShortcutResidency]?
         }
 
         struct Memory: Codable {
@@ -56,20 +68,133 @@ extension Sandglass {
             var peakResidentBytes: Int?
         }
 
+        struct Pinning: Codable {
+            var request: String
+            /// CPU per thread (index 0: the benchmark thread).
+            var cpus: [Int]
+            /// sched_getcpu of the benchmark thread after the run.
+            var benchmarkThreadCPU: Int
+        }
+
+        struct Simulation: Codable {
+            var tool: String
+            var geometry: CallgrindCacheGeometry
+            var warmupRuns: Int
+            var simulatedRuns: Int
+            var wallSeconds: Double
+        }
+
         func run() throws {
+            let selection = try measurement.counterSelection()
+            if let directory = CallgrindSession.childDirectory {
+                try runSimulatedChild(directory: directory, selection: selection)
+                return
+            }
             let spec = try model.spec()
             let graph = try spec.build()
             let totals = ModelSummary.Totals(graph.totals)
+            let planOptions = try self.planOptions(for: selection)
+
+            // Topology first: pinning and the cache facts of the report need it.
+            let pin = try measurement.pinRequest()
+            var topology: Topology?
+            do { topology = try HwlocTopology.load() } catch {
+                if pin != .none { throw CommandFailure("cannot pin (\(pin.description)): \(error)") }
+            }
+            var cpus: [Int]?
+            if let topology {
+                do { cpus = try pin.cpus(threads: planOptions.threads, topology: topology) } catch let e as PinRequest.ParseError {
+                    throw CommandFailure.usage(e.description)
+                }
+            }
+            if let cpus {
+                do { try ThreadPinning.bindCurrentThread(to: cpus[0]) } catch { throw CommandFailure("\(error)") }
+            }
+
             let plan: Plan
-            do { plan = try Planner.plan(graph, options: try engine.planOptions()) } catch let e as ISASelectionError {
+            do { plan = try Planner.plan(graph, options: planOptions) } catch let e as ISASelectionError {
                 throw CommandFailure.usage(e.description)
             }
             plan.setRandomInput(seed: spec.seed)
-            let executor = Executor(plan: plan)
-            let (warm, samples) = LatencyBenchmark(warmup: warmup, iterations: iterations).measure(executor)
+            let executor = Executor(plan: plan, pinning: cpus)
+
+            var output: Output
+            var profile: PerLayerProfile?
+            if perLayer || selection != .none {
+                let session = CounterSession.open(selection, pinnedCPUs: cpus)
+                let probe = LayerProbe(steps: plan.steps.count, sources: session.sources, expectedRuns: iterations)
+                let measured = PerLayerBenchmark(warmup: warmup, iterations: iterations).measure(executor, probe: probe)
+                output = makeOutput(spec: spec, plan: plan, executor: executor, totals: totals,
+                                    warm: measured.warmup, samples: measured.uninstrumented)
+                let cpu = cpus?[0] ?? ThreadPinning.currentCPU
+                var events = session.events
+                var traffic = session.traffic
+                var notes = session.notes
+                var readings: (Int) -> CounterReadings = { probe.readings(of: $0) }
+                var lineBytes: (Int) -> Int = { level in topology?.dataCache(level: level, forCPU: cpu)?.lineBytes ?? 64 }
+                if selection == .sim {
+                    let simulated = try simulate(plan: plan, topology: topology, cpu: cpu)
+                    let dumps = simulated.dumps
+                    events = CallgrindDumps.reportedEvents(dumps.events)
+                    traffic = CallgrindDumps.traffic
+                    readings = { dumps.readings(step: $0) }
+                    let geometry = simulated.geometry
+                    lineBytes = { $0 == 1 ? geometry.data.lineBytes : geometry.lastLevel.lineBytes }
+                    notes.append("\(simulated.valgrindVersion) callgrind with --cache-sim=yes (\(geometry.options.joined(separator: " "))); one simulated inference after one uncollected warm-up, counts per inference; layer times are from the native run")
+                    output.simulation = Simulation(tool: simulated.valgrindVersion, geometry: geometry, warmupRuns: 1,
+                                                   simulatedRuns: 1, wallSeconds: simulated.wallSeconds)
+                }
+                let counters = PerLayerProfile.Counters(backend: selection.backendName, events: events,
+                                                        presetFamily: session.presetFamily, notes: notes)
+                let built = PerLayerProfile(plan: plan, measurement: measured, probe: probe, counters: counters,
+                                            traffic: traffic, readings: readings, lineBytes: lineBytes)
+                output.endToEndMs = built.endToEndMs
+                output.instrumentedMs = built.instrumentedMs
+                output.perLayerSumMs = built.perLayerSumMs
+                output.overheadPercent = built.overheadPercent
+                output.counters = built.counters
+                output.layers = built.layers
+                output.counterTotals = built.totals
+                output.shortcuts = ShortcutResidency.blocks(of: plan, topology: topology, cpu: cpu)
+                profile = built
+            } else {
+                let (warm, samples) = LatencyBenchmark(warmup: warmup, iterations: iterations).measure(executor)
+                output = makeOutput(spec: spec, plan: plan, executor: executor, totals: totals, warm: warm, samples: samples)
+            }
+            if let cpus {
+                output.pinning = Pinning(request: pin.description, cpus: cpus, benchmarkThreadCPU: ThreadPinning.currentCPU)
+            }
+
+            if format == .json {
+                print(try jsonString(output))
+                return
+            }
+            if let profile { print(PerLayerTable.render(profile, plan: plan, shortcuts: output.shortcuts ?? [])) }
+            printSummary(output, spec: spec, plan: plan, executor: executor)
+        }
+
+        /// The plan options, adjusted for the sim backend: one thread, and no AVX-512 on x86
+        /// (valgrind 3.19 cannot decode it), so `auto` means AVX2 there.
+        func planOptions(for selection: CounterSelection) throws -> PlanOptions {
+            var options = try engine.planOptions()
+            guard selection == .sim else { return options }
+            guard options.threads == 1 else {
+                throw CommandFailure.usage("--counters sim runs one thread (callgrind serialises threads, and the pool's spin-waits would make counts differ between runs); use --threads 1")
+            }
+            #if arch(x86_64)
+            if options.isa == nil { options.isa = .avx2 }
+            guard options.isa == .avx2 else {
+                throw CommandFailure.usage("--counters sim needs --isa avx2: valgrind 3.19 cannot decode AVX-512 instructions")
+            }
+            #endif
+            return options
+        }
+
+        func makeOutput(spec: ModelSpec, plan: Plan, executor: Executor, totals: ModelSummary.Totals,
+                        warm: [Double], samples: [Double]) -> Output {
             let stats = LatencyStatistics(samples: samples)
             let memory = ProcessMemory.current()
-            let output = Output(
+            return Output(
                 model: spec.displayName, architecture: spec.architecture.rawValue, width: spec.width,
                 alpha: spec.alpha.description, resolution: spec.resolution, classes: spec.classes,
                 threads: executor.threads, add: plan.options.addMode.rawValue, isa: plan.isa.rawValue,
@@ -78,31 +203,21 @@ extension Sandglass {
                 memory: Memory(packedWeightBytes: plan.packedWeightBytes, arenaBytes: plan.arenaBytes,
                                plannedBytes: plan.plannedBytes, residentBytes: memory.residentBytes,
                                peakResidentBytes: memory.peakResidentBytes))
-            if format == .json {
-                print(try jsonString(output))
-                return
+        }
+
+        func printSummary(_ output: Output, spec: ModelSpec, plan: Plan, executor: Executor) {
+            let stats = output.latencyMs
+            var header = "\(spec.displayName)  isa \(plan.isa.rawValue)  threads \(executor.threads)  add \(plan.options.addMode.rawValue)"
+            if let pinning = output.pinning {
+                header += "  pinned \(pinning.request) -> CPU \(pinning.cpus.map(String.init).joined(separator: ","))"
             }
-            if perLayer {
-                let timer = StepTimer(steps: plan.steps.count)
-                for _ in 0..<iterations { executor.run(probe: timer) }
-                var t = TextTable(headers: ["step", "op", "kernel", "ms", "%", "GFLOP/s", "GB/s"], leftAligned: [0, 1, 2])
-                let ms = timer.meanMilliseconds
-                let total = ms.reduce(0, +)
-                for (i, step) in plan.steps.enumerated() {
-                    t.add([step.name, step.op, step.kernel, fixed(ms[i], 4), fixed(100 * ms[i] / total, 1),
-                           fixed(2 * Double(step.counts.madds) / (ms[i] * 1e6), 1),
-                           fixed(Double(step.counts.bytes) / (ms[i] * 1e6), 1)])
-                }
-                print(t.render())
-                print("sum of steps \(fixed(total, 3)) ms")
-            }
-            print("\(spec.displayName)  isa \(plan.isa.rawValue)  threads \(executor.threads)  add \(plan.options.addMode.rawValue)")
+            print(header)
             var t = TextTable(headers: ["", "median", "p10", "p90", "min", "mean", "stddev", "count"])
             t.add(["latency (ms)", fixed(stats.median, 3), fixed(stats.p10, 3), fixed(stats.p90, 3), fixed(stats.min, 3),
                    fixed(stats.mean, 3), fixed(stats.stddev, 3), "\(stats.count)"])
             print(t.render())
-            print("throughput \(fixed(output.gflops, 1)) GFLOP/s at the median (\(grouped(totals.madds)) MAdds)")
-            print("memory: weights \(fixed(Double(plan.packedWeightBytes) / 1048576, 1)) MiB + arena \(fixed(Double(plan.arenaBytes) / 1048576, 1)) MiB planned; peak RSS \(memory.peakResidentBytes.map { fixed(Double($0) / 1048576, 1) + " MiB" } ?? "unavailable")")
+            print("throughput \(fixed(output.gflops, 1)) GFLOP/s at the median (\(grouped(output.totals.madds)) MAdds)")
+            print("memory: weights \(fixed(Double(plan.packedWeightBytes) / 1048576, 1)) MiB + arena \(fixed(Double(plan.arenaBytes) / 1048576, 1)) MiB planned; peak RSS \(output.memory.peakResidentBytes.map { fixed(Double($0) / 1048576, 1) + " MiB" } ?? "unavailable")")
         }
     }
 }
