@@ -20,37 +20,59 @@ public struct PerLayerBenchmark {
         public var uninstrumented: [Double]
         /// Milliseconds per instrumented inference, end to end (probe callbacks included).
         public var instrumented: [Double]
+        /// The same inferences in CPU time of the benchmark thread: unlike wall time, it does
+        /// not grow while other processes hold the core, so it is what a per-layer task-clock
+        /// sum should match on a shared machine.
+        public var uninstrumentedCPU: [Double]
+        public var instrumentedCPU: [Double]
 
         public var endToEndMs: Double { LatencyStatistics(samples: uninstrumented).median }
         public var instrumentedMs: Double { LatencyStatistics(samples: instrumented).median }
         /// (instrumented median − uninstrumented median) / uninstrumented median, in percent.
         public var overheadPercent: Double { (instrumentedMs / endToEndMs - 1) * 100 }
+        public var endToEndCPUMs: Double { LatencyStatistics(samples: uninstrumentedCPU).median }
+        public var instrumentedCPUMs: Double { LatencyStatistics(samples: instrumentedCPU).median }
+        /// The overhead in thread CPU time, robust to other load on the machine.
+        public var overheadCPUPercent: Double { (instrumentedCPUMs / endToEndCPUMs - 1) * 100 }
     }
 
     public func measure(_ executor: Executor, probe: LayerProbe) -> Measurement {
-        var result = Measurement(warmup: [], uninstrumented: [], instrumented: [])
+        var result = Measurement(warmup: [], uninstrumented: [], instrumented: [], uninstrumentedCPU: [], instrumentedCPU: [])
         result.warmup.reserveCapacity(warmup)
-        result.uninstrumented.reserveCapacity(iterations)
-        result.instrumented.reserveCapacity(iterations)
-        for _ in 0..<warmup { result.warmup.append(time { executor.run() }) }
+        for array in [\Measurement.uninstrumented, \.instrumented, \.uninstrumentedCPU, \.instrumentedCPU] {
+            result[keyPath: array].reserveCapacity(iterations)
+        }
+        for _ in 0..<warmup { result.warmup.append(time { executor.run() }.wall) }
         probe.start()
+        func plain() {
+            let t = time { executor.run() }
+            result.uninstrumented.append(t.wall)
+            result.uninstrumentedCPU.append(t.cpu)
+        }
+        func instrumented() {
+            let t = time { executor.run(probe: probe) }
+            result.instrumented.append(t.wall)
+            result.instrumentedCPU.append(t.cpu)
+        }
         for i in 0..<iterations {
             if i % 2 == 0 {
-                result.uninstrumented.append(time { executor.run() })
-                result.instrumented.append(time { executor.run(probe: probe) })
+                plain(); instrumented()
             } else {
-                result.instrumented.append(time { executor.run(probe: probe) })
-                result.uninstrumented.append(time { executor.run() })
+                instrumented(); plain()
             }
         }
         probe.stop()
         return result
     }
 
+    /// Wall and thread CPU milliseconds of `body`.
     @inline(__always)
-    func time(_ body: () -> Void) -> Double {
+    func time(_ body: () -> Void) -> (wall: Double, cpu: Double) {
+        let c0 = MonotonicClock.threadCPUNanoseconds()
         let t0 = MonotonicClock.nanoseconds()
         body()
-        return Double(MonotonicClock.nanoseconds() - t0) / 1e6
+        let t1 = MonotonicClock.nanoseconds()
+        let c1 = MonotonicClock.threadCPUNanoseconds()
+        return (Double(t1 - t0) / 1e6, Double(c1 - c0) / 1e6)
     }
 }

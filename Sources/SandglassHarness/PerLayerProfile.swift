@@ -41,7 +41,12 @@ public struct PerLayerProfile: Codable, Sendable {
     public var instrumentedMs: Double
     /// Sum of the layers' median times.
     public var perLayerSumMs: Double
+    /// (instrumented − uninstrumented) / uninstrumented medians, wall time, in percent.
     public var overheadPercent: Double
+    /// Medians of the benchmark thread's CPU time per inference, and the overhead in those
+    /// terms: on a machine shared with other work they move less than wall time.
+    public var endToEndCPUMs: Double
+    public var overheadCPUPercent: Double
     public var counters: Counters
     public var layers: [Layer]
     /// Per-event sums over all layers (per inference, from the layers' means).
@@ -54,6 +59,8 @@ public struct PerLayerProfile: Codable, Sendable {
         endToEndMs = measurement.endToEndMs
         instrumentedMs = measurement.instrumentedMs
         overheadPercent = measurement.overheadPercent
+        endToEndCPUMs = measurement.endToEndCPUMs
+        overheadCPUPercent = measurement.overheadCPUPercent
         self.counters = counters
         layers = plan.steps.indices.map { i in
             let step = plan.steps[i]

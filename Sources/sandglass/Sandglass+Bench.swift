@@ -53,6 +53,8 @@ extension Sandglass {
             var instrumentedMs: Double?
             var perLayerSumMs: Double?
             var overheadPercent: Double?
+            var endToEndCPUMs: Double?
+            var overheadCPUPercent: Double?
             var counters: PerLayerProfile.Counters?
             var simulation: Simulation?
             var layers: [PerLayerProfile.Layer]?
@@ -152,6 +154,8 @@ extension Sandglass {
                 output.instrumentedMs = built.instrumentedMs
                 output.perLayerSumMs = built.perLayerSumMs
                 output.overheadPercent = built.overheadPercent
+                output.endToEndCPUMs = built.endToEndCPUMs
+                output.overheadCPUPercent = built.overheadCPUPercent
                 output.counters = built.counters
                 output.layers = built.layers
                 output.counterTotals = built.totals

@@ -51,7 +51,8 @@ extension Sandglass {
                 for p in presets {
                     let failed = p.events.filter { !$0.available }
                     t.add([p.family, p.pmu, "\(p.events.count - failed.count)/\(p.events.count)",
-                           failed.map { "\($0.name): \($0.reason ?? "")" }.joined(separator: "; ")])
+                           p.pmuKnown ? failed.map { "\($0.name): \($0.reason ?? "")" }.joined(separator: "; ")
+                                      : "this libpfm4 has no table for \(p.pmu)"])
                 }
                 print(t.render())
             }

@@ -11,6 +11,10 @@ public struct CallgrindCacheGeometry: Codable, Sendable, Equatable {
         public var associativity: Int
         public var lineBytes: Int
 
+        public init(sizeBytes: Int, associativity: Int, lineBytes: Int) {
+            self.sizeBytes = sizeBytes; self.associativity = associativity; self.lineBytes = lineBytes
+        }
+
         public var option: String { "\(sizeBytes),\(associativity),\(lineBytes)" }
 
         /// The nearest geometry valgrind accepts: power-of-two line size and number of sets.
@@ -18,19 +22,21 @@ public struct CallgrindCacheGeometry: Codable, Sendable, Equatable {
             let line = lineBytes > 0 && lineBytes & (lineBytes - 1) == 0 ? lineBytes : 64
             let lines = max(sizeBytes / line, 1)
             // Unknown (0) or fully associative (-1) associativity: 8-way, or fewer lines.
-            var ways = associativity > 0 ? min(associativity, lines) : min(8, lines)
-            var sets = lines / ways
+            let ways = associativity > 0 ? min(associativity, lines) : min(8, lines)
+            let sets = lines / ways
             if lines % ways == 0 && sets & (sets - 1) == 0 {
                 return Cache(sizeBytes: lines * line, associativity: ways, lineBytes: line)
             }
-            // Largest power-of-two set count not above lines/ways; keep the size if it divides.
-            sets = 1
-            while sets * 2 <= lines / ways { sets *= 2 }
-            if lines % sets == 0 {
-                ways = lines / sets
-                return Cache(sizeBytes: lines * line, associativity: ways, lineBytes: line)
+            // The power-of-two set counts around lines/ways that keep the size: take the one whose
+            // associativity is closest to the real one.
+            var below = 1
+            while below * 2 <= lines / ways { below *= 2 }
+            let keeping = [below, below * 2].filter { lines % $0 == 0 && lines / $0 >= 1 }
+            if let best = keeping.min(by: { abs(lines / $0 - ways) < abs(lines / $1 - ways) }) {
+                return Cache(sizeBytes: lines * line, associativity: lines / best, lineBytes: line)
             }
-            return Cache(sizeBytes: sets * ways * line, associativity: ways, lineBytes: line)
+            // Otherwise shrink to the power-of-two sets below, at the real associativity.
+            return Cache(sizeBytes: below * ways * line, associativity: ways, lineBytes: line)
         }
     }
 

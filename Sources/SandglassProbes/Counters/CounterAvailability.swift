@@ -23,7 +23,10 @@ public struct CounterAvailability: Codable, Sendable {
     public struct PresetCheck: Codable, Sendable {
         public var family: String
         public var pmu: String
-        /// Event -> nil if libpfm4 encodes it here, else libpfm4's error.
+        /// Whether this libpfm4 has a table for the PMU at all (it carries only its own
+        /// architecture's, and older releases lack newer CPUs).
+        public var pmuKnown: Bool
+        /// Each event, encoded or with libpfm4's error.
         public var events: [Event]
     }
 
@@ -133,6 +136,7 @@ public struct CounterAvailability: Codable, Sendable {
     /// libpfm4 carries only its own architecture's tables (no Arm tables on x86).
     public static func checkPresets() -> [PresetCheck] {
         let library = PfmLibrary.shared
+        let known = Set(library.pmus(presentOnly: false).map(\.name))
         var result: [PresetCheck] = []
         for preset in CounterPresets.all {
             var seen = Set<String>()
@@ -148,7 +152,7 @@ public struct CounterAvailability: Codable, Sendable {
                         return Event(name: name, encoding: nil, available: false, reason: "\(error)")
                     }
                 }
-                result.append(PresetCheck(family: preset.family, pmu: pmu, events: events))
+                result.append(PresetCheck(family: preset.family, pmu: pmu, pmuKnown: known.contains(pmu), events: events))
             }
         }
         return result

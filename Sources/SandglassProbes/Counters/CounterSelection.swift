@@ -27,7 +27,7 @@ public enum CounterSelection: Equatable, Sendable {
         guard trimmed.lowercased().hasPrefix("perf:") else {
             throw ParseError(description: "unknown counter backend '\(text)': choose none, software, perf:<events> (e.g. perf:cycles,instructions, perf:memory, perf:compute) or sim")
         }
-        let events = trimmed.dropFirst(5).split(separator: ",").map { String($0).trimmingWhitespace() }
+        let events = trimmed.dropFirst(5).split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingWhitespace() }
         guard !events.isEmpty, !events.contains(where: \.isEmpty) else {
             throw ParseError(description: "--counters '\(text)': empty event name; list events separated by commas, e.g. perf:cycles,instructions")
         }

@@ -13,6 +13,10 @@ public struct CPUPerformanceMonitor: Codable, Sendable, Equatable {
     public var type: UInt32
     /// The CPUs it covers (nil: all CPUs, as for x86 "cpu").
     public var cpus: [Int]?
+
+    public init(name: String, type: UInt32, cpus: [Int]?) {
+        self.name = name; self.type = type; self.cpus = cpus
+    }
 }
 
 public enum CPUPerformanceMonitors {
@@ -59,7 +63,7 @@ public enum CPUPerformanceMonitors {
 }
 
 /// Names in a directory (without "." and ".."); empty if it cannot be read.
-func directoryEntries(_ path: String) -> [String] {
+public func directoryEntries(_ path: String) -> [String] {
     guard let dir = opendir(path) else { return [] }
     defer { closedir(dir) }
     var names: [String] = []

@@ -63,7 +63,7 @@ public struct PerfEventSpec: Equatable, Sendable {
     }
 
     /// The attr for perf_event_open, with `readFormat` and leader/member settings.
-    func attr(readFormat: UInt64, leader: Bool) -> perf_event_attr {
+    public func attr(readFormat: UInt64, leader: Bool) -> perf_event_attr {
         var a = perf_event_attr()
         // libpfm4 leaves size at 0; the kernel needs the size of the struct we pass, which is
         // larger on newer headers (128 bytes in libpfm 4.13, 136 in trixie's).

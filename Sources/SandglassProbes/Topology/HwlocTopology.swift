@@ -95,7 +95,7 @@ public enum HwlocTopology {
 
     /// Names kinds by rank: one kind is "uniform"; otherwise the most powerful is "big", the
     /// most efficient "little", anything between "medium".
-    static func label(_ kinds: inout [Topology.CoreKind]) {
+    public static func label(_ kinds: inout [Topology.CoreKind]) {
         guard kinds.count > 1 else {
             for i in kinds.indices { kinds[i].label = "uniform" }
             return

@@ -12,13 +12,18 @@ public struct ShortcutResidency: Codable, Sendable, Equatable {
     public var l2Bytes: Int?
     public var fitsL1: Bool?
     public var fitsL2: Bool?
+    /// The innermost of the two it fits in: "L1", "L2", "neither", or "unknown" (no cache
+    /// information).
+    public var fits: String
 
-    /// "L1", "L2", "neither", or "unknown" (no cache information).
-    public var fits: String {
-        if fitsL1 == true { return "L1" }
-        if fitsL2 == true { return "L2" }
-        if fitsL1 == nil && fitsL2 == nil { return "unknown" }
-        return "neither"
+    public init(layer: String, identityBytes: Int, l1Bytes: Int?, l2Bytes: Int?) {
+        self.layer = layer
+        self.identityBytes = identityBytes
+        self.l1Bytes = l1Bytes
+        self.l2Bytes = l2Bytes
+        fitsL1 = l1Bytes.map { identityBytes <= $0 }
+        fitsL2 = l2Bytes.map { identityBytes <= $0 }
+        fits = fitsL1 == true ? "L1" : fitsL2 == true ? "L2" : fitsL1 == nil && fitsL2 == nil ? "unknown" : "neither"
     }
 
     /// One entry per shortcut add of `plan`, against the caches serving `cpu`.
@@ -28,8 +33,7 @@ public struct ShortcutResidency: Codable, Sendable, Equatable {
         return plan.layerCounts.indices.compactMap { i in
             let counts = plan.layerCounts[i]
             guard counts.shortcutAdds > 0 else { return nil }
-            return ShortcutResidency(layer: plan.layerNames[i], identityBytes: counts.identityBytes, l1Bytes: l1, l2Bytes: l2,
-                                     fitsL1: l1.map { counts.identityBytes <= $0 }, fitsL2: l2.map { counts.identityBytes <= $0 })
+            return ShortcutResidency(layer: plan.layerNames[i], identityBytes: counts.identityBytes, l1Bytes: l1, l2Bytes: l2)
         }
     }
 }

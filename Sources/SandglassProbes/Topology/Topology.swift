@@ -10,6 +10,10 @@ public struct Topology: Codable, Sendable, Equatable {
         public var cpus: [Int]
         /// Index into `kinds`, nil where hwloc reports no kinds.
         public var kind: Int?
+
+        public init(index: Int, cpus: [Int], kind: Int?) {
+            self.index = index; self.cpus = cpus; self.kind = kind
+        }
     }
 
     public struct CoreKind: Codable, Sendable, Equatable {
@@ -21,6 +25,10 @@ public struct Topology: Codable, Sendable, Equatable {
         public var cpus: [Int]
         /// hwloc's info attributes, e.g. CoreType, FrequencyMaxMHz.
         public var info: [String: String]
+
+        public init(index: Int, efficiency: Int, label: String, cpus: [Int], info: [String: String]) {
+            self.index = index; self.efficiency = efficiency; self.label = label; self.cpus = cpus; self.info = info
+        }
     }
 
     public struct Cache: Codable, Sendable, Equatable {
@@ -33,6 +41,11 @@ public struct Topology: Codable, Sendable, Equatable {
         public var associativity: Int
         /// CPUs sharing this instance.
         public var cpus: [Int]
+
+        public init(level: Int, type: String, sizeBytes: Int, lineBytes: Int, associativity: Int, cpus: [Int]) {
+            self.level = level; self.type = type; self.sizeBytes = sizeBytes; self.lineBytes = lineBytes
+            self.associativity = associativity; self.cpus = cpus
+        }
     }
 
     /// One cache level summarised over its instances.
