@@ -29,9 +29,13 @@ public struct PerLayerProfile: Codable, Sendable {
         public var events: [String]
         public var presetFamily: String?
         public var notes: [String]
+        /// Median cost of one snapshot of all counters (one per layer boundary), in ns.
+        public var snapshotNanoseconds: Double?
 
-        public init(backend: String, events: [String], presetFamily: String?, notes: [String]) {
+        public init(backend: String, events: [String], presetFamily: String?, notes: [String],
+                    snapshotNanoseconds: Double? = nil) {
             self.backend = backend; self.events = events; self.presetFamily = presetFamily; self.notes = notes
+            self.snapshotNanoseconds = snapshotNanoseconds
         }
     }
 

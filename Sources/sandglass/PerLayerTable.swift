@@ -40,12 +40,13 @@ enum PerLayerTable {
         for note in profile.counters.notes { lines.append("  note: \(note)") }
         if scaled { lines.append("  * scaled by time enabled / time running: the kernel multiplexed the group") }
         if let traffic { lines.append("  meas MB: \(traffic.level), line \(traffic.lineBytes) B; min MB: analytic minimum (weights, inputs, identity, outputs)") }
-        // Each unavailable event's reason, once.
+        // Each reason for unavailable events once, with the events it applies to.
+        var reasons: [(reason: String, events: [String])] = []
         for name in profile.counters.events {
-            if let reason = profile.layers.lazy.compactMap({ $0.counters[name]?.unavailableReason }).first {
-                lines.append("  n/a \(name): \(reason)")
-            }
+            guard let reason = profile.layers.lazy.compactMap({ $0.counters[name]?.unavailableReason }).first else { continue }
+            if let i = reasons.firstIndex(where: { $0.reason == reason }) { reasons[i].events.append(name) } else { reasons.append((reason, [name])) }
         }
+        for (reason, events) in reasons { lines.append("  n/a \(events.joined(separator: ", ")): \(reason)") }
         if !shortcuts.isEmpty {
             let l1 = shortcuts[0].l1Bytes.map { "\($0 / 1024) KiB" } ?? "unknown"
             let l2 = shortcuts[0].l2Bytes.map { "\($0 / 1024) KiB" } ?? "unknown"

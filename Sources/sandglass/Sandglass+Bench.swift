@@ -76,6 +76,8 @@ extension Sandglass {
             var cpus: [Int]
             /// sched_getcpu of the benchmark thread after the run.
             var benchmarkThreadCPU: Int
+            /// Every thread of the process after the run: the workers' affinity shows their pinning.
+            var threads: [ThreadAffinity]
         }
 
         struct Simulation: Codable {
@@ -146,8 +148,14 @@ extension Sandglass {
                     output.simulation = Simulation(tool: simulated.valgrindVersion, geometry: geometry, warmupRuns: 1,
                                                    simulatedRuns: 1, wallSeconds: simulated.wallSeconds)
                 }
+                let words = session.sources.reduce(0) { $0 + $1.snapshotWords }
+                let snapshot = words == 0 ? nil : SnapshotCost.measure(session.sources)
+                if let snapshot {
+                    notes.append("one snapshot of the counters costs \(Int(snapshot.rounded())) ns; \(plan.steps.count + 1) per inference")
+                }
                 let counters = PerLayerProfile.Counters(backend: selection.backendName, events: events,
-                                                        presetFamily: session.presetFamily, notes: notes)
+                                                        presetFamily: session.presetFamily, notes: notes,
+                                                        snapshotNanoseconds: snapshot)
                 let built = PerLayerProfile(plan: plan, measurement: measured, probe: probe, counters: counters,
                                             traffic: traffic, readings: readings, lineBytes: lineBytes)
                 output.endToEndMs = built.endToEndMs
@@ -166,7 +174,8 @@ extension Sandglass {
                 output = makeOutput(spec: spec, plan: plan, executor: executor, totals: totals, warm: warm, samples: samples)
             }
             if let cpus {
-                output.pinning = Pinning(request: pin.description, cpus: cpus, benchmarkThreadCPU: ThreadPinning.currentCPU)
+                output.pinning = Pinning(request: pin.description, cpus: cpus, benchmarkThreadCPU: ThreadPinning.currentCPU,
+                                     threads: ThreadAffinity.threadsOfThisProcess())
             }
 
             if format == .json {

@@ -118,6 +118,17 @@ final class ProbesCLITests: XCTestCase {
         let pinning = try XCTUnwrap(r.json?["pinning"] as? [String: Any])
         XCTAssertEqual(pinning["cpus"] as? [Int], [cpu])
         XCTAssertEqual(pinning["benchmarkThreadCPU"] as? Int, cpu)
+        // With two threads the worker goes to the next core (wrapping), each bound to one CPU.
+        guard cores.count >= 2 else { return }
+        let two = try CLI.run(["bench", "--width", "0.35", "--resolution", "64", "--warmup", "1", "--iterations", "3",
+                               "--threads", "2", "--pin", "core:\(last)", "--format", "json"])
+        XCTAssertEqual(two.status, 0, two.stderr)
+        let pinned = try XCTUnwrap(two.json?["pinning"] as? [String: Any])
+        let expected = [cpu, try XCTUnwrap((cores[0]["cpus"] as? [Int])?.first)]
+        XCTAssertEqual(pinned["cpus"] as? [Int], expected)
+        let threads = try XCTUnwrap(pinned["threads"] as? [[String: Any]])
+        let allowed = threads.compactMap { $0["allowedCPUs"] as? [Int] }
+        for c in expected { XCTAssertTrue(allowed.contains([c]), "no thread bound to CPU \(c) alone: \(allowed)") }
     }
 
     /// The sim backend: deterministic per-layer instruction counts, non-zero misses, and more

@@ -53,3 +53,25 @@ final class SysfsPMUTests: XCTestCase {
         rmdir(path)
     }
 }
+
+/// Threads' affinity from /proc/self/task, used to check pinned pool workers.
+final class ThreadAffinityTests: XCTestCase {
+    func testThisProcessListsItsThreads() {
+        let threads = ThreadAffinity.threadsOfThisProcess()
+        XCTAssertFalse(threads.isEmpty)
+        XCTAssertTrue(threads.contains { $0.tid == Int(getpid()) }, "the main thread's tid is the pid")
+        for t in threads {
+            XCTAssertFalse(t.allowedCPUs.isEmpty)
+            XCTAssertNotNil(t.lastCPU)
+        }
+    }
+}
+
+extension ThreadAffinityTests {
+    func testLastCPUFieldSurvivesSpacesInTheName() {
+        // Fields 3…38 are placeholders; field 39 (the last CPU) is 7.
+        let tail = (3...38).map { "\($0)" }.joined(separator: " ") + " 7 0 0"
+        XCTAssertEqual(ThreadAffinity.lastCPU("4242 (pool worker) ) \(tail)"), 7)
+        XCTAssertNil(ThreadAffinity.lastCPU("4242 (short) S 1"))
+    }
+}
