@@ -97,6 +97,8 @@ public struct CounterSession {
         }
 
         var specs: [PerfEventSpec] = []
+        /// Generic events before their PMU type was put into config, to retry without it.
+        var untargeted: [PerfEventSpec] = []
         var rejected: [(String, String)] = []
         let monitors = CPUPerformanceMonitors.list()
         let target = pinnedCPUs.flatMap { cpus in
@@ -111,7 +113,11 @@ public struct CounterSession {
             do {
                 var spec = try library.encode(libpfmName)
                 spec.name = name
-                if let target { spec = spec.targeting(pmuType: target.type) }
+                if let target {
+                    let aimed = spec.targeting(pmuType: target.type)
+                    if aimed.type == spec.type && aimed.config != spec.config { untargeted.append(spec) }
+                    spec = aimed
+                }
                 specs.append(spec)
             } catch let error as PfmError {
                 rejected.append((name, "libpfm4 cannot encode it: \(error.message); fix: check the name with 'sandglass counters' (PMU events need a libpfm4 that knows this CPU; raw codes are written r<hex>, e.g. r0c0)"))
@@ -121,7 +127,16 @@ public struct CounterSession {
         }
         if let target { notes.append("PMU events aimed at \(target.name) (type \(target.type)), the PMU of the pinned cores") }
         notes.append("counts the calling thread in user space; worker threads of --threads > 1 are not counted")
-        let source = PerfCounterSource(specs: specs, rejected: rejected, order: names)
+        var source = PerfCounterSource(specs: specs, rejected: rejected, order: names)
+        if target != nil, !untargeted.isEmpty,
+           untargeted.contains(where: { source.unavailable[$0.name] != nil }) {
+            // Kernels before extended event types (Linux 5.18 on x86 hybrids, later on arm64)
+            // refuse a PMU type in the upper config bits: open those generic events plainly.
+            let refused = Set(untargeted.filter { source.unavailable[$0.name] != nil }.map(\.name))
+            let retried = specs.map { spec in refused.contains(spec.name) ? untargeted.first { $0.name == spec.name }! : spec }
+            source = PerfCounterSource(specs: retried, rejected: rejected, order: names)
+            notes.append("the kernel refused extended event types for \(refused.sorted().joined(separator: ", ")), so they are opened without a PMU type and count only while the thread runs on the PMU the kernel chose")
+        }
         if source.groups.count > 1 {
             notes.append("\(names.count) events in \(source.groups.count) groups of at most \(PerfCounterSource.maxGroupSize): the kernel may multiplex them, in which case values are scaled and marked so")
         }
