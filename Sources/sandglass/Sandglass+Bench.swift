@@ -125,39 +125,11 @@ extension Sandglass {
             var output: Output
             var profile: PerLayerProfile?
             if perLayer || selection != .none {
-                let session = CounterSession.open(selection, pinnedCPUs: cpus)
-                let probe = LayerProbe(steps: plan.steps.count, sources: session.sources, expectedRuns: iterations)
-                let measured = PerLayerBenchmark(warmup: warmup, iterations: iterations).measure(executor, probe: probe)
+                let result = try measurePerLayer(plan: plan, executor: executor, selection: selection, topology: topology,
+                                                 cpu: cpus?[0] ?? ThreadPinning.currentCPU, pinnedCPUs: cpus)
+                let built = result.profile
                 output = makeOutput(spec: spec, plan: plan, executor: executor, totals: totals,
-                                    warm: measured.warmup, samples: measured.uninstrumented)
-                let cpu = cpus?[0] ?? ThreadPinning.currentCPU
-                var events = session.events
-                var traffic = session.traffic
-                var notes = session.notes
-                var readings: (Int) -> CounterReadings = { probe.readings(of: $0) }
-                var lineBytes: (Int) -> Int = { level in topology?.dataCache(level: level, forCPU: cpu)?.lineBytes ?? 64 }
-                if selection == .sim {
-                    let simulated = try simulate(plan: plan, topology: topology, cpu: cpu)
-                    let dumps = simulated.dumps
-                    events = CallgrindDumps.reportedEvents(dumps.events)
-                    traffic = CallgrindDumps.traffic
-                    readings = { dumps.readings(step: $0) }
-                    let geometry = simulated.geometry
-                    lineBytes = { $0 == 1 ? geometry.data.lineBytes : geometry.lastLevel.lineBytes }
-                    notes.append("\(simulated.valgrindVersion) callgrind with --cache-sim=yes (\(geometry.options.joined(separator: " "))); one simulated inference after one uncollected warm-up, counts per inference; layer times are from the native run")
-                    output.simulation = Simulation(tool: simulated.valgrindVersion, geometry: geometry, warmupRuns: 1,
-                                                   simulatedRuns: 1, wallSeconds: simulated.wallSeconds)
-                }
-                let words = session.sources.reduce(0) { $0 + $1.snapshotWords }
-                let snapshot = words == 0 ? nil : SnapshotCost.measure(session.sources)
-                if let snapshot {
-                    notes.append("one snapshot of the counters costs \(Int(snapshot.rounded())) ns; \(plan.steps.count + 1) per inference")
-                }
-                let counters = PerLayerProfile.Counters(backend: selection.backendName, events: events,
-                                                        presetFamily: session.presetFamily, notes: notes,
-                                                        snapshotNanoseconds: snapshot)
-                let built = PerLayerProfile(plan: plan, measurement: measured, probe: probe, counters: counters,
-                                            traffic: traffic, readings: readings, lineBytes: lineBytes)
+                                    warm: result.measurement.warmup, samples: result.measurement.uninstrumented)
                 output.endToEndMs = built.endToEndMs
                 output.instrumentedMs = built.instrumentedMs
                 output.perLayerSumMs = built.perLayerSumMs
@@ -165,9 +137,10 @@ extension Sandglass {
                 output.endToEndCPUMs = built.endToEndCPUMs
                 output.overheadCPUPercent = built.overheadCPUPercent
                 output.counters = built.counters
+                output.simulation = result.simulation
                 output.layers = built.layers
                 output.counterTotals = built.totals
-                output.shortcuts = ShortcutResidency.blocks(of: plan, topology: topology, cpu: cpu)
+                output.shortcuts = result.shortcuts
                 profile = built
             } else {
                 let (warm, samples) = LatencyBenchmark(warmup: warmup, iterations: iterations).measure(executor)
