@@ -171,6 +171,36 @@ final class ProbesCLITests: XCTestCase {
         XCTAssertNotNil(simulation["geometry"])
     }
 
+    /// As an unprivileged user under perf_event_paranoid >= 2, kernel-context events are
+    /// refused: the software backend falls back to user-space counting and says which events
+    /// it lost and why, instead of reporting them as 0.
+    func testUnprivilegedSoftwareCountersSayWhatParanoidForbids() throws {
+        let paranoid = (try? String(contentsOfFile: "/proc/sys/kernel/perf_event_paranoid", encoding: .utf8))
+            .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        try XCTSkipUnless(getuid() == 0 && (paranoid ?? 0) >= 2 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
+                          "needs root (to drop to nobody), setpriv and perf_event_paranoid >= 2")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", CLI.binary.path, "bench", "--width", "0.35",
+                             "--resolution", "64", "--warmup", "1", "--iterations", "3", "--counters", "software", "--format", "json"]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        let json = try XCTUnwrap((try? JSONSerialization.jsonObject(with: data)) as? [String: Any])
+        let layers = try XCTUnwrap(json["layers"] as? [[String: Any]])
+        for layer in layers {
+            let counters = try XCTUnwrap(layer["counters"] as? [String: [String: Any]])
+            XCTAssertGreaterThan(counters["task-clock"]?["value"] as? Double ?? 0, 0)
+            for name in ["context-switches", "cpu-migrations"] {
+                let reason = try XCTUnwrap(counters[name]?["unavailable"] as? String, "\(name) must be unavailable, not 0")
+                XCTAssertTrue(reason.contains("perf_event_paranoid = \(paranoid!)"), reason)
+            }
+        }
+    }
+
     func testBadCounterAndPinArgumentsExitTwoWithOneLine() throws {
         let cases: [([String], String)] = [
             (["bench", "--counters", "papi:cycles"], "counter backend"),
