@@ -35,6 +35,12 @@ let package = Package(
         // MARK: - C shims
         .target(name: "CSandglassSupport"),
         .target(name: "CSandglassVector"),
+        // libpfm4 (event names to perf_event_attr, perf_event_open), hwloc (topology, binding)
+        // and callgrind client requests (stubs when valgrind's headers are missing).
+        .systemLibrary(name: "CPfm", path: "Sources/CPfm", providers: [.apt(["libpfm4-dev"])]),
+        .systemLibrary(name: "CHwloc", path: "Sources/CHwloc", pkgConfig: "hwloc",
+                       providers: [.apt(["libhwloc-dev"])]),
+        .target(name: "CCallgrind"),
 
         // MARK: - Kernels
         .target(name: "SandglassKernels", dependencies: ["CSandglassVector"], swiftSettings: languageMode,
@@ -56,7 +62,8 @@ let package = Package(
         .target(name: "SandglassONNX", dependencies: ["SandglassEngine"], swiftSettings: languageMode),
 
         // MARK: - Measurement
-        .target(name: "SandglassProbes", dependencies: ["SandglassEngine", "CSandglassSupport"],
+        .target(name: "SandglassProbes",
+                dependencies: ["SandglassEngine", "CSandglassSupport", "CPfm", "CHwloc", "CCallgrind"],
                 swiftSettings: languageMode),
         .target(name: "SandglassHarness",
                 dependencies: ["SandglassEngine", "SandglassKernels", "SandglassProbes", "SandglassONNX", "CSandglassSupport",
@@ -76,6 +83,9 @@ let package = Package(
         .testTarget(name: "SandglassHarnessTests", dependencies: ["SandglassHarness"], swiftSettings: languageMode),
         .testTarget(name: "SandglassCLITests", dependencies: ["SandglassEngine"], swiftSettings: languageMode),
         .testTarget(name: "SandglassONNXTests", dependencies: ["SandglassONNX", "SandglassEngine"],
+                    swiftSettings: languageMode),
+        .testTarget(name: "SandglassProbesTests",
+                    dependencies: ["SandglassProbes", "SandglassHarness", "SandglassEngine", "CSandglassSupport"],
                     swiftSettings: languageMode),
     ]
 )

@@ -6,21 +6,22 @@ import SandglassProbes
 extension Sandglass {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run inference repeatedly and print latency statistics (milliseconds).")
+            abstract: "Run inference repeatedly and print latency statistics (milliseconds); per layer with counters.")
 
         @OptionGroup var model: ModelOptions
         @OptionGroup var engine: EngineOptions
+        @OptionGroup var measurement: MeasurementOptions
 
         @Option(help: "Untimed warm-up inferences.")
         var warmup: Int = 20
 
-        @Option(help: "Timed inferences.")
+        @Option(help: "Timed inferences (with --per-layer: this many uninstrumented and as many instrumented, interleaved).")
         var iterations: Int = 100
 
         @Option(help: "Output format: table or json.")
         var format: OutputFormat = .table
 
-        @Flag(help: "Also time every layer (step) in a separate instrumented pass.")
+        @Flag(help: "Also measure every layer (plan step): time, and the counters of --counters, in instrumented runs interleaved with uninstrumented ones.")
         var perLayer = false
 
         func validate() throws {
@@ -50,6 +51,19 @@ extension Sandglass {
             var gflops: Double
             var totals: ModelSummary.Totals
             var memory: Memory
+            var pinning: Pinning?
+            // Per-layer measurement (--per-layer or --counters):
+            var endToEndMs: Double?
+            var instrumentedMs: Double?
+            var perLayerSumMs: Double?
+            var overheadPercent: Double?
+            var endToEndCPUMs: Double?
+            var overheadCPUPercent: Double?
+            var counters: PerLayerProfile.Counters?
+            var simulation: Simulation?
+            var layers: [PerLayerProfile.Layer]?
+            var counterTotals: CounterReadings?
+            var shortcuts: [ShortcutResidency]?
         }
 
         /// Memory: what the plan needs (packed weights + activation arena + zero row), and what the
@@ -68,32 +82,144 @@ extension Sandglass {
             var peakResidentBytes: Int?
         }
 
+        struct Pinning: Codable {
+            var request: String
+            /// CPU per thread (index 0: the benchmark thread).
+            var cpus: [Int]
+            /// sched_getcpu of the benchmark thread after the run.
+            var benchmarkThreadCPU: Int
+            /// Every thread of the process after the run: the workers' affinity shows their pinning.
+            var threads: [ThreadAffinity]
+        }
+
+        struct Simulation: Codable {
+            var tool: String
+            var geometry: CallgrindCacheGeometry
+            var warmupRuns: Int
+            var simulatedRuns: Int
+            var wallSeconds: Double
+        }
+
         func run() throws {
+            let selection = try measurement.counterSelection()
+            if let directory = CallgrindSession.childDirectory {
+                try runSimulatedChild(directory: directory, selection: selection)
+                return
+            }
             let baseline = ProcessMemory.current()
-            let totals: ModelSummary.Totals
+            let planOptions = try self.planOptions(for: selection)
+
+            // Topology first: pinning and the cache facts of the report need it.
+            let pin = try measurement.pinRequest()
+            var topology: Topology?
+            do { topology = try HwlocTopology.load() } catch {
+                if pin != .none { throw CommandFailure("cannot pin (\(pin.description)): \(error)") }
+            }
+            var cpus: [Int]?
+            if let topology {
+                do { cpus = try pin.cpus(threads: planOptions.threads, topology: topology) } catch let e as PinRequest.ParseError {
+                    throw CommandFailure.usage(e.description)
+                }
+            }
+            if let cpus {
+                do { try ThreadPinning.bindCurrentThread(to: cpus[0]) } catch { throw CommandFailure("\(error)") }
+            }
+
+            let identity: ModelIdentity
             let plan: Plan
-            let name: String
-            let spec: ModelSpec?
-            let resolution: Int
             do {
                 // The graph (unfolded weights) lives only while planning.
                 let loaded = try model.load()
-                (name, spec, resolution) = (loaded.name, loaded.spec, loaded.graph.inputShape.height)
-                totals = ModelSummary.Totals(loaded.graph.totals)
-                do { plan = try Planner.plan(loaded.graph, options: try engine.planOptions()) } catch let e as ISASelectionError {
+                identity = ModelIdentity(loaded, onnx: model.onnx)
+                do { plan = try Planner.plan(loaded.graph, options: planOptions) } catch let e as ISASelectionError {
                     throw CommandFailure.usage(e.description)
                 }
             }
             ProcessMemory.trim()
-            plan.setRandomInput(seed: spec?.seed ?? 0)
-            let executor = Executor(plan: plan)
-            let (warm, samples) = LatencyBenchmark(warmup: warmup, iterations: iterations).measure(executor)
+            plan.setRandomInput(seed: identity.spec?.seed ?? 0)
+            let executor = Executor(plan: plan, pinning: cpus)
+
+            var output: Output
+            var profile: PerLayerProfile?
+            if perLayer || selection != .none {
+                let result = try measurePerLayer(plan: plan, executor: executor, selection: selection, topology: topology,
+                                                 cpu: cpus?[0] ?? ThreadPinning.currentCPU, pinnedCPUs: cpus)
+                let built = result.profile
+                output = makeOutput(identity, plan: plan, executor: executor, baseline: baseline,
+                                    warm: result.measurement.warmup, samples: result.measurement.uninstrumented)
+                output.endToEndMs = built.endToEndMs
+                output.instrumentedMs = built.instrumentedMs
+                output.perLayerSumMs = built.perLayerSumMs
+                output.overheadPercent = built.overheadPercent
+                output.endToEndCPUMs = built.endToEndCPUMs
+                output.overheadCPUPercent = built.overheadCPUPercent
+                output.counters = built.counters
+                output.simulation = result.simulation
+                output.layers = built.layers
+                output.counterTotals = built.totals
+                output.shortcuts = result.shortcuts
+                profile = built
+            } else {
+                let (warm, samples) = LatencyBenchmark(warmup: warmup, iterations: iterations).measure(executor)
+                output = makeOutput(identity, plan: plan, executor: executor, baseline: baseline, warm: warm, samples: samples)
+            }
+            if let cpus {
+                output.pinning = Pinning(request: pin.description, cpus: cpus, benchmarkThreadCPU: ThreadPinning.currentCPU,
+                                         threads: ThreadAffinity.threadsOfThisProcess())
+            }
+
+            if format == .json {
+                print(try jsonString(output))
+                return
+            }
+            if let profile { print(PerLayerTable.render(profile, plan: plan, shortcuts: output.shortcuts ?? [])) }
+            printSummary(output, name: identity.name, plan: plan, executor: executor)
+        }
+
+        /// What was measured, kept after the graph itself is released.
+        struct ModelIdentity {
+            var name: String
+            var spec: ModelSpec?
+            var onnx: String?
+            var resolution: Int
+            var totals: ModelSummary.Totals
+
+            init(_ loaded: LoadedModel, onnx: String?) {
+                name = loaded.name
+                spec = loaded.spec
+                self.onnx = onnx
+                resolution = loaded.graph.inputShape.height
+                totals = ModelSummary.Totals(loaded.graph.totals)
+            }
+        }
+
+        /// The plan options, adjusted for the sim backend: one thread, and no AVX-512 on x86
+        /// (valgrind 3.19 cannot decode it), so `auto` means AVX2 there.
+        func planOptions(for selection: CounterSelection) throws -> PlanOptions {
+            var options = try engine.planOptions()
+            guard selection == .sim else { return options }
+            guard options.threads == 1 else {
+                throw CommandFailure.usage("--counters sim runs one thread (callgrind serialises threads, and the pool's spin-waits would make counts differ between runs); use --threads 1")
+            }
+            #if arch(x86_64)
+            if options.isa == nil { options.isa = .avx2 }
+            guard options.isa == .avx2 else {
+                throw CommandFailure.usage("--counters sim needs --isa avx2: valgrind 3.19 cannot decode AVX-512 instructions")
+            }
+            #endif
+            return options
+        }
+
+        func makeOutput(_ identity: ModelIdentity, plan: Plan, executor: Executor, baseline: ProcessMemory,
+                        warm: [Double], samples: [Double]) -> Output {
             let stats = LatencyStatistics(samples: samples)
             let memory = ProcessMemory.current()
             let modelBytes: Int? = memory.residentBytes.flatMap { now in baseline.residentBytes.map { now - $0 } }
-            let output = Output(
-                model: name, architecture: spec?.architecture.rawValue ?? "onnx", onnx: model.onnx,
-                width: spec?.width, alpha: spec?.alpha.description, resolution: resolution,
+            let spec = identity.spec
+            let totals = identity.totals
+            return Output(
+                model: identity.name, architecture: spec?.architecture.rawValue ?? "onnx", onnx: identity.onnx,
+                width: spec?.width, alpha: spec?.alpha.description, resolution: identity.resolution,
                 classes: spec?.classes,
                 threads: executor.threads, add: plan.options.addMode.rawValue, isa: plan.isa.rawValue,
                 warmup: warmup, iterations: iterations, latencyMs: stats, warmupMs: LatencyStatistics(samples: warm),
@@ -103,34 +229,25 @@ extension Sandglass {
                                steadyResidentBytes: memory.residentBytes, modelResidentBytes: modelBytes,
                                modelResidentRatio: modelBytes.map { Double($0) / Double(plan.plannedBytes) },
                                peakResidentBytes: memory.peakResidentBytes))
-            if format == .json {
-                print(try jsonString(output))
-                return
+        }
+
+        func printSummary(_ output: Output, name: String, plan: Plan, executor: Executor) {
+            let stats = output.latencyMs
+            var header = "\(name)  isa \(plan.isa.rawValue)  threads \(executor.threads)  add \(plan.options.addMode.rawValue)"
+            if let pinning = output.pinning {
+                header += "  pinned \(pinning.request) -> CPU \(pinning.cpus.map(String.init).joined(separator: ","))"
             }
-            if perLayer {
-                let timer = StepTimer(steps: plan.steps.count)
-                for _ in 0..<iterations { executor.run(probe: timer) }
-                var t = TextTable(headers: ["step", "op", "kernel", "ms", "%", "GFLOP/s", "GB/s"], leftAligned: [0, 1, 2])
-                let ms = timer.meanMilliseconds
-                let total = ms.reduce(0, +)
-                for (i, step) in plan.steps.enumerated() {
-                    t.add([step.name, step.op, step.kernel, fixed(ms[i], 4), fixed(100 * ms[i] / total, 1),
-                           fixed(2 * Double(step.counts.madds) / (ms[i] * 1e6), 1),
-                           fixed(Double(step.counts.bytes) / (ms[i] * 1e6), 1)])
-                }
-                print(t.render())
-                print("sum of steps \(fixed(total, 3)) ms")
-            }
-            print("\(name)  isa \(plan.isa.rawValue)  threads \(executor.threads)  add \(plan.options.addMode.rawValue)")
+            print(header)
             var t = TextTable(headers: ["", "median", "p10", "p90", "min", "mean", "stddev", "count"])
             t.add(["latency (ms)", fixed(stats.median, 3), fixed(stats.p10, 3), fixed(stats.p90, 3), fixed(stats.min, 3),
                    fixed(stats.mean, 3), fixed(stats.stddev, 3), "\(stats.count)"])
             print(t.render())
-            print("throughput \(fixed(output.gflops, 1)) GFLOP/s at the median (\(grouped(totals.madds)) MAdds)")
+            print("throughput \(fixed(output.gflops, 1)) GFLOP/s at the median (\(grouped(output.totals.madds)) MAdds)")
             let mib = { (b: Int?) in b.map { fixed(Double($0) / 1048576, 1) + " MiB" } ?? "unavailable" }
-            print("memory: planned \(mib(plan.plannedBytes)) (weights \(mib(plan.packedWeightBytes)) + arena \(mib(plan.arenaBytes))); "
-                  + "resident: model \(mib(output.memory.modelResidentBytes))\(output.memory.modelResidentRatio.map { " (" + fixed($0, 2) + "× planned)" } ?? ""), "
-                  + "process steady \(mib(memory.residentBytes)), peak \(mib(memory.peakResidentBytes)) incl. model construction")
+            let m = output.memory
+            print("memory: planned \(mib(m.plannedBytes)) (weights \(mib(m.packedWeightBytes)) + arena \(mib(m.arenaBytes))); "
+                  + "resident: model \(mib(m.modelResidentBytes))\(m.modelResidentRatio.map { " (" + fixed($0, 2) + "× planned)" } ?? ""), "
+                  + "process steady \(mib(m.steadyResidentBytes)), peak \(mib(m.peakResidentBytes)) incl. model construction")
         }
     }
 }

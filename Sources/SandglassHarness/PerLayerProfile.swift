@@ -1,0 +1,107 @@
+// The per-layer result of a benchmark, as `sandglass bench --per-layer --format json` writes it
+// and sweeps store it: uninstrumented end-to-end time beside the instrumented per-layer figures,
+// the overhead, and for every plan step its time, counters (each with provenance, or the reason
+// it is unavailable) and memory traffic beside the analytic minimum.
+import SandglassEngine
+import SandglassProbes
+
+public struct PerLayerProfile: Codable, Sendable {
+    public struct Layer: Codable, Sendable {
+        public var name: String
+        public var op: String
+        public var kernel: String
+        /// Median wall time per inference over the instrumented runs (measured).
+        public var timeMs: Double
+        /// Mean wall time per inference: the basis of the counters, which are means too.
+        public var meanMs: Double
+        public var counters: CounterReadings
+        public var memoryTraffic: LayerTraffic
+
+        public init(name: String, op: String, kernel: String, timeMs: Double, meanMs: Double, counters: CounterReadings,
+                    memoryTraffic: LayerTraffic) {
+            self.name = name; self.op = op; self.kernel = kernel; self.timeMs = timeMs; self.meanMs = meanMs
+            self.counters = counters; self.memoryTraffic = memoryTraffic
+        }
+    }
+
+    public struct Counters: Codable, Sendable {
+        public var backend: String
+        public var events: [String]
+        public var presetFamily: String?
+        public var notes: [String]
+        /// Median cost of one snapshot of all counters (one per layer boundary), in ns.
+        public var snapshotNanoseconds: Double?
+
+        public init(backend: String, events: [String], presetFamily: String?, notes: [String],
+                    snapshotNanoseconds: Double? = nil) {
+            self.backend = backend; self.events = events; self.presetFamily = presetFamily; self.notes = notes
+            self.snapshotNanoseconds = snapshotNanoseconds
+        }
+    }
+
+    /// Median of the uninstrumented inferences.
+    public var endToEndMs: Double
+    /// Median of the instrumented inferences, end to end.
+    public var instrumentedMs: Double
+    /// Sum of the layers' median times.
+    public var perLayerSumMs: Double
+    /// (instrumented − uninstrumented) / uninstrumented medians, wall time, in percent.
+    public var overheadPercent: Double
+    /// Medians of the benchmark thread's CPU time per inference, and the overhead in those
+    /// terms: on a machine shared with other work they move less than wall time.
+    public var endToEndCPUMs: Double
+    public var overheadCPUPercent: Double
+    public var counters: Counters
+    public var layers: [Layer]
+    /// Per-event sums over all layers (per inference, from the layers' means).
+    public var totals: CounterReadings
+
+    /// Builds the profile of `plan` from a measurement; `readings(step)` gives each step's
+    /// counters (from the probe, or the simulator), `lineBytes(level)` a cache level's line size.
+    public init(plan: Plan, measurement: PerLayerBenchmark.Measurement, probe: LayerProbe, counters: Counters,
+                traffic: [TrafficRule], readings: (Int) -> CounterReadings, lineBytes: (Int) -> Int) {
+        endToEndMs = measurement.endToEndMs
+        instrumentedMs = measurement.instrumentedMs
+        overheadPercent = measurement.overheadPercent
+        endToEndCPUMs = measurement.endToEndCPUMs
+        overheadCPUPercent = measurement.overheadCPUPercent
+        self.counters = counters
+        layers = plan.steps.indices.map { i in
+            let step = plan.steps[i]
+            let r = readings(i)
+            return Layer(name: step.name, op: step.op, kernel: step.kernel, timeMs: probe.medianMilliseconds(of: i),
+                         meanMs: probe.meanMilliseconds(of: i), counters: r,
+                         memoryTraffic: LayerTraffic(analyticBytes: step.counts.bytes, rules: traffic, readings: r,
+                                                     lineBytes: lineBytes))
+        }
+        perLayerSumMs = layers.reduce(0) { $0 + $1.timeMs }
+        totals = PerLayerProfile.sum(layers.map(\.counters), events: counters.events)
+    }
+
+    /// Sums readings per event; a total is unavailable if any layer's value is.
+    static func sum(_ all: [CounterReadings], events: [String]) -> CounterReadings {
+        var result = CounterReadings()
+        for name in events {
+            var total = 0.0
+            var provenance: Provenance?
+            var missing: String?
+            for readings in all {
+                switch readings[name] {
+                case let .value(v, p, _)?:
+                    total += v
+                    provenance = provenance.map { $0.combined(with: p) } ?? p
+                case let .unavailable(reason)?:
+                    missing = missing ?? reason
+                case nil:
+                    missing = missing ?? "not reported"
+                }
+            }
+            if let missing {
+                result[name] = .unavailable(missing)
+            } else if let provenance {
+                result[name] = .value(total, provenance)
+            }
+        }
+        return result
+    }
+}

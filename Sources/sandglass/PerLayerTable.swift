@@ -1,0 +1,69 @@
+// The per-layer table of `bench --per-layer`: time, counters (compact numbers; * marks values
+// scaled after multiplexing, n/a the unavailable, with the reasons listed once below), memory
+// traffic beside the analytic minimum, and the shortcut blocks' identity-tensor residency.
+import SandglassHarness
+import SandglassProbes
+import SandglassEngine
+
+enum PerLayerTable {
+    static func render(_ profile: PerLayerProfile, plan: Plan, shortcuts: [ShortcutResidency]) -> String {
+        // The sim backend reports many callgrind events; the table shows the aggregates.
+        let shown = profile.counters.backend == "sim"
+            ? profile.counters.events.filter { ["instructions", "L1-misses", "LL-misses"].contains($0) }
+            : profile.counters.events
+        let traffic = profile.layers.first?.memoryTraffic.measured.first
+        var headers = ["step", "op", "ms", "%"] + shown + ["min MB"]
+        if traffic != nil { headers += ["meas MB", "ratio"] }
+        var t = TextTable(headers: headers, leftAligned: [0, 1])
+        var scaled = false
+        for layer in profile.layers {
+            var row = [layer.name, layer.op, fixed(layer.timeMs, 4), fixed(100 * layer.timeMs / profile.perLayerSumMs, 1)]
+            for name in shown {
+                switch layer.counters[name] {
+                case let .value(v, p, _)?:
+                    row.append(compact(v) + (p == .scaled ? "*" : ""))
+                    scaled = scaled || p == .scaled
+                default:
+                    row.append("n/a")
+                }
+            }
+            row.append(fixed((layer.memoryTraffic.analytic.value ?? 0) / 1e6, 3))
+            if let measured = layer.memoryTraffic.measured.first {
+                row.append(measured.bytes.value.map { fixed($0 / 1e6, 3) } ?? "n/a")
+                row.append(measured.ratio.map { fixed($0, 2) } ?? "n/a")
+            }
+            t.add(row)
+        }
+        var lines = [t.render()]
+        lines.append("sum of layers \(fixed(profile.perLayerSumMs, 3)) ms; end to end \(fixed(profile.endToEndMs, 3)) ms uninstrumented, \(fixed(profile.instrumentedMs, 3)) ms instrumented: overhead \(fixed(profile.overheadPercent, 2)) % (\(fixed(profile.overheadCPUPercent, 2)) % in thread CPU time; medians of interleaved runs)")
+        lines.append("counters: \(profile.counters.backend)" + (profile.counters.presetFamily.map { " (\($0))" } ?? ""))
+        for note in profile.counters.notes { lines.append("  note: \(note)") }
+        if scaled { lines.append("  * scaled by time enabled / time running: the kernel multiplexed the group") }
+        if let traffic { lines.append("  meas MB: \(traffic.level), line \(traffic.lineBytes) B; min MB: analytic minimum (weights, inputs, identity, outputs)") }
+        // Each reason for unavailable events once, with the events it applies to.
+        var reasons: [(reason: String, events: [String])] = []
+        for name in profile.counters.events {
+            guard let reason = profile.layers.lazy.compactMap({ $0.counters[name]?.unavailableReason }).first else { continue }
+            if let i = reasons.firstIndex(where: { $0.reason == reason }) { reasons[i].events.append(name) } else { reasons.append((reason, [name])) }
+        }
+        for (reason, events) in reasons { lines.append("  n/a \(events.joined(separator: ", ")): \(reason)") }
+        if !shortcuts.isEmpty {
+            let l1 = shortcuts[0].l1Bytes.map { "\($0 / 1024) KiB" } ?? "unknown"
+            let l2 = shortcuts[0].l2Bytes.map { "\($0 / 1024) KiB" } ?? "unknown"
+            var s = TextTable(headers: ["shortcut", "identity KiB", "fits"])
+            for block in shortcuts { s.add([block.layer, fixed(Double(block.identityBytes) / 1024, 1), block.fits]) }
+            lines.append("identity tensors of the shortcut adds against this core's L1d (\(l1)) and L2 (\(l2)):")
+            lines.append(s.render())
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// 1234567 -> "1.23M"; small values keep their digits.
+    static func compact(_ v: Double) -> String {
+        let a = abs(v)
+        if a >= 1e9 { return fixed(v / 1e9, 2) + "G" }
+        if a >= 1e6 { return fixed(v / 1e6, 2) + "M" }
+        if a >= 1e4 { return fixed(v / 1e3, 1) + "k" }
+        return a == a.rounded() ? fixed(v, 0) : fixed(v, 1)
+    }
+}
