@@ -48,7 +48,10 @@ public struct Environment: Codable, Sendable {
     public var isaAvailable: [String]
     public var isaDefault: String?
     public var perfEventParanoid: Int?
-    public var counters: String?
+    /// Which counter backends and events work here, and why not where not.
+    public var counters: CounterAvailability?
+    /// Packages, cores, core kinds and caches as hwloc sees them (nil where hwloc failed).
+    public var topology: Topology?
     public var loadAverage: [Double]?
     public var warnings: [String]
 
@@ -70,7 +73,7 @@ public struct Environment: Codable, Sendable {
             memoryTotalBytes: memoryTotal(), build: BuildInfo.current(),
             isaAvailable: ISASelection.available.map(\.rawValue), isaDefault: (try? ISASelection.best())?.rawValue,
             perfEventParanoid: readTextFile("/proc/sys/kernel/perf_event_paranoid").flatMap { Int($0.trimmed) },
-            counters: nil, loadAverage: load, warnings: [])
+            counters: CounterAvailability.survey(), topology: try? HwlocTopology.load(), loadAverage: load, warnings: [])
         env.warnings = warnings(env)
         return env
     }
@@ -86,6 +89,9 @@ public struct Environment: Codable, Sendable {
         }
         if let load = env.loadAverage?.first, load > 0.5 * Double(max(env.logicalCPUs, 1)) {
             w.append("load average \(load) on \(env.logicalCPUs) CPUs at capture: other processes compete for the cores")
+        }
+        for backend in env.counters?.backends ?? [] where !backend.available {
+            w.append("counter backend \(backend.name) unavailable: \(backend.reason ?? "no reason given")")
         }
         if env.build.configuration != "release" { w.append("debug build: timings are not representative") }
         if env.build.commitDirty == true { w.append("Sandglass working tree has uncommitted changes") }

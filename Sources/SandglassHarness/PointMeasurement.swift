@@ -29,20 +29,22 @@ public struct PointSession {
                                                             threads: point.threads))
         plan.setRandomInput(seed: seed)
         cpus = try PointSession.cpus(for: point)
-        if let first = cpus.first { CPUAffinity.pin(to: first) }
+        if let first = cpus.first {
+            do { try ThreadPinning.bindCurrentThread(to: first) } catch { throw ResultsError("point \(point.label): \(error)") }
+        }
         executor = Executor(plan: plan, pinning: cpus.count >= point.threads ? cpus : nil)
     }
 
-    /// The CPUs a point runs on: its pin (core:N, then the next allowed CPUs for extra threads),
-    /// or nil pinning (empty) when not pinned.
-    static func cpus(for point: SweepPoint) throws -> [Int] {
-        guard point.pin.hasPrefix("core:"), let first = Int(point.pin.dropFirst(5)) else { return [] }
-        let allowed = CPUAffinity.current().cpus
-        guard allowed.contains(first) else {
-            throw ResultsError("pin \(point.pin): CPU \(first) is not available to this process (allowed: \(allowed.map(String.init).joined(separator: ",")))")
+    /// The CPUs a point runs on, one per thread (hwloc's PinRequest: core:N, kind:big|little), or
+    /// none when the point is not pinned.
+    static func cpus(for point: SweepPoint, topology: Topology? = try? HwlocTopology.load()) throws -> [Int] {
+        let request: PinRequest
+        do { request = try PinRequest(parsing: point.pin) } catch let e as PinRequest.ParseError { throw ResultsError(e.description) }
+        guard request != .none else { return [] }
+        guard let topology else { throw ResultsError("pin \(point.pin): the topology (hwloc) could not be read, so the point cannot be pinned") }
+        do { return try request.cpus(threads: point.threads, topology: topology) ?? [] } catch let e as PinRequest.ParseError {
+            throw ResultsError(e.description)
         }
-        let others = allowed.filter { $0 != first }
-        return [first] + others.prefix(max(0, point.threads - 1))
     }
 }
 

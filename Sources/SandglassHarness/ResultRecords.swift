@@ -56,6 +56,10 @@ public struct CounterValue: Codable, Sendable, Equatable {
     /// measured, scaled (after multiplexing), simulated, analytic
     public var provenance: String?
     public var unavailable: String?
+    /// Where the kernel multiplexed the counter group: the share of the region it counted.
+    public var runningFraction: Double?
+    /// For memory traffic: the level it was measured at (e.g. "L2->L1", "DRAM").
+    public var level: String?
 
     public init(value: Double, provenance: String) { self.value = value; self.provenance = provenance; unavailable = nil }
     public init(unavailable reason: String) { value = nil; provenance = nil; unavailable = reason }
@@ -83,6 +87,8 @@ public struct PerLayerSummary: Codable, Sendable {
     public var sumOfLayersMs: Double
     public var overheadPercent: Double
     public var counterBackend: String
+    public var counterEvents: [String]?
+    public var counterNotes: [String]?
 }
 
 public struct PointEnvironment: Codable, Sendable {

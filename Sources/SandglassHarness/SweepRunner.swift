@@ -82,6 +82,7 @@ public final class SweepRunner {
         Interruption.install()
 
         let environment = Environment.capture()
+        let topology = try? HwlocTopology.load()
         environment.warnings.forEach { progress.log("warning: \($0)") }
         try writer.append(HeaderRecord(sweep: spec, environment: environment, startedAt: Self.now(),
                                        resumed: options.resume && !existing.headers.isEmpty, board: options.board))
@@ -142,10 +143,15 @@ public final class SweepRunner {
                 var perLayer: PerLayerSummary?
                 var layers: [LayerRecord]?
                 let iterations = m.perLayerIterations > 0 ? m.perLayerIterations : (point.counters != "none" ? 20 : 0)
+                var pointWarnings: [String] = []
                 if iterations > 0 {
-                    let result = PerLayerMeasurer.measure(session, iterations: iterations)
-                    perLayer = result.0
-                    layers = result.1
+                    do {
+                        let result = try PerLayerMeasurer.measure(session, iterations: iterations, topology: topology)
+                        perLayer = result.0
+                        layers = result.1
+                    } catch {
+                        pointWarnings.append("per-layer pass failed: \(error)")
+                    }
                 }
                 usleep(3000)   // let the pool's workers stop spinning before measuring the cores again
                 let c2cAfter = coreToCore(point, cpus: session.cpus)
@@ -153,7 +159,6 @@ public final class SweepRunner {
                 let samples = all.flatMap(\.samplesMs)
                 let warm = all.flatMap(\.warmupMs)
                 let stats = LatencyStatistics(samples: samples)
-                var pointWarnings: [String] = []
                 if let c2c = [c2cBefore, c2cAfter].compactMap({ $0 }).max(), c2c > slowCoreToCoreNs {
                     pointWarnings.append("slow core-to-core placement: \(Int(c2c)) ns one way between CPUs \(session.cpus.prefix(2).map(String.init).joined(separator: " and ")) (fast placement is about 45 ns here); this 2-thread result measures the host's vCPU placement too")
                 }

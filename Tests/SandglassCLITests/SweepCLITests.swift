@@ -168,6 +168,45 @@ final class SweepCLITests: XCTestCase {
         }
     }
 
+    func testPointsCarryPerLayerCountersWithProvenanceAndPinning() throws {
+        let spec = try write("""
+        axes:
+          model: mobilenext
+          width: 0.35
+          resolution: 64
+          alpha: 1/2
+          add: [fused, separate]
+          counters: software
+          pin: core:0
+        measurement:
+          per-layer-iterations: 6
+        """, "counters.yaml")
+        let out = dir.appendingPathComponent("c.jsonl").path
+        let r = try CLI.run(["sweep", spec, "--quick", "--out", out, "--no-calibrate", "--progress", "quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let pts = try points(out)
+        XCTAssertEqual(pts.count, 2)
+        for p in pts {
+            XCTAssertEqual((p["environment"] as? [String: Any])?["cpus"] as? [Int], [0], "not pinned to CPU 0")
+            let perLayer = try XCTUnwrap(p["perLayer"] as? [String: Any])
+            XCTAssertEqual(perLayer["counterBackend"] as? String, "software")
+            let layers = try XCTUnwrap(p["layers"] as? [[String: Any]])
+            XCTAssertGreaterThan(layers.count, 10)
+            for layer in layers {
+                let clock = try XCTUnwrap((layer["counters"] as? [String: Any])?["task-clock"] as? [String: Any], "\(layer["name"] ?? "")")
+                XCTAssertEqual(clock["provenance"] as? String, "measured")
+                XCTAssertGreaterThan(clock["value"] as? Double ?? 0, 0)
+            }
+            // The separate-add point has its add steps; the fused one folds them into the depthwise.
+            let ops = layers.compactMap { $0["op"] as? String }
+            if p["add"] as? String == "separate" { XCTAssertTrue(ops.contains("add")) } else { XCTAssertTrue(ops.contains("dwconv3x3s1+add")) }
+        }
+        let header = try XCTUnwrap(try records(out).first { $0["type"] as? String == "header" })
+        let env = try XCTUnwrap(header["environment"] as? [String: Any])
+        XCTAssertNotNil(env["topology"], "no hwloc topology in the environment")
+        XCTAssertNotNil((env["counters"] as? [String: Any])?["backends"], "no counter availability in the environment")
+    }
+
     func testBadSpecsExitTwoWithFileLineAndColumn() throws {
         let spec = try write("axes:\n  model: mobilenext\n  widht: [1.0]\n", "typo.yaml")
         let r = try CLI.run(["sweep", spec, "--out", dir.appendingPathComponent("x.jsonl").path])
