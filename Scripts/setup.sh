@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(pkg-config libpfm4-dev libhwloc-dev hwloc-nox valgrind python3-venv python3-pip
+PACKAGES=(pkg-config binutils libpfm4-dev libhwloc-dev hwloc-nox valgrind python3-venv python3-pip
           openssh-client openssh-server rsync git)
 
 missing=()
