@@ -59,9 +59,12 @@ let package = Package(
                                .product(name: "Yams", package: "Yams")],
                 swiftSettings: languageMode),
 
+        // MARK: - Reports (reads results files only: the harness's record types, no engine internals)
+        .target(name: "SandglassReport", dependencies: ["SandglassHarness"], swiftSettings: languageMode),
+
         // MARK: - Command-line tool
         .executableTarget(name: "sandglass",
-                          dependencies: ["SandglassEngine", "SandglassProbes", "SandglassHarness",
+                          dependencies: ["SandglassEngine", "SandglassProbes", "SandglassHarness", "SandglassReport",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: languageMode),
 
