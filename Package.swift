@@ -73,6 +73,8 @@ let package = Package(
                     dependencies: ["SandglassKernels", "SandglassEngine"], swiftSettings: languageMode),
         .testTarget(name: "SandglassEngineTests", dependencies: ["SandglassEngine"], swiftSettings: languageMode),
         .testTarget(name: "SandglassHarnessTests", dependencies: ["SandglassHarness"], swiftSettings: languageMode),
+        .testTarget(name: "SandglassReportTests", dependencies: ["SandglassReport", "SandglassHarness"],
+                    exclude: ["Fixtures", "Golden"], swiftSettings: languageMode),
         .testTarget(name: "SandglassCLITests", dependencies: ["SandglassEngine"], swiftSettings: languageMode),
     ]
 )

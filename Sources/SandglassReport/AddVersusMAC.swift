@@ -282,6 +282,9 @@ public struct AddVersusMAC: Sendable {
         out += "- Latency: medians of the uninstrumented end-to-end samples, with 95% confidence intervals of the median, from the same records as the per-layer figures (so they may differ from Table 7's where a point was measured more than once); a difference is beyond the CIs when the two intervals are disjoint.\n"
         out += "- Identity fits in: the smallest data cache (per the captured environment) at least as large as the identity channels the block reads.\n"
         out += "- Measured traffic columns appear when the counters give `\(MemoryTraffic.counterName)`.\n"
+        if entries.contains(where: { $0.model == "mobilenetv2" && $0.alpha != "1" }) {
+            out += "- MobileNetV2 at α < 1 applies the same partial shortcut (the first ⌊α·C⌋ channels) to its thin bottleneck tensors: not torchvision's model, measured for comparison only.\n"
+        }
         return out
     }
 

@@ -56,8 +56,9 @@ public struct ReportIndex {
 
     func headlines() -> String {
         var lines: [String] = []
-        if let s = table7.sections.first, let line = Optional(table7.trend(s)), !line.isEmpty {
-            lines.append("Table 7, \(s.title): " + line.trimmingCharacters(in: .newlines))
+        for s in table7.sections.prefix(2) {
+            let line = table7.trend(s)
+            if !line.isEmpty { lines.append("Table 7, \(s.title): " + line.trimmingCharacters(in: .newlines)) }
         }
         for s in table3.sections.prefix(2) {
             let pairs = s.rows.filter { $0.speedVersusV2 != nil }
@@ -180,37 +181,46 @@ public struct ReportIndex {
 
     func whereItRan() -> String {
         var out = "## Where\n\n"
-        var seen: [String] = []
+        // Sessions on the same machine, build and board share one table; what changes between
+        // them (the load) is listed per session.
+        var groups: [(key: String, header: HeaderRecord, sessions: [(name: String, header: HeaderRecord)])] = []
         for s in collection.sources {
             for h in s.contents.headers {
                 let e = h.environment
                 let key = [h.board ?? "", e.hostname, e.cpuModel, e.kernel ?? "", e.build.commit ?? ""].joined(separator: "|")
-                if seen.contains(key) { continue }
-                seen.append(key)
-                out += "### \(h.board.map { "Board \($0)" } ?? e.hostname) (captured \(e.capturedAt), `\(s.name)`)\n\n"
-                var t = ReportTable([ReportColumn("", csv: nil, numeric: false), ReportColumn("", csv: nil, numeric: false)])
-                t.add(["Host", e.hostname + (h.board.map { " (board \($0))" } ?? "")])
-                t.add(["CPU", e.cpuModel])
-                t.add(["Core kinds", e.coreKinds.map { k in "\(k.name): CPUs \(k.cpus.map(String.init).joined(separator: ","))\(k.maxMHz.map { " up to \(ReportFormat.fixed($0, 0)) MHz" } ?? "")" }.joined(separator: "; ")])
-                t.add(["Logical CPUs", "\(e.logicalCPUs) (allowed: \(e.allowedCPUs.map(String.init).joined(separator: ",")))"])
-                t.add(["Caches", e.caches.map { c in
-                    "L\(c.level) \(c.type.lowercased()) \(c.sizeBytes.map(ReportFormat.binaryBytes) ?? "?")\(c.lineBytes.map { ", \($0) B lines" } ?? "")\((c.sharedByCPUs ?? 1) > 1 ? ", shared by \(c.sharedByCPUs!) CPUs" : "")"
-                }.joined(separator: "; ")])
-                t.add(["Memory", e.memoryTotalBytes.map { ReportFormat.fixed(Double($0) / 1e9, 1) + " GB" } ?? "unknown"])
-                t.add(["OS, kernel, machine", [e.os ?? "unknown OS", e.kernel ?? "unknown kernel", e.machine ?? ""].filter { !$0.isEmpty }.joined(separator: ", ")])
-                let governors = Set(e.frequencies.compactMap(\.governor)).sorted()
-                let freq = e.frequencies.compactMap { f in f.currentMHz.map { "CPU \(f.cpu) \(ReportFormat.fixed($0, 0)) MHz" } }
-                t.add(["Frequency governor", governors.isEmpty ? "unreadable (no cpufreq)" : governors.joined(separator: ", ")])
-                if !freq.isEmpty { t.add(["Frequencies at capture", freq.joined(separator: ", ")]) }
-                t.add(["ISA", "available: \(e.isaAvailable.joined(separator: ", ")); default: \(e.isaDefault ?? "none")"])
-                t.add(["perf_event_paranoid", e.perfEventParanoid.map(String.init) ?? "unreadable"])
-                if let counters = e.counters { t.add(["Counters", counters]) }
-                t.add(["Load average at start", e.loadAverage.map { $0.map { ReportFormat.fixed($0, 2) }.joined(separator: ", ") } ?? "unknown"])
-                t.add(["Swift, build", "\(e.build.swiftVersion), \(e.build.configuration)"])
-                t.add(["Kernel flags", e.build.kernelFlags.joined(separator: "; ")])
-                t.add(["Sandglass commit", (e.build.commit ?? "unknown") + (e.build.commitDirty == true ? " (uncommitted changes)" : "")])
-                out += MarkdownTableWriter.render(t) + "\n"
+                if let i = groups.firstIndex(where: { $0.key == key }) { groups[i].sessions.append((s.name, h)) } else {
+                    groups.append((key, h, [(s.name, h)]))
+                }
             }
+        }
+        for g in groups {
+            let h = g.header, e = h.environment
+            out += "### \(h.board.map { "Board \($0)" } ?? e.hostname)\n\n"
+            var t = ReportTable([ReportColumn("", csv: nil, numeric: false), ReportColumn("", csv: nil, numeric: false)])
+            t.add(["Host", e.hostname + (h.board.map { " (board \($0))" } ?? "")])
+            t.add(["CPU", e.cpuModel])
+            t.add(["Core kinds", e.coreKinds.map { k in "\(k.name): CPUs \(k.cpus.map(String.init).joined(separator: ","))\(k.maxMHz.map { " up to \(ReportFormat.fixed($0, 0)) MHz" } ?? "")" }.joined(separator: "; ")])
+            t.add(["Logical CPUs", "\(e.logicalCPUs) (allowed: \(e.allowedCPUs.map(String.init).joined(separator: ",")))"])
+            t.add(["Caches", e.caches.map { c in
+                "L\(c.level) \(c.type.lowercased()) \(c.sizeBytes.map(ReportFormat.binaryBytes) ?? "?")\(c.lineBytes.map { ", \($0) B lines" } ?? "")\((c.sharedByCPUs ?? 1) > 1 ? ", shared by \(c.sharedByCPUs!) CPUs" : "")"
+            }.joined(separator: "; ")])
+            t.add(["Memory", e.memoryTotalBytes.map { ReportFormat.fixed(Double($0) / 1e9, 1) + " GB" } ?? "unknown"])
+            t.add(["OS, kernel, machine", [e.os ?? "unknown OS", e.kernel ?? "unknown kernel", e.machine ?? ""].filter { !$0.isEmpty }.joined(separator: ", ")])
+            let governors = Set(e.frequencies.compactMap(\.governor)).sorted()
+            let freq = e.frequencies.compactMap { f in f.currentMHz.map { "CPU \(f.cpu) \(ReportFormat.fixed($0, 0)) MHz" } }
+            t.add(["Frequency governor", governors.isEmpty ? "unreadable (no cpufreq)" : governors.joined(separator: ", ")])
+            if !freq.isEmpty { t.add(["Frequencies at capture", freq.joined(separator: ", ")]) }
+            t.add(["ISA", "available: \(e.isaAvailable.joined(separator: ", ")); default: \(e.isaDefault ?? "none")"])
+            t.add(["perf_event_paranoid", e.perfEventParanoid.map(String.init) ?? "unreadable"])
+            if let counters = e.counters { t.add(["Counters", counters]) }
+            t.add(["Swift, build", "\(e.build.swiftVersion), \(e.build.configuration)"])
+            t.add(["Kernel flags", e.build.kernelFlags.joined(separator: "; ")])
+            t.add(["Sandglass commit", (e.build.commit ?? "unknown") + (e.build.commitDirty == true ? " (uncommitted changes)" : "")])
+            for (name, session) in g.sessions {
+                let load = session.environment.loadAverage.map { $0.map { ReportFormat.fixed($0, 2) }.joined(separator: ", ") } ?? "unknown"
+                t.add(["Session `\(name)`", "captured \(session.environment.capturedAt); load average \(load)"])
+            }
+            out += MarkdownTableWriter.render(t) + "\n"
         }
         return out
     }

@@ -29,11 +29,18 @@ public enum ReportWarnings {
                 add("\(s.name): no calibration record (swept with --no-calibrate): rooflines for its points have no ceilings")
             }
         }
+        // Point warnings: the same message for several points is said once, with the points.
+        var messages: [String] = []
+        var labels: [String: [String]] = [:]
+        func note(_ label: String, _ message: String) {
+            if labels[message] == nil { messages.append(message) }
+            if !(labels[message] ?? []).contains(label) { labels[message, default: []].append(label) }
+        }
         for p in c.points {
             let label = PointSelection.label(p.record)
-            for w in p.record.warnings { add("\(label): \(w)") }
+            for w in p.record.warnings { note(label, w) }
             if p.record.counters != "none", let layers = p.record.layers, layers.allSatisfy({ $0.counters.isEmpty }) {
-                add("\(label): counters `\(p.record.counters)` were requested but none were recorded (counter backend: \(p.record.perLayer?.counterBackend ?? "none")); memory traffic is analytic")
+                note(label, "counters `\(p.record.counters)` were requested but none were recorded (counter backend: \(p.record.perLayer?.counterBackend ?? "none")); memory traffic is analytic")
             }
             var unavailable: [String: String] = [:]
             for l in p.record.layers ?? [] {
@@ -41,14 +48,18 @@ public enum ReportWarnings {
                     unavailable[event] = value.unavailable ?? "no reason given"
                 }
             }
-            for event in unavailable.keys.sorted() { add("\(label): counter \(event) unavailable: \(unavailable[event]!)") }
+            for event in unavailable.keys.sorted() { note(label, "counter \(event) unavailable: \(unavailable[event]!)") }
             if let peak = c.calibration(for: p)?.peak(isa: p.record.isaUsed, threads: p.record.threads),
                let above = RooflinePlot.layersAbovePeak(p.record, peak: peak), above > 0 {
-                add("\(label): \(above) layer(s) achieve more than the calibrated peak of \(ReportFormat.rate(peak)) GFLOP/s: the calibration underestimates the ceiling, so the roofline's compute ceiling is too low")
+                note("\(label) (\(above) layers)", "layers achieve more than the calibrated peak of \(ReportFormat.rate(peak)) GFLOP/s: the calibration underestimates the ceiling (a loaded machine or a quick calibration), so the roofline's compute ceiling is too low")
             }
             if let s = p.record.perLayer, s.overheadPercent > 10 {
-                add("\(label): per-layer instrumentation overhead \(ReportFormat.signedPercent(s.overheadPercent))% of the end-to-end time: per-layer times are inflated or noisy")
+                note(label, "per-layer instrumentation overhead \(ReportFormat.signedPercent(s.overheadPercent))% of the end-to-end time: per-layer times are inflated or noisy")
             }
+        }
+        for m in messages {
+            let points = labels[m]!
+            add(points.count == 1 ? "\(points[0]): \(m)" : "\(m) — \(points.count) points: \(points.joined(separator: "; "))")
         }
         for n in c.mergeNotes { add(n) }
         return out

@@ -47,7 +47,8 @@ public enum RooflinePlot {
         }
         for (i, bw) in bandwidths.enumerated() {
             let ridge = peak.map { $0 / bw.gbPerSecond } ?? x.upper
-            let x0 = x.lower, x1 = min(ridge, x.upper)
+            // Inside the plot area: from where the line enters above the y axis' lower bound.
+            let x0 = max(x.lower, y.lower / bw.gbPerSecond), x1 = min(ridge, x.upper, y.upper / bw.gbPerSecond)
             guard x1 > x0 else { continue }
             let color = ["#444444", "#777777", "#999999", "#bbbbbb"][min(i, 3)]
             svg.line(x(x0), y(bw.gbPerSecond * x0), x(x1), y(bw.gbPerSecond * x1), stroke: color, width: 1.2, dash: "6 3",
