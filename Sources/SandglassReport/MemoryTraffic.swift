@@ -9,10 +9,7 @@ public struct TrafficFigure: Sendable, Equatable {
     public var bytes: Double
     /// "measured", "scaled", "simulated" (from counters) or "analytic".
     public var provenance: String
-    /// How the figure was obtained, for column footnotes.
-    public var basis: String
 
-    public var isMeasured: Bool { provenance != "analytic" }
     /// "measured", "analytic", "measured+scaled".
     public var label: String { provenance }
 }
@@ -24,12 +21,12 @@ public enum MemoryTraffic {
     /// Measured traffic of one layer, when its counters have it.
     public static func measured(_ layer: LayerRecord) -> TrafficFigure? {
         guard let c = layer.counters[counterName], let v = c.value, v.isFinite else { return nil }
-        return TrafficFigure(bytes: v, provenance: c.provenance ?? "measured", basis: "counters (\(counterName))")
+        return TrafficFigure(bytes: v, provenance: c.provenance ?? "measured")
     }
 
     /// Traffic of one layer: measured if available, else the analytic minimum.
     public static func layer(_ layer: LayerRecord) -> TrafficFigure {
-        measured(layer) ?? TrafficFigure(bytes: layer.analyticBytes, provenance: "analytic", basis: "analytic minimum (bytes read + written)")
+        measured(layer) ?? TrafficFigure(bytes: layer.analyticBytes, provenance: "analytic")
     }
 
     /// Measured traffic per inference of a point: the sum over its layers when every layer has
@@ -49,14 +46,13 @@ public enum MemoryTraffic {
             if let p = c.provenance, !provenances.contains(p) { provenances.append(p) }
         }
         let provenance = provenances.isEmpty ? "measured" : provenances.sorted().joined(separator: "+")
-        return (TrafficFigure(bytes: total, provenance: provenance, basis: "sum of the layers' \(counterName) counters"), nil)
+        return (TrafficFigure(bytes: total, provenance: provenance), nil)
     }
 
     /// The analytic minimum per inference from the model's counts (the shortcut add counted as
     /// its own operation, whatever the add mode): the same definition for every point.
     public static func analytic(_ point: PointRecord) -> TrafficFigure {
-        TrafficFigure(bytes: Double(point.totals.bytesRead + point.totals.bytesWritten), provenance: "analytic",
-                      basis: "model counts: bytes read + written per inference")
+        TrafficFigure(bytes: Double(point.totals.bytesRead + point.totals.bytesWritten), provenance: "analytic")
     }
 
     /// Per inference: measured from any of the candidates (same parameters, different counters

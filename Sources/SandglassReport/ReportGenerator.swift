@@ -92,7 +92,7 @@ public enum ReportGenerator {
 
         r.warnings = ReportWarnings.collect(c)
         let index = ReportIndex(collection: c, options: options, table7: table7, table3: table3, adds: adds, breakdown: breakdown,
-                                boards: boards, written: Set(r.files.keys), skipped: r.skipped, warnings: r.warnings)
+                                written: Set(r.files.keys), skipped: r.skipped, warnings: r.warnings)
         r.files["README.md"] = index.markdown
         return r
     }

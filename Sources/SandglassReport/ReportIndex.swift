@@ -13,7 +13,6 @@ public struct ReportIndex {
     var table3: Table3
     var adds: AddVersusMAC
     var breakdown: LayerBreakdown
-    var boards: BoardComparison?
     /// Relative paths of the files written, to link only what exists.
     var written: Set<String>
     var skipped: [String]
