@@ -70,9 +70,12 @@ let package = Package(
                                .product(name: "Yams", package: "Yams")],
                 swiftSettings: languageMode),
 
+        // MARK: - Reports (reads results files only: the harness's record types, no engine internals)
+        .target(name: "SandglassReport", dependencies: ["SandglassHarness"], swiftSettings: languageMode),
+
         // MARK: - Command-line tool
         .executableTarget(name: "sandglass",
-                          dependencies: ["SandglassEngine", "SandglassONNX", "SandglassProbes", "SandglassHarness",
+                          dependencies: ["SandglassEngine", "SandglassONNX", "SandglassProbes", "SandglassHarness", "SandglassReport",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: languageMode),
 
@@ -81,6 +84,8 @@ let package = Package(
                     dependencies: ["SandglassKernels", "SandglassEngine"], swiftSettings: languageMode),
         .testTarget(name: "SandglassEngineTests", dependencies: ["SandglassEngine"], swiftSettings: languageMode),
         .testTarget(name: "SandglassHarnessTests", dependencies: ["SandglassHarness"], swiftSettings: languageMode),
+        .testTarget(name: "SandglassReportTests", dependencies: ["SandglassReport", "SandglassHarness"],
+                    exclude: ["Fixtures", "Golden"], swiftSettings: languageMode),
         .testTarget(name: "SandglassCLITests", dependencies: ["SandglassEngine"], swiftSettings: languageMode),
         .testTarget(name: "SandglassONNXTests", dependencies: ["SandglassONNX", "SandglassEngine"],
                     swiftSettings: languageMode),

@@ -1,0 +1,216 @@
+// Per-layer breakdown of every point that has per-layer records: where the time goes (share
+// of the sum of layer times), what each layer achieves (GFLOP/s, GB/s against its analytic
+// bytes), its counters with their provenance, the top layers by time and a summary per
+// operation type. One Markdown and one CSV file per point, under layers/.
+import SandglassHarness
+
+public struct LayerBreakdown: Sendable {
+    public struct Entry: Sendable {
+        public var point: ReportPoint
+        public var slug: String
+        public var markdownPath: String { "layers/\(slug).md" }
+        public var csvPath: String { "layers/\(slug).csv" }
+    }
+
+    public var entries: [Entry] = []
+
+    public static let topCount = 10
+
+    public static func build(_ c: ResultsCollection) -> LayerBreakdown {
+        var b = LayerBreakdown()
+        var used = Set<String>()
+        // Per point, the measurement with per-layer records (the latest, or a superseded one).
+        let sources = c.points.compactMap { PointSelection.forLayers(c.withSuperseded([$0])) }
+        for p in sources where !(p.record.layers?.isEmpty ?? true) {
+            var slug = PointSelection.slug(p.record)
+            var n = 2
+            while used.contains(slug) { slug = PointSelection.slug(p.record) + "-\(n)"; n += 1 }
+            used.insert(slug)
+            b.entries.append(Entry(point: p, slug: slug))
+        }
+        b.entries.sort { PointSelection.label($0.point.record) < PointSelection.label($1.point.record) }
+        return b
+    }
+
+    /// Counter events of a point's layers, in name order, without the traffic counter (it has
+    /// its own column).
+    static func events(_ layers: [LayerRecord]) -> [String] {
+        Set(layers.flatMap(\.counters.keys)).subtracting([MemoryTraffic.counterName]).sorted()
+    }
+
+    /// The provenance shared by every value of an event, if one is.
+    static func uniformProvenance(_ event: String, _ layers: [LayerRecord]) -> String? {
+        let ps = Set(layers.compactMap { $0.counters[event] }.map { $0.provenance ?? "unavailable" })
+        return ps.count == 1 ? ps.first : nil
+    }
+
+    static func allLayersTable(_ p: PointRecord) -> ReportTable {
+        let layers = p.layers ?? []
+        let total = layers.reduce(0) { $0 + $1.timeMs }
+        let events = events(layers)
+        var columns: [ReportColumn] = [
+            ReportColumn("#", csv: "index"),
+            ReportColumn("Layer", csv: "layer", numeric: false),
+            ReportColumn("Op", csv: "op", numeric: false),
+            ReportColumn("Kernel", csv: "kernel", numeric: false),
+            ReportColumn("Time (ms)", csv: "time_ms"),
+            ReportColumn("Share (%)", csv: "share_percent"),
+            ReportColumn("MAdds (M)", csv: "madds_m"),
+            ReportColumn("Shortcut adds", csv: "shortcut_adds"),
+            ReportColumn("Analytic bytes (KB)", csv: "analytic_kb"),
+            ReportColumn("Identity bytes (KB)", csv: "identity_kb"),
+            ReportColumn("Intensity (FLOP/B)", csv: "arithmetic_intensity_flop_per_byte"),
+            ReportColumn("Achieved GFLOP/s", csv: "achieved_gflops"),
+            ReportColumn("Achieved GB/s (analytic bytes)", csv: "achieved_gbps"),
+            ReportColumn("Traffic (KB)", csv: "traffic_kb"),
+            ReportColumn("Traffic source", csv: "traffic_source", numeric: false),
+        ]
+        for e in events {
+            let uniform = uniformProvenance(e, layers)
+            let title = uniform.map { $0 == "unavailable" ? "\(e) (unavailable)" : "\(e) (\($0))" } ?? e
+            columns.append(ReportColumn(title, csv: nil))
+            columns.append(ReportColumn(nil, csv: "counter_" + snake(e)))
+            columns.append(ReportColumn(nil, csv: "counter_" + snake(e) + "_provenance", numeric: false))
+        }
+        var table = ReportTable(columns)
+        for (i, l) in layers.enumerated() {
+            let traffic = MemoryTraffic.layer(l)
+            var row = ["\(i + 1)", l.name, l.op, l.kernel, ReportFormat.ms(l.timeMs),
+                       ReportFormat.percent(total > 0 ? l.timeMs / total * 100 : nil), ReportFormat.millions(l.madds),
+                       "\(l.shortcutAdds)", ReportFormat.kilobytes(l.analyticBytes), ReportFormat.kilobytes(Double(l.identityBytes)),
+                       ReportFormat.fixed(l.arithmeticIntensity, 2), ReportFormat.rate(l.achievedGFLOPS), ReportFormat.rate(l.achievedGBps),
+                       ReportFormat.kilobytes(traffic.bytes), traffic.label]
+            for e in events {
+                let uniform = uniformProvenance(e, layers) != nil
+                guard let c = l.counters[e] else {
+                    row += [ReportFormat.missing, ReportFormat.missing, "not recorded"]
+                    continue
+                }
+                if let v = c.value {
+                    let value = ReportFormat.counter(v)
+                    let provenance = c.provenance ?? "measured"
+                    row += [uniform ? value : "\(value) (\(provenance))", value, provenance]
+                } else {
+                    row += ["unavailable", ReportFormat.missing, "unavailable"]
+                }
+            }
+            table.add(row)
+        }
+        return table
+    }
+
+    static func snake(_ event: String) -> String {
+        String(event.map { $0.isLetter || $0.isNumber ? $0 : "_" }).lowercased()
+    }
+
+    static func topTable(_ p: PointRecord) -> ReportTable {
+        let layers = p.layers ?? []
+        let total = layers.reduce(0) { $0 + $1.timeMs }
+        var table = ReportTable([
+            ReportColumn("Rank", csv: "rank"), ReportColumn("Layer", csv: "layer", numeric: false),
+            ReportColumn("Op", csv: "op", numeric: false), ReportColumn("Time (ms)", csv: "time_ms"),
+            ReportColumn("Share (%)", csv: "share_percent"), ReportColumn("Achieved GFLOP/s", csv: "achieved_gflops"),
+            ReportColumn("Achieved GB/s (analytic bytes)", csv: "achieved_gbps"),
+        ])
+        let ranked = layers.enumerated().sorted { $0.element.timeMs != $1.element.timeMs ? $0.element.timeMs > $1.element.timeMs : $0.offset < $1.offset }
+        for (rank, item) in ranked.prefix(topCount).enumerated() {
+            let l = item.element
+            table.add(["\(rank + 1)", l.name, l.op, ReportFormat.ms(l.timeMs), ReportFormat.percent(total > 0 ? l.timeMs / total * 100 : nil),
+                       ReportFormat.rate(l.achievedGFLOPS), ReportFormat.rate(l.achievedGBps)])
+        }
+        return table
+    }
+
+    /// Per operation type: layers, time, share, MAdds, analytic bytes and achieved rates.
+    public struct OpSummary: Sendable {
+        public var op: String
+        public var layers: Int
+        public var timeMs: Double
+        public var madds: Int
+        public var flops: Double
+        public var bytes: Double
+    }
+
+    public static func opSummaries(_ layers: [LayerRecord]) -> [OpSummary] {
+        var order: [String] = []
+        var by: [String: OpSummary] = [:]
+        for l in layers {
+            if by[l.op] == nil { order.append(l.op); by[l.op] = OpSummary(op: l.op, layers: 0, timeMs: 0, madds: 0, flops: 0, bytes: 0) }
+            by[l.op]!.layers += 1
+            by[l.op]!.timeMs += l.timeMs
+            by[l.op]!.madds += l.madds
+            by[l.op]!.flops += l.flops
+            by[l.op]!.bytes += l.analyticBytes
+        }
+        return order.map { by[$0]! }.sorted { $0.timeMs != $1.timeMs ? $0.timeMs > $1.timeMs : $0.op < $1.op }
+    }
+
+    static func opTable(_ p: PointRecord) -> ReportTable {
+        let layers = p.layers ?? []
+        let total = layers.reduce(0) { $0 + $1.timeMs }
+        var table = ReportTable([
+            ReportColumn("Op", csv: "op", numeric: false), ReportColumn("Layers", csv: "layers"),
+            ReportColumn("Time (ms)", csv: "time_ms"), ReportColumn("Share (%)", csv: "share_percent"),
+            ReportColumn("MAdds (M)", csv: "madds_m"), ReportColumn("Analytic bytes (MB)", csv: "analytic_mb"),
+            ReportColumn("Achieved GFLOP/s", csv: "achieved_gflops"), ReportColumn("Achieved GB/s (analytic bytes)", csv: "achieved_gbps"),
+        ])
+        for s in opSummaries(layers) {
+            table.add([s.op, "\(s.layers)", ReportFormat.ms(s.timeMs), ReportFormat.percent(total > 0 ? s.timeMs / total * 100 : nil),
+                       ReportFormat.millions(s.madds), ReportFormat.megabytes(s.bytes),
+                       ReportFormat.rate(s.timeMs > 0 ? s.flops / (s.timeMs * 1e6) : nil),
+                       ReportFormat.rate(s.timeMs > 0 ? s.bytes / (s.timeMs * 1e6) : nil)])
+        }
+        return table
+    }
+
+    public func csv(_ e: Entry) -> String { CSVTableWriter.render(LayerBreakdown.allLayersTable(e.point.record)) }
+
+    /// `supersededBy`: the later file whose record of the same point the latency tables use.
+    public func markdown(_ e: Entry, sourceName: String, rooflinePath: String?, supersededBy: String? = nil) -> String {
+        let p = e.point.record
+        let layers = p.layers ?? []
+        let sum = layers.reduce(0) { $0 + $1.timeMs }
+        var out = "# Per-layer breakdown: \(PointSelection.label(p))\n\n"
+        out += "- Point: `\(p.id)`\(p.board.map { " on board \($0)" } ?? "") (ISA used: \(p.isaUsed)), from `\(sourceName)`.\n"
+        if let supersededBy {
+            out += "- A later record of this point in `\(supersededBy)` has no per-layer records: the tables' latency comes from it, this breakdown from `\(sourceName)`.\n"
+        }
+        out += "- End-to-end latency: median \(ReportFormat.ms(p.latencyMs.median)) ms over \(p.latencyMs.count) uninstrumented inferences.\n"
+        if let s = p.perLayer {
+            out += "- Per-layer pass: \(s.iterations) instrumented inferences; sum of layer times \(ReportFormat.ms(sum)) ms beside an uninstrumented median of \(ReportFormat.ms(s.endToEndMs)) ms measured alongside; instrumentation overhead \(ReportFormat.signedPercent(s.overheadPercent))%; counter backend: \(s.counterBackend).\n"
+        }
+        out += "- Share is of the sum of layer times; FLOPs = 2 × MAdds + shortcut adds; achieved GB/s divides the analytic bytes (the minimum the layer must move) by its time; 1 KB = 10^3 bytes.\n"
+        if let rooflinePath { out += "- Roofline: [\(rooflinePath)](\(rooflinePath)).\n" }
+        out += "\n## Top \(min(LayerBreakdown.topCount, layers.count)) layers by time\n\n" + MarkdownTableWriter.render(LayerBreakdown.topTable(p))
+        out += "\n## By operation type\n\n" + MarkdownTableWriter.render(LayerBreakdown.opTable(p))
+        out += "\n## All layers\n\n" + MarkdownTableWriter.render(LayerBreakdown.allLayersTable(p))
+        out += "\n## Counters\n\n" + LayerBreakdown.counterNotes(p).map { "- \($0)\n" }.joined()
+        return out
+    }
+
+    /// What the counters say, and why some are missing: unavailable events with their reasons
+    /// (each reason once), or that no counters were recorded at all.
+    public static func counterNotes(_ p: PointRecord) -> [String] {
+        let layers = p.layers ?? []
+        let events = Set(layers.flatMap(\.counters.keys)).sorted()
+        if events.isEmpty {
+            let backend = p.perLayer?.counterBackend ?? "none"
+            return p.counters == "none"
+                ? ["No counters were requested for this point (counters = none): times only. Traffic is the analytic minimum."]
+                : ["The point asked for counters `\(p.counters)` but its records hold none (counter backend: \(backend)): this Sandglass recorded times only. Traffic is the analytic minimum."]
+        }
+        var notes: [String] = []
+        for e in events {
+            let values = layers.compactMap { $0.counters[e] }
+            let unavailable = values.compactMap(\.unavailable)
+            let provenances = Set(values.compactMap(\.provenance)).sorted()
+            if unavailable.isEmpty {
+                notes.append("`\(e)`: \(provenances.joined(separator: ", ")) in \(values.count) of \(layers.count) layers.")
+            } else {
+                let reasons = Array(Set(unavailable)).sorted()
+                notes.append("`\(e)`: unavailable in \(unavailable.count) of \(layers.count) layers — \(reasons.joined(separator: "; ")).")
+            }
+        }
+        return notes
+    }
+}

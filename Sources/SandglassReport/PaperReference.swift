@@ -1,0 +1,27 @@
+// The only figures in a report that do not come from results files: the MobileNeXt paper's own
+// numbers (Zhou et al., ECCV 2020), always shown in columns labelled as the paper's. Measured on
+// a Google Pixel 4 XL with PyTorch (mean of 10 images), so absolute values do not transfer to
+// other hardware; their ratios show the trend a reproduction should find.
+
+public enum PaperReference {
+    public static let citation = "Zhou et al., Rethinking Bottleneck Structure for Efficient Mobile Network Design (ECCV 2020)"
+    public static let device = "Google Pixel 4 XL, PyTorch"
+
+    /// Table 7: MobileNeXt-1.0 latency (ms) per identity tensor multiplier α.
+    public static let table7LatencyMs: [String: Double] = ["1": 211, "1/2": 196, "1/3": 195, "1/6": 188]
+    /// Table 7 lists 3.4 M parameters for every α.
+    public static let table7ParamsM = 3.4
+
+    /// Table 3: (params M, MAdds M) per architecture and width, at 224 × 224.
+    public static let table3: [String: [Double: (paramsM: Double, maddsM: Double)]] = [
+        "mobilenetv2": [1.4: (6.9, 690), 1.0: (3.5, 300), 0.75: (2.6, 150), 0.5: (2.0, 97), 0.35: (1.7, 59)],
+        "mobilenext": [1.4: (6.1, 590), 1.0: (3.4, 300), 0.75: (2.5, 210), 0.5: (2.1, 110), 0.35: (1.8, 80)],
+    ]
+    /// Table 3's caption: both models at width 1.0 take about 210 ms (PyTorch, Pixel 4 XL);
+    /// footnote 5: 66 ms (MobileNeXt) and 68 ms (MobileNetV2) with TF-Lite on the same phone.
+    public static let table3LatencyNote =
+        "the paper's Table 3 caption gives about 210 ms for both models at width 1.0 (PyTorch, Pixel 4 XL); its footnote 5 gives 66 ms (MobileNeXt) and 68 ms (MobileNetV2) with TF-Lite on the same phone"
+
+    /// The paper's Table 7 applies to MobileNeXt at width 1.0 and 224 × 224 only.
+    public static func table7Applies(width: Double, resolution: Int) -> Bool { width == 1.0 && resolution == 224 }
+}

@@ -1,0 +1,132 @@
+// Builds a whole report from a results collection, as relative path → file contents (pure:
+// no disk, so tests compare outputs directly), then writes it into a directory. Outputs whose
+// points are absent are skipped with the reason, never written half-empty.
+import Foundation
+import SandglassHarness
+
+public struct ReportOptions: Sendable {
+    /// The README's title; default: from the sweeps' names.
+    public var title: String?
+    /// Notes from whoever runs the report (shown as theirs, for example "shared, noisy machine").
+    public var notes: [String] = []
+    /// When the report was generated (left out when nil, as in golden tests).
+    public var generatedAt: String?
+    /// The command that regenerates the report.
+    public var command: String?
+
+    public init(title: String? = nil, notes: [String] = [], generatedAt: String? = nil, command: String? = nil) {
+        self.title = title; self.notes = notes; self.generatedAt = generatedAt; self.command = command
+    }
+}
+
+public struct GeneratedReport: Sendable {
+    /// Relative path → contents.
+    public var files: [String: String] = [:]
+    /// What was not produced, and why.
+    public var skipped: [String] = []
+    /// Warnings carried over from the results.
+    public var warnings: [String] = []
+
+    public var paths: [String] { files.keys.sorted() }
+}
+
+public enum ReportGenerator {
+    /// Top-level files and folders a report owns (replaced when it is regenerated).
+    public static let ownedFiles = ["README.md", "table7.md", "table7.csv", "table3.md", "table3.csv", "add-vs-mac.md",
+                                    "add-vs-mac.csv", "add-vs-mac-blocks.csv", BoardComparison.markdownPath, BoardComparison.csvPath]
+    public static let ownedFolders = ["layers", "plots"]
+
+    public static func generate(_ c: ResultsCollection, options: ReportOptions = ReportOptions()) -> GeneratedReport {
+        var r = GeneratedReport()
+        let colors = OpColors(c)
+
+        let table7 = Table7.build(c)
+        if let reason = table7.skippedReason {
+            r.skipped.append("Table 7 and the latency-versus-α plots: \(reason)")
+        } else {
+            r.files["table7.md"] = table7.markdown
+            r.files["table7.csv"] = table7.csv
+            r.files[LatencyVersusAlphaPlot.path] = LatencyVersusAlphaPlot.absolute(table7)
+            r.files[LatencyVersusAlphaPlot.relativePath] = LatencyVersusAlphaPlot.relative(table7)
+        }
+
+        let table3 = Table3.build(c)
+        if let reason = table3.skippedReason {
+            r.skipped.append("Table 3 and the latency-versus-MAdds plot: \(reason)")
+        } else {
+            r.files["table3.md"] = table3.markdown
+            r.files["table3.csv"] = table3.csv
+            r.files[LatencyVersusMAddsPlot.path] = LatencyVersusMAddsPlot.render(table3)
+        }
+
+        let adds = AddVersusMAC.build(c)
+        if let reason = adds.skippedReason {
+            r.skipped.append("Adds versus memory access cost: \(reason)")
+        } else {
+            r.files["add-vs-mac.md"] = adds.markdown
+            r.files["add-vs-mac.csv"] = adds.csv
+            r.files["add-vs-mac-blocks.csv"] = adds.blocksCSV
+        }
+
+        let breakdown = LayerBreakdown.build(c)
+        if breakdown.entries.isEmpty {
+            r.skipped.append("Per-layer breakdowns, per-layer time and rooflines: no point has per-layer records (sweep with per-layer-iterations or counters, e.g. `--preset add-vs-mac`)")
+        }
+        for e in breakdown.entries {
+            let calibration = c.calibration(for: e.point)
+            let roofline = RooflinePlot.path(e.slug)
+            r.files[roofline] = RooflinePlot.render(e.point.record, calibration: calibration, colors: colors)
+            let latest = c.points.first { $0.key == e.point.key }
+            let supersededBy = latest.flatMap { $0.sourceIndex != e.point.sourceIndex ? c.sources[$0.sourceIndex].name : nil }
+            r.files[e.markdownPath] = breakdown.markdown(e, sourceName: c.sources[e.point.sourceIndex].name, rooflinePath: "../" + roofline,
+                                                         supersededBy: supersededBy)
+            r.files[e.csvPath] = breakdown.csv(e)
+        }
+        r.files[LayerTimeStackedBarsPlot.path] = LayerTimeStackedBarsPlot.render(breakdown, colors: colors)
+
+        let boards = BoardComparison.build(c)
+        if let boards {
+            r.files[BoardComparison.markdownPath] = boards.markdown
+            r.files[BoardComparison.csvPath] = boards.csv
+        }
+
+        r.warnings = ReportWarnings.collect(c)
+        let index = ReportIndex(collection: c, options: options, table7: table7, table3: table3, adds: adds, breakdown: breakdown,
+                                written: Set(r.files.keys), skipped: r.skipped, warnings: r.warnings)
+        r.files["README.md"] = index.markdown
+        return r
+    }
+
+    /// Writes a report into `directory`, beside whatever else is there (such as the results
+    /// files). An earlier report's files are replaced, its layers/ and plots/ folders removed
+    /// first so that no stale file survives; files of the same names that an earlier report did
+    /// not write (no marker in README.md) are never overwritten unless `force`.
+    public static func write(_ report: GeneratedReport, to directory: String, force: Bool = false) throws {
+        let fm = FileManager.default
+        let root = URL(fileURLWithPath: directory)
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: root.path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw ReportError("--out \(directory) is a file: give a directory for the report") }
+            let entries = (try? fm.contentsOfDirectory(atPath: root.path)) ?? []
+            let readme = try? String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+            let earlierReport = readme?.hasPrefix(ReportIndex.marker) ?? false
+            let clashes = entries.filter { ownedFiles.contains($0) || ownedFolders.contains($0) }.sorted()
+            if !clashes.isEmpty && !earlierReport && !force {
+                throw ReportError("\(directory) already holds \(clashes.joined(separator: ", ")), not written by `sandglass report`: choose another --out, or pass --force to replace them")
+            }
+            for name in ownedFolders + ownedFiles {
+                let url = root.appendingPathComponent(name)
+                if fm.fileExists(atPath: url.path) { try fm.removeItem(at: url) }
+            }
+        }
+        do {
+            for path in report.paths {
+                let url = root.appendingPathComponent(path)
+                try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try report.files[path]!.write(to: url, atomically: true, encoding: .utf8)
+            }
+        } catch {
+            throw ReportError("cannot write the report into \(directory): \(error.localizedDescription)", usage: false)
+        }
+    }
+}

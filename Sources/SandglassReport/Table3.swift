@@ -1,0 +1,140 @@
+// Table 3 of the paper, measured: MobileNeXt and MobileNetV2 across width multipliers, with
+// parameters, MAdds, latency, and MobileNeXt's speed relative to MobileNetV2 at equal width
+// (MobileNetV2's median over MobileNeXt's: above 1, MobileNeXt is faster). The paper's
+// parameter and MAdd counts are labelled reference columns. MobileNeXt rows use α = 1 (the
+// architecture as the paper's Table 3 has it); MobileNetV2 rows its full shortcut (α = 1).
+import SandglassHarness
+
+public struct Table3: Sendable {
+    public struct Row: Sendable {
+        public var number: Int
+        public var point: ReportPoint
+        /// On MobileNeXt rows: MobileNetV2's median / MobileNeXt's at the same width.
+        public var speedVersusV2: Double?
+        public var beyondCIs: Bool?
+    }
+
+    public struct Section: Sendable {
+        public var setting: MeasurementSetting
+        public var rows: [Row]
+        public var title: String { setting.description }
+    }
+
+    public var sections: [Section] = []
+    public var skippedReason: String?
+
+    static let models = ["mobilenetv2", "mobilenext"]
+
+    public static func build(_ c: ResultsCollection) -> Table3 {
+        var groups: [MeasurementSetting: [String: [ReportPoint]]] = [:]
+        for p in c.points where models.contains(p.record.model) && p.record.alpha == "1" {
+            groups[MeasurementSetting(p.record), default: [:]]["\(p.record.model)|\(p.record.width)", default: []].append(p)
+        }
+        var t = Table3()
+        for (setting, byModelWidth) in groups {
+            let chosen = byModelWidth.values.compactMap(PointSelection.forLatency)
+            let next = Dictionary(chosen.filter { $0.record.model == "mobilenext" }.map { ($0.record.width, $0) }, uniquingKeysWith: { a, _ in a })
+            let v2 = Dictionary(chosen.filter { $0.record.model == "mobilenetv2" }.map { ($0.record.width, $0) }, uniquingKeysWith: { a, _ in a })
+            guard !Set(next.keys).isDisjoint(with: v2.keys) else { continue }
+            var rows: [Row] = []
+            for model in models {
+                let points = (model == "mobilenext" ? next : v2).sorted { $0.key > $1.key }.map(\.value)
+                for p in points {
+                    var row = Row(number: 0, point: p)
+                    if model == "mobilenext", let other = v2[p.record.width] {
+                        row.speedVersusV2 = other.record.latencyMs.median / p.record.latencyMs.median
+                        row.beyondCIs = PointSelection.disjoint(other.record.latencyMs, p.record.latencyMs)
+                    }
+                    rows.append(row)
+                }
+            }
+            t.sections.append(Section(setting: setting, rows: rows))
+        }
+        t.sections.sort { $0.setting < $1.setting }
+        var number = 0
+        for s in t.sections.indices {
+            for r in t.sections[s].rows.indices {
+                number += 1
+                t.sections[s].rows[r].number = number
+            }
+        }
+        if t.sections.isEmpty {
+            let found = Set(c.points.map { "\(ReportFormat.model($0.record.model, width: $0.record.width))" }).sorted()
+            t.skippedReason = "no setting has both MobileNeXt (α = 1) and MobileNetV2 at a common width (the results hold \(found.joined(separator: ", "))); run `sandglass sweep --preset table3`"
+        }
+        return t
+    }
+
+    static let columns: [ReportColumn] = [
+        ReportColumn(nil, csv: "board", numeric: false),
+        ReportColumn(nil, csv: "resolution_px"),
+        ReportColumn(nil, csv: "threads"),
+        ReportColumn(nil, csv: "add", numeric: false),
+        ReportColumn(nil, csv: "isa", numeric: false),
+        ReportColumn(nil, csv: "pin", numeric: false),
+        ReportColumn("No.", csv: "no"),
+        ReportColumn("Model", csv: "model", numeric: false),
+        ReportColumn("Width multiplier", csv: "width"),
+        ReportColumn("Params (M)", csv: "params_m"),
+        ReportColumn("MAdds (M)", csv: "madds_m"),
+        ReportColumn("Shortcut adds (per inference)", csv: "shortcut_adds"),
+        ReportColumn("Latency median (ms)", csv: "latency_median_ms"),
+        ReportColumn("95% CI of median (ms)", csv: nil, numeric: false),
+        ReportColumn(nil, csv: "latency_ci_low_ms"),
+        ReportColumn(nil, csv: "latency_ci_high_ms"),
+        ReportColumn("p90 (ms)", csv: "latency_p90_ms"),
+        ReportColumn("Samples", csv: "samples"),
+        ReportColumn("MobileNeXt speed vs MobileNetV2 at equal width (×)", csv: "mobilenext_speed_vs_mobilenetv2"),
+        ReportColumn("Difference beyond 95% CIs", csv: "difference_beyond_cis", numeric: false),
+        ReportColumn("Paper: params (M)", csv: "paper_params_m"),
+        ReportColumn("Paper: MAdds (M)", csv: "paper_madds_m"),
+        ReportColumn(nil, csv: "point_id", numeric: false),
+    ]
+
+    func table(_ s: Section) -> ReportTable {
+        var table = ReportTable(Table3.columns)
+        for row in s.rows {
+            let p = row.point.record
+            let l = p.latencyMs
+            let ciLow = ReportFormat.ms(l.ciLow), ciHigh = ReportFormat.ms(l.ciHigh)
+            let paper = p.resolution == 224 ? PaperReference.table3[p.model]?[p.width] : nil
+            table.add([p.board ?? "", "\(p.resolution)", "\(p.threads)", p.add, p.isaUsed, p.pin,
+                       "\(row.number)", ReportFormat.architecture(p.model), ReportFormat.width(p.width),
+                       ReportFormat.millions(p.totals.params), ReportFormat.millions(p.totals.madds), "\(p.totals.shortcutAdds)",
+                       ReportFormat.ms(l.median), "[\(ciLow), \(ciHigh)]", ciLow, ciHigh, ReportFormat.ms(l.p90), "\(l.count)",
+                       ReportFormat.ratio(row.speedVersusV2), row.beyondCIs.map { $0 ? "yes" : "no" } ?? ReportFormat.missing,
+                       ReportFormat.fixed(paper?.paramsM, 1), ReportFormat.fixed(paper?.maddsM, 0), p.id])
+        }
+        return table
+    }
+
+    public var csv: String? { ReportTable.concatenated(sections.map(table)).map(CSVTableWriter.render) }
+
+    public var markdown: String {
+        var out = "# Table 3, measured: MobileNeXt and MobileNetV2 across width multipliers\n\n"
+        out += "The paper's Table 3 compares the two architectures at widths 0.35 to 1.4 by parameters, MAdds and accuracy; here each model is measured on this hardware. "
+        out += "MobileNeXt speed vs MobileNetV2 is MobileNetV2's median latency divided by MobileNeXt's at the same width: above 1, MobileNeXt is faster. "
+        out += "The paper's counts are reference columns, labelled as the paper's.\n\n"
+        if let skippedReason { return out + "Not available: \(skippedReason).\n" }
+        for s in sections {
+            out += "## \(s.title)\n\n"
+            out += MarkdownTableWriter.render(table(s)) + "\n"
+            let pairs = s.rows.filter { $0.speedVersusV2 != nil }
+            if !pairs.isEmpty {
+                let line = pairs.map { r in
+                    "\(ReportFormat.width(r.point.record.width)): \(ReportFormat.ratio(r.speedVersusV2))×\(r.beyondCIs == true ? "" : " (within the CIs)")"
+                }.joined(separator: "; ")
+                out += "MobileNeXt speed vs MobileNetV2 by width — \(line).\n"
+            }
+            let warnings = s.rows.flatMap { row in row.point.record.warnings.map { "No. \(row.number): \($0)" } }
+            if !warnings.isEmpty { out += "\nWarnings:\n" + warnings.map { "- \($0)\n" }.joined() }
+            out += "\n"
+        }
+        out += "Notes:\n"
+        out += "- Params include BatchNorm γ and β (PyTorch's count); MAdds are convolution and fully connected multiply-accumulates; both from the results' model counts. "
+        out += "The paper's counts differ from what the official code builds at several widths (and its MobileNetV2 rows come from the MobileNetV2 paper): see the reference specification, §8.\n"
+        out += "- Latency: \(PaperReference.table3LatencyNote).\n"
+        out += "- MobileNeXt points with α ≠ 1 are not in this table (see Table 7).\n"
+        return out
+    }
+}

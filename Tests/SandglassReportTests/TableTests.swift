@@ -1,0 +1,167 @@
+import Foundation
+import SandglassHarness
+import SandglassReport
+import XCTest
+
+/// Table 7, Table 3 and adds-versus-MAC from the frozen fixtures: rows, units in the column
+/// headers, rounding, the paper's reference columns, and CSV that carries the same numbers.
+final class TableTests: XCTestCase {
+    func testTable7RowsUnitsAndRounding() throws {
+        let report = Fixture.report(try Fixture.both())
+        let md = try XCTUnwrap(report.files["table7.md"])
+        let tables = MarkdownTable.all(in: md)
+        XCTAssertEqual(tables.count, 2, "one section for fused and one for separate adds")
+        let fused = tables[0]
+        XCTAssertEqual(fused.headers, [
+            "No.", "Model", "Tensor multiplier α", "Params (M)", "MAdds (M)", "Shortcut adds (per inference)",
+            "Latency median (ms)", "95% CI of median (ms)", "p90 (ms)", "Samples", "Latency vs α = 1 (×)",
+            "Memory traffic (MB per inference)", "Traffic source", "Paper: Pixel 4 XL latency (ms)",
+            "Paper: latency vs α = 1 (×)",
+        ])
+        XCTAssertEqual(fused.column("Tensor multiplier α"), ["1", "1/2", "1/3", "1/6"])
+        XCTAssertEqual(fused.column("No."), ["1", "2", "3", "4"])
+        XCTAssertEqual(tables[1].column("No."), ["5", "6", "7", "8"])
+        // Exact counts of the official MobileNeXt-1.0, rounded as the headers say.
+        XCTAssertEqual(fused.column("MAdds (M)"), Array(repeating: "311.34", count: 4))
+        XCTAssertEqual(fused.column("Params (M)"), Array(repeating: "3.54", count: 4))
+        XCTAssertEqual(fused.column("Shortcut adds (per inference)"), ["818496", "409248", "272832", "136416"])
+        XCTAssertEqual(fused.column("Paper: Pixel 4 XL latency (ms)"), ["211", "196", "195", "188"])
+        XCTAssertEqual(fused.column("Paper: latency vs α = 1 (×)"), ["1.000", "0.929", "0.924", "0.891"])
+        XCTAssertEqual(fused.column("Latency vs α = 1 (×)")?.first, "1.000")
+        XCTAssertEqual(fused.column("Traffic source"), Array(repeating: "analytic", count: 4))
+        for cell in fused.column("Latency median (ms)")! + fused.column("p90 (ms)")! {
+            XCTAssertTrue(cell.range(of: #"^\d+\.\d{3}$"#, options: .regularExpression) != nil, "ms with 3 decimals: \(cell)")
+        }
+        for cell in fused.column("95% CI of median (ms)")! {
+            XCTAssertTrue(cell.range(of: #"^\[\d+\.\d{3}, \d+\.\d{3}\]$"#, options: .regularExpression) != nil, cell)
+        }
+
+        // The numbers are the records' numbers, rounded: the separate-adds section comes from
+        // fixture-alpha only; α = 1/2's median and its ratio to α = 1.
+        let alpha = try Fixture.contents(Fixture.alpha).points
+        func point(_ a: String, _ add: String) -> PointRecord { alpha.first { $0.model == "mobilenext" && $0.alpha == a && $0.add == add }! }
+        let separate = tables[1]
+        XCTAssertEqual(separate.column("Latency median (ms)")?[1], String(format: "%.3f", point("1/2", "separate").latencyMs.median))
+        XCTAssertEqual(separate.column("Latency vs α = 1 (×)")?[1],
+                       String(format: "%.3f", point("1/2", "separate").latencyMs.median / point("1", "separate").latencyMs.median))
+        XCTAssertEqual(separate.column("Memory traffic (MB per inference)")?[0],
+                       String(format: "%.2f", Double(point("1", "separate").totals.bytesRead + point("1", "separate").totals.bytesWritten) / 1e6))
+        XCTAssertTrue(md.contains("the paper: 211 → 188 ms (-10.9%)"))
+    }
+
+    /// Markdown title → CSV name for every column both renderings of Table 7 have.
+    static let table7Columns = [
+        "No.": "no", "Model": "model", "Tensor multiplier α": "alpha", "Params (M)": "params_m", "MAdds (M)": "madds_m",
+        "Shortcut adds (per inference)": "shortcut_adds", "Latency median (ms)": "latency_median_ms",
+        "p90 (ms)": "latency_p90_ms", "Samples": "samples", "Latency vs α = 1 (×)": "latency_relative_to_alpha_1",
+        "Memory traffic (MB per inference)": "memory_traffic_mb", "Traffic source": "memory_traffic_source",
+        "Paper: Pixel 4 XL latency (ms)": "paper_pixel4xl_latency_ms",
+        "Paper: latency vs α = 1 (×)": "paper_latency_relative_to_alpha_1",
+    ]
+
+    func testCSVParsesAndCarriesTheMarkdownNumbers() throws {
+        let report = Fixture.report(try Fixture.both())
+        for (name, mapping) in [("table7", TableTests.table7Columns),
+                                ("table3", ["No.": "no", "Model": "model", "Width multiplier": "width", "Params (M)": "params_m",
+                                            "MAdds (M)": "madds_m", "Latency median (ms)": "latency_median_ms",
+                                            "MobileNeXt speed vs MobileNetV2 at equal width (×)": "mobilenext_speed_vs_mobilenetv2",
+                                            "Paper: params (M)": "paper_params_m", "Paper: MAdds (M)": "paper_madds_m"])] {
+            let csv = CSV.records(try XCTUnwrap(report.files["\(name).csv"]))
+            let md = MarkdownTable.all(in: try XCTUnwrap(report.files["\(name).md"]))
+            let mdRows = md.flatMap { t in t.rows.map { Dictionary(uniqueKeysWithValues: zip(t.headers, $0)) } }
+            XCTAssertEqual(csv.rows.count, mdRows.count, name)
+            XCTAssertTrue(csv.header.allSatisfy { $0.range(of: #"^[a-z0-9_]+$"#, options: .regularExpression) != nil }, "\(csv.header)")
+            for (c, m) in zip(csv.rows, mdRows) {
+                for (title, column) in mapping {
+                    let mdCell = try XCTUnwrap(m[title], "\(name): Markdown column \(title)")
+                    let csvCell = try XCTUnwrap(c[column], "\(name): CSV column \(column)")
+                    XCTAssertEqual(csvCell, mdCell == "—" ? "" : mdCell, "\(name) \(title)")
+                }
+                // The CI: "[low, high]" in Markdown, two numeric columns in CSV.
+                let ci = try XCTUnwrap(m["95% CI of median (ms)"])
+                XCTAssertEqual(ci, "[\(c["latency_ci_low_ms"]!), \(c["latency_ci_high_ms"]!)]")
+                XCTAssertNotNil(Double(c["latency_median_ms"]!))
+            }
+        }
+    }
+
+    func testTable3PairsArchitecturesAtEqualWidth() throws {
+        let report = Fixture.report(try Fixture.both())
+        let tables = MarkdownTable.all(in: try XCTUnwrap(report.files["table3.md"]))
+        let fused = tables[0]
+        XCTAssertEqual(fused.column("Model"), ["MobileNetV2", "MobileNetV2", "MobileNeXt", "MobileNeXt"])
+        XCTAssertEqual(fused.column("Width multiplier"), ["1.0", "0.5", "1.0", "0.5"])
+        XCTAssertEqual(fused.column("Paper: MAdds (M)"), ["300", "97", "300", "110"])
+        XCTAssertEqual(fused.column("MAdds (M)"), ["300.77", "97.13", "311.34", "103.26"])
+        let widths = try Fixture.contents(Fixture.widths).points
+        func median(_ model: String, _ width: Double) -> Double { widths.first { $0.model == model && $0.width == width }!.latencyMs.median }
+        let speed = try XCTUnwrap(fused.column("MobileNeXt speed vs MobileNetV2 at equal width (×)"))
+        XCTAssertEqual(speed[0], "—")
+        XCTAssertEqual(speed[2], String(format: "%.3f", median("mobilenetv2", 1.0) / median("mobilenext", 1.0)))
+        XCTAssertEqual(speed[3], String(format: "%.3f", median("mobilenetv2", 0.5) / median("mobilenext", 0.5)))
+    }
+
+    func testAddsVersusMACCountsAndTimesTheShortcuts() throws {
+        let report = Fixture.report(try Fixture.both())
+        let md = try XCTUnwrap(report.files["add-vs-mac.md"])
+        let tables = MarkdownTable.all(in: md)
+        let work = tables[0]
+        XCTAssertEqual(work.column("Model"), ["MobileNeXt-1.0", "MobileNeXt-1.0", "MobileNeXt-1.0", "MobileNeXt-1.0", "MobileNetV2-1.0"])
+        XCTAssertEqual(work.column("Element-wise adds (per inference)"), ["818496", "409248", "272832", "136416", "216384"])
+        XCTAssertEqual(work.column("Shortcut blocks"), ["12", "12", "12", "12", "10"])
+        // Identity read: 4 bytes per add; a separate add step moves 3 × that (branch, identity, sum).
+        XCTAssertEqual(work.column("Identity tensor read (KB)")?[0], "3274.0")
+        XCTAssertEqual(work.column("Separate add steps move (KB)")?[0], "9822.0")
+        // Fusing saves the branch read and the sum's write: 8 bytes per add.
+        XCTAssertEqual(work.column("MAC saved by fusing (MB)"), ["6.55", "3.27", "2.18", "1.09", "1.73"])
+
+        let alpha = try Fixture.contents(Fixture.alpha).points
+        let separate = alpha.first { $0.model == "mobilenext" && $0.alpha == "1" && $0.add == "separate" }!
+        let addMs = separate.layers!.filter { $0.op == "add" }.reduce(0) { $0 + $1.timeMs }
+        XCTAssertEqual(tables[1].column("Separate add steps (ms)")?[0], String(format: "%.3f", addMs))
+        // Per block: 12 shortcut blocks and the whole network.
+        let blocks = tables[2]
+        XCTAssertEqual(blocks.rows.count, 13)
+        XCTAssertEqual(blocks.column("Block")?.first, "s3.b1")
+        XCTAssertEqual(blocks.column("Block")?.last, "whole network")
+        XCTAssertEqual(blocks.column("Identity fits in")?.first, "L2 (1 MiB)", "602 KB of identity at s3.b1 exceeds the 48 KiB L1")
+        let csv = CSV.records(try XCTUnwrap(report.files["add-vs-mac-blocks.csv"]))
+        XCTAssertEqual(csv.rows.filter { $0["block"] == "whole network" }.count, 5)
+    }
+
+    func testLayerBreakdownSharesSumToAHundredAndTopLayersAreSorted() throws {
+        let report = Fixture.report(try Fixture.both())
+        let md = try XCTUnwrap(report.files["layers/mobilenext-1.0-a1_6-224px-1t-separate.md"])
+        let tables = MarkdownTable.all(in: md)
+        let top = tables[0], ops = tables[1], all = tables[2]
+        XCTAssertEqual(top.rows.count, 10)
+        let times = top.column("Time (ms)")!.compactMap(Double.init)
+        XCTAssertEqual(times, times.sorted(by: >))
+        XCTAssertEqual(all.rows.count, 88, "MobileNeXt with separate adds runs 88 steps")
+        let share = all.column("Share (%)")!.compactMap(Double.init).reduce(0, +)
+        XCTAssertEqual(share, 100, accuracy: 0.1 * Double(all.rows.count) / 2)
+        XCTAssertTrue(ops.column("Op")!.contains("add"))
+        XCTAssertTrue(md.contains("No counters were requested"))
+        let csv = CSV.records(try XCTUnwrap(report.files["layers/mobilenext-1.0-a1_6-224px-1t-separate.csv"]))
+        XCTAssertEqual(csv.rows.count, 88)
+        XCTAssertEqual(csv.rows.map { $0["time_ms"]! }, all.column("Time (ms)")!)
+    }
+
+    func testTablesAreSkippedWithANoteWhenTheirPointsAreAbsent() throws {
+        // Only MobileNeXt across α: Table 3 needs MobileNetV2 beside it.
+        var contents = try Fixture.contents(Fixture.alpha)
+        contents.points = contents.points.filter { $0.model == "mobilenext" && $0.add == "fused" }
+        contents.points = contents.points.map { var p = $0; p.layers = nil; p.perLayer = nil; return p }
+        let report = Fixture.report(Fixture.collection([("only-alpha.jsonl", contents)]))
+        XCTAssertNotNil(report.files["table7.md"])
+        XCTAssertNil(report.files["table3.md"])
+        XCTAssertNil(report.files["table3.csv"])
+        XCTAssertNil(report.files[LatencyVersusMAddsPlot.path])
+        XCTAssertNil(report.files["add-vs-mac.md"])
+        XCTAssertNil(report.files[LayerTimeStackedBarsPlot.path])
+        let readme = try XCTUnwrap(report.files["README.md"])
+        XCTAssertTrue(readme.contains("Skipped: Table 3 and the latency-versus-MAdds plot: no setting has both MobileNeXt"), readme)
+        XCTAssertTrue(readme.contains("Skipped: Adds versus memory access cost"))
+        XCTAssertFalse(readme.contains("(table3.md)"), "no link to a table that was not written")
+    }
+}
