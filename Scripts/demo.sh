@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The main job on a fresh Debian machine: set up, build, and measure the paper's Table 7
-# configurations (MobileNeXt-1.0 at α = 1, 1/2, 1/3, 1/6) and MobileNetV2-1.0 on this machine.
+# The main job on a fresh Debian machine: set up, build, run the paper's Table 7 sweep
+# (MobileNeXt-1.0 at α = 1, 1/2, 1/3, 1/6) on this machine, and write a report.
+#   Scripts/demo.sh [OUTPUT_DIR]        (default: out/demo; rerunning resumes the sweep)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/setup.sh
+out=${1:-out/demo}
+mkdir -p "$out"
 bin=.build/release/sandglass
-for alpha in 1 1/2 1/3 1/6; do
-    $bin bench --model mobilenext --alpha "$alpha" --iterations 100
-done
-$bin bench --model mobilenetv2 --iterations 100
+$bin sweep --preset table7 --out "$out/results.jsonl" --resume
+$bin report "$out/results.jsonl" --out "$out/report" --force
+echo "demo: report in $out/report/README.md"
