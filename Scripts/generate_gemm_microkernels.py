@@ -67,7 +67,7 @@ def kernel(mr: int, nv: int) -> str:
     L.append(f"        }} else if full, let residual = t.residual, t.residualColumns >= {nv} &* V.scalarCount {{")
     for r in range(mr):
         body = "; ".join(
-            f"cp.storeBytes(of: (c{r}_{v} + rp.load(fromByteOffset: {v} &* vectorBytes, as: V.self)).clamped(lo, hi), "
+            f"cp.storeBytes(of: c{r}_{v}.adding(rp.load(fromByteOffset: {v} &* vectorBytes, as: V.self)).clamped(lo, hi), "
             f"toByteOffset: {v} &* vectorBytes, as: V.self)" for v in range(nv))
         row = (f"let cp = UnsafeMutableRawPointer(t.c + (row &+ {r}) &* t.ldc); "
                f"let rp = UnsafeRawPointer(residual + (row &+ {r}) &* t.ldr); {body}")

@@ -19,7 +19,8 @@ public func f32_fma_throughput<V: FloatVector>(iterations: Int, _: V.Type) -> Fl
         c9 = c9.addingProduct(a, b); c10 = c10.addingProduct(a, b); c11 = c11.addingProduct(a, b)
         i &+= 1
     }
-    let s = ((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11))
+    let s = c0.adding(c1).adding(c2.adding(c3)).adding(c4.adding(c5).adding(c6.adding(c7)))
+        .adding(c8.adding(c9).adding(c10.adding(c11)))
     return s.sum()
 }
 
@@ -31,11 +32,11 @@ public func f32_read_sum<V: FloatVector>(_ p: UnsafePointer<Float>, count: Int, 
     var s0 = V(), s1 = V(), s2 = V(), s3 = V()
     var i = 0
     while i &+ 4 &* w <= count {
-        s0 += r.load(fromByteOffset: i &* 4, as: V.self)
-        s1 += r.load(fromByteOffset: (i &+ w) &* 4, as: V.self)
-        s2 += r.load(fromByteOffset: (i &+ 2 &* w) &* 4, as: V.self)
-        s3 += r.load(fromByteOffset: (i &+ 3 &* w) &* 4, as: V.self)
+        s0 = s0.adding(r.load(fromByteOffset: i &* 4, as: V.self))
+        s1 = s1.adding(r.load(fromByteOffset: (i &+ w) &* 4, as: V.self))
+        s2 = s2.adding(r.load(fromByteOffset: (i &+ 2 &* w) &* 4, as: V.self))
+        s3 = s3.adding(r.load(fromByteOffset: (i &+ 3 &* w) &* 4, as: V.self))
         i &+= 4 &* w
     }
-    return ((s0 + s1) + (s2 + s3)).sum()
+    return s0.adding(s1).adding(s2.adding(s3)).sum()
 }

@@ -1,25 +1,42 @@
-// The vector types the kernels are generic over. Generic SIMD code specialises well for
-// arithmetic and FMA, but lane comparisons (and so pointwiseMin/Max and clamps) compile to
-// per-lane loops or mask round trips; each concrete type clamps through clang's vector
-// ternary instead (CSandglassVector), which lowers to one max and one min instruction.
+// The vector types the kernels are generic over. Generic SIMD code specialises well for FMA
+// (addingProduct), but lane comparisons (and so pointwiseMin/Max and clamps) compile to per-lane
+// loops or mask round trips, and lane-wise + and * can come out scalarised in large kernels;
+// each concrete type does those through clang vector operators instead (CSandglassVector). Kernels
+// use clamped/adding/multiplied, never the generic operators.
 import CSandglassVector
 
 public protocol FloatVector: SIMD where Scalar == Float {
     /// Lane-wise min(max(self, lo), hi).
     func clamped(_ lo: Self, _ hi: Self) -> Self
+    /// Lane-wise self + other (one vector add, whatever the surrounding code).
+    func adding(_ other: Self) -> Self
+    /// Lane-wise self × other.
+    func multiplied(by other: Self) -> Self
 }
 
 extension SIMD4: FloatVector where Scalar == Float {
     @inlinable @inline(__always)
     public func clamped(_ lo: Self, _ hi: Self) -> Self { sg_clamp_f32x4(self, lo, hi) }
+    @inlinable @inline(__always)
+    public func adding(_ other: Self) -> Self { sg_add_f32x4(self, other) }
+    @inlinable @inline(__always)
+    public func multiplied(by other: Self) -> Self { sg_mul_f32x4(self, other) }
 }
 
 extension SIMD8: FloatVector where Scalar == Float {
     @inlinable @inline(__always)
     public func clamped(_ lo: Self, _ hi: Self) -> Self { sg_clamp_f32x8(self, lo, hi) }
+    @inlinable @inline(__always)
+    public func adding(_ other: Self) -> Self { sg_add_f32x8(self, other) }
+    @inlinable @inline(__always)
+    public func multiplied(by other: Self) -> Self { sg_mul_f32x8(self, other) }
 }
 
 extension SIMD16: FloatVector where Scalar == Float {
     @inlinable @inline(__always)
     public func clamped(_ lo: Self, _ hi: Self) -> Self { sg_clamp_f32x16(self, lo, hi) }
+    @inlinable @inline(__always)
+    public func adding(_ other: Self) -> Self { sg_add_f32x16(self, other) }
+    @inlinable @inline(__always)
+    public func multiplied(by other: Self) -> Self { sg_mul_f32x16(self, other) }
 }

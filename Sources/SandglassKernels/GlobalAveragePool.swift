@@ -14,19 +14,19 @@ public func f32_global_average_pool<V: FloatVector>(_ a: GlobalAveragePoolArgume
         var o = c &* 4
         var p = 0
         while p &+ 4 <= a.pixels {
-            s0 += input.load(fromByteOffset: o, as: V.self)
-            s1 += input.load(fromByteOffset: o &+ stride, as: V.self)
-            s2 += input.load(fromByteOffset: o &+ 2 &* stride, as: V.self)
-            s3 += input.load(fromByteOffset: o &+ 3 &* stride, as: V.self)
+            s0 = s0.adding(input.load(fromByteOffset: o, as: V.self))
+            s1 = s1.adding(input.load(fromByteOffset: o &+ stride, as: V.self))
+            s2 = s2.adding(input.load(fromByteOffset: o &+ 2 &* stride, as: V.self))
+            s3 = s3.adding(input.load(fromByteOffset: o &+ 3 &* stride, as: V.self))
             o &+= 4 &* stride
             p &+= 4
         }
         while p < a.pixels {
-            s0 += input.load(fromByteOffset: o, as: V.self)
+            s0 = s0.adding(input.load(fromByteOffset: o, as: V.self))
             o &+= stride
             p &+= 1
         }
-        storeVector(((s0 + s1) + (s2 + s3)) * scale, a.output + c, lanes: channels.upperBound &- c)
+        storeVector(s0.adding(s1).adding(s2.adding(s3)).multiplied(by: scale), a.output + c, lanes: channels.upperBound &- c)
         c &+= w
     }
 }

@@ -1,7 +1,9 @@
-// Lane-wise clamps on clang vector types, inlined into the Swift kernels. Swift's generic
-// SIMD comparisons lower to per-lane code or mask round trips (about 20 instructions per
-// compare inside the GEMM epilogue); clang's vector ternary lowers to one max and one min
-// (vmaxps/vminps, fmax/fmin), compiled with the flags of the Swift module that inlines it.
+// Lane-wise clamps, adds and multiplies on clang vector types, inlined into the Swift kernels.
+// Swift's generic SIMD comparisons lower to per-lane code or mask round trips (about 20
+// instructions per compare inside the GEMM epilogue), and its generic lane-wise + and * can be
+// scalarised by the SLP vectoriser in large specialised kernels; clang's vector operators lower
+// to one instruction each (vmaxps/vminps/vaddps/vmulps, fmax/fmin/fadd/fmul), compiled with the
+// flags of the Swift module that inlines them.
 #ifndef SANDGLASS_VECTOR_H
 #define SANDGLASS_VECTOR_H
 
@@ -25,5 +27,12 @@ SG_INLINE sg_f32x16 sg_clamp_f32x16(sg_f32x16 x, sg_f32x16 lo, sg_f32x16 hi) {
     sg_f32x16 y = x < lo ? lo : x;
     return y > hi ? hi : y;
 }
+
+SG_INLINE sg_f32x4 sg_add_f32x4(sg_f32x4 a, sg_f32x4 b) { return a + b; }
+SG_INLINE sg_f32x8 sg_add_f32x8(sg_f32x8 a, sg_f32x8 b) { return a + b; }
+SG_INLINE sg_f32x16 sg_add_f32x16(sg_f32x16 a, sg_f32x16 b) { return a + b; }
+SG_INLINE sg_f32x4 sg_mul_f32x4(sg_f32x4 a, sg_f32x4 b) { return a * b; }
+SG_INLINE sg_f32x8 sg_mul_f32x8(sg_f32x8 a, sg_f32x8 b) { return a * b; }
+SG_INLINE sg_f32x16 sg_mul_f32x16(sg_f32x16 a, sg_f32x16 b) { return a * b; }
 
 #endif
