@@ -38,6 +38,18 @@ DEFAULT_MODELS = [
 ]
 
 
+def time_block(once, warmup: int, iterations: int) -> float:
+    """Median milliseconds of `iterations` timed calls after `warmup` untimed ones."""
+    for _ in range(warmup):
+        once()
+    samples = []
+    for _ in range(iterations):
+        t0 = time.perf_counter_ns()
+        once()
+        samples.append((time.perf_counter_ns() - t0) / 1e6)
+    return statistics.median(samples)
+
+
 def model_key(m) -> str:
     arch, width, alpha, res = m
     return f"{arch}-{width} a={alpha} @{res}"
@@ -84,14 +96,7 @@ class OnnxRuntimeEngine:
 
     def block(self, handle, warmup: int, iterations: int) -> float:
         session, feed = handle
-        for _ in range(warmup):
-            session.run(None, feed)
-        samples = []
-        for _ in range(iterations):
-            t0 = time.perf_counter_ns()
-            session.run(None, feed)
-            samples.append((time.perf_counter_ns() - t0) / 1e6)
-        return statistics.median(samples)
+        return time_block(lambda: session.run(None, feed), warmup, iterations)
 
 
 class NcnnEngine:
@@ -125,14 +130,7 @@ class NcnnEngine:
             ex = net.create_extractor()
             ex.input("in0", mat)
             ex.extract("out0")
-        for _ in range(warmup):
-            once()
-        samples = []
-        for _ in range(iterations):
-            t0 = time.perf_counter_ns()
-            once()
-            samples.append((time.perf_counter_ns() - t0) / 1e6)
-        return statistics.median(samples)
+        return time_block(once, warmup, iterations)
 
 
 class MnnEngine:
@@ -161,14 +159,7 @@ class MnnEngine:
         def once():
             inp.copyFrom(source)
             interpreter.runSession(session)
-        for _ in range(warmup):
-            once()
-        samples = []
-        for _ in range(iterations):
-            t0 = time.perf_counter_ns()
-            once()
-            samples.append((time.perf_counter_ns() - t0) / 1e6)
-        return statistics.median(samples)
+        return time_block(once, warmup, iterations)
 
 
 def bootstrap_ci(values, stat=statistics.median, n=2000, seed=1):

@@ -39,8 +39,10 @@ public enum PerLayerMeasurer {
 
     /// Layer records from a profile: counters as {value, provenance} or {unavailable}, plus
     /// `memoryTrafficBytes`, the deepest level's measured traffic where counters give it.
-    static func records(_ p: PerLayerProfile, plan: Plan) -> [LayerRecord] {
-        zip(plan.steps, p.layers).map { step, layer in
+    static func records(_ p: PerLayerProfile, plan: Plan) -> [LayerRecord] { records(p.layers, plan: plan) }
+
+    static func records(_ layers: [PerLayerProfile.Layer], plan: Plan) -> [LayerRecord] {
+        zip(plan.steps, layers).map { step, layer in
             var counters: [String: CounterValue] = [:]
             for (name, reading) in layer.counters.entries { counters[name] = CounterValue(reading) }
             if let deepest = layer.memoryTraffic.measured.last {
@@ -93,19 +95,7 @@ public enum PerLayerMeasurer {
         let summary = PerLayerSummary(iterations: iterations, endToEndMs: bench.endToEndMs, sumOfLayersMs: bench.perLayerSumMs,
                                       overheadPercent: bench.overheadPercent, counterBackend: "sim",
                                       counterEvents: bench.counters.events, counterNotes: bench.counters.notes)
-        let layers = zip(plan.steps, bench.layers).map { step, layer -> LayerRecord in
-            var counters: [String: CounterValue] = [:]
-            for (name, reading) in layer.counters.entries { counters[name] = CounterValue(reading) }
-            if let deepest = layer.memoryTraffic.measured.last {
-                counters["memoryTrafficBytes"] = CounterValue(deepest.bytes, note: deepest.level)
-            }
-            return LayerRecord(name: step.name, op: step.op, kernel: step.kernel, timeMs: layer.timeMs,
-                               madds: step.counts.madds, shortcutAdds: step.counts.shortcutAdds,
-                               weightBytes: step.counts.weightBytes, bytesRead: step.counts.bytesRead,
-                               bytesWritten: step.counts.bytesWritten, identityBytes: step.counts.identityBytes,
-                               counters: counters)
-        }
-        return (summary, layers)
+        return (summary, records(bench.layers, plan: plan))
     }
 }
 

@@ -142,16 +142,16 @@ func f32_dwconv3x3<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, ch
             let w21 = weights.load(fromByteOffset: (7 &* ws &+ c) &* 4, as: V.self)
             let w22 = weights.load(fromByteOffset: (8 &* ws &+ c) &* 4, as: V.self)
             let bias = weights.load(fromByteOffset: (9 &* ws &+ c) &* 4, as: V.self)
-            var x = 0
-            // Left edge: taps in the padding are skipped.
-            while x < xStart {
+            // Edge columns: taps in the padding are skipped.
+            @inline(__always) func edge(_ x: Int) {
                 let ix = x &* stride &- a.padLeft
                 var s = depthwiseCheckedTaps(bias, r0, a, firstColumn: ix, channel: c, w00, w01, w02)
                 s = depthwiseCheckedTaps(s, r1, a, firstColumn: ix, channel: c, w10, w11, w12)
                 s = depthwiseCheckedTaps(s, r2, a, firstColumn: ix, channel: c, w20, w21, w22)
                 out.store(s, pixel: outRow &+ x, channel: c, lanes: lanes, lo, hi)
-                x &+= 1
             }
+            var x = 0
+            while x < xStart { edge(x); x &+= 1 }
             // Interior, four outputs at a time sharing their input loads.
             while x &+ 4 <= xEnd {
                 let o = ((x &* stride &- a.padLeft) &* inS &+ c) &* 4
@@ -180,15 +180,7 @@ func f32_dwconv3x3<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, ch
                 out.store(s, pixel: outRow &+ x, channel: c, lanes: lanes, lo, hi)
                 x &+= 1
             }
-            // Right edge.
-            while x < a.outputWidth {
-                let ix = x &* stride &- a.padLeft
-                var s = depthwiseCheckedTaps(bias, r0, a, firstColumn: ix, channel: c, w00, w01, w02)
-                s = depthwiseCheckedTaps(s, r1, a, firstColumn: ix, channel: c, w10, w11, w12)
-                s = depthwiseCheckedTaps(s, r2, a, firstColumn: ix, channel: c, w20, w21, w22)
-                out.store(s, pixel: outRow &+ x, channel: c, lanes: lanes, lo, hi)
-                x &+= 1
-            }
+            while x < a.outputWidth { edge(x); x &+= 1 }
             c &+= w
         }
     }
