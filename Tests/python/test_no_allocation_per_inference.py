@@ -25,5 +25,6 @@ def test_inference_does_not_allocate(sandglass, tmp_path, threads):
     subprocess.run(["objcopy", "--strip-debug", str(sandglass), str(stripped)], check=True)
     few = heap_allocations(stripped, 5, threads)
     many = heap_allocations(stripped, 45, threads)
-    # 40 more inferences; a couple of allocations of the report's formatting may differ.
-    assert many - few <= 2, f"{many - few} more heap allocations for 40 more inferences"
+    # 40 more inferences: one allocation per inference would add 40. A few may differ for other
+    # reasons (formatting different numbers in the JSON report), so the bound is half of that.
+    assert many - few < 20, f"{many - few} more heap allocations for 40 more inferences"
