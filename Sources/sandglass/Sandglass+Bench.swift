@@ -67,7 +67,8 @@ extension Sandglass {
         }
 
         /// Memory: what the plan needs (packed weights + activation arena + zero row), and what the
-        /// process holds: resident before the model existed, in steady state (after the graph's
+        /// process holds: resident before the model existed (after one inference of a minimal
+        /// model, so code and runtime are already paged in), in steady state (after the graph's
         /// unfolded weights were released), and the peak including model construction.
         struct Memory: Codable {
             var packedWeightBytes: Int
@@ -106,8 +107,8 @@ extension Sandglass {
                 try runSimulatedChild(directory: directory, selection: selection)
                 return
             }
-            let baseline = ProcessMemory.current()
             let planOptions = try self.planOptions(for: selection)
+            let baseline = Self.warmBaseline(planOptions)
 
             // Topology first: pinning and the cache facts of the report need it.
             let pin = try measurement.pinRequest()
@@ -174,6 +175,18 @@ extension Sandglass {
             }
             if let profile { print(PerLayerTable.render(profile, plan: plan, shortcuts: output.shortcuts ?? [])) }
             printSummary(output, name: identity.name, plan: plan, executor: executor)
+        }
+
+        /// Resident memory of the process with code, runtime and kernels already paged in: after
+        /// one inference of a minimal model, so that the model's own footprint is what grows next.
+        static func warmBaseline(_ options: PlanOptions) -> ProcessMemory {
+            do {
+                let tiny = try ModelSpec(architecture: .mobilenext, width: 0.1, resolution: 32, classes: 8).build()
+                let plan = try Planner.plan(tiny, options: options)
+                Executor(plan: plan).run()
+            } catch {}
+            ProcessMemory.trim()
+            return ProcessMemory.current()
         }
 
         /// What was measured, kept after the graph itself is released.
