@@ -59,9 +59,14 @@ let package = Package(
                                .product(name: "Yams", package: "Yams")],
                 swiftSettings: languageMode),
 
+        // MARK: - Remote boards (SSH deployment, detached sweeps, streaming)
+        .target(name: "SandglassRemote",
+                dependencies: ["SandglassHarness", .product(name: "Yams", package: "Yams")],
+                swiftSettings: languageMode),
+
         // MARK: - Command-line tool
         .executableTarget(name: "sandglass",
-                          dependencies: ["SandglassEngine", "SandglassProbes", "SandglassHarness",
+                          dependencies: ["SandglassEngine", "SandglassProbes", "SandglassHarness", "SandglassRemote",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: languageMode),
 
@@ -70,6 +75,7 @@ let package = Package(
                     dependencies: ["SandglassKernels", "SandglassEngine"], swiftSettings: languageMode),
         .testTarget(name: "SandglassEngineTests", dependencies: ["SandglassEngine"], swiftSettings: languageMode),
         .testTarget(name: "SandglassHarnessTests", dependencies: ["SandglassHarness"], swiftSettings: languageMode),
+        .testTarget(name: "SandglassRemoteTests", dependencies: ["SandglassRemote"], swiftSettings: languageMode),
         .testTarget(name: "SandglassCLITests", dependencies: ["SandglassEngine"], swiftSettings: languageMode),
     ]
 )

@@ -23,10 +23,13 @@ extension Sandglass {
         @Flag(help: "Also time every layer (step) in a separate instrumented pass.")
         var perLayer = false
 
+        @OptionGroup(title: "Remote boards") var remote: RemoteOptions
+
         func validate() throws {
             guard warmup >= 0 else { throw ValidationError("--warmup must be 0 or more (got \(warmup))") }
             guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1 (got \(iterations))") }
             guard format != .csv else { throw ValidationError("bench prints table or json, not csv") }
+            try remote.validate()
         }
 
         struct Output: Codable {
@@ -57,6 +60,7 @@ extension Sandglass {
         }
 
         func run() throws {
+            if remote.isRemote { return try runOnBoard() }
             let spec = try model.spec()
             let graph = try spec.build()
             let totals = ModelSummary.Totals(graph.totals)

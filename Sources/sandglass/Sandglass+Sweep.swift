@@ -41,6 +41,17 @@ extension Sandglass {
         @Flag(help: "Print the points and settings, measure nothing.")
         var dryRun = false
 
+        @Option(help: "Pin every point: none, core:N, kind:big or kind:little (overrides the spec's pin axis).")
+        var pin: String?
+
+        @Option(help: "Board name recorded in every record (default with --target: the target's host).")
+        var board: String?
+
+        @Option(help: "Run the sweep on every board of a boards file (YAML), in parallel; see README.")
+        var targets: String?
+
+        @OptionGroup(title: "Remote boards") var remote: RemoteOptions
+
         func validate() throws {
             guard (spec == nil) != (preset == nil) else {
                 throw ValidationError("give a sweep specification file or --preset NAME (one of \(SweepPresets.names.joined(separator: ", ")))")
@@ -53,6 +64,8 @@ extension Sandglass {
             }
             if let rounds, rounds < 1 { throw ValidationError("--rounds must be at least 1") }
             if resume && force { throw ValidationError("--resume and --force contradict each other") }
+            if let pin { var p = SweepPoint(); do { try p.set("pin", pin) } catch { throw ValidationError("--pin: \(error)") } }
+            try remote.validate(boardsFile: targets)
         }
 
         func loadSpec() throws -> SweepSpec {
@@ -76,6 +89,10 @@ extension Sandglass {
             }
             if let rounds { s.measurement.rounds = rounds }
             if let seed { s.measurement.seed = seed }
+            if let pin {
+                var seen = Set<String>()
+                s.points = s.points.map { var p = $0; p.pin = pin; return p }.filter { seen.insert($0.id).inserted }
+            }
             return s
         }
 
@@ -87,9 +104,11 @@ extension Sandglass {
                 print(try jsonString(s.measurement))
                 return
             }
+            if remote.target != nil || targets != nil { return try runOnBoards(s) }
             var options = SweepOptions(output: output)
             options.resume = resume
             options.force = force
+            options.board = board
             options.progress = SweepProgress.Style(rawValue: progress)!
             let outcome: SweepOutcome
             do { outcome = try SweepRunner(spec: s, options: options).run() } catch let e as ResultsError {

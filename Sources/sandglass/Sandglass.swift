@@ -5,7 +5,7 @@ struct Sandglass: ParsableCommand {
         commandName: "sandglass",
         abstract: "On-device latency profiling and benchmarking of MobileNeXt, MobileNetV2 and imported models.",
         version: "0.1.0",
-        subcommands: [Models.self, Inspect.self, Bench.self, Sweep.self, Export.self, Compare.self])
+        subcommands: [Models.self, Inspect.self, Bench.self, Sweep.self, Export.self, Compare.self, RemoteAgent.self])
 }
 
 /// A failure while running a command: one line on stderr and this exit code.
