@@ -76,6 +76,6 @@ let package = Package(
         .testTarget(name: "SandglassEngineTests", dependencies: ["SandglassEngine"], swiftSettings: languageMode),
         .testTarget(name: "SandglassHarnessTests", dependencies: ["SandglassHarness"], swiftSettings: languageMode),
         .testTarget(name: "SandglassRemoteTests", dependencies: ["SandglassRemote"], swiftSettings: languageMode),
-        .testTarget(name: "SandglassCLITests", dependencies: ["SandglassEngine"], swiftSettings: languageMode),
+        .testTarget(name: "SandglassCLITests", dependencies: ["SandglassEngine", "SandglassRemote"], swiftSettings: languageMode),
     ]
 )

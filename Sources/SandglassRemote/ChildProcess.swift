@@ -33,7 +33,8 @@ public final class ChildProcess {
 
     /// Starts `arguments[0]` (searched on PATH) with the given stdin; stdout and stderr are pipes
     /// unless redirected to a descriptor.
-    public init(_ arguments: [String], stdin: Input = .null, stdout: Int32? = nil, environment: [String: String]? = nil) throws {
+    public init(_ arguments: [String], stdin: Input = .null, stdout: Int32? = nil, stderr: Int32? = nil,
+                environment: [String: String]? = nil) throws {
         self.arguments = arguments
         // Pipes are made close-on-exec right after creation; the lock keeps another thread from
         // spawning a child in between (which would inherit them and hold them open).
@@ -77,9 +78,15 @@ public final class ChildProcess {
             toClose.append(w)
             posix_spawn_file_actions_adddup2(&actions, w, 1)
         }
-        let (errRead, errWrite) = try makePipe()
-        toClose.append(errWrite)
-        posix_spawn_file_actions_adddup2(&actions, errWrite, 2)
+        var errRead: Int32 = -1
+        if let fd = stderr {
+            posix_spawn_file_actions_adddup2(&actions, fd, 2)
+        } else {
+            let (r, w) = try makePipe()
+            errRead = r
+            toClose.append(w)
+            posix_spawn_file_actions_adddup2(&actions, w, 2)
+        }
 
         // Own process group; default handlers and an empty mask for the signals we handle or ignore.
         var defaults = sigset_t()
@@ -109,7 +116,7 @@ public final class ChildProcess {
         let rc = posix_spawnp(&child, arguments[0], &actions, &attributes, &argv, &envp)
         guard rc == 0 else {
             if outRead >= 0 { close(outRead) }
-            close(errRead)
+            if errRead >= 0 { close(errRead) }
             throw RemoteError(.localFailed, "cannot run \(arguments[0]): \(String(cString: strerror(rc)))\(rc == ENOENT ? " (is it installed and on PATH?)" : "")")
         }
         pid = child

@@ -39,8 +39,14 @@ public struct Deployment {
 
     var root: String { facts.root }
 
-    /// Deploys and returns the absolute path of the sandglass binary on the board.
+    /// Deploys and returns the absolute path of the sandglass binary on the board. Two entries of
+    /// a boards file can name the same board (same boot id and directory): they deploy one at a
+    /// time, and the second finds the first one's binary or build.
     func ensureBinary() throws -> String {
+        try DeploymentLocks.shared.withLock(facts.bootID + "\u{0}" + facts.root) { try deploy() }
+    }
+
+    func deploy() throws -> String {
         if let binary = request.binary { return try deployBinary(binary) }
         guard let sourceRoot = request.sourceRoot else {
             throw RemoteError(.usage, "no source checkout to deploy from: run the sandglass built in a Sandglass checkout, or deploy a prebuilt binary with --binary PATH")
@@ -74,10 +80,11 @@ public struct Deployment {
         let script = """
         set -e
         mkdir -p \(q(dir))
-        cat > \(q(binary + ".upload"))
-        chmod 755 \(q(binary + ".upload"))
+        tmp=\(q(binary)).upload-$$
+        cat > "$tmp"
+        chmod 755 "$tmp"
         \(commitLine)
-        mv \(q(binary + ".upload")) \(q(binary))
+        mv "$tmp" \(q(binary))
         """
         try connection.check(script, stdin: .data(data), timeout: max(300, Double(data.count) / 100_000), what: "uploading the binary")
         return binary
@@ -211,5 +218,23 @@ public struct Deployment {
         done
         """
         _ = try? connection.run(script, timeout: 120, what: "removing old builds")
+    }
+}
+
+/// In-process locks per board (boot id + directory), so parallel boards that are one machine
+/// never upload or build into the same directory at once.
+final class DeploymentLocks: @unchecked Sendable {
+    static let shared = DeploymentLocks()
+    private let lock = NSLock()
+    private var locks: [String: NSLock] = [:]
+
+    func withLock<T>(_ key: String, _ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        let l = locks[key] ?? NSLock()
+        locks[key] = l
+        lock.unlock()
+        l.lock()
+        defer { l.unlock() }
+        return try body()
     }
 }

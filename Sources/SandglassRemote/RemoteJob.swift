@@ -80,6 +80,9 @@ public struct RemoteJob: Sendable {
         if [ "$(cat \(n).boot 2>/dev/null)" != "$now" ]; then echo state=dead; echo rebooted=yes; exit 0; fi
         if kill -0 "$pid" 2>/dev/null && [ "$(readlink /proc/"$pid"/cwd 2>/dev/null)" = "$(pwd -P)" ]; then
           echo state=running; echo "pid=$pid"
+        elif [ -f \(n).exit ]; then
+          # It ended between the two checks (the wrapper writes the status before it exits).
+          echo state=exited; echo "exit=$(cat \(n).exit)"
         else
           echo state=dead; echo rebooted=no
         fi

@@ -268,6 +268,9 @@ public final class RemoteSweep: @unchecked Sendable {
                             ?? RemoteError(.unreachable, "the connection to \(name) dropped"))
         case ResultsFollower.Exit.shrank.rawValue:
             throw RemoteError(.remoteFailed, "the results file on \(name) (\(run.directory)/results.jsonl) got shorter while it was followed: something else rewrote it; run again with --force")
+        case 128...:
+            // The ssh client was killed (or the remote follower was): the same as a dropped link.
+            return .dropped(RemoteError(.unreachable, "the stream from \(name) was cut (ssh ended with status \(code))"))
         default:
             if let e = SSHFailureClassifier.classify(status: code, stderr: message, destination: run.connection.destination) { throw e }
             let line = SSHFailureClassifier.lastMeaningfulLine(message)

@@ -36,7 +36,7 @@ public struct ResultsFollower {
         var fd: Int32 = -1
         defer { if fd >= 0 { close(fd) } }
         while true {
-            let alive = pid.map { kill($0, 0) == 0 || errno == EPERM } ?? false
+            let alive = pid.map(ResultsFollower.isAlive) ?? false
             if fd < 0 { fd = open(path, O_RDONLY | O_CLOEXEC) }
             var out = Data()
             if fd >= 0 {
@@ -76,6 +76,15 @@ public struct ResultsFollower {
             if !alive { return .finished }
             usleep(UInt32(pollSeconds * 1_000_000))
         }
+    }
+
+    /// Whether a process exists and has not ended (a zombie that nobody reaped yet has ended).
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return true }
+        let state = stat[stat.index(after: close)...].drop { $0 == " " }.first
+        return state != "Z" && state != "X"
     }
 
     /// Counts the non-empty complete lines of a results file and checks that line `line`

@@ -1,4 +1,5 @@
 import Foundation
+import SandglassRemote
 import XCTest
 
 /// "The board" for the remote tests: Debian's OpenSSH server on 127.0.0.1 and a free port,
@@ -13,7 +14,9 @@ final class LoopbackSSHServer {
     var knownHosts: String { dir + "/known_hosts" }
     var sshConfig: String { dir + "/ssh_config" }
     let alias = "board"
-    private var sshd: Process?
+    // Started with posix_spawn rather than Foundation's Process: Foundation waits for its children
+    // one at a time, so a long-lived sshd started through it would hide every later child's exit.
+    private var sshd: ChildProcess?
 
     /// Skips the test where there is no sshd, or where it cannot run as a server (not root).
     init(name: String) throws {
@@ -60,16 +63,14 @@ final class LoopbackSSHServer {
         """.write(toFile: sshConfig, atomically: true, encoding: .utf8)
         // sshd checks for its privilege separation directory even in the foreground.
         try? FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/sbin/sshd")
-        p.arguments = ["-D", "-e", "-f", dir + "/sshd_config"]
-        p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/sshd.log").creatingFile())
-        try p.run()
+        let logFD = open(dir + "/sshd.log", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        defer { close(logFD) }
+        // -E: sshd's log goes to the file, so no pipe needs draining.
+        let p = try ChildProcess(["/usr/sbin/sshd", "-D", "-E", dir + "/sshd.log", "-f", dir + "/sshd_config"], stdout: logFD, stderr: logFD)
         sshd = p
         let deadline = Date().addingTimeInterval(20)
         while !LoopbackSSHServer.accepts(port) {
-            guard p.isRunning, Date() < deadline else {
+            guard p.exitStatus == nil, Date() < deadline else {
                 let log = (try? String(contentsOfFile: dir + "/sshd.log", encoding: .utf8)) ?? ""
                 throw XCTSkip("sshd did not start: \(log)")
             }
@@ -78,7 +79,7 @@ final class LoopbackSSHServer {
     }
 
     func stop() {
-        if let sshd, sshd.isRunning { sshd.terminate(); sshd.waitUntilExit() }
+        sshd?.terminate()
         sshd = nil
         try? FileManager.default.removeItem(atPath: dir)
     }
@@ -139,7 +140,7 @@ final class LoopbackSSHServer {
 
 extension URL {
     func creatingFile() -> URL {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         return self
     }
 }

@@ -204,7 +204,7 @@ final class RemoteCLITests: XCTestCase {
         XCTAssertTrue(changed.stderr.contains("has CHANGED"), changed.stderr)
         oneLine(changed)
 
-        FileManager.default.createFile(atPath: board.dir + "/empty_known_hosts", contents: nil)
+        _ = FileManager.default.createFile(atPath: board.dir + "/empty_known_hosts", contents: nil)
         let unknown = try attempt(port: board.port, key: board.userKey, knownHosts: board.dir + "/empty_known_hosts")
         XCTAssertEqual(unknown.status, 5, unknown.stderr)
         XCTAssertTrue(unknown.stderr.contains("not in known_hosts"), unknown.stderr)
