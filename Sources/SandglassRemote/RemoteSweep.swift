@@ -83,6 +83,9 @@ public final class RemoteSweep: @unchecked Sendable {
         let id = RemoteRun.identifier(board: name, localHost: ProcessInfo.processInfo.hostName, localOutput: request.localOutput)
         let run = RemoteRun(connection: session.connection, directory: session.facts.root + "/runs/" + id, binary: binary)
         let status = try run.status()
+        if Interruption.requested && status.state != .running {
+            throw RemoteError(.interrupted, "interrupted before the sweep started on \(name)")
+        }
 
         if !request.resume {
             if status.state == .running {

@@ -27,8 +27,11 @@ struct RemoteOptions: ParsableArguments {
 
     var isRemote: Bool { target != nil }
 
-    func validate(boardsFile: String? = nil) throws {
+    func validate(boardsFile: String? = nil, boardName: String? = nil) throws {
         if target != nil && boardsFile != nil { throw ValidationError("give either --target or --targets, not both") }
+        if boardsFile != nil && boardName != nil {
+            throw ValidationError("--board names the board of --target; with --targets, each board's name comes from the boards file")
+        }
         let remote = target != nil || boardsFile != nil
         if !remote {
             let stray = [binary.map { _ in "--binary" }, sshConfig.map { _ in "--ssh-config" },

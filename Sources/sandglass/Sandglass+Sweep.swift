@@ -65,7 +65,7 @@ extension Sandglass {
             if let rounds, rounds < 1 { throw ValidationError("--rounds must be at least 1") }
             if resume && force { throw ValidationError("--resume and --force contradict each other") }
             if let pin { var p = SweepPoint(); do { try p.set("pin", pin) } catch { throw ValidationError("--pin: \(error)") } }
-            try remote.validate(boardsFile: targets)
+            try remote.validate(boardsFile: targets, boardName: board)
         }
 
         func loadSpec() throws -> SweepSpec {
