@@ -22,7 +22,8 @@ public struct ResultsFollower {
     /// Follow while this process lives; without it, print what is there and end.
     public var pid: Int32?
     public var heartbeatSeconds = 5.0
-    public var pollSeconds = 0.2
+    /// Twice a second: records arrive promptly, and the board's measurement is barely disturbed.
+    public var pollSeconds = 0.5
 
     public init(path: String, skip: Int, pid: Int32?) {
         self.path = path; self.skip = skip; self.pid = pid
