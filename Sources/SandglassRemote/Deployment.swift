@@ -132,7 +132,7 @@ public struct Deployment {
                 throw RemoteError(.timeout, "the build on \(board) did not finish within \(Int(request.buildTimeout / 60)) minutes (log: \(dir)/build.log on the board)")
             }
             do {
-                state = try connection.check(job.statusScript(logLines: 1), timeout: 120, what: "checking the build")
+                state = try connection.check(job.statusScript(logLines: 20), timeout: 120, what: "checking the build")
                 backoff.reset()
             } catch let e as RemoteError where e.isTransient {
                 let wait = backoff.next()
@@ -145,7 +145,8 @@ public struct Deployment {
             let elapsed = Int(Date().timeIntervalSince(started))
             switch jobStatus.state {
             case .running:
-                let last = jobStatus.logTail.last.map { String($0.prefix(70)) } ?? ""
+                // SwiftPM's progress lines ("[12/80] Compiling …"), not the compiler's warnings.
+                let last = (jobStatus.logTail.last { $0.hasPrefix("[") } ?? "").prefix(70)
                 status("building on the board \(elapsed / 60)m\(String(format: "%02d", elapsed % 60))s: \(last)")
                 sleepInterruptibly(5)
                 continue

@@ -71,6 +71,7 @@ extension Sandglass.Sweep {
         let contents = try ResultsFile.read(output)
         for b in boards {
             let mine = contents.points.filter { $0.board == b.name }
+            if mine.isEmpty { continue }
             let byID = Dictionary(mine.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
             let ordered = mine.map(\.id).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.compactMap { byID[$0] }
             if boards.count > 1 { print("\(b.name):") }
@@ -78,7 +79,9 @@ extension Sandglass.Sweep {
         }
         let outcomeList = boards.compactMap { outcomes.byBoard[$0.name] }
         let done = outcomeList.reduce(0) { $0 + $1.completedPoints }
-        print("\(done) of \(s.points.count * boards.count) points on \(boards.count) board\(boards.count == 1 ? "" : "s") → \(output)")
+        if done > 0 {
+            print("\(done) of \(s.points.count * boards.count) points on \(boards.count) board\(boards.count == 1 ? "" : "s") → \(output)")
+        }
 
         let failures = outcomeList.filter { $0.error != nil && $0.error?.kind != .interrupted }
         if boards.count > 1 {
