@@ -87,6 +87,7 @@ public struct Deployment {
         mv "$tmp" \(q(binary))
         """
         try connection.check(script, stdin: .data(data), timeout: max(300, Double(data.count) / 100_000), what: "uploading the binary")
+        evictOld(in: root + "/binaries", marker: "sandglass", keeping: key)
         return binary
     }
 
@@ -110,7 +111,7 @@ public struct Deployment {
         }
         var jobStatus = JobStatus(parsing: state)
         if jobStatus.state != .running {
-            try upload(sourceRoot: sourceRoot, commit: commit, directory: dir)
+            try upload(sourceRoot: sourceRoot, commit: commit)
             status("building on the board (swift build -c release; first builds take minutes, ~20x more under emulation)")
             let home = root + "/home", tmp = root + "/tmp"
             let env = ["env", "HOME=\(home)", "XDG_CACHE_HOME=\(home)/.cache", "TMPDIR=\(tmp)"]
@@ -161,10 +162,13 @@ public struct Deployment {
     }
 
     /// Sends the bundle and unpacks it into builds/<commit> (replacing an unfinished tree).
-    func upload(sourceRoot: String, commit: String, directory dir: String) throws {
+    func upload(sourceRoot: String, commit: String) throws {
         status("staging sources and dependencies")
         let bundle = try SourceBundle.stage(sourceRoot: sourceRoot)
         defer { bundle.remove() }
+        guard bundle.commit == commit else {
+            throw RemoteError(.localFailed, "HEAD of \(sourceRoot) moved from \(commit.prefix(12)) to \(bundle.commit.prefix(12)) during the deployment: run the sweep again")
+        }
         let archive = try bundle.archive()
         let size = (try? FileManager.default.attributesOfItem(atPath: archive)[.size] as? Int) ?? 0
         status("uploading sources (\(size / 1024) KB, with \(bundle.vendored.joined(separator: ", ")))")
@@ -185,14 +189,13 @@ public struct Deployment {
         mv "$tmp" \(q(commit))
         """
         try connection.check(script, stdin: .fileDescriptor(fd), timeout: max(600, Double(size) / 50_000), what: "uploading the sources")
-        _ = dir
     }
 
     func buildFailure(dir: String, status: JobStatus) throws -> RemoteError {
         let tail = (try? connection.check("tail -n 60 \(ShellQuoting.quote(dir + "/build.log")) 2>/dev/null || true", timeout: 60, what: "reading the build log")) ?? ""
-        let where_ = "see \(dir)/build.log on the board"
+        let logHint = "see \(dir)/build.log on the board"
         if tail.contains("No space left on device") {
-            return RemoteError(.diskFull, "the build on \(board) ran out of disk space (\(where_)): free space there or use --remote-dir on a larger file system")
+            return RemoteError(.diskFull, "the build on \(board) ran out of disk space (\(logHint)): free space there or use --remote-dir on a larger file system")
         }
         for prerequisite in BuildPrerequisite.all {
             if case .header(let h) = prerequisite.check, tail.contains("'\(h)' file not found") {
@@ -200,25 +203,31 @@ public struct Deployment {
             }
         }
         if status.state == .dead {
-            return RemoteError(.buildFailed, "the build on \(board) stopped without finishing (\(status.rebooted ? "the board rebooted" : "killed")); run the sweep again to rebuild (\(where_))")
+            return RemoteError(.buildFailed, "the build on \(board) stopped without finishing (\(status.rebooted ? "the board rebooted" : "killed")); run the sweep again to rebuild (\(logHint))")
         }
         let lines = tail.split(separator: "\n").map(String.init)
         let firstError = lines.first { $0.contains("error:") } ?? lines.last ?? "no output"
-        return RemoteError(.buildFailed, "swift build failed on \(board) (exit \(status.exitStatus.map(String.init) ?? "?")): \(firstError.trimmingCharacters(in: .whitespaces)) (\(where_))")
+        return RemoteError(.buildFailed, "swift build failed on \(board) (exit \(status.exitStatus.map(String.init) ?? "?")): \(firstError.trimmingCharacters(in: .whitespaces)) (\(logHint))")
     }
 
     /// Keeps the most recently used builds (and the one just made); older ones go.
     func evictOldBuilds(keeping commit: String) {
+        evictOld(in: root + "/builds", marker: Deployment.buildMarker, keeping: commit)
+    }
+
+    /// Removes all but the `keptBuilds` entries of `directory` whose `marker` file was touched
+    /// last (deployments touch it on every use); only names sandglass made (hex, '-') qualify.
+    func evictOld(in directory: String, marker: String, keeping current: String) {
         let q = ShellQuoting.quote
         let script = """
-        cd \(q(root + "/builds")) || exit 0
-        ls -1t */\(Deployment.buildMarker) 2>/dev/null | tail -n +\(Deployment.keptBuilds + 1) | while read -r m; do
-          d=${m%/\(Deployment.buildMarker)}
-          case "$d" in *[!0-9a-f]*|'') continue ;; esac
-          [ "$d" = \(q(commit)) ] || rm -rf "./$d"
+        cd \(q(directory)) || exit 0
+        ls -1t */\(marker) 2>/dev/null | tail -n +\(Deployment.keptBuilds + 1) | while read -r m; do
+          d=${m%/\(marker)}
+          case "$d" in *[!0-9a-f-]*|'') continue ;; esac
+          [ "$d" = \(q(current)) ] || rm -rf "./$d"
         done
         """
-        _ = try? connection.run(script, timeout: 120, what: "removing old builds")
+        _ = try? connection.run(script, timeout: 120, what: "removing old deployments")
     }
 }
 
