@@ -73,9 +73,15 @@ let package = Package(
         // MARK: - Reports (reads results files only: the harness's record types, no engine internals)
         .target(name: "SandglassReport", dependencies: ["SandglassHarness"], swiftSettings: languageMode),
 
+        // MARK: - Remote boards (SSH deployment, detached sweeps, streaming)
+        .target(name: "SandglassRemote",
+                dependencies: ["SandglassHarness", .product(name: "Yams", package: "Yams")],
+                swiftSettings: languageMode),
+
         // MARK: - Command-line tool
         .executableTarget(name: "sandglass",
                           dependencies: ["SandglassEngine", "SandglassONNX", "SandglassProbes", "SandglassHarness", "SandglassReport",
+                                         "SandglassRemote",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: languageMode),
 
@@ -86,7 +92,8 @@ let package = Package(
         .testTarget(name: "SandglassHarnessTests", dependencies: ["SandglassHarness"], swiftSettings: languageMode),
         .testTarget(name: "SandglassReportTests", dependencies: ["SandglassReport", "SandglassHarness"],
                     exclude: ["Fixtures", "Golden"], swiftSettings: languageMode),
-        .testTarget(name: "SandglassCLITests", dependencies: ["SandglassEngine"], swiftSettings: languageMode),
+        .testTarget(name: "SandglassRemoteTests", dependencies: ["SandglassRemote"], swiftSettings: languageMode),
+        .testTarget(name: "SandglassCLITests", dependencies: ["SandglassEngine", "SandglassRemote"], swiftSettings: languageMode),
         .testTarget(name: "SandglassONNXTests", dependencies: ["SandglassONNX", "SandglassEngine"],
                     swiftSettings: languageMode),
         .testTarget(name: "SandglassProbesTests",

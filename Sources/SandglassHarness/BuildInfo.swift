@@ -37,7 +37,7 @@ public struct BuildInfo: Codable, Sendable {
         return BuildInfo(swiftVersion: swift, configuration: configuration, kernelFlags: flags, commit: commit, commitDirty: dirty)
     }
 
-    static func sandglassCommit(executable: String) -> (String?, Bool?) {
+    public static func sandglassCommit(executable: String) -> (String?, Bool?) {
         if let env = ProcessInfo.processInfo.environment["SANDGLASS_COMMIT"], !env.isEmpty { return (env, nil) }
         // The binary lives in <root>/.build/<config>/sandglass (or a symlink to it).
         let binary = URL(fileURLWithPath: executable).resolvingSymlinksInPath()

@@ -147,9 +147,12 @@ public struct EndRecord: Codable, Sendable {
     public var totalPoints: Int
     public var interrupted: Bool
     public var loadAverage: [Double]?
+    /// Set when the sweep ran on a remote board, like every other record of that board.
+    public var board: String?
 
-    public init(finishedAt: String, completedPoints: Int, totalPoints: Int, interrupted: Bool, loadAverage: [Double]?) {
+    public init(finishedAt: String, completedPoints: Int, totalPoints: Int, interrupted: Bool, loadAverage: [Double]?,
+                board: String? = nil) {
         self.finishedAt = finishedAt; self.completedPoints = completedPoints; self.totalPoints = totalPoints
-        self.interrupted = interrupted; self.loadAverage = loadAverage
+        self.interrupted = interrupted; self.loadAverage = loadAverage; self.board = board
     }
 }

@@ -91,9 +91,10 @@ public final class SweepRunner {
             try writer.append(MachineCalibration.run(quick: options.quickCalibration, board: options.board))
         }
 
-        let done = Set(existing.points.map(\.id))
+        // A file may hold several boards' records: only this board's points are done here.
+        let done = Set(existing.points.filter { $0.board == options.board }.map(\.id))
         var blocks: [String: [Int: BlockRecord]] = [:]
-        for b in existing.blocks { blocks[b.id, default: [:]][b.round] = b }
+        for b in existing.blocks where b.board == options.board { blocks[b.id, default: [:]][b.round] = b }
         let m = spec.measurement
         let rounds = max(1, m.rounds)
         let todo = spec.points.filter { !done.contains($0.id) }
@@ -192,7 +193,7 @@ public final class SweepRunner {
         }
         progress.done()
         try writer.append(EndRecord(finishedAt: Self.now(), completedPoints: skipped + completed, totalPoints: spec.points.count,
-                                    interrupted: interrupted, loadAverage: Environment.loadAverage()))
+                                    interrupted: interrupted, loadAverage: Environment.loadAverage(), board: options.board))
         return SweepOutcome(completed: completed, skipped: skipped, total: spec.points.count, interrupted: interrupted,
                             warnings: warnings)
     }

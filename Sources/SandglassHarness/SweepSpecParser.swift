@@ -188,7 +188,7 @@ public enum SweepSpecParser {
     }
 
     /// " (did you mean 'width'?)" for a near miss.
-    static func suggest(_ word: String, _ candidates: [String]) -> String {
+    public static func suggest(_ word: String, _ candidates: [String]) -> String {
         let best = candidates.map { ($0, editDistance(word.lowercased(), $0)) }.min { $0.1 < $1.1 }
         guard let best, best.1 <= max(2, word.count / 3) else { return "" }
         return " (did you mean '\(best.0)'?)"

@@ -24,10 +24,13 @@ extension Sandglass {
         @Flag(help: "Also measure every layer (plan step): time, and the counters of --counters, in instrumented runs interleaved with uninstrumented ones.")
         var perLayer = false
 
+        @OptionGroup(title: "Remote boards") var remote: RemoteOptions
+
         func validate() throws {
             guard warmup >= 0 else { throw ValidationError("--warmup must be 0 or more (got \(warmup))") }
             guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1 (got \(iterations))") }
             guard format != .csv else { throw ValidationError("bench prints table or json, not csv") }
+            try remote.validate()
         }
 
         struct Output: Codable {
@@ -102,6 +105,7 @@ extension Sandglass {
         }
 
         func run() throws {
+            if remote.isRemote { return try runOnBoard() }
             let selection = try measurement.counterSelection()
             if let directory = CallgrindSession.childDirectory {
                 try runSimulatedChild(directory: directory, selection: selection)

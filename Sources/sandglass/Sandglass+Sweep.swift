@@ -44,6 +44,17 @@ extension Sandglass {
         @Flag(help: "Skip measuring the machine's ceilings (peak FMA, bandwidths) that reports draw rooflines from.")
         var noCalibrate = false
 
+        @Option(help: "Pin every point: none, core:N, kind:big or kind:little (overrides the spec's pin axis).")
+        var pin: String?
+
+        @Option(help: "Board name recorded in every record (default with --target: the target's host).")
+        var board: String?
+
+        @Option(help: "Run the sweep on every board of a boards file (YAML), in parallel; see README.")
+        var targets: String?
+
+        @OptionGroup(title: "Remote boards") var remote: RemoteOptions
+
         func validate() throws {
             guard (spec == nil) != (preset == nil) else {
                 throw ValidationError("give a sweep specification file or --preset NAME (one of \(SweepPresets.names.joined(separator: ", ")))")
@@ -56,6 +67,8 @@ extension Sandglass {
             }
             if let rounds, rounds < 1 { throw ValidationError("--rounds must be at least 1") }
             if resume && force { throw ValidationError("--resume and --force contradict each other") }
+            if let pin { var p = SweepPoint(); do { try p.set("pin", pin) } catch { throw ValidationError("--pin: \(error)") } }
+            try remote.validate(boardsFile: targets, boardName: board)
         }
 
         func loadSpec() throws -> SweepSpec {
@@ -79,6 +92,10 @@ extension Sandglass {
             }
             if let rounds { s.measurement.rounds = rounds }
             if let seed { s.measurement.seed = seed }
+            if let pin {
+                var seen = Set<String>()
+                s.points = s.points.map { var p = $0; p.pin = pin; return p }.filter { seen.insert($0.id).inserted }
+            }
             return s
         }
 
@@ -90,9 +107,11 @@ extension Sandglass {
                 print(try jsonString(s.measurement))
                 return
             }
+            if remote.target != nil || targets != nil { return try runOnBoards(s) }
             var options = SweepOptions(output: output)
             options.resume = resume
             options.force = force
+            options.board = board
             options.progress = SweepProgress.Style(rawValue: progress)!
             options.calibrate = !noCalibrate
             options.quickCalibration = quick
