@@ -161,7 +161,8 @@ public final class SweepRunner {
                 let warm = all.flatMap(\.warmupMs)
                 let stats = LatencyStatistics(samples: samples)
                 if let c2c = [c2cBefore, c2cAfter].compactMap({ $0 }).max(), c2c > slowCoreToCoreNs {
-                    pointWarnings.append("slow core-to-core placement: \(Int(c2c)) ns one way between CPUs \(session.cpus.prefix(2).map(String.init).joined(separator: " and ")) (fast placement is about 45 ns here); this 2-thread result measures the host's vCPU placement too")
+                    let pair = coreToCorePair(session.cpus).map(String.init).joined(separator: " and ")
+                    pointWarnings.append("slow core-to-core placement: \(Int(c2c)) ns one way between CPUs \(pair) (fast placement is about 45 ns here); this multi-threaded result measures the host's vCPU placement too")
                 }
                 if m.targetCI > 0 && stats.ciRelativeHalfWidth > m.targetCI {
                     pointWarnings.append("noisy point: 95% CI of the median is ±\(SweepProgress.fixed(stats.ciRelativeHalfWidth * 100, 1))%, above the ±\(SweepProgress.fixed(m.targetCI * 100, 1))% target (\(b.stopReason))")
@@ -208,9 +209,13 @@ public final class SweepRunner {
     /// CPUs, else the first two it may run on).
     func coreToCore(_ point: SweepPoint, cpus pinned: [Int]) -> Double? {
         guard point.threads > 1 else { return nil }
-        let cpus = pinned.count >= 2 ? Array(pinned.prefix(2)) : Array(CPUAffinity.current().cpus.prefix(2))
+        let cpus = coreToCorePair(pinned)
         guard cpus.count == 2 else { return nil }
         return CoreToCoreLatency.measure(between: cpus[0], and: cpus[1])
+    }
+
+    func coreToCorePair(_ pinned: [Int]) -> [Int] {
+        pinned.count >= 2 ? Array(pinned.prefix(2)) : Array(CPUAffinity.current().cpus.prefix(2))
     }
 
     static func now() -> String { iso(Date()) }
