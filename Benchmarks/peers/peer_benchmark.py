@@ -140,7 +140,7 @@ class MnnEngine:
     def __init__(self, threads: int):
         import MNN
         self.mnn, self.threads = MNN, threads
-        self.version = getattr(MNN, "__version__", "unknown")
+        self.version = MNN.version() if callable(getattr(MNN, "version", None)) else getattr(MNN, "__version__", "unknown")
 
     def prepare(self, m, onnx_path):
         mnn_path = onnx_path.with_suffix(".mnn")
