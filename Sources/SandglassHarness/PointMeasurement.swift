@@ -65,7 +65,7 @@ public enum PointMeasurer {
 
     /// One block. `previous` holds this point's samples from earlier rounds (for the CI target).
     public static func measureBlock(_ session: PointSession, settings m: MeasurementSettings,
-                                    previous: [Double], blockIndex: Int) -> BlockMeasurement {
+                                    previous: [Double]) -> BlockMeasurement {
         var b = BlockMeasurement()
         let start = MonotonicClock.nanoseconds()
         if m.cooldownSeconds > 0 { usleep(UInt32(min(m.cooldownSeconds, 3600) * 1e6)) }
@@ -90,8 +90,9 @@ public enum PointMeasurer {
                 b.stopReason = n >= minimum ? "time-cap" : "time-cap-before-minimum"
                 break
             }
-            // The CI target is checked on all of the point's samples, and only in the last round.
-            if m.targetCI > 0 && n >= nextCheck && blockIndex == rounds - 1 {
+            // The CI target is checked on all of the point's samples so far: once it is met, each
+            // remaining round still contributes its minimum share, so every round samples the point.
+            if m.targetCI > 0 && n >= nextCheck {
                 let stats = LatencyStatistics(samples: previous + b.samplesMs)
                 if stats.ciRelativeHalfWidth <= m.targetCI { b.stopReason = "ci-target"; break }
                 nextCheck = n + max(5, n / 10)

@@ -130,7 +130,7 @@ public final class SweepRunner {
                 let loadStart = Environment.loadAverage()
                 let freqStart = frequencies(session.cpus)
                 let previous = (0..<round).flatMap { blocks[point.id]?[$0]?.samplesMs ?? [] }
-                let b = PointMeasurer.measureBlock(session, settings: m, previous: previous, blockIndex: round)
+                let b = PointMeasurer.measureBlock(session, settings: m, previous: previous)
                 if b.stopReason == "interrupted" { interrupted = true; break roundLoop }
                 let block = BlockRecord(id: point.id, round: round, samplesMs: b.samplesMs, warmupMs: b.warmupMs,
                                         durationSeconds: b.seconds, board: options.board)
