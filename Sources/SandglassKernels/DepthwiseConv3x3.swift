@@ -122,15 +122,24 @@ func f32_dwconv3x3<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, ch
     let ws = a.weightStride
     let (xStart, xEnd) = depthwiseInteriorColumns(a)
     let out = DepthwiseOutput(a.output, stride: a.outputStride, a.epilogue)
-    for y in rows {
+    // Channel tiles of one cache line outside, rows inside: the three input rows of a tile stay
+    // in L1 from one output row to the next, so each input is read from L2 once rather than once
+    // per output row that uses it, and every line read or written is used whole. Small feature
+    // maps (a few KB per row, all in L2) run rows outside instead: one tile of all channels,
+    // which streams memory in order.
+    let tile = a.inputWidth >= 12 ? Swift.max(w, 16) : channels.count
+    var tileStart = channels.lowerBound
+    while tileStart < channels.upperBound {
+      let tileEnd = Swift.min(tileStart &+ tile, channels.upperBound)
+      for y in rows {
         let iy = y &* stride &- a.padTop
         let r0 = depthwiseRow(a, iy)
         let r1 = depthwiseRow(a, iy &+ 1)
         let r2 = depthwiseRow(a, iy &+ 2)
         let q0 = UnsafeRawPointer(r0), q1 = UnsafeRawPointer(r1), q2 = UnsafeRawPointer(r2)
         let outRow = y &* a.outputWidth
-        var c = channels.lowerBound
-        while c < channels.upperBound {
+        var c = tileStart
+        while c < tileEnd {
             let lanes = channels.upperBound &- c
             let w00 = weights.load(fromByteOffset: (0 &* ws &+ c) &* 4, as: V.self)
             let w01 = weights.load(fromByteOffset: (1 &* ws &+ c) &* 4, as: V.self)
@@ -183,6 +192,8 @@ func f32_dwconv3x3<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, ch
             while x < a.outputWidth { edge(x); x &+= 1 }
             c &+= w
         }
+      }
+      tileStart = tileEnd
     }
 }
 

@@ -8,6 +8,8 @@ public struct LayerBreakdown: Sendable {
     public struct Entry: Sendable {
         public var point: ReportPoint
         public var slug: String
+        /// The machine's measured ceilings for this point, when the results hold them.
+        public var calibration: CalibrationRecord?
         public var markdownPath: String { "layers/\(slug).md" }
         public var csvPath: String { "layers/\(slug).csv" }
     }
@@ -26,7 +28,7 @@ public struct LayerBreakdown: Sendable {
             var n = 2
             while used.contains(slug) { slug = PointSelection.slug(p.record) + "-\(n)"; n += 1 }
             used.insert(slug)
-            b.entries.append(Entry(point: p, slug: slug))
+            b.entries.append(Entry(point: p, slug: slug, calibration: c.calibration(for: p)))
         }
         b.entries.sort { PointSelection.label($0.point.record) < PointSelection.label($1.point.record) }
         return b
@@ -44,8 +46,30 @@ public struct LayerBreakdown: Sendable {
         return ps.count == 1 ? ps.first : nil
     }
 
-    static func allLayersTable(_ p: PointRecord) -> ReportTable {
+    /// What each layer achieves against the machine's measured ceilings: the share of the FMA
+    /// peak for the point's ISA and threads, and the roofline bound with L2 bandwidth,
+    /// min(peak, intensity × L2 GB/s), with how far below it the layer runs.
+    struct Ceilings {
+        var peak: Double
+        var l2: Double?
+
+        init?(_ calibration: CalibrationRecord?, _ p: PointRecord) {
+            guard let c = calibration, let peak = c.peak(isa: p.isaUsed, threads: p.threads) else { return nil }
+            self.peak = peak
+            l2 = c.bandwidth(level: "L2", threads: p.threads)
+        }
+
+        func percentOfPeak(_ gflops: Double?) -> Double? { gflops.map { $0 / peak * 100 } }
+
+        func l2Bound(_ intensity: Double?) -> Double? {
+            guard let l2, let intensity else { return nil }
+            return min(peak, intensity * l2)
+        }
+    }
+
+    static func allLayersTable(_ p: PointRecord, calibration: CalibrationRecord? = nil) -> ReportTable {
         let layers = p.layers ?? []
+        let ceilings = Ceilings(calibration, p)
         let total = layers.reduce(0) { $0 + $1.timeMs }
         let events = events(layers)
         var columns: [ReportColumn] = [
@@ -65,6 +89,11 @@ public struct LayerBreakdown: Sendable {
             ReportColumn("Traffic (KB)", csv: "traffic_kb"),
             ReportColumn("Traffic source", csv: "traffic_source", numeric: false),
         ]
+        if ceilings != nil {
+            columns += [ReportColumn("Of FMA peak (%)", csv: "percent_of_peak"),
+                        ReportColumn("L2 roofline bound (GFLOP/s)", csv: "l2_roofline_bound_gflops"),
+                        ReportColumn("Below the bound (×)", csv: "times_below_l2_bound")]
+        }
         for e in events {
             let uniform = uniformProvenance(e, layers)
             let title = uniform.map { $0 == "unavailable" ? "\(e) (unavailable)" : "\(e) (\($0))" } ?? e
@@ -80,6 +109,12 @@ public struct LayerBreakdown: Sendable {
                        "\(l.shortcutAdds)", ReportFormat.kilobytes(l.analyticBytes), ReportFormat.kilobytes(Double(l.identityBytes)),
                        ReportFormat.fixed(l.arithmeticIntensity, 2), ReportFormat.rate(l.achievedGFLOPS), ReportFormat.rate(l.achievedGBps),
                        ReportFormat.kilobytes(traffic.bytes), traffic.label]
+            if let ceilings {
+                let bound = ceilings.l2Bound(l.arithmeticIntensity)
+                let below = bound.flatMap { b in l.achievedGFLOPS.flatMap { $0 > 0 ? b / $0 : nil } }
+                row += [ReportFormat.percent(ceilings.percentOfPeak(l.achievedGFLOPS)), ReportFormat.rate(bound),
+                        ReportFormat.fixed(below, 2)]
+            }
             for e in events {
                 let uniform = uniformProvenance(e, layers) != nil
                 guard let c = l.counters[e] else {
@@ -163,7 +198,9 @@ public struct LayerBreakdown: Sendable {
         return table
     }
 
-    public func csv(_ e: Entry) -> String { CSVTableWriter.render(LayerBreakdown.allLayersTable(e.point.record)) }
+    public func csv(_ e: Entry) -> String {
+        CSVTableWriter.render(LayerBreakdown.allLayersTable(e.point.record, calibration: e.calibration))
+    }
 
     /// `supersededBy`: the later file whose record of the same point the latency tables use.
     public func markdown(_ e: Entry, sourceName: String, rooflinePath: String?, supersededBy: String? = nil) -> String {
@@ -180,10 +217,15 @@ public struct LayerBreakdown: Sendable {
             out += "- Per-layer pass: \(s.iterations) instrumented inferences; sum of layer times \(ReportFormat.ms(sum)) ms beside an uninstrumented median of \(ReportFormat.ms(s.endToEndMs)) ms measured alongside; instrumentation overhead \(ReportFormat.signedPercent(s.overheadPercent))%; counter backend: \(s.counterBackend).\n"
         }
         out += "- Share is of the sum of layer times; FLOPs = 2 × MAdds + shortcut adds; achieved GB/s divides the analytic bytes (the minimum the layer must move) by its time; 1 KB = 10^3 bytes.\n"
+        if let ceilings = Ceilings(e.calibration, p) {
+            out += "- Against the measured ceilings (calibration record): FMA peak \(ReportFormat.rate(ceilings.peak)) GFLOP/s for \(p.isaUsed) with \(p.threads) thread(s); the L2 roofline bound of a layer is min(peak, intensity × \(ReportFormat.rate(ceilings.l2)) GB/s), the attainable rate if its data streams from L2; 'below the bound' is that bound over the achieved rate.\n"
+        } else {
+            out += "- No calibration record for this point: no share of peak or roofline bound (sweep without `--no-calibrate`, or `sandglass calibrate --out FILE`).\n"
+        }
         if let rooflinePath { out += "- Roofline: [\(rooflinePath)](\(rooflinePath)).\n" }
         out += "\n## Top \(min(LayerBreakdown.topCount, layers.count)) layers by time\n\n" + MarkdownTableWriter.render(LayerBreakdown.topTable(p))
         out += "\n## By operation type\n\n" + MarkdownTableWriter.render(LayerBreakdown.opTable(p))
-        out += "\n## All layers\n\n" + MarkdownTableWriter.render(LayerBreakdown.allLayersTable(p))
+        out += "\n## All layers\n\n" + MarkdownTableWriter.render(LayerBreakdown.allLayersTable(p, calibration: e.calibration))
         out += "\n## Counters\n\n" + LayerBreakdown.counterNotes(p).map { "- \($0)\n" }.joined()
         return out
     }
