@@ -1,8 +1,10 @@
 // f32_conv_direct: dense convolution (groups = 1) of any kernel size, stride and padding over
 // NHWC, vectorised over output channels: each tap broadcasts one input value against a vector
-// of weights (two vectors at a time, so each broadcast feeds two FMAs). Used for the 3x3 stride-2 stem (3 input channels, where a GEMM would waste its
-// tiles) and for imported dense k x k convolutions. Interior pixels go four at a time so a
-// weight vector is loaded once for four outputs.
+// of weights (two vectors at a time, so each broadcast feeds two FMAs). Used for the 3x3
+// stride-2 stem (3 input channels, where a GEMM would waste its tiles) and for imported dense
+// k x k convolutions. Interior pixels go four at a time so a weight vector is loaded once for
+// four outputs. The stem's shape (3x3 over 3 channels) gets its own instantiation with
+// constant trip counts, so its 27 taps unroll into straight-line code.
 
 @inlinable @inline(__always)
 func directConvPixelIsInterior(_ a: DirectConvArguments, y: Int, x: Int) -> Bool {
@@ -12,14 +14,24 @@ func directConvPixelIsInterior(_ a: DirectConvArguments, y: Int, x: Int) -> Bool
 }
 
 @inlinable @inline(__always)
-public func f32_conv_direct<V: FloatVector>(_ a: DirectConvArguments, rows: Range<Int>, _: V.Type) {
+public func f32_conv_direct<V: FloatVector>(_ a: DirectConvArguments, rows: Range<Int>, _ v: V.Type) {
+    if a.kernelHeight == 3 && a.kernelWidth == 3 && a.inputChannels == 3 {
+        directConv(a, rows: rows, kernelHeight: 3, kernelWidth: 3, inputChannels: 3, v)
+    } else {
+        directConv(a, rows: rows, kernelHeight: a.kernelHeight, kernelWidth: a.kernelWidth, inputChannels: a.inputChannels, v)
+    }
+}
+
+/// The kernel with its loop bounds as parameters (constants after inlining for the stem).
+@inlinable @inline(__always)
+func directConv<V: FloatVector>(_ a: DirectConvArguments, rows: Range<Int>, kernelHeight kh: Int, kernelWidth kw: Int,
+                                inputChannels cin: Int, _: V.Type) {
     let w = V.scalarCount
     let lo = V(repeating: a.epilogue.minValue)
     let hi = V(repeating: a.epilogue.maxValue)
     let weights = UnsafeRawPointer(a.weights)
     let ws = a.weightStride
-    let cin = a.inputChannels
-    let taps = a.kernelHeight &* a.kernelWidth &* cin
+    let taps = kh &* kw &* cin
     let biasOffset = taps &* ws
     let rowFloats = a.inputWidth &* a.inputStride
     let out = DepthwiseOutput(a.output, stride: a.outputStride, a.epilogue)
@@ -44,9 +56,9 @@ public func f32_conv_direct<V: FloatVector>(_ a: DirectConvArguments, rows: Rang
                     var s0 = biasA, s1 = biasA, s2 = biasA, s3 = biasA
                     var t0 = biasB, t1 = biasB, t2 = biasB, t3 = biasB
                     var tap = 0
-                    for ky in 0..<a.kernelHeight {
+                    for ky in 0..<kh {
                         let rowOffset = ky &* rowFloats
-                        for kx in 0..<a.kernelWidth {
+                        for kx in 0..<kw {
                             let o = rowOffset &+ kx &* a.inputStride
                             for ci in 0..<cin {
                                 let wa = weights.load(fromByteOffset: (tap &* ws &+ c) &* 4, as: V.self)
@@ -77,9 +89,9 @@ public func f32_conv_direct<V: FloatVector>(_ a: DirectConvArguments, rows: Rang
                     let bias = weights.load(fromByteOffset: (biasOffset &+ c) &* 4, as: V.self)
                     var s0 = bias, s1 = bias, s2 = bias, s3 = bias
                     var tap = 0
-                    for ky in 0..<a.kernelHeight {
+                    for ky in 0..<kh {
                         let rowOffset = ky &* rowFloats
-                        for kx in 0..<a.kernelWidth {
+                        for kx in 0..<kw {
                             let o = rowOffset &+ kx &* a.inputStride
                             for ci in 0..<cin {
                                 let wt = weights.load(fromByteOffset: (tap &* ws &+ c) &* 4, as: V.self)
@@ -102,14 +114,14 @@ public func f32_conv_direct<V: FloatVector>(_ a: DirectConvArguments, rows: Rang
                 var c = 0
                 while c < a.outputChannels {
                     var s = weights.load(fromByteOffset: (biasOffset &+ c) &* 4, as: V.self)
-                    for ky in 0..<a.kernelHeight {
+                    for ky in 0..<kh {
                         let iy = y &* a.strideHeight &- a.padTop &+ ky
                         if iy < 0 || iy >= a.inputHeight { continue }
-                        for kx in 0..<a.kernelWidth {
+                        for kx in 0..<kw {
                             let ix = x &* a.strideWidth &- a.padLeft &+ kx
                             if ix < 0 || ix >= a.inputWidth { continue }
                             let p = a.input + (iy &* a.inputWidth &+ ix) &* a.inputStride
-                            let tap0 = (ky &* a.kernelWidth &+ kx) &* cin
+                            let tap0 = (ky &* kw &+ kx) &* cin
                             for ci in 0..<cin {
                                 let wt = weights.load(fromByteOffset: ((tap0 &+ ci) &* ws &+ c) &* 4, as: V.self)
                                 s = s.addingProduct(V(repeating: p[ci]), wt)
