@@ -114,6 +114,33 @@ func depthwiseRow1<V: FloatVector>(_ q: UnsafeRawPointer, _ o: Int, _ d: Int, _ 
 func f32_dwconv3x3<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, channels: Range<Int>,
                                    stride: Int, _: V.Type) {
     let w = V.scalarCount
+    let out = DepthwiseOutput(a.output, stride: a.outputStride, a.epilogue)
+    // One channel vector outside, rows inside: its nine weights and bias stay in registers for
+    // the whole map, and the three input rows it reads stay in L1 from one output row to the
+    // next, so each input line is read from L2 once rather than once per output row using it.
+    var c = channels.lowerBound
+    while c < channels.upperBound {
+        let lanes = channels.upperBound &- c
+        let residualLanes = out.residualChannels &- c
+        // The epilogue's shape is fixed for a whole channel vector: choosing it here, with a
+        // constant, keeps the lane and residual checks out of the inner loops.
+        if lanes >= w && residualLanes <= 0 {
+            f32_dwconv3x3_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, epilogue: 0, V.self)
+        } else if lanes >= w && residualLanes >= w {
+            f32_dwconv3x3_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, epilogue: 1, V.self)
+        } else {
+            f32_dwconv3x3_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, epilogue: 2, V.self)
+        }
+        c &+= w
+    }
+}
+
+/// All rows of one channel vector. `epilogue` is a constant at each call: 0 = clamp and store a
+/// full vector; 1 = add a full vector of residual, clamp, store; 2 = the general case (tail lanes
+/// or a partial shortcut ending inside this vector).
+@inlinable @inline(__always)
+func f32_dwconv3x3_vector<V: FloatVector>(_ a: DepthwiseArguments, _ out: DepthwiseOutput, rows: Range<Int>,
+                                          channel c: Int, lanes: Int, stride: Int, epilogue: Int, _: V.Type) {
     let inS = a.inputStride
     let d = inS &* 4
     let lo = V(repeating: a.epilogue.minValue)
@@ -121,79 +148,76 @@ func f32_dwconv3x3<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, ch
     let weights = UnsafeRawPointer(a.weights)
     let ws = a.weightStride
     let (xStart, xEnd) = depthwiseInteriorColumns(a)
-    let out = DepthwiseOutput(a.output, stride: a.outputStride, a.epilogue)
-    // Channel tiles of one cache line outside, rows inside: the three input rows of a tile stay
-    // in L1 from one output row to the next, so each input is read from L2 once rather than once
-    // per output row that uses it, and every line read or written is used whole. Small feature
-    // maps (a few KB per row, all in L2) run rows outside instead: one tile of all channels,
-    // which streams memory in order.
-    let tile = a.inputWidth >= 12 ? Swift.max(w, 16) : channels.count
-    var tileStart = channels.lowerBound
-    while tileStart < channels.upperBound {
-      let tileEnd = Swift.min(tileStart &+ tile, channels.upperBound)
-      for y in rows {
+    let w00 = weights.load(fromByteOffset: (0 &* ws &+ c) &* 4, as: V.self)
+    let w01 = weights.load(fromByteOffset: (1 &* ws &+ c) &* 4, as: V.self)
+    let w02 = weights.load(fromByteOffset: (2 &* ws &+ c) &* 4, as: V.self)
+    let w10 = weights.load(fromByteOffset: (3 &* ws &+ c) &* 4, as: V.self)
+    let w11 = weights.load(fromByteOffset: (4 &* ws &+ c) &* 4, as: V.self)
+    let w12 = weights.load(fromByteOffset: (5 &* ws &+ c) &* 4, as: V.self)
+    let w20 = weights.load(fromByteOffset: (6 &* ws &+ c) &* 4, as: V.self)
+    let w21 = weights.load(fromByteOffset: (7 &* ws &+ c) &* 4, as: V.self)
+    let w22 = weights.load(fromByteOffset: (8 &* ws &+ c) &* 4, as: V.self)
+    let bias = weights.load(fromByteOffset: (9 &* ws &+ c) &* 4, as: V.self)
+    let output = UnsafeMutableRawPointer(out.output)
+    let residual = UnsafeRawPointer(out.residual)
+    @inline(__always) func put(_ v: V, _ pixel: Int) {
+        switch epilogue {
+        case 0:
+            output.storeBytes(of: v.clamped(lo, hi), toByteOffset: (pixel &* out.outputStride &+ c) &* 4, as: V.self)
+        case 1:
+            let r = residual.load(fromByteOffset: (pixel &* out.residualStride &+ c) &* 4, as: V.self)
+            output.storeBytes(of: (v + r).clamped(lo, hi), toByteOffset: (pixel &* out.outputStride &+ c) &* 4,
+                              as: V.self)
+        default:
+            out.store(v, pixel: pixel, channel: c, lanes: lanes, lo, hi)
+        }
+    }
+    for y in rows {
         let iy = y &* stride &- a.padTop
         let r0 = depthwiseRow(a, iy)
         let r1 = depthwiseRow(a, iy &+ 1)
         let r2 = depthwiseRow(a, iy &+ 2)
         let q0 = UnsafeRawPointer(r0), q1 = UnsafeRawPointer(r1), q2 = UnsafeRawPointer(r2)
         let outRow = y &* a.outputWidth
-        var c = tileStart
-        while c < tileEnd {
-            let lanes = channels.upperBound &- c
-            let w00 = weights.load(fromByteOffset: (0 &* ws &+ c) &* 4, as: V.self)
-            let w01 = weights.load(fromByteOffset: (1 &* ws &+ c) &* 4, as: V.self)
-            let w02 = weights.load(fromByteOffset: (2 &* ws &+ c) &* 4, as: V.self)
-            let w10 = weights.load(fromByteOffset: (3 &* ws &+ c) &* 4, as: V.self)
-            let w11 = weights.load(fromByteOffset: (4 &* ws &+ c) &* 4, as: V.self)
-            let w12 = weights.load(fromByteOffset: (5 &* ws &+ c) &* 4, as: V.self)
-            let w20 = weights.load(fromByteOffset: (6 &* ws &+ c) &* 4, as: V.self)
-            let w21 = weights.load(fromByteOffset: (7 &* ws &+ c) &* 4, as: V.self)
-            let w22 = weights.load(fromByteOffset: (8 &* ws &+ c) &* 4, as: V.self)
-            let bias = weights.load(fromByteOffset: (9 &* ws &+ c) &* 4, as: V.self)
-            // Edge columns: taps in the padding are skipped.
-            @inline(__always) func edge(_ x: Int) {
-                let ix = x &* stride &- a.padLeft
-                var s = depthwiseCheckedTaps(bias, r0, a, firstColumn: ix, channel: c, w00, w01, w02)
-                s = depthwiseCheckedTaps(s, r1, a, firstColumn: ix, channel: c, w10, w11, w12)
-                s = depthwiseCheckedTaps(s, r2, a, firstColumn: ix, channel: c, w20, w21, w22)
-                out.store(s, pixel: outRow &+ x, channel: c, lanes: lanes, lo, hi)
-            }
-            var x = 0
-            while x < xStart { edge(x); x &+= 1 }
-            // Interior, four outputs at a time sharing their input loads.
-            while x &+ 4 <= xEnd {
-                let o = ((x &* stride &- a.padLeft) &* inS &+ c) &* 4
-                var s0 = bias, s1 = bias, s2 = bias, s3 = bias
-                if stride == 1 {
-                    depthwiseRow4s1(q0, o, d, w00, w01, w02, &s0, &s1, &s2, &s3)
-                    depthwiseRow4s1(q1, o, d, w10, w11, w12, &s0, &s1, &s2, &s3)
-                    depthwiseRow4s1(q2, o, d, w20, w21, w22, &s0, &s1, &s2, &s3)
-                } else {
-                    depthwiseRow4s2(q0, o, d, w00, w01, w02, &s0, &s1, &s2, &s3)
-                    depthwiseRow4s2(q1, o, d, w10, w11, w12, &s0, &s1, &s2, &s3)
-                    depthwiseRow4s2(q2, o, d, w20, w21, w22, &s0, &s1, &s2, &s3)
-                }
-                out.store(s0, pixel: outRow &+ x, channel: c, lanes: lanes, lo, hi)
-                out.store(s1, pixel: outRow &+ x &+ 1, channel: c, lanes: lanes, lo, hi)
-                out.store(s2, pixel: outRow &+ x &+ 2, channel: c, lanes: lanes, lo, hi)
-                out.store(s3, pixel: outRow &+ x &+ 3, channel: c, lanes: lanes, lo, hi)
-                x &+= 4
-            }
-            // Interior remainder, one at a time.
-            while x < xEnd {
-                let o = ((x &* stride &- a.padLeft) &* inS &+ c) &* 4
-                var s = depthwiseRow1(q0, o, d, w00, w01, w02, bias)
-                s = depthwiseRow1(q1, o, d, w10, w11, w12, s)
-                s = depthwiseRow1(q2, o, d, w20, w21, w22, s)
-                out.store(s, pixel: outRow &+ x, channel: c, lanes: lanes, lo, hi)
-                x &+= 1
-            }
-            while x < a.outputWidth { edge(x); x &+= 1 }
-            c &+= w
+        // Edge columns: taps in the padding are skipped.
+        @inline(__always) func edge(_ x: Int) {
+            let ix = x &* stride &- a.padLeft
+            var s = depthwiseCheckedTaps(bias, r0, a, firstColumn: ix, channel: c, w00, w01, w02)
+            s = depthwiseCheckedTaps(s, r1, a, firstColumn: ix, channel: c, w10, w11, w12)
+            s = depthwiseCheckedTaps(s, r2, a, firstColumn: ix, channel: c, w20, w21, w22)
+            put(s, outRow &+ x)
         }
-      }
-      tileStart = tileEnd
+        var x = 0
+        while x < xStart { edge(x); x &+= 1 }
+        // Interior, four outputs at a time sharing their input loads.
+        while x &+ 4 <= xEnd {
+            let o = ((x &* stride &- a.padLeft) &* inS &+ c) &* 4
+            var s0 = bias, s1 = bias, s2 = bias, s3 = bias
+            if stride == 1 {
+                depthwiseRow4s1(q0, o, d, w00, w01, w02, &s0, &s1, &s2, &s3)
+                depthwiseRow4s1(q1, o, d, w10, w11, w12, &s0, &s1, &s2, &s3)
+                depthwiseRow4s1(q2, o, d, w20, w21, w22, &s0, &s1, &s2, &s3)
+            } else {
+                depthwiseRow4s2(q0, o, d, w00, w01, w02, &s0, &s1, &s2, &s3)
+                depthwiseRow4s2(q1, o, d, w10, w11, w12, &s0, &s1, &s2, &s3)
+                depthwiseRow4s2(q2, o, d, w20, w21, w22, &s0, &s1, &s2, &s3)
+            }
+            put(s0, outRow &+ x)
+            put(s1, outRow &+ x &+ 1)
+            put(s2, outRow &+ x &+ 2)
+            put(s3, outRow &+ x &+ 3)
+            x &+= 4
+        }
+        // Interior remainder, one at a time.
+        while x < xEnd {
+            let o = ((x &* stride &- a.padLeft) &* inS &+ c) &* 4
+            var s = depthwiseRow1(q0, o, d, w00, w01, w02, bias)
+            s = depthwiseRow1(q1, o, d, w10, w11, w12, s)
+            s = depthwiseRow1(q2, o, d, w20, w21, w22, s)
+            put(s, outRow &+ x)
+            x &+= 1
+        }
+        while x < a.outputWidth { edge(x); x &+= 1 }
     }
 }
 
