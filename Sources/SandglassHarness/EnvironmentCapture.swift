@@ -114,13 +114,26 @@ public struct Environment: Codable, Sendable {
     }
 
     static func cpuModel() -> String {
-        if let text = readTextFile("/proc/cpuinfo") {
-            for line in text.split(separator: "\n") where line.hasPrefix("model name") {
-                return String(line.split(separator: ":", maxSplits: 1).last ?? "").trimmed
-            }
-        }
+        if let model = readTextFile("/proc/cpuinfo").flatMap(cpuModel(cpuinfo:)) { return model }
         let brand = ISASelection.cpuBrand
         return brand.isEmpty ? "unknown" : brand.trimmed
+    }
+
+    /// The CPU model from /proc/cpuinfo text: x86's "model name"; on Arm, which has none, the
+    /// distinct cores named from their "CPU part" lines in processor order (big.LITTLE boards give
+    /// e.g. "Cortex-A55 (part 0xd05) + Cortex-A76 (part 0xd0b)"). nil when neither is present.
+    public static func cpuModel(cpuinfo text: String) -> String? {
+        var parts: [String] = []
+        for line in text.split(separator: "\n") {
+            let kv = line.split(separator: ":", maxSplits: 1).map { String($0).trimmed }
+            guard kv.count == 2 else { continue }
+            if kv[0] == "model name" { return kv[1] }
+            if kv[0] == "CPU part" {
+                let name = armCoreName(part: kv[1])
+                if !parts.contains(name) { parts.append(name) }
+            }
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: " + ")
     }
 
     /// Core kinds: x86 model name, or Arm implementer/part per processor, grouped with max frequency.

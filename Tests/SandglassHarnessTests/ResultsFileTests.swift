@@ -45,6 +45,19 @@ final class ResultsFileTests: XCTestCase {
         XCTAssertEqual(CSVExport.escape("say \"hi\""), "\"say \"\"hi\"\"\"")
     }
 
+    func testCPUModelFromCPUInfo() {
+        // x86: the model name line.
+        XCTAssertEqual(Environment.cpuModel(cpuinfo: "processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC 9R45\n"),
+                       "AMD EPYC 9R45")
+        // arm64 has no model name: cores from their part numbers, distinct, in processor order.
+        let bigLittle = (0..<8).map { cpu in
+            "processor\t: \(cpu)\nBogoMIPS\t: 48.00\nCPU implementer\t: 0x41\nCPU part\t: \(cpu < 4 ? "0xd05" : "0xd0b")\n"
+        }.joined(separator: "\n")
+        XCTAssertEqual(Environment.cpuModel(cpuinfo: bigLittle), "Cortex-A55 (part 0xd05) + Cortex-A76 (part 0xd0b)")
+        XCTAssertEqual(Environment.cpuModel(cpuinfo: "processor\t: 0\nCPU part\t: 0xfff\n"), "Arm core (part 0xfff)")
+        XCTAssertNil(Environment.cpuModel(cpuinfo: "processor\t: 0\nflags\t: fpu\n"))
+    }
+
     func testEnvironmentHasTheFieldsAReportNeeds() {
         let env = Environment.capture()
         XCTAssertFalse(env.cpuModel.isEmpty)
