@@ -10,6 +10,9 @@ public struct LayerBreakdown: Sendable {
         public var slug: String
         /// The machine's measured ceilings for this point, when the results hold them.
         public var calibration: CalibrationRecord?
+        /// The caches of the machine that ran the point (from its environment), to tell which
+        /// level a layer's data fits in.
+        public var caches: [CacheInfo] = []
         public var markdownPath: String { "layers/\(slug).md" }
         public var csvPath: String { "layers/\(slug).csv" }
     }
@@ -28,7 +31,8 @@ public struct LayerBreakdown: Sendable {
             var n = 2
             while used.contains(slug) { slug = PointSelection.slug(p.record) + "-\(n)"; n += 1 }
             used.insert(slug)
-            b.entries.append(Entry(point: p, slug: slug, calibration: c.calibration(for: p)))
+            b.entries.append(Entry(point: p, slug: slug, calibration: c.calibration(for: p),
+                                   caches: c.environment(of: p)?.caches ?? []))
         }
         b.entries.sort { PointSelection.label($0.point.record) < PointSelection.label($1.point.record) }
         return b
@@ -47,16 +51,26 @@ public struct LayerBreakdown: Sendable {
     }
 
     /// What each layer achieves against the machine's measured ceilings: the share of the FMA
-    /// peak for the point's ISA and threads, and the roofline bound with L2 bandwidth,
-    /// min(peak, intensity × L2 GB/s), with how far below it the layer runs.
+    /// peak for the point's ISA and threads; the roofline bound with L2 bandwidth,
+    /// min(peak, intensity × L2 GB/s); and the bound at the level its data fits in (the smallest
+    /// data cache at least as large as the layer's analytic bytes, or DRAM), with how far below
+    /// each the layer runs. A layer whose input was just written by a producer larger than L2
+    /// streams it from L3, where the L2 bound would flatter the machine and blame the kernel.
     struct Ceilings {
         var peak: Double
         var l2: Double?
+        /// (level name, data bytes it holds, measured GB/s) from the smallest cache up, then DRAM.
+        var levels: [(name: String, bytes: Int?, gbps: Double)] = []
 
-        init?(_ calibration: CalibrationRecord?, _ p: PointRecord) {
+        init?(_ calibration: CalibrationRecord?, _ p: PointRecord, caches: [CacheInfo] = []) {
             guard let c = calibration, let peak = c.peak(isa: p.isaUsed, threads: p.threads) else { return nil }
             self.peak = peak
             l2 = c.bandwidth(level: "L2", threads: p.threads)
+            for cache in caches.filter({ $0.type != "Instruction" }).sorted(by: { $0.level < $1.level }) {
+                guard let size = cache.sizeBytes, let bw = c.bandwidth(level: "L\(cache.level)", threads: p.threads) else { continue }
+                levels.append(("L\(cache.level)", size, bw))
+            }
+            if !levels.isEmpty, let dram = c.bandwidth(level: "DRAM", threads: p.threads) { levels.append(("DRAM", nil, dram)) }
         }
 
         func percentOfPeak(_ gflops: Double?) -> Double? { gflops.map { $0 / peak * 100 } }
@@ -65,11 +79,18 @@ public struct LayerBreakdown: Sendable {
             guard let l2, let intensity else { return nil }
             return min(peak, intensity * l2)
         }
+
+        /// The level a layer's data fits in and the roofline bound there; nil without cache sizes.
+        func residentBound(bytes: Double?, _ intensity: Double?) -> (level: String, bound: Double)? {
+            guard let bytes, let intensity,
+                  let level = levels.first(where: { $0.bytes.map { Double($0) >= bytes } ?? true }) else { return nil }
+            return (level.name, min(peak, intensity * level.gbps))
+        }
     }
 
-    static func allLayersTable(_ p: PointRecord, calibration: CalibrationRecord? = nil) -> ReportTable {
+    static func allLayersTable(_ p: PointRecord, calibration: CalibrationRecord? = nil, caches: [CacheInfo] = []) -> ReportTable {
         let layers = p.layers ?? []
-        let ceilings = Ceilings(calibration, p)
+        let ceilings = Ceilings(calibration, p, caches: caches)
         let total = layers.reduce(0) { $0 + $1.timeMs }
         let events = events(layers)
         var columns: [ReportColumn] = [
@@ -93,6 +114,11 @@ public struct LayerBreakdown: Sendable {
             columns += [ReportColumn("Of FMA peak (%)", csv: "percent_of_peak"),
                         ReportColumn("L2 roofline bound (GFLOP/s)", csv: "l2_roofline_bound_gflops"),
                         ReportColumn("Below the bound (×)", csv: "times_below_l2_bound")]
+            if !(ceilings?.levels.isEmpty ?? true) {
+                columns += [ReportColumn("Data fits in", csv: "data_fits_in", numeric: false),
+                            ReportColumn("Bound there (GFLOP/s)", csv: "resident_roofline_bound_gflops"),
+                            ReportColumn("Below it (×)", csv: "times_below_resident_bound")]
+            }
         }
         for e in events {
             let uniform = uniformProvenance(e, layers)
@@ -114,6 +140,12 @@ public struct LayerBreakdown: Sendable {
                 let below = bound.flatMap { b in l.achievedGFLOPS.flatMap { $0 > 0 ? b / $0 : nil } }
                 row += [ReportFormat.percent(ceilings.percentOfPeak(l.achievedGFLOPS)), ReportFormat.rate(bound),
                         ReportFormat.fixed(below, 2)]
+                if !ceilings.levels.isEmpty {
+                    let resident = ceilings.residentBound(bytes: l.analyticBytes, l.arithmeticIntensity)
+                    let belowThere = resident.flatMap { r in l.achievedGFLOPS.flatMap { $0 > 0 ? r.bound / $0 : nil } }
+                    row += [resident?.level ?? ReportFormat.missing, ReportFormat.rate(resident?.bound),
+                            ReportFormat.fixed(belowThere, 2)]
+                }
             }
             for e in events {
                 let uniform = uniformProvenance(e, layers) != nil
@@ -199,7 +231,7 @@ public struct LayerBreakdown: Sendable {
     }
 
     public func csv(_ e: Entry) -> String {
-        CSVTableWriter.render(LayerBreakdown.allLayersTable(e.point.record, calibration: e.calibration))
+        CSVTableWriter.render(LayerBreakdown.allLayersTable(e.point.record, calibration: e.calibration, caches: e.caches))
     }
 
     /// `supersededBy`: the later file whose record of the same point the latency tables use.
@@ -217,15 +249,19 @@ public struct LayerBreakdown: Sendable {
             out += "- Per-layer pass: \(s.iterations) instrumented inferences; sum of layer times \(ReportFormat.ms(sum)) ms beside an uninstrumented median of \(ReportFormat.ms(s.endToEndMs)) ms measured alongside; instrumentation overhead \(ReportFormat.signedPercent(s.overheadPercent))%; counter backend: \(s.counterBackend).\n"
         }
         out += "- Share is of the sum of layer times; FLOPs = 2 × MAdds + shortcut adds; achieved GB/s divides the analytic bytes (the minimum the layer must move) by its time; 1 KB = 10^3 bytes.\n"
-        if let ceilings = Ceilings(e.calibration, p) {
+        if let ceilings = Ceilings(e.calibration, p, caches: e.caches) {
             out += "- Against the measured ceilings (calibration record): FMA peak \(ReportFormat.rate(ceilings.peak)) GFLOP/s for \(p.isaUsed) with \(p.threads) thread(s); the L2 roofline bound of a layer is min(peak, intensity × \(ReportFormat.rate(ceilings.l2)) GB/s), the attainable rate if its data streams from L2; 'below the bound' is that bound over the achieved rate.\n"
+            if !ceilings.levels.isEmpty {
+                let sizes = ceilings.levels.map { l in l.bytes.map { "\(l.name) \(ReportFormat.kilobytes(Double($0))) KB at \(ReportFormat.rate(l.gbps)) GB/s" } ?? "\(l.name) at \(ReportFormat.rate(l.gbps)) GB/s" }
+                out += "- 'Data fits in' is the smallest data cache at least as large as the layer's analytic bytes (\(sizes.joined(separator: ", "))); 'bound there' is min(peak, intensity × that level's bandwidth), a model of where the layer's data streams from, not a measurement.\n"
+            }
         } else {
             out += "- No calibration record for this point: no share of peak or roofline bound (sweep without `--no-calibrate`, or `sandglass calibrate --out FILE`).\n"
         }
         if let rooflinePath { out += "- Roofline: [\(rooflinePath)](\(rooflinePath)).\n" }
         out += "\n## Top \(min(LayerBreakdown.topCount, layers.count)) layers by time\n\n" + MarkdownTableWriter.render(LayerBreakdown.topTable(p))
         out += "\n## By operation type\n\n" + MarkdownTableWriter.render(LayerBreakdown.opTable(p))
-        out += "\n## All layers\n\n" + MarkdownTableWriter.render(LayerBreakdown.allLayersTable(p, calibration: e.calibration))
+        out += "\n## All layers\n\n" + MarkdownTableWriter.render(LayerBreakdown.allLayersTable(p, calibration: e.calibration, caches: e.caches))
         out += "\n## Counters\n\n" + LayerBreakdown.counterNotes(p).map { "- \($0)\n" }.joined()
         return out
     }
