@@ -23,6 +23,8 @@ let depthwiseShapes = [
     DepthwiseShape(name: "s1.dw1", h: 112, w: 112, c: 32, stride: 1), DepthwiseShape(name: "s1.dw2", h: 112, w: 112, c: 96, stride: 2),
     DepthwiseShape(name: "s2.dw", h: 56, w: 56, c: 144, stride: 1), DepthwiseShape(name: "s3.dw", h: 28, w: 28, c: 192, stride: 1),
     DepthwiseShape(name: "s5.dw", h: 14, w: 14, c: 384, stride: 1), DepthwiseShape(name: "s7.dw", h: 7, w: 7, c: 960, stride: 1),
+    DepthwiseShape(name: "s2.dw2", h: 56, w: 56, c: 192, stride: 2), DepthwiseShape(name: "s4.dw2", h: 28, w: 28, c: 288, stride: 2),
+    DepthwiseShape(name: "s6.dw2", h: 14, w: 14, c: 576, stride: 2),
 ]
 
 let gflops = BenchmarkMetric.custom("GFLOP/s", polarity: .prefersLarger, useScalingFactor: false)
