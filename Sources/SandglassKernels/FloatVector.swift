@@ -12,6 +12,9 @@ public protocol FloatVector: SIMD where Scalar == Float {
     func adding(_ other: Self) -> Self
     /// Lane-wise self × other.
     func multiplied(by other: Self) -> Self
+    /// self + other in the lanes where `mask` is non-zero, self elsewhere (a select, so that an
+    /// Inf or NaN in a masked-off lane of `other` cannot leak in as it would through other × 0).
+    func adding(_ other: Self, where mask: Self) -> Self
 }
 
 extension SIMD4: FloatVector where Scalar == Float {
@@ -21,6 +24,8 @@ extension SIMD4: FloatVector where Scalar == Float {
     public func adding(_ other: Self) -> Self { sg_add_f32x4(self, other) }
     @inlinable @inline(__always)
     public func multiplied(by other: Self) -> Self { sg_mul_f32x4(self, other) }
+    @inlinable @inline(__always)
+    public func adding(_ other: Self, where mask: Self) -> Self { sg_masked_add_f32x4(self, other, mask) }
 }
 
 extension SIMD8: FloatVector where Scalar == Float {
@@ -30,6 +35,8 @@ extension SIMD8: FloatVector where Scalar == Float {
     public func adding(_ other: Self) -> Self { sg_add_f32x8(self, other) }
     @inlinable @inline(__always)
     public func multiplied(by other: Self) -> Self { sg_mul_f32x8(self, other) }
+    @inlinable @inline(__always)
+    public func adding(_ other: Self, where mask: Self) -> Self { sg_masked_add_f32x8(self, other, mask) }
 }
 
 extension SIMD16: FloatVector where Scalar == Float {
@@ -39,4 +46,6 @@ extension SIMD16: FloatVector where Scalar == Float {
     public func adding(_ other: Self) -> Self { sg_add_f32x16(self, other) }
     @inlinable @inline(__always)
     public func multiplied(by other: Self) -> Self { sg_mul_f32x16(self, other) }
+    @inlinable @inline(__always)
+    public func adding(_ other: Self, where mask: Self) -> Self { sg_masked_add_f32x16(self, other, mask) }
 }

@@ -10,6 +10,8 @@ final class DepthwiseConvTests: XCTestCase {
         var pads: (top: Int, left: Int, bottom: Int, right: Int) = (1, 1, 1, 1)
         var residual: Int = 0
         var clamp: (Float, Float) = (-.infinity, .infinity)
+        /// NaN in the residual's channels past the first `residual`: a partial add must not touch them.
+        var poisonUnadded = false
     }
 
     func check(_ tc: Case, kernels: KernelSet, generic: Bool = false, channelSplit: Int? = nil,
@@ -23,7 +25,10 @@ final class DepthwiseConvTests: XCTestCase {
             minValue: tc.clamp.0, maxValue: tc.clamp.1)
         let oh = ref.outputHeight, ow = ref.outputWidth
         let inputDense = rng.array(tc.h * tc.w * tc.c)
-        let residualDense = rng.array(oh * ow * tc.c)
+        var residualDense = rng.array(oh * ow * tc.c)
+        if tc.poisonUnadded {
+            for p in 0..<(oh * ow) { for ch in tc.residual..<tc.c { residualDense[p * tc.c + ch] = .nan } }
+        }
         let expected = ref.run(inputDense, residual: tc.residual > 0 ? residualDense : nil, residualChannels: tc.residual)
 
         let input = StridedTensor(pixels: tc.h * tc.w, channels: tc.c, dense: inputDense)
@@ -85,6 +90,14 @@ final class DepthwiseConvTests: XCTestCase {
                 }
             }
             check(Case(h: 5, w: 9, c: 21, stride: 1, residual: 10, clamp: (0, 6)), kernels: kernels)
+        }
+    }
+
+    func testPartialShortcutIgnoresTheOtherChannels() throws {
+        for kernels in try availableKernelSets() {
+            for (c, k) in [(40, 5), (40, 13), (64, 24), (96, 37), (24, 9)] {
+                check(Case(h: 6, w: 9, c: c, stride: 1, residual: k, poisonUnadded: true), kernels: kernels)
+            }
         }
     }
 

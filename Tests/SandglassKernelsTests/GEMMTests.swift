@@ -6,13 +6,15 @@ import XCTest
 /// residual on the first k columns, and the clamp.
 final class GEMMTests: XCTestCase {
     func check(kernels: KernelSet, m: Int, n: Int, k: Int, residual: Int = 0,
-               clamp: (Float, Float) = (-.infinity, .infinity), split: Bool = false,
+               clamp: (Float, Float) = (-.infinity, .infinity), split: Bool = false, poisonUnadded: Bool = false,
                file: StaticString = #filePath, line: UInt = #line) {
         var rng = TestRandom(seed: UInt64(m * 10007 + n * 101 + k * 7 + residual))
         let weights = rng.array(n * k)
         let bias = rng.array(n)
         let aDense = rng.array(m * k)
-        let rDense = rng.array(m * n)
+        var rDense = rng.array(m * n)
+        // NaN in the residual's columns past the first `residual`: a partial add must not touch them.
+        if poisonUnadded { for row in 0..<m { for col in residual..<n { rDense[row * n + col] = .nan } } }
         let ref = ReferenceConvolution(inputHeight: 1, inputWidth: m, inputChannels: k, outputChannels: n,
                                        kernelHeight: 1, kernelWidth: 1, strideHeight: 1, strideWidth: 1,
                                        padTop: 0, padLeft: 0, padBottom: 0, padRight: 0, groups: 1,
@@ -71,6 +73,14 @@ final class GEMMTests: XCTestCase {
             check(kernels: kernels, m: 130, n: 96, k: 160, split: true)
             check(kernels: kernels, m: 1, n: 1000, k: 1280)
             check(kernels: kernels, m: 3000, n: 16, k: 70, split: true)
+        }
+    }
+
+    func testPartialResidualIgnoresTheOtherColumns() throws {
+        for kernels in try availableKernelSets() {
+            for (n, r) in [(40, 5), (40, 13), (64, 24), (96, 37), (24, 9)] {
+                check(kernels: kernels, m: 13, n: n, k: 11, residual: r, poisonUnadded: true)
+            }
         }
     }
 

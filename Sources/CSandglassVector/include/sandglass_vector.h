@@ -31,8 +31,20 @@ SG_INLINE sg_f32x16 sg_clamp_f32x16(sg_f32x16 x, sg_f32x16 lo, sg_f32x16 hi) {
 SG_INLINE sg_f32x4 sg_add_f32x4(sg_f32x4 a, sg_f32x4 b) { return a + b; }
 SG_INLINE sg_f32x8 sg_add_f32x8(sg_f32x8 a, sg_f32x8 b) { return a + b; }
 SG_INLINE sg_f32x16 sg_add_f32x16(sg_f32x16 a, sg_f32x16 b) { return a + b; }
+SG_INLINE sg_f32x4 sg_masked_add_f32x4(sg_f32x4 x, sg_f32x4 r, sg_f32x4 m) { return m != 0 ? x + r : x; }
+SG_INLINE sg_f32x8 sg_masked_add_f32x8(sg_f32x8 x, sg_f32x8 r, sg_f32x8 m) { return m != 0 ? x + r : x; }
+SG_INLINE sg_f32x16 sg_masked_add_f32x16(sg_f32x16 x, sg_f32x16 r, sg_f32x16 m) { return m != 0 ? x + r : x; }
 SG_INLINE sg_f32x4 sg_mul_f32x4(sg_f32x4 a, sg_f32x4 b) { return a * b; }
 SG_INLINE sg_f32x8 sg_mul_f32x8(sg_f32x8 a, sg_f32x8 b) { return a * b; }
 SG_INLINE sg_f32x16 sg_mul_f32x16(sg_f32x16 a, sg_f32x16 b) { return a * b; }
+
+/// Sixteen ones then sixteen zeros: the 16 - n'th float starts a vector whose first n lanes are
+/// 1 and the rest 0, the mask of a partial shortcut add ending inside a vector (a masked add
+/// with it replaces a loop over lanes).
+SG_INLINE const float *sg_lane_mask_table(void) {
+    static const float table[32] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+                                    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    return table;
+}
 
 #endif
