@@ -1,4 +1,6 @@
-// Resident memory of this process from /proc/self/status (Linux): current and peak RSS.
+// Resident memory of this process from /proc/self/status (Linux): current and peak RSS, and the
+// anonymous part of it (heap and mappings: where a model's weights and arena live, apart from
+// the file-backed pages of code and libraries that running more kernels pages in).
 import CSandglassSupport
 #if canImport(Glibc)
 import Glibc
@@ -9,6 +11,8 @@ public struct ProcessMemory: Codable, Sendable {
     public var residentBytes: Int?
     /// VmHWM (peak resident set) in bytes, nil where unreadable.
     public var peakResidentBytes: Int?
+    /// RssAnon (resident anonymous memory) in bytes, nil where unreadable (Linux before 4.5).
+    public var anonymousResidentBytes: Int?
 
     /// Returns freed heap memory to the kernel (glibc malloc_trim), so that resident memory
     /// measured afterwards reflects what is still in use.
@@ -25,7 +29,8 @@ public struct ProcessMemory: Codable, Sendable {
             }
             return nil
         }
-        return ProcessMemory(residentBytes: field("VmRSS"), peakResidentBytes: field("VmHWM"))
+        return ProcessMemory(residentBytes: field("VmRSS"), peakResidentBytes: field("VmHWM"),
+                             anonymousResidentBytes: field("RssAnon"))
     }
 }
 

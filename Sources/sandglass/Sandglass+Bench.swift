@@ -79,7 +79,9 @@ extension Sandglass {
             var plannedBytes: Int
             var baselineResidentBytes: Int?
             var steadyResidentBytes: Int?
-            /// Steady-state resident memory added by the model: steady − baseline.
+            /// Steady-state resident memory added by the model: the growth of anonymous resident
+            /// memory (RssAnon, where weights and arena live) from baseline to steady state, or of
+            /// the whole resident set where RssAnon is unreadable.
             var modelResidentBytes: Int?
             /// modelResidentBytes / plannedBytes (1.0 = exactly what was planned).
             var modelResidentRatio: Double?
@@ -112,7 +114,6 @@ extension Sandglass {
                 return
             }
             let planOptions = try self.planOptions(for: selection)
-            let baseline = Self.warmBaseline(planOptions)
 
             // Topology first: pinning and the cache facts of the report need it.
             let pin = try measurement.pinRequest()
@@ -129,6 +130,9 @@ extension Sandglass {
             if let cpus {
                 do { try ThreadPinning.bindCurrentThread(to: cpus[0]) } catch { throw CommandFailure("\(error)") }
             }
+            // After the tool's own state (hwloc's topology is some hundreds of KB), so that what
+            // grows from here is the model's.
+            let baseline = Self.warmBaseline(planOptions)
 
             let identity: ModelIdentity
             let plan: Plan
@@ -231,7 +235,8 @@ extension Sandglass {
                         warm: [Double], samples: [Double]) -> Output {
             let stats = LatencyStatistics(samples: samples)
             let memory = ProcessMemory.current()
-            let modelBytes: Int? = memory.residentBytes.flatMap { now in baseline.residentBytes.map { now - $0 } }
+            let modelBytes: Int? = memory.anonymousResidentBytes.flatMap { now in baseline.anonymousResidentBytes.map { now - $0 } }
+                ?? memory.residentBytes.flatMap { now in baseline.residentBytes.map { now - $0 } }
             let spec = identity.spec
             let totals = identity.totals
             return Output(
