@@ -18,6 +18,8 @@ public struct AddVersusMAC: Sendable {
         public var separate: ReportPoint?
         /// Cache sizes of the machine that measured it, for "identity fits in".
         public var caches: [CacheInfo]
+        /// Separate over fused, paired by round (when both ran in the same sweep with rounds).
+        public var paired: PairedRatio? = nil
 
         public var layersPoint: ReportPoint? { [separate, fused].compactMap { $0 }.first { !($0.record.layers?.isEmpty ?? true) } }
         public var anyPoint: ReportPoint { (fused ?? separate)! }
@@ -44,8 +46,9 @@ public struct AddVersusMAC: Sendable {
             let hasLayers = [fused, separate].contains { !($0?.record.layers?.isEmpty ?? true) }
             guard (fused != nil && separate != nil) || hasLayers else { continue }
             let env = (fused ?? separate).flatMap { c.environment(of: $0) }
+            let paired = fused.flatMap { f in separate.flatMap { PairedRounds.ratio($0, to: f, in: c) } }
             result.entries.append(Entry(setting: g.setting, model: g.model, width: g.width, alpha: g.alpha, fused: fused,
-                                        separate: separate, caches: env?.caches ?? []))
+                                        separate: separate, caches: env?.caches ?? [], paired: paired))
         }
         result.entries.sort { a, b in
             if a.setting != b.setting { return a.setting < b.setting }
@@ -134,6 +137,9 @@ public struct AddVersusMAC: Sendable {
             c["separate_minus_fused_percent"] = ReportFormat.missing
             c["difference_beyond_cis"] = ReportFormat.missing
         }
+        c["paired_separate_over_fused"] = ReportFormat.ratio(e.paired?.median)
+        c["paired_ci_low"] = ReportFormat.ratio(e.paired?.ciLow)
+        c["paired_ci_high"] = ReportFormat.ratio(e.paired?.ciHigh)
         return c
     }
 
@@ -170,6 +176,9 @@ public struct AddVersusMAC: Sendable {
         ReportColumn("Separate − fused (ms)", csv: "separate_minus_fused_ms"),
         ReportColumn("Separate − fused (%)", csv: "separate_minus_fused_percent"),
         ReportColumn("Beyond 95% CIs", csv: "difference_beyond_cis", numeric: false),
+        ReportColumn("Separate / fused, paired by round (×)", csv: "paired_separate_over_fused"),
+        ReportColumn("Paired 95% CI low", csv: "paired_ci_low"),
+        ReportColumn("Paired 95% CI high", csv: "paired_ci_high"),
     ]
 
     /// Builds a table from cells keyed by CSV name; Markdown-only CI columns take their cell
@@ -279,7 +288,7 @@ public struct AddVersusMAC: Sendable {
         out += "- Element-wise adds: additions of the shortcut per inference (⌊α·C⌋ channels × H × W per shortcut block). Identity tensor read: the bytes of the identity channels the adds read (fp32).\n"
         out += "- MAC: bytes read plus bytes written by every step as planned, including weights (analytic minimum, fp32). A separate add step reads the branch and the identity channels and writes the sum; fused, the branch stays in registers and only the identity is read. 1 KB = 10^3 bytes, 1 MB = 10^6 bytes.\n"
         out += "- Separate add steps: the sum of the `add` steps' times in the per-layer pass of the separate-adds point; share: of that point's sum of layer times. Achieved GB/s: their MAC over their time.\n"
-        out += "- Latency: medians of the uninstrumented end-to-end samples, with 95% confidence intervals of the median, from the same records as the per-layer figures (so they may differ from Table 7's where a point was measured more than once); a difference is beyond the CIs when the two intervals are disjoint.\n"
+        out += "- Latency: medians of the uninstrumented end-to-end samples, with 95% confidence intervals of the median, from the same records as the per-layer figures (so they may differ from Table 7's where a point was measured more than once); a difference is beyond the CIs when the two intervals are disjoint. Where the sweep ran in rounds, 'paired by round' is the median over rounds of the separate point's block median over the fused point's in the same round, with its 95% CI: it cancels the host's drift, which the pooled CIs do not see, and decides whether the difference is measurable.\n"
         out += "- Identity fits in: the smallest data cache (per the captured environment) at least as large as the identity channels the block reads.\n"
         out += "- Measured traffic columns appear when the counters give `\(MemoryTraffic.counterName)`.\n"
         if entries.contains(where: { $0.model == "mobilenetv2" && $0.alpha != "1" }) {
@@ -306,6 +315,9 @@ public struct AddVersusMAC: Sendable {
             }
             let deltas = rows.compactMap { r -> String? in
                 guard let f = r.fused?.record.latencyMs, let s = r.separate?.record.latencyMs else { return nil }
+                if let p = r.paired {
+                    return "\(ReportFormat.signedMs(s.median - f.median)) ms at α = \(r.alpha) (paired by round: \(ReportFormat.signedPercent((p.median - 1) * 100))%\(p.isChange ? "" : ", within the round-to-round variation"))"
+                }
                 return "\(ReportFormat.signedMs(s.median - f.median)) ms at α = \(r.alpha)\(PointSelection.disjoint(f, s) ? "" : " (within the CIs)")"
             }
             if !deltas.isEmpty {

@@ -9,6 +9,8 @@ public struct Table7: Sendable {
         public var number: Int
         public var point: ReportPoint
         public var relative: Double?
+        /// Against α = 1 paired by round, when the sweep had rounds (see PairedRounds).
+        public var paired: PairedRatio?
         public var traffic: TrafficFigure?
         public var paperMs: Double?
         public var paperRelative: Double?
@@ -46,13 +48,15 @@ public struct Table7: Sendable {
                 let ordered = c.withSuperseded([chosen] + candidates.filter { $0.key != chosen.key })
                 let paper = PaperReference.table7Applies(width: width, resolution: setting.resolution)
                     ? PaperReference.table7LatencyMs[alpha] : nil
-                rows.append(Row(number: 0, point: chosen, relative: nil, traffic: MemoryTraffic.perInference(ordered),
+                rows.append(Row(number: 0, point: chosen, relative: nil, paired: nil, traffic: MemoryTraffic.perInference(ordered),
                                 paperMs: paper, paperRelative: nil))
             }
-            let reference = rows.first { $0.point.record.alpha == "1" }?.point.record.latencyMs.median
+            let referencePoint = rows.first { $0.point.record.alpha == "1" }?.point
+            let reference = referencePoint?.record.latencyMs.median
             let paperReference = rows.first { $0.point.record.alpha == "1" }?.paperMs
             for i in rows.indices {
                 rows[i].relative = reference.map { rows[i].point.record.latencyMs.median / $0 }
+                rows[i].paired = referencePoint.flatMap { PairedRounds.ratio(rows[i].point, to: $0, in: c) }
                 if let p = rows[i].paperMs, let r = paperReference { rows[i].paperRelative = p / r }
             }
             t.sections.append(Section(setting: setting, width: width, rows: rows))
@@ -94,6 +98,11 @@ public struct Table7: Sendable {
         ReportColumn("p90 (ms)", csv: "latency_p90_ms"),
         ReportColumn("Samples", csv: "samples"),
         ReportColumn("Latency vs α = 1 (×)", csv: "latency_relative_to_alpha_1"),
+        ReportColumn("Paired by round vs α = 1 (×) [95% CI]", csv: nil, numeric: false),
+        ReportColumn(nil, csv: "paired_ratio_to_alpha_1"),
+        ReportColumn(nil, csv: "paired_ratio_ci_low"),
+        ReportColumn(nil, csv: "paired_ratio_ci_high"),
+        ReportColumn(nil, csv: "paired_rounds"),
         ReportColumn("Memory traffic (MB per inference)", csv: "memory_traffic_mb"),
         ReportColumn("Traffic source", csv: "memory_traffic_source", numeric: false),
         ReportColumn("Paper: Pixel 4 XL latency (ms)", csv: "paper_pixel4xl_latency_ms"),
@@ -111,7 +120,11 @@ public struct Table7: Sendable {
                        "\(row.number)", ReportFormat.model(p.model, width: p.width), p.alpha,
                        ReportFormat.millions(p.totals.params), ReportFormat.millions(p.totals.madds), "\(p.totals.shortcutAdds)",
                        ReportFormat.ms(l.median), "[\(ciLow), \(ciHigh)]", ciLow, ciHigh, ReportFormat.ms(l.p90), "\(l.count)",
-                       ReportFormat.ratio(row.relative), ReportFormat.megabytes(row.traffic?.bytes),
+                       ReportFormat.ratio(row.relative),
+                       row.paired.map { "\(ReportFormat.ratio($0.median)) [\(ReportFormat.ratio($0.ciLow)), \(ReportFormat.ratio($0.ciHigh))]" } ?? ReportFormat.missing,
+                       ReportFormat.ratio(row.paired?.median), ReportFormat.ratio(row.paired?.ciLow),
+                       ReportFormat.ratio(row.paired?.ciHigh), row.paired.map { "\($0.rounds)" } ?? ReportFormat.missing,
+                       ReportFormat.megabytes(row.traffic?.bytes),
                        row.traffic?.label ?? ReportFormat.missing,
                        ReportFormat.fixed(row.paperMs, 0), ReportFormat.ratio(row.paperRelative), p.id])
         }
@@ -126,7 +139,8 @@ public struct Table7: Sendable {
         var out = "# Table 7, measured: MobileNeXt across the identity tensor multiplier α\n\n"
         out += "The paper's Table 7 (\(PaperReference.citation)) measured MobileNeXt-1.0 at α = 1, 1/2, 1/3 and 1/6 on a \(PaperReference.device) (mean of 10 images). "
         out += "Here each latency is the median of the samples in the results files, with the distribution-free 95% confidence interval of the median and the 90th percentile. "
-        out += "The paper's latencies are reference columns, labelled as the paper's: compare the ratios to α = 1, not the absolute values.\n\n"
+        out += "The paper's latencies are reference columns, labelled as the paper's: compare the ratios to α = 1, not the absolute values. "
+        out += "Where the sweep ran in rounds, 'paired by round' is the median over rounds of each point's block median divided by α = 1's in the same round, with the distribution-free 95% CI of that median: the rounds interleave the points, so the pairing cancels the host's drift that the pooled CI does not see.\n\n"
         if let skippedReason { return out + "Not available: \(skippedReason).\n" }
         for s in sections {
             out += "## \(s.title)\n\n"
@@ -152,7 +166,14 @@ public struct Table7: Sendable {
         let a = first.point.record.latencyMs, b = last.point.record.latencyMs
         let change = (b.median / a.median - 1) * 100
         var line = "α = 1 → \(last.point.record.alpha): \(ReportFormat.ms(a.median)) → \(ReportFormat.ms(b.median)) ms (\(ReportFormat.signedPercent(change))%, "
-        line += PointSelection.disjoint(a, b) ? "the 95% CIs are disjoint)" : "within the overlap of the 95% CIs: not a measurable change)"
+        if let p = last.paired {
+            // Paired rounds see the host's drift that pooled CIs miss: they decide.
+            line += "paired by round over \(p.rounds) rounds: \(ReportFormat.signedPercent((p.median - 1) * 100))% "
+            line += "[\(ReportFormat.signedPercent((p.ciLow - 1) * 100))%, \(ReportFormat.signedPercent((p.ciHigh - 1) * 100))%], "
+            line += p.isChange ? "a measurable change)" : "within the round-to-round variation: not a measurable change)"
+        } else {
+            line += PointSelection.disjoint(a, b) ? "the 95% CIs are disjoint)" : "within the overlap of the 95% CIs: not a measurable change)"
+        }
         if let pa = first.paperMs, let pb = last.paperMs {
             line += "; the paper: \(ReportFormat.fixed(pa, 0)) → \(ReportFormat.fixed(pb, 0)) ms (\(ReportFormat.signedPercent((pb / pa - 1) * 100))%)"
         }

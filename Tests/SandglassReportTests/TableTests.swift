@@ -15,7 +15,7 @@ final class TableTests: XCTestCase {
         XCTAssertEqual(fused.headers, [
             "No.", "Model", "Tensor multiplier α", "Params (M)", "MAdds (M)", "Shortcut adds (per inference)",
             "Latency median (ms)", "95% CI of median (ms)", "p90 (ms)", "Samples", "Latency vs α = 1 (×)",
-            "Memory traffic (MB per inference)", "Traffic source", "Paper: Pixel 4 XL latency (ms)",
+            "Paired by round vs α = 1 (×) [95% CI]", "Memory traffic (MB per inference)", "Traffic source", "Paper: Pixel 4 XL latency (ms)",
             "Paper: latency vs α = 1 (×)",
         ])
         XCTAssertEqual(fused.column("Tensor multiplier α"), ["1", "1/2", "1/3", "1/6"])
@@ -58,6 +58,49 @@ final class TableTests: XCTestCase {
         "Paper: Pixel 4 XL latency (ms)": "paper_pixel4xl_latency_ms",
         "Paper: latency vs α = 1 (×)": "paper_latency_relative_to_alpha_1",
     ]
+
+    /// Two points whose rounds drift together (the host alternates fast and slow), with their
+    /// samples spread unevenly over the rounds (as a CI target stops rounds early): the pooled
+    /// medians say α = 1/6 is slower, every round says it is 3% faster; pairing by round says so.
+    func testPairedRoundsCancelDriftThatPooledSamplesMislead() throws {
+        var contents = try Fixture.contents(Fixture.alpha)
+        let reference = try XCTUnwrap(contents.points.first { $0.model == "mobilenext" && $0.alpha == "1" && $0.add == "fused" })
+        let smaller = try XCTUnwrap(contents.points.first { $0.model == "mobilenext" && $0.alpha == "1/6" && $0.add == "fused" })
+        let separate = try XCTUnwrap(contents.points.first { $0.model == "mobilenext" && $0.alpha == "1" && $0.add == "separate" })
+        let decoder = JSONDecoder()
+        var pooled: [String: [Double]] = [:]
+        for round in 0..<6 {
+            let level = round % 2 == 0 ? 3.0 : 3.6
+            for (point, factor) in [(reference, 1.0), (smaller, 0.97), (separate, 1.02)] {
+                // The reference gathered most samples in fast rounds, the other in slow ones.
+                let count = (round % 2 == 0) == (factor == 1) ? 20 : 3
+                let samples = (0..<count).map { level * factor * (1 + 0.002 * Double($0 % 3)) }
+                pooled[point.id, default: []] += samples
+                let json = #"{"type":"block","schemaVersion":1,"id":"\#(point.id)","round":\#(round),"samplesMs":\#(samples),"warmupMs":[],"durationSeconds":0.1}"#
+                contents.blocks.append(try decoder.decode(BlockRecord.self, from: Data(json.utf8)))
+            }
+        }
+        contents.points = contents.points.map { p in
+            var q = p
+            if let samples = pooled[p.id] { q.latencyMs = LatencyStatistics(samples: samples) }
+            return q
+        }
+        let collection = Fixture.collection([("drift.jsonl", contents)])
+        let adds = AddVersusMAC.build(collection)
+        let entry = try XCTUnwrap(adds.entries.first { $0.model == "mobilenext" && $0.alpha == "1" && $0.setting.threads == 1 })
+        XCTAssertEqual(try XCTUnwrap(entry.paired, "separate against fused, same rounds").median, 1.02, accuracy: 1e-9)
+        let t7 = Table7.build(collection)
+        let section = try XCTUnwrap(t7.sections.first { $0.setting.add == "fused" })
+        let row = try XCTUnwrap(section.rows.first { $0.point.record.alpha == "1/6" })
+        XCTAssertGreaterThan(try XCTUnwrap(row.relative), 1.1, "pooled medians mislead under uneven drift")
+        let paired = try XCTUnwrap(row.paired, "blocks in six rounds pair")
+        XCTAssertEqual(paired.rounds, 6)
+        XCTAssertEqual(paired.median, 0.97, accuracy: 1e-9)
+        XCTAssertTrue(paired.isChange, "every round is 3% faster")
+        XCTAssertEqual(section.reference?.paired?.median, 1)
+        XCTAssertNil(section.rows.first { $0.point.record.alpha == "1/2" }?.paired, "no block records, no pairing")
+        XCTAssertTrue(t7.markdown.contains("paired by round over 6 rounds: -3.0%"), t7.markdown)
+    }
 
     func testCSVParsesAndCarriesTheMarkdownNumbers() throws {
         let report = Fixture.report(try Fixture.both())
