@@ -101,6 +101,23 @@ final class DepthwiseConvTests: XCTestCase {
         }
     }
 
+    /// 7-pixel-wide maps take f32_dwconv3x3_s1_w7: every epilogue (none, full, partial and tail
+    /// shortcut adds), vertical padding that is not symmetric, heights other than 7, and slices.
+    func testWidth7Kernel() throws {
+        for kernels in try availableKernelSets() {
+            for c in [16, 40, 53] {
+                for k in [0, 5, 16, c] {
+                    check(Case(h: 7, w: 7, c: c, stride: 1, residual: k), kernels: kernels)
+                }
+            }
+            check(Case(h: 7, w: 7, c: 24, stride: 1, pads: (0, 1, 2, 1), residual: 9), kernels: kernels)
+            check(Case(h: 3, w: 7, c: 33, stride: 1, residual: 33, clamp: (0, 6)), kernels: kernels)
+            check(Case(h: 11, w: 7, c: 21, stride: 1, pads: (2, 1, 0, 1)), kernels: kernels)
+            check(Case(h: 7, w: 7, c: 40, stride: 1, residual: 24), kernels: kernels, channelSplit: 16)
+            check(Case(h: 7, w: 7, c: 40, stride: 1, residual: 13, poisonUnadded: true), kernels: kernels)
+        }
+    }
+
     func testChannelSlices() throws {
         for kernels in try availableKernelSets() {
             check(Case(h: 7, w: 7, c: 40, stride: 1, residual: 20), kernels: kernels, channelSplit: 16)
