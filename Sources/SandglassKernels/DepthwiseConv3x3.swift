@@ -29,6 +29,35 @@ public struct DepthwiseOutput {
         residualChannels = e.residual == nil ? 0 : e.residualChannels
     }
 
+    /// The epilogue of a channel vector starting at `channel` with `lanes` channels left: 0 =
+    /// clamp and store a full vector; 1 = add a full vector of residual first; 2 = the general
+    /// case (tail lanes, or a partial shortcut ending inside this vector). It is fixed for a
+    /// whole channel vector, so kernels choose it once and pass it on as a constant, which keeps
+    /// the lane and residual checks out of their inner loops.
+    @inlinable @inline(__always)
+    func epilogue(channel: Int, lanes: Int, width w: Int) -> Int {
+        let residualLanes = residualChannels &- channel
+        if lanes >= w && residualLanes <= 0 { return 0 }
+        if lanes >= w && residualLanes >= w { return 1 }
+        return 2
+    }
+
+    /// Stores one output vector with the epilogue chosen by `epilogue(channel:lanes:width:)`,
+    /// given as a constant.
+    @inlinable @inline(__always)
+    func store<V: FloatVector>(_ v: V, pixel: Int, channel c: Int, lanes: Int, epilogue: Int, _ lo: V, _ hi: V) {
+        let at = (pixel &* outputStride &+ c) &* 4
+        switch epilogue {
+        case 0:
+            UnsafeMutableRawPointer(output).storeBytes(of: v.clamped(lo, hi), toByteOffset: at, as: V.self)
+        case 1:
+            let r = UnsafeRawPointer(residual).load(fromByteOffset: (pixel &* residualStride &+ c) &* 4, as: V.self)
+            UnsafeMutableRawPointer(output).storeBytes(of: (v + r).clamped(lo, hi), toByteOffset: at, as: V.self)
+        default:
+            store(v, pixel: pixel, channel: c, lanes: lanes, lo, hi)
+        }
+    }
+
     @inlinable @inline(__always)
     func store<V: FloatVector>(_ acc: V, pixel: Int, channel: Int, lanes: Int, _ lo: V, _ hi: V) {
         var x = acc
@@ -122,23 +151,16 @@ func f32_dwconv3x3<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, ch
     var c = channels.lowerBound
     while c < channels.upperBound {
         let lanes = channels.upperBound &- c
-        let residualLanes = out.residualChannels &- c
-        // The epilogue's shape is fixed for a whole channel vector: choosing it here, with a
-        // constant, keeps the lane and residual checks out of the inner loops.
-        if lanes >= w && residualLanes <= 0 {
-            f32_dwconv3x3_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, epilogue: 0, V.self)
-        } else if lanes >= w && residualLanes >= w {
-            f32_dwconv3x3_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, epilogue: 1, V.self)
-        } else {
-            f32_dwconv3x3_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, epilogue: 2, V.self)
+        switch out.epilogue(channel: c, lanes: lanes, width: w) {
+        case 0: f32_dwconv3x3_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, epilogue: 0, V.self)
+        case 1: f32_dwconv3x3_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, epilogue: 1, V.self)
+        default: f32_dwconv3x3_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, epilogue: 2, V.self)
         }
         c &+= w
     }
 }
 
-/// All rows of one channel vector. `epilogue` is a constant at each call: 0 = clamp and store a
-/// full vector; 1 = add a full vector of residual, clamp, store; 2 = the general case (tail lanes
-/// or a partial shortcut ending inside this vector).
+/// All rows of one channel vector, with `epilogue` a constant (see DepthwiseOutput.epilogue).
 @inlinable @inline(__always)
 func f32_dwconv3x3_vector<V: FloatVector>(_ a: DepthwiseArguments, _ out: DepthwiseOutput, rows: Range<Int>,
                                           channel c: Int, lanes: Int, stride: Int, epilogue: Int, _: V.Type) {
@@ -159,19 +181,8 @@ func f32_dwconv3x3_vector<V: FloatVector>(_ a: DepthwiseArguments, _ out: Depthw
     let w21 = weights.load(fromByteOffset: (7 &* ws &+ c) &* 4, as: V.self)
     let w22 = weights.load(fromByteOffset: (8 &* ws &+ c) &* 4, as: V.self)
     let bias = weights.load(fromByteOffset: (9 &* ws &+ c) &* 4, as: V.self)
-    let output = UnsafeMutableRawPointer(out.output)
-    let residual = UnsafeRawPointer(out.residual)
     @inline(__always) func put(_ v: V, _ pixel: Int) {
-        switch epilogue {
-        case 0:
-            output.storeBytes(of: v.clamped(lo, hi), toByteOffset: (pixel &* out.outputStride &+ c) &* 4, as: V.self)
-        case 1:
-            let r = residual.load(fromByteOffset: (pixel &* out.residualStride &+ c) &* 4, as: V.self)
-            output.storeBytes(of: (v + r).clamped(lo, hi), toByteOffset: (pixel &* out.outputStride &+ c) &* 4,
-                              as: V.self)
-        default:
-            out.store(v, pixel: pixel, channel: c, lanes: lanes, lo, hi)
-        }
+        out.store(v, pixel: pixel, channel: c, lanes: lanes, epilogue: epilogue, lo, hi)
     }
     for y in rows {
         let iy = y &* stride &- a.padTop

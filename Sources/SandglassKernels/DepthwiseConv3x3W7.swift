@@ -19,15 +19,10 @@ func f32_dwconv3x3_s1_w7<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<In
     var c = channels.lowerBound
     while c < channels.upperBound {
         let lanes = channels.upperBound &- c
-        let residualLanes = out.residualChannels &- c
-        // The epilogue is fixed for a channel vector: a constant per call keeps its checks out of
-        // the rows (0 = clamp and store, 1 = full residual add first, 2 = the general store).
-        if lanes >= w && residualLanes <= 0 {
-            f32_dwconv3x3_s1_w7_vector(a, out, rows: rows, channel: c, lanes: lanes, epilogue: 0, V.self)
-        } else if lanes >= w && residualLanes >= w {
-            f32_dwconv3x3_s1_w7_vector(a, out, rows: rows, channel: c, lanes: lanes, epilogue: 1, V.self)
-        } else {
-            f32_dwconv3x3_s1_w7_vector(a, out, rows: rows, channel: c, lanes: lanes, epilogue: 2, V.self)
+        switch out.epilogue(channel: c, lanes: lanes, width: w) {
+        case 0: f32_dwconv3x3_s1_w7_vector(a, out, rows: rows, channel: c, lanes: lanes, epilogue: 0, V.self)
+        case 1: f32_dwconv3x3_s1_w7_vector(a, out, rows: rows, channel: c, lanes: lanes, epilogue: 1, V.self)
+        default: f32_dwconv3x3_s1_w7_vector(a, out, rows: rows, channel: c, lanes: lanes, epilogue: 2, V.self)
         }
         c &+= w
     }
@@ -41,18 +36,8 @@ func f32_dwconv3x3_s1_w7_vector<V: FloatVector>(_ a: DepthwiseArguments, _ out: 
     let weights = UnsafeRawPointer(a.weights)
     let ws = a.weightStride
     let d = a.inputStride &* 4
-    let output = UnsafeMutableRawPointer(out.output)
-    let residual = UnsafeRawPointer(out.residual)
     @inline(__always) func put(_ v: V, _ pixel: Int) {
-        switch epilogue {
-        case 0:
-            output.storeBytes(of: v.clamped(lo, hi), toByteOffset: (pixel &* out.outputStride &+ c) &* 4, as: V.self)
-        case 1:
-            let r = residual.load(fromByteOffset: (pixel &* out.residualStride &+ c) &* 4, as: V.self)
-            output.storeBytes(of: (v + r).clamped(lo, hi), toByteOffset: (pixel &* out.outputStride &+ c) &* 4, as: V.self)
-        default:
-            out.store(v, pixel: pixel, channel: c, lanes: lanes, lo, hi)
-        }
+        out.store(v, pixel: pixel, channel: c, lanes: lanes, epilogue: epilogue, lo, hi)
     }
     let bias = weights.load(fromByteOffset: (9 &* ws &+ c) &* 4, as: V.self)
     for y in rows {
