@@ -65,25 +65,11 @@ public struct Table3: Sendable {
         return t
     }
 
-    static let columns: [ReportColumn] = [
-        ReportColumn(nil, csv: "board", numeric: false),
-        ReportColumn(nil, csv: "resolution_px"),
-        ReportColumn(nil, csv: "threads"),
-        ReportColumn(nil, csv: "add", numeric: false),
-        ReportColumn(nil, csv: "isa", numeric: false),
-        ReportColumn(nil, csv: "pin", numeric: false),
+    static let columns: [ReportColumn] = PointColumns.setting + [
         ReportColumn("No.", csv: "no"),
         ReportColumn("Model", csv: "model", numeric: false),
         ReportColumn("Width multiplier", csv: "width"),
-        ReportColumn("Params (M)", csv: "params_m"),
-        ReportColumn("MAdds (M)", csv: "madds_m"),
-        ReportColumn("Shortcut adds (per inference)", csv: "shortcut_adds"),
-        ReportColumn("Latency median (ms)", csv: "latency_median_ms"),
-        ReportColumn("95% CI of median (ms)", csv: nil, numeric: false),
-        ReportColumn(nil, csv: "latency_ci_low_ms"),
-        ReportColumn(nil, csv: "latency_ci_high_ms"),
-        ReportColumn("p90 (ms)", csv: "latency_p90_ms"),
-        ReportColumn("Samples", csv: "samples"),
+    ] + PointColumns.counts + PointColumns.latency + [
         ReportColumn("MobileNeXt speed vs MobileNetV2 at equal width (×)", csv: "mobilenext_speed_vs_mobilenetv2"),
         ReportColumn("Difference beyond 95% CIs", csv: "difference_beyond_cis", numeric: false),
         ReportColumn("Paper: params (M)", csv: "paper_params_m"),
@@ -95,13 +81,9 @@ public struct Table3: Sendable {
         var table = ReportTable(Table3.columns)
         for row in s.rows {
             let p = row.point.record
-            let l = p.latencyMs
-            let ciLow = ReportFormat.ms(l.ciLow), ciHigh = ReportFormat.ms(l.ciHigh)
             let paper = p.resolution == 224 ? PaperReference.table3[p.model]?[p.width] : nil
-            table.add([p.board ?? "", "\(p.resolution)", "\(p.threads)", p.add, p.isaUsed, p.pin,
-                       "\(row.number)", ReportFormat.architecture(p.model), ReportFormat.width(p.width),
-                       ReportFormat.millions(p.totals.params), ReportFormat.millions(p.totals.madds), "\(p.totals.shortcutAdds)",
-                       ReportFormat.ms(l.median), "[\(ciLow), \(ciHigh)]", ciLow, ciHigh, ReportFormat.ms(l.p90), "\(l.count)",
+            let identity = ["\(row.number)", ReportFormat.architecture(p.model), ReportFormat.width(p.width)]
+            table.add(PointColumns.settingCells(p) + identity + PointColumns.countCells(p) + PointColumns.latencyCells(p.latencyMs) + [
                        ReportFormat.ratio(row.speedVersusV2), row.beyondCIs.map { $0 ? "yes" : "no" } ?? ReportFormat.missing,
                        ReportFormat.fixed(paper?.paramsM, 1), ReportFormat.fixed(paper?.maddsM, 0), p.id])
         }

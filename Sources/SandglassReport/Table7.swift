@@ -78,25 +78,11 @@ public struct Table7: Sendable {
         return t
     }
 
-    static let columns: [ReportColumn] = [
-        ReportColumn(nil, csv: "board", numeric: false),
-        ReportColumn(nil, csv: "resolution_px"),
-        ReportColumn(nil, csv: "threads"),
-        ReportColumn(nil, csv: "add", numeric: false),
-        ReportColumn(nil, csv: "isa", numeric: false),
-        ReportColumn(nil, csv: "pin", numeric: false),
+    static let columns: [ReportColumn] = PointColumns.setting + [
         ReportColumn("No.", csv: "no"),
         ReportColumn("Model", csv: "model", numeric: false),
         ReportColumn("Tensor multiplier α", csv: "alpha", numeric: false),
-        ReportColumn("Params (M)", csv: "params_m"),
-        ReportColumn("MAdds (M)", csv: "madds_m"),
-        ReportColumn("Shortcut adds (per inference)", csv: "shortcut_adds"),
-        ReportColumn("Latency median (ms)", csv: "latency_median_ms"),
-        ReportColumn("95% CI of median (ms)", csv: nil, numeric: false),
-        ReportColumn(nil, csv: "latency_ci_low_ms"),
-        ReportColumn(nil, csv: "latency_ci_high_ms"),
-        ReportColumn("p90 (ms)", csv: "latency_p90_ms"),
-        ReportColumn("Samples", csv: "samples"),
+    ] + PointColumns.counts + PointColumns.latency + [
         ReportColumn("Latency vs α = 1 (×)", csv: "latency_relative_to_alpha_1"),
         ReportColumn("Paired by round vs α = 1 (×) [95% CI]", csv: nil, numeric: false),
         ReportColumn(nil, csv: "paired_ratio_to_alpha_1"),
@@ -114,12 +100,8 @@ public struct Table7: Sendable {
         var table = ReportTable(Table7.columns)
         for row in s.rows {
             let p = row.point.record
-            let l = p.latencyMs
-            let ciLow = ReportFormat.ms(l.ciLow), ciHigh = ReportFormat.ms(l.ciHigh)
-            table.add([p.board ?? "", "\(p.resolution)", "\(p.threads)", p.add, p.isaUsed, p.pin,
-                       "\(row.number)", ReportFormat.model(p.model, width: p.width), p.alpha,
-                       ReportFormat.millions(p.totals.params), ReportFormat.millions(p.totals.madds), "\(p.totals.shortcutAdds)",
-                       ReportFormat.ms(l.median), "[\(ciLow), \(ciHigh)]", ciLow, ciHigh, ReportFormat.ms(l.p90), "\(l.count)",
+            let identity = ["\(row.number)", ReportFormat.model(p.model, width: p.width), p.alpha]
+            table.add(PointColumns.settingCells(p) + identity + PointColumns.countCells(p) + PointColumns.latencyCells(p.latencyMs) + [
                        ReportFormat.ratio(row.relative),
                        row.paired.map { "\(ReportFormat.ratio($0.median)) [\(ReportFormat.ratio($0.ciLow)), \(ReportFormat.ratio($0.ciHigh))]" } ?? ReportFormat.missing,
                        ReportFormat.ratio(row.paired?.median), ReportFormat.ratio(row.paired?.ciLow),
