@@ -62,15 +62,16 @@ def kernel(mr: int, nv: int) -> str:
     for r in range(mr):
         body = "; ".join(
             f"cp.storeBytes(of: c{r}_{v}.clamped(lo, hi), toByteOffset: {v} &* vectorBytes, as: V.self)" for v in range(nv))
-        row = f"let cp = UnsafeMutableRawPointer(t.c + (row &+ {r}) &* t.ldc); {body}"
+        # Offsets as typed lets: Swift 6.0's type checker is slow on the pointer arithmetic inline.
+        row = f"let co: Int = (row &+ {r}) &* t.ldc; let cp = UnsafeMutableRawPointer(t.c + co); {body}"
         L.append(f"            do {{ {row} }}" if r == 0 else f"            if rows > {r} {{ {row} }}")
     L.append(f"        }} else if full, let residual = t.residual, t.residualColumns >= {nv} &* V.scalarCount {{")
     for r in range(mr):
         body = "; ".join(
             f"cp.storeBytes(of: c{r}_{v}.adding(rp.load(fromByteOffset: {v} &* vectorBytes, as: V.self)).clamped(lo, hi), "
             f"toByteOffset: {v} &* vectorBytes, as: V.self)" for v in range(nv))
-        row = (f"let cp = UnsafeMutableRawPointer(t.c + (row &+ {r}) &* t.ldc); "
-               f"let rp = UnsafeRawPointer(residual + (row &+ {r}) &* t.ldr); {body}")
+        row = (f"let co: Int = (row &+ {r}) &* t.ldc; let cp = UnsafeMutableRawPointer(t.c + co); "
+               f"let ro: Int = (row &+ {r}) &* t.ldr; let rp = UnsafeRawPointer(residual + ro); {body}")
         L.append(f"            do {{ {row} }}" if r == 0 else f"            if rows > {r} {{ {row} }}")
     L.append("        } else {")
     for r in range(mr):

@@ -88,7 +88,9 @@ public struct NumPyArray: Sendable, Equatable {
         values = [Float](repeating: 0, count: count)
         for i in 0..<count {
             let p = dataStart + 4 * i
-            values[i] = Float(bitPattern: UInt32(b[p]) | UInt32(b[p + 1]) << 8 | UInt32(b[p + 2]) << 16 | UInt32(b[p + 3]) << 24)
+            let b0: UInt32 = UInt32(b[p]), b1: UInt32 = UInt32(b[p + 1]) << 8
+            let b2: UInt32 = UInt32(b[p + 2]) << 16, b3: UInt32 = UInt32(b[p + 3]) << 24
+            values[i] = Float(bitPattern: b0 | b1 | b2 | b3)
         }
     }
 

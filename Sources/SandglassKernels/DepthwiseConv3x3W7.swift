@@ -46,7 +46,8 @@ func f32_dwconv3x3_s1_w7_vector<V: FloatVector>(_ a: DepthwiseArguments, _ out: 
         while ky < 3 {
             let iy = y &+ ky &- a.padTop
             if iy >= 0 && iy < a.inputHeight {
-                let q = UnsafeRawPointer(a.input + (iy &* 7 &* a.inputStride &+ c))
+                let inputOffset: Int = iy &* 7 &* a.inputStride &+ c  // typed: quick for Swift 6.0's checker
+                let q = UnsafeRawPointer(a.input + inputOffset)
                 // Taps of this kernel row: wa on the pixel left of an output, wb on it, wc right of it.
                 let wa = weights.load(fromByteOffset: ((ky &* 3) &* ws &+ c) &* 4, as: V.self)
                 let wb = weights.load(fromByteOffset: ((ky &* 3 &+ 1) &* ws &+ c) &* 4, as: V.self)

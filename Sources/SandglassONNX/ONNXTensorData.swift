@@ -135,7 +135,9 @@ extension TensorProto {
         let base = raw.startIndex
         func u32(_ i: Int) -> UInt32 {
             let p = base + 4 * i
-            return UInt32(raw[p]) | UInt32(raw[p + 1]) << 8 | UInt32(raw[p + 2]) << 16 | UInt32(raw[p + 3]) << 24
+            let b0: UInt32 = UInt32(raw[p]), b1: UInt32 = UInt32(raw[p + 1]) << 8
+            let b2: UInt32 = UInt32(raw[p + 2]) << 16, b3: UInt32 = UInt32(raw[p + 3]) << 24
+            return b0 | b1 | b2 | b3
         }
         func u64(_ i: Int) -> UInt64 {
             let p = base + 8 * i

@@ -22,6 +22,11 @@ public enum ReportFormat {
     public static func ms(_ x: Double?) -> String { fixed(x, 3) }
     /// A ratio such as latency relative to α = 1: 3 decimals.
     public static func ratio(_ x: Double?) -> String { fixed(x, 3) }
+    /// A ratio with its confidence interval, "0.987 [0.975, 0.999]".
+    public static func ratioWithCI(_ median: Double, _ low: Double, _ high: Double) -> String {
+        let m: String = ratio(median), l: String = ratio(low), h: String = ratio(high)
+        return m + " [" + l + ", " + h + "]"
+    }
     /// Percent: 1 decimal.
     public static func percent(_ x: Double?) -> String { fixed(x, 1) }
     /// A signed percent change, "+1.2" or "-3.4".

@@ -101,14 +101,18 @@ public struct Table7: Sendable {
         for row in s.rows {
             let p = row.point.record
             let identity = ["\(row.number)", ReportFormat.model(p.model, width: p.width), p.alpha]
-            table.add(PointColumns.settingCells(p) + identity + PointColumns.countCells(p) + PointColumns.latencyCells(p.latencyMs) + [
-                       ReportFormat.ratio(row.relative),
-                       row.paired.map { "\(ReportFormat.ratio($0.median)) [\(ReportFormat.ratio($0.ciLow)), \(ReportFormat.ratio($0.ciHigh))]" } ?? ReportFormat.missing,
-                       ReportFormat.ratio(row.paired?.median), ReportFormat.ratio(row.paired?.ciLow),
-                       ReportFormat.ratio(row.paired?.ciHigh), row.paired.map { "\($0.rounds)" } ?? ReportFormat.missing,
-                       ReportFormat.megabytes(row.traffic?.bytes),
-                       row.traffic?.label ?? ReportFormat.missing,
-                       ReportFormat.fixed(row.paperMs, 0), ReportFormat.ratio(row.paperRelative), p.id])
+            // Built in typed steps: Swift 6.0's type checker gives up on this row as one expression.
+            let paired: PairedRatio? = row.paired
+            let pairedCell: String = paired.map { ReportFormat.ratioWithCI($0.median, $0.ciLow, $0.ciHigh) } ?? ReportFormat.missing
+            let roundsCell: String = paired.map { String($0.rounds) } ?? ReportFormat.missing
+            var comparison: [String] = [ReportFormat.ratio(row.relative), pairedCell]
+            comparison += [ReportFormat.ratio(paired?.median), ReportFormat.ratio(paired?.ciLow), ReportFormat.ratio(paired?.ciHigh), roundsCell]
+            let trafficCells: [String] = [ReportFormat.megabytes(row.traffic?.bytes), row.traffic?.label ?? ReportFormat.missing]
+            let paperCells: [String] = [ReportFormat.fixed(row.paperMs, 0), ReportFormat.ratio(row.paperRelative), p.id]
+            var cells: [String] = PointColumns.settingCells(p) + identity
+            cells += PointColumns.countCells(p)
+            cells += PointColumns.latencyCells(p.latencyMs)
+            table.add(cells + comparison + trafficCells + paperCells)
         }
         return table
     }

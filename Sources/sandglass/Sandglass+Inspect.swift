@@ -43,14 +43,17 @@ extension Sandglass {
         func csv(_ s: ModelSummary) -> String {
             var lines = ["index,name,op,inputs,output,params,params_conv_fc,madds,shortcut_adds,weight_bytes,bytes_read,bytes_written"]
             for r in s.layers {
-                lines.append([String(r.index), r.name, r.op, r.inputs.joined(separator: " "), r.output, String(r.params),
-                              String(r.paramsConvFC), String(r.madds), String(r.shortcutAdds), String(r.weightBytes),
-                              String(r.bytesRead), String(r.bytesWritten)].joined(separator: ","))
+                // Typed halves: Swift 6.0 takes over a second to type-check this as one array literal.
+                let names: [String] = [String(r.index), r.name, r.op, r.inputs.joined(separator: " "), r.output]
+                let counts: [String] = [String(r.params), String(r.paramsConvFC), String(r.madds), String(r.shortcutAdds),
+                                        String(r.weightBytes), String(r.bytesRead), String(r.bytesWritten)]
+                lines.append((names + counts).joined(separator: ","))
             }
             let t = s.totals
-            lines.append(["", "total", "", s.input, s.output, String(t.params), String(t.paramsConvFC), String(t.madds),
-                          String(t.shortcutAdds), String(t.weightBytes), String(t.bytesRead), String(t.bytesWritten)]
-                .joined(separator: ","))
+            let totalNames: [String] = ["", "total", "", s.input, s.output]
+            let totalCounts: [String] = [String(t.params), String(t.paramsConvFC), String(t.madds), String(t.shortcutAdds),
+                                         String(t.weightBytes), String(t.bytesRead), String(t.bytesWritten)]
+            lines.append((totalNames + totalCounts).joined(separator: ","))
             return lines.joined(separator: "\n")
         }
     }

@@ -30,7 +30,8 @@ final class StatisticsTests: XCTestCase {
     }
 
     func testOutliersByTukeyFences() {
-        let o = OutlierCounts(samples: (0..<20).map { 10 + Double($0) * 0.05 } + [30, 31, 2])
+        let steady: [Double] = (0..<20).map { 10 + Double($0) * 0.05 }
+        let o = OutlierCounts(samples: steady + [30, 31, 2])
         XCTAssertEqual(o.high, 2)
         XCTAssertEqual(o.low, 1)
     }
