@@ -49,7 +49,9 @@ final class ResultsFollowerTests: XCTestCase {
 
     func testShrinkingFileIsAnError() throws {
         try "{\"n\":1}\n{\"n\":2}\n".write(toFile: path, atomically: true, encoding: .utf8)
-        let sleeper = try ChildProcess(["/bin/sh", "-c", "sleep 2"])
+        // The writer process outlives the shrink by far, even on a loaded host: only the shrink
+        // can end the follow.
+        let sleeper = try ChildProcess(["/bin/sh", "-c", "sleep 60"])
         var follower = ResultsFollower(path: path, skip: 0, pid: sleeper.pid)
         follower.pollSeconds = 0.05
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.4) {
