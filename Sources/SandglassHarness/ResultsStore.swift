@@ -27,6 +27,10 @@ public struct ResultsContents: Sendable {
     public var validLength = 0
 
     public var environment: Environment? { headers.first?.environment }
+
+    /// Whether any line is a record that `sandglass sweep` or `calibrate` writes first (a
+    /// header, a point or a calibration): what makes a file a results file.
+    public var holdsRecords: Bool { !headers.isEmpty || !points.isEmpty || !calibrations.isEmpty }
 }
 
 public enum ResultsFile {
@@ -47,15 +51,38 @@ public enum ResultsFile {
         return parse(data, name: path)
     }
 
+    /// Reads a results file that a command is about to use (report, export, compare): an empty
+    /// file or one of other bytes is refused with one line, rather than read as zero points.
+    public static func readRecords(_ path: String) throws -> ResultsContents {
+        let contents = try read(path)
+        guard contents.holdsRecords else { throw ResultsError(notResultsMessage(path, contents)) }
+        return contents
+    }
+
+    static func notResultsMessage(_ path: String, _ contents: ResultsContents) -> String {
+        // The first line's problem rather than the torn tail's (warnings[0] when there is one).
+        let tornWarnings: Int = contents.tornBytes > 0 ? 1 : 0
+        let lineProblem: String? = contents.warnings.dropFirst(tornWarnings).first
+        let why: String
+        if contents.validLength + contents.tornBytes == 0 {
+            why = "it is empty"
+        } else if let first = lineProblem ?? contents.warnings.first {
+            // Without the "ignored" that suits a warning but not a refusal.
+            var reason = first
+            for suffix in ["; it is ignored", "; ignored"] where reason.hasSuffix(suffix) { reason = String(reason.dropLast(suffix.count)) }
+            why = "it holds no Sandglass records (\(reason))"
+        } else {
+            why = "it holds no Sandglass records"
+        }
+        return "\(path) is not a Sandglass results file: \(why); give a file written by `sandglass sweep --out FILE`"
+    }
+
     public static func parse(_ data: Data, name: String = "results") -> ResultsContents {
         var c = ResultsContents()
         let bytes = [UInt8](data)
         let lastNewline = bytes.lastIndex(of: UInt8(ascii: "\n"))
         c.validLength = lastNewline.map { $0 + 1 } ?? 0
         c.tornBytes = bytes.count - c.validLength
-        if c.tornBytes > 0 {
-            c.warnings.append("\(name): the last line is incomplete (\(c.tornBytes) bytes, a record torn by an interrupted write); it is ignored")
-        }
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         var lineNumber = 0
@@ -85,6 +112,12 @@ public enum ResultsFile {
                 c.warnings.append("\(name):\(lineNumber): malformed \(kind.type ?? "") record (\(error)); ignored")
             }
         }
+        // A torn tail is an interrupted write only after records that were written whole;
+        // without any, the file is something else and is not described as a results file.
+        if c.tornBytes > 0 {
+            let cause = c.holdsRecords ? ", a record torn by an interrupted write" : ""
+            c.warnings.insert("\(name): the last line is incomplete (\(c.tornBytes) bytes\(cause)); it is ignored", at: 0)
+        }
         return c
     }
 }
@@ -98,11 +131,11 @@ public final class ResultsWriter {
     public init(path: String, truncateTo length: Int? = nil) throws {
         self.path = path
         let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty && !FileManager.default.fileExists(atPath: dir) {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        }
+        if !dir.isEmpty { try ResultsWriter.createFolders(dir) }
         fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw ResultsError("cannot open \(path) for writing: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw ResultsError("cannot open \(path) for writing: \(String(cString: strerror(errno))); \(ResultsWriter.fix)")
+        }
         if let length {
             guard ftruncate(fd, off_t(length)) == 0 else {
                 throw ResultsError("cannot cut the torn last line of \(path): \(String(cString: strerror(errno)))")
@@ -111,6 +144,31 @@ public final class ResultsWriter {
     }
 
     deinit { close(fd) }
+
+    static let fix = "fix: choose a writable --out path"
+
+    /// `mkdir -p` that keeps the system's reason (errno) for one line: Foundation's
+    /// createDirectory reports it as a multi-line NSCocoaErrorDomain dump.
+    static func createFolders(_ dir: String) throws {
+        var prefix = dir.hasPrefix("/") ? "/" : ""
+        for component in dir.split(separator: "/") {
+            if !prefix.isEmpty && !prefix.hasSuffix("/") { prefix += "/" }
+            prefix += component
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: prefix, isDirectory: &isDirectory) && isDirectory.boolValue { continue }
+            guard mkdir(prefix, 0o755) != 0 else { continue }
+            let code = errno
+            if code != EEXIST { throw folderFailure(prefix, errno: code) }
+        }
+    }
+
+    /// The one line for a folder that cannot be made, whatever the errno (EACCES, EROFS, ENOTDIR, …).
+    public static func folderFailure(_ dir: String, errno code: Int32) -> ResultsError {
+        var reason = String(cString: strerror(code))
+        // The folders are made parent first, so ENOTDIR means the parent is a file.
+        if code == ENOTDIR { reason += " (\((dir as NSString).deletingLastPathComponent) is a file)" }
+        return ResultsError("cannot create folder \(dir): \(reason); \(fix)")
+    }
 
     /// Writes one record as one line and flushes it to stable storage.
     public func append<T: Encodable>(_ record: T) throws {

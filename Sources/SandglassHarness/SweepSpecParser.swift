@@ -45,6 +45,10 @@ public enum SweepSpecParser {
         }
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch let e as YamlError {
+            if let tab = misplacedTab(e, in: text) {
+                throw SweepSpecError(file: file, line: tab.line, column: tab.column,
+                                     message: "tabs are not allowed in YAML; indent with spaces")
+            }
             throw SweepSpecError(file: file, line: nil, column: nil, message: "not valid YAML: \(e)".replacingNewlines)
         }
         guard let root, case let .mapping(top) = root else {
@@ -192,6 +196,24 @@ public enum SweepSpecParser {
         let best = candidates.map { ($0, editDistance(word.lowercased(), $0)) }.min { $0.1 < $1.1 }
         guard let best, best.1 <= max(2, word.count / 3) else { return "" }
         return " (did you mean '\(best.0)'?)"
+    }
+
+    /// The tab that made YAML fail: libyaml stops at a tab in indentation with a message that
+    /// quotes the line, tab and all. Tabs elsewhere (between a key and its value) are valid YAML.
+    static func misplacedTab(_ error: YamlError, in text: String) -> (line: Int, column: Int)? {
+        let mark: Mark
+        switch error {
+        case let .scanner(_, _, m, _), let .parser(_, _, m, _), let .composer(_, _, m, _): mark = m
+        default: return nil
+        }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard mark.line >= 1, mark.line <= lines.count else { return nil }
+        let line = Array(lines[mark.line - 1].unicodeScalars)
+        // Columns count Unicode scalars from 1, as libyaml's marks do.
+        if mark.column >= 1, mark.column <= line.count, line[mark.column - 1] == "\t" { return (mark.line, mark.column) }
+        let indentation = line.prefix { $0 == " " || $0 == "\t" }
+        guard let offset = indentation.firstIndex(of: "\t") else { return nil }
+        return (mark.line, offset + 1)
     }
 
     static func editDistance(_ a: String, _ b: String) -> Int {

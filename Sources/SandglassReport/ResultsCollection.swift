@@ -59,12 +59,8 @@ public struct ResultsCollection: Sendable {
             }
             guard !isDirectory.boolValue else { throw ReportError("\(path) is a directory: give the results files (*.jsonl) in it") }
             let contents: ResultsContents
-            do { contents = try ResultsFile.read(path) } catch let e as ResultsError { throw ReportError(e.message) }
+            do { contents = try ResultsFile.readRecords(path) } catch let e as ResultsError { throw ReportError(e.message) }
             let name = names?[i] ?? path
-            if contents.headers.isEmpty && contents.points.isEmpty && contents.calibrations.isEmpty {
-                let reasons = contents.warnings.prefix(3).joined(separator: "; ")
-                throw ReportError("\(path) holds no Sandglass records\(reasons.isEmpty ? "" : " (\(reasons))"): is it a results file written by `sandglass sweep`?")
-            }
             sources.append(ResultsSource(name: name, contents: contents))
         }
         let collection = ResultsCollection(sources: sources)

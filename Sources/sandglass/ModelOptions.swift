@@ -14,16 +14,18 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Architecture: mobilenext or mobilenetv2 (see 'sandglass models'). (default: mobilenext)")
     var model: String?
 
-    @Option(help: "Width multiplier, any positive value (0.35, 0.5, 0.75, 1.0, 1.4, ...). (default: 1.0)")
+    // Unconditional: a negative value ("--width -1") is taken as the value, so that it meets the
+    // same check as 0 rather than being read as a short flag and reported as a missing value.
+    @Option(parsing: .unconditional, help: "Width multiplier, any positive value (0.35, 0.5, 0.75, 1.0, 1.4, ...). (default: 1.0)")
     var width: String?
 
     @Option(help: "Identity tensor multiplier α: 1, 1/2, 1/3, 1/6 or a decimal in (0, 1]; k = floor(α·C) channels. (default: 1)")
     var alpha: String?
 
-    @Option(help: "Input resolution (square), at least 32. (default: 224)")
+    @Option(parsing: .unconditional, help: "Input resolution (square), at least 32. (default: 224)")
     var resolution: Int?
 
-    @Option(help: "Number of classes of the classifier. (default: 1000)")
+    @Option(parsing: .unconditional, help: "Number of classes of the classifier. (default: 1000)")
     var classes: Int?
 
     @Option(help: "Seed of the random weights. (default: 0)")

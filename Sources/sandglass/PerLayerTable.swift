@@ -1,6 +1,7 @@
-// The per-layer table of `bench --per-layer`: time, counters (compact numbers; * marks values
-// scaled after multiplexing, n/a the unavailable, with the reasons listed once below), memory
-// traffic beside the analytic minimum, and the shortcut blocks' identity-tensor residency.
+// The per-layer table of `bench --per-layer`: time, counters (compact numbers with their unit in
+// the header; * marks values scaled after multiplexing, n/a the unavailable, with the reasons
+// listed once below), memory traffic beside the analytic minimum, a legend that says what each
+// column is, and the shortcut blocks' identity-tensor residency.
 import SandglassHarness
 import SandglassProbes
 import SandglassEngine
@@ -12,8 +13,8 @@ enum PerLayerTable {
             ? profile.counters.events.filter { ["instructions", "L1-misses", "LL-misses"].contains($0) }
             : profile.counters.events
         let traffic = profile.layers.first?.memoryTraffic.measured.first
-        var headers = ["step", "op", "ms", "%"] + shown + ["min MB"]
-        if traffic != nil { headers += ["meas MB", "ratio"] }
+        var headers = ["step", "op", "ms", "%"] + shown.map { header(of: $0) } + ["min MB"]
+        if traffic != nil { headers += ["meas MB", "meas/min"] }
         var t = TextTable(headers: headers, leftAligned: [0, 1])
         var scaled = false
         for layer in profile.layers {
@@ -21,7 +22,7 @@ enum PerLayerTable {
             for name in shown {
                 switch layer.counters[name] {
                 case let .value(v, p, _)?:
-                    row.append(compact(v) + (p == .scaled ? "*" : ""))
+                    row.append(compact(v * scale(of: name)) + (p == .scaled ? "*" : ""))
                     scaled = scaled || p == .scaled
                 default:
                     row.append("n/a")
@@ -34,12 +35,12 @@ enum PerLayerTable {
             }
             t.add(row)
         }
-        var lines = [t.render()]
+        var lines = [t.render(), legend(shown: shown, measuredTraffic: traffic != nil)]
         lines.append("sum of layers \(fixed(profile.perLayerSumMs, 3)) ms; end to end \(fixed(profile.endToEndMs, 3)) ms uninstrumented, \(fixed(profile.instrumentedMs, 3)) ms instrumented: overhead \(fixed(profile.overheadPercent, 2)) % (\(fixed(profile.overheadCPUPercent, 2)) % in thread CPU time; medians of interleaved runs)")
         lines.append("counters: \(profile.counters.backend)" + (profile.counters.presetFamily.map { " (\($0))" } ?? ""))
         for note in profile.counters.notes { lines.append("  note: \(note)") }
         if scaled { lines.append("  * scaled by time enabled / time running: the kernel multiplexed the group") }
-        if let traffic { lines.append("  meas MB: \(traffic.level), line \(traffic.lineBytes) B; min MB: analytic minimum (weights, inputs, identity, outputs)") }
+        if let traffic { lines.append("  meas MB: \(traffic.level), line \(traffic.lineBytes) B") }
         // Each reason for unavailable events once, with the events it applies to.
         var reasons: [(reason: String, events: [String])] = []
         for name in profile.counters.events {
@@ -56,6 +57,29 @@ enum PerLayerTable {
             lines.append(s.render())
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Counters that count nanoseconds of CPU time are shown in microseconds, the scale of a layer.
+    static let nanosecondEvents: Set<String> = ["task-clock", "cpu-clock", "thread-cpu-time"]
+
+    static func header(of event: String) -> String {
+        nanosecondEvents.contains(event) ? "\(event) µs" : event
+    }
+
+    static func scale(of event: String) -> Double {
+        nanosecondEvents.contains(event) ? 1e-3 : 1
+    }
+
+    /// One line that says what every column holds, in the order shown.
+    static func legend(shown: [String], measuredTraffic: Bool) -> String {
+        var parts = ["ms = median wall time per inference", "% = share of the layers' sum"]
+        let times = shown.filter { nanosecondEvents.contains($0) }
+        let counts = shown.filter { !nanosecondEvents.contains($0) }
+        if !times.isEmpty { parts.append("\(times.joined(separator: ", ")) = µs of CPU time, mean per inference") }
+        if !counts.isEmpty { parts.append("\(counts.joined(separator: ", ")) = events, mean per inference (k = 10³, M = 10⁶, G = 10⁹)") }
+        parts.append("min MB = analytic minimum traffic (weights, inputs, identity, outputs; 1 MB = 10⁶ B)")
+        if measuredTraffic { parts.append("meas MB = measured traffic, meas/min their ratio") }
+        return "legend: " + parts.joined(separator: "; ")
     }
 
     /// 1234567 -> "1.23M"; small values keep their digits.

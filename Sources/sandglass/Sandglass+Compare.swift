@@ -5,8 +5,12 @@ import SandglassHarness
 extension Sandglass {
     struct Compare: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Compare two results files point by point (median change and a Mann-Whitney U test).",
-            discussion: "With --fail-above PCT, exits 1 when a point is significantly slower by more than PCT percent (for CI).")
+            abstract: "Compare two results files point by point (median change and a Mann-Whitney U test); exit 1: a regression, 2: bad input.",
+            discussion: """
+            Exit codes: 0 when no point regresses; 1 with --fail-above PCT, when a point is significantly slower by \
+            more than PCT percent (for CI); 2 for bad input: a missing or unreadable file, a file that is not a \
+            Sandglass results file, or two files without a point in common (no table is printed then).
+            """)
 
         @Argument(help: "Baseline results file.")
         var baseline: String
@@ -30,15 +34,19 @@ extension Sandglass {
         }
 
         func run() throws {
+            // Bad input exits 2, apart from a regression's 1, so that CI cannot take one for the other.
             func load(_ path: String) throws -> [PointRecord] {
                 do {
-                    let c = try ResultsFile.read(path)
+                    let c = try ResultsFile.readRecords(path)
                     c.warnings.forEach { FileHandle.standardError.write(Data("sandglass: warning: \($0)\n".utf8)) }
                     return c.points
                 } catch let e as ResultsError { throw CommandFailure.usage(e.message) }
             }
             let report = Comparison.compare(baseline: try load(baseline), candidate: try load(candidate),
                                             failAbovePercent: failAbove, significanceLevel: significance)
+            guard !report.points.isEmpty else {
+                throw CommandFailure.usage("no point of \(candidate) matches a point of \(baseline) (points match by model, width, alpha, resolution, threads, add, counters, pin, isa and board)")
+            }
             if format == .json {
                 print(try jsonString(report))
             } else {
@@ -51,9 +59,6 @@ extension Sandglass {
                 print(t.render())
                 if !report.onlyInBaseline.isEmpty { print("only in baseline: \(report.onlyInBaseline.count) point(s)") }
                 if !report.onlyInCandidate.isEmpty { print("only in candidate: \(report.onlyInCandidate.count) point(s)") }
-            }
-            guard !report.points.isEmpty else {
-                throw CommandFailure("no point of \(candidate) matches a point of \(baseline) (points match by model, width, alpha, resolution, threads, add, counters, pin, isa and board)")
             }
             if !report.regressions.isEmpty {
                 throw CommandFailure("\(report.regressions.count) point(s) significantly slower by more than \(fixed(failAbove ?? 0, 1))%: "

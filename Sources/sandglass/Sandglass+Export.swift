@@ -16,7 +16,7 @@ extension Sandglass {
             var points: [PointRecord] = []
             for path in results {
                 let contents: ResultsContents
-                do { contents = try ResultsFile.read(path) } catch let e as ResultsError { throw CommandFailure.usage(e.message) }
+                do { contents = try ResultsFile.readRecords(path) } catch let e as ResultsError { throw CommandFailure.usage(e.message) }
                 contents.warnings.forEach { FileHandle.standardError.write(Data("sandglass: warning: \($0)\n".utf8)) }
                 points += contents.points
             }

@@ -119,14 +119,17 @@ extension Sandglass {
             do { outcome = try SweepRunner(spec: s, options: options).run() } catch let e as ResultsError {
                 throw CommandFailure(e.message)
             }
+            // An interrupted sweep ends with the line that says how to continue, and no summary
+            // on stdout that a script could take for a finished sweep.
+            if outcome.interrupted {
+                let saved = outcome.completed + outcome.skipped
+                throw CommandFailure("interrupted: \(saved) of \(outcome.total) points are in \(output); continue with --resume",
+                                     exitCode: 130)
+            }
             let results = try ResultsFile.read(output)
             let byID = Dictionary(results.points.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
             print(SweepSummary.table(s.points.compactMap { byID[$0.id] }))
             print("\(outcome.completed) measured, \(outcome.skipped) already done, \(outcome.total) points → \(output)")
-            if outcome.interrupted {
-                throw CommandFailure("interrupted: \(outcome.completed + outcome.skipped) of \(outcome.total) points are in \(output); continue with --resume",
-                                     exitCode: 130)
-            }
             if !outcome.warnings.isEmpty {
                 throw CommandFailure("\(outcome.warnings.count) point(s) could not run: \(outcome.warnings.joined(separator: "; "))")
             }

@@ -24,6 +24,8 @@ do {
     }
     let message = Sandglass.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
     let usage = code == .validationFailure
-    fputs("sandglass: error: \(message)\(usage ? " (see 'sandglass help')" : "")\n", stderr)
+    // One hint per line: a message that already points at a command (e.g. 'sandglass models') keeps only that one.
+    let hint: String = usage && !message.contains("(see 'sandglass ") ? " (see 'sandglass help')" : ""
+    fputs("sandglass: error: \(message)\(hint)\n", stderr)
     exit(usage ? 2 : 1)
 }

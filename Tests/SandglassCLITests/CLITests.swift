@@ -79,6 +79,34 @@ final class CLITests: XCTestCase {
         }
     }
 
+    /// A negative number is a value, not a short flag: it meets the same check as zero
+    /// (ArgumentParser alone answers "Missing value for '--width <width>'").
+    func testNegativeNumbersGetTheSameMessageAsZero() throws {
+        // (flag, zero, negative, and how the message prints each)
+        let cases: [(String, String, String, String, String)] = [("--width", "0", "-1", "0.0", "-1.0"),
+                                                                 ("--resolution", "0", "-1", "0", "-1"),
+                                                                 ("--classes", "0", "-1", "0", "-1")]
+        for (flag, zero, negative, printedZero, printedNegative) in cases {
+            let z = try CLI.run(["inspect", flag, zero])
+            let n = try CLI.run(["inspect", flag, negative])
+            XCTAssertEqual(z.status, 2, z.stderr)
+            XCTAssertEqual(n.status, 2, n.stderr)
+            XCTAssertFalse(n.stderr.contains("Missing value"), n.stderr)
+            // The same line, but for the value it quotes.
+            let expected = z.stderr.replacingOccurrences(of: " \(printedZero) ", with: " \(printedNegative) ")
+            XCTAssertEqual(n.stderr, expected, flag)
+        }
+    }
+
+    /// An unknown model points at `sandglass models` only, not at a second hint after it.
+    func testUnknownModelGivesOneHint() throws {
+        let r = try CLI.run(["inspect", "--model", "resnet50"])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertEqual(r.stderr, "sandglass: error: unknown model 'resnet50': choose mobilenext or mobilenetv2 (see 'sandglass models')\n")
+        // Other bad values still get the general hint.
+        XCTAssertTrue(try CLI.run(["inspect", "--width", "0"]).stderr.hasSuffix(" (see 'sandglass help')\n"))
+    }
+
     func testHelpAndVersionExitZero() throws {
         XCTAssertEqual(try CLI.run(["--help"]).status, 0)
         XCTAssertEqual(try CLI.run(["bench", "--help"]).status, 0)

@@ -81,6 +81,23 @@ final class ProbesCLITests: XCTestCase {
         }
     }
 
+    /// The text table names every column's unit: CPU-time counters in µs (not a bare 643.7k of
+    /// nanoseconds), and a legend line says what each column holds.
+    func testBenchPerLayerTableHasUnitsAndLegend() throws {
+        let r = try CLI.run(["bench", "--width", "0.35", "--resolution", "64", "--warmup", "1", "--iterations", "3",
+                             "--per-layer", "--counters", "software"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        let header = try XCTUnwrap(lines.first { $0.contains("step") && $0.contains("op") }, r.stdout)
+        XCTAssertTrue(header.contains("task-clock µs"), header)
+        XCTAssertTrue(header.contains("page-faults"), header)
+        XCTAssertTrue(header.contains("min MB"), header)
+        let legend = try XCTUnwrap(lines.first { $0.hasPrefix("legend:") }, r.stdout)
+        for phrase in ["ms = median wall time", "task-clock = µs of CPU time", "page-faults", "min MB = analytic minimum"] {
+            XCTAssertTrue(legend.contains(phrase), "\(phrase) missing from: \(legend)")
+        }
+    }
+
     /// PMU events on a machine without a PMU: unavailable with the reason, exit 0, times present.
     func testBenchWithUnavailableHardwareCountersCompletes() throws {
         let r = try CLI.run(["bench", "--width", "0.35", "--resolution", "64", "--warmup", "1", "--iterations", "3",

@@ -88,6 +88,22 @@ final class SweepSpecTests: XCTestCase {
         }
     }
 
+    /// A tab where YAML wants indentation is named by its place, not by libyaml's dump of the
+    /// line (which quotes the tab itself); tabs that YAML allows still parse.
+    func testTabsInIndentationAreNamedByLineAndColumn() throws {
+        let cases: [(String, Int, Int)] = [
+            ("name: t\naxes:\n\tmodel: mobilenext\n", 3, 1),
+            ("name: t\naxes:\n  model: mobilenext\n  \twidth: 1.0\n", 4, 3),
+            ("name: t\naxes:\n  model: mobilenext\n\t\n", 4, 1),
+        ]
+        for (text, line, column) in cases {
+            XCTAssertThrowsError(try SweepSpecParser.parse(text, file: "tab.yaml"), text) { error in
+                XCTAssertEqual("\(error)", "tab.yaml:\(line):\(column): tabs are not allowed in YAML; indent with spaces")
+            }
+        }
+        XCTAssertEqual(try SweepSpecParser.parse("name:\tt\naxes:\n  model: [mobilenext,\tmobilenetv2]\n").points.count, 2)
+    }
+
     func testShuffledOrderIsAReproduciblePermutation() {
         for count in [0, 1, 2, 7, 40] {
             let a = SweepRunner.shuffledOrder(count: count, seed: 42)
