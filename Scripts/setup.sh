@@ -30,3 +30,20 @@ if ! command -v swift >/dev/null; then
 fi
 swift build -c release --product sandglass
 echo "setup: built $(pwd)/.build/release/sandglass"
+
+# Every usage line calls `sandglass`: put it on PATH with a link to this build (root: in
+# /usr/local/bin; otherwise in ~/.local/bin when that is on PATH), or say how.
+bin="$(pwd)/.build/release/sandglass"
+link_dir=""
+if [ "$(id -u)" = 0 ]; then
+    link_dir=/usr/local/bin
+elif [[ ":$PATH:" == *":$HOME/.local/bin:"* ]]; then
+    link_dir="$HOME/.local/bin"
+fi
+current=$(readlink -f "$(command -v sandglass 2>/dev/null)" 2>/dev/null || true)
+if [ -n "$link_dir" ] && { [ -z "$current" ] || [ "$current" = "$bin" ] || [ -L "$link_dir/sandglass" ]; }; then
+    mkdir -p "$link_dir" && ln -sf "$bin" "$link_dir/sandglass"
+    echo "setup: 'sandglass' on PATH: $link_dir/sandglass -> $bin"
+elif [ "$current" != "$bin" ]; then
+    echo "setup: to call it as 'sandglass': export PATH=\"$(pwd)/.build/release:\$PATH\""
+fi

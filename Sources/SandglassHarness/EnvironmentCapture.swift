@@ -53,6 +53,8 @@ public struct Environment: Codable, Sendable {
     /// Packages, cores, core kinds and caches as hwloc sees them (nil where hwloc failed).
     public var topology: Topology?
     public var loadAverage: [Double]?
+    /// CPUs kept busy by other processes while the environment was captured (CompetingLoad).
+    public var competingCPUs: Double?
     public var warnings: [String]
 
     public static func capture() -> Environment {
@@ -73,7 +75,8 @@ public struct Environment: Codable, Sendable {
             memoryTotalBytes: memoryTotal(), build: BuildInfo.current(),
             isaAvailable: ISASelection.available.map(\.rawValue), isaDefault: (try? ISASelection.best())?.rawValue,
             perfEventParanoid: readTextFile("/proc/sys/kernel/perf_event_paranoid").flatMap { Int($0.trimmed) },
-            counters: CounterAvailability.survey(), topology: try? HwlocTopology.load(), loadAverage: load, warnings: [])
+            counters: CounterAvailability.survey(), topology: try? HwlocTopology.load(), loadAverage: load,
+            competingCPUs: CompetingLoad.measure(), warnings: [])
         env.warnings = warnings(env)
         return env
     }
@@ -87,7 +90,13 @@ public struct Environment: Codable, Sendable {
         if governors.isEmpty {
             w.append("CPU frequency governor unreadable (no cpufreq in /sys, as in most VMs): frequency scaling state unknown")
         }
-        if let load = env.loadAverage?.first, load > 0.5 * Double(max(env.logicalCPUs, 1)) {
+        // What other processes use now decides the warning; the load average only where that
+        // could not be measured (it still counts a build that finished a minute ago).
+        if let others = env.competingCPUs {
+            if others >= 0.25 {
+                w.append("other processes kept \(String(format: "%.2f", others)) of \(env.logicalCPUs) CPUs busy at capture: they compete with the measurement (see `top`)")
+            }
+        } else if let load = env.loadAverage?.first, load > 0.5 * Double(max(env.logicalCPUs, 1)) {
             w.append("load average \(load) on \(env.logicalCPUs) CPUs at capture: other processes compete for the cores")
         }
         for backend in env.counters?.backends ?? [] where !backend.available {
