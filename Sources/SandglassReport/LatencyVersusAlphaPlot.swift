@@ -54,13 +54,14 @@ public enum LatencyVersusAlphaPlot {
     }
 
     static func render(_ series: [Series], title: String, subtitle: String, yLabel: String) -> String {
-        let frame = PlotFrame()
+        var frame = PlotFrame()
+        let ys = series.flatMap { $0.points.flatMap { [$0.y, $0.low ?? $0.y, $0.high ?? $0.y] } }
+        let note = PlotScale.linear(ys, from: 0, to: 1).lower > 0 ? "; y axis not from zero" : ""
+        frame.fitSubtitle(subtitle + note)
         var svg = SVGDocument(width: frame.width, height: frame.height, title: title, description: subtitle)
         let alphas = Set(series.flatMap { $0.points.map(\.alpha) }).sorted { PointSelection.alphaValue($0) < PointSelection.alphaValue($1) }
         let x = PlotScale(.linear, lower: 0, upper: 1.05, from: frame.plotLeft, to: frame.plotRight)
-        let ys = series.flatMap { $0.points.flatMap { [$0.y, $0.low ?? $0.y, $0.high ?? $0.y] } }
         let y = PlotScale.linear(ys, from: frame.plotBottom, to: frame.plotTop)
-        let note = y.lower > 0 ? "; y axis not from zero" : ""
         frame.drawAxes(&svg, title: title, subtitle: subtitle + note, x: x, y: y, xLabel: "Identity tensor multiplier α",
                        yLabel: yLabel, xTicks: alphas.map { (PointSelection.alphaValue($0), $0) })
         for s in series {

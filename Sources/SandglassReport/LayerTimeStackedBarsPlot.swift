@@ -1,5 +1,6 @@
 // Per-layer time as stacked bars: one horizontal bar per point with per-layer records, one
-// segment per layer in network order, coloured by operation type; a black tick marks the
+// segment per layer in network order, coloured by operation type (OpColors: Paul Tol's muted
+// scheme, with a legend of every type); a black tick marks the
 // point's uninstrumented end-to-end median, so the instrumentation's effect is visible too.
 // Each segment's tooltip names the layer and its time.
 
@@ -9,12 +10,18 @@ public enum LayerTimeStackedBarsPlot {
     public static func render(_ b: LayerBreakdown, colors: OpColors) -> String? {
         guard !b.entries.isEmpty else { return nil }
         var frame = PlotFrame(width: 1000, height: 0)
-        frame.left = 300
+        let longest = b.entries.map { TextBox.estimate(PointSelection.label($0.point.record), x: 0, y: 0, size: 11).width }.max() ?? 0
+        frame.left = max(300, (longest + 24).rounded(.up))
         let barHeight = 20.0, gap = 10.0
         frame.height = frame.top + frame.bottom + Double(b.entries.count) * (barHeight + gap) + gap
-        frame.height = max(frame.height, 80 + 19 * Double(colors.ops.count) + frame.bottom)
+        var legend: [(label: String, color: String, mark: PlotFrame.LegendMark)] = colors.legend().map { ($0.label, $0.color, .box) }
+        legend.append(("end-to-end median", "#000000", .line))
+        let legendLines = legend.reduce(0) { $0 + PlotFrame.wrap($1.label, frame.legendCharacters).count }
+        let legendHeight: Double = 19 * Double(legend.count) + 13 * Double(legendLines - legend.count)
+        frame.height = max(frame.height, frame.top + legendHeight + frame.bottom)
         let title = "Per-layer time"
         let subtitle = "one bar per point: its layers in network order (instrumented pass, mean per inference); tick: end-to-end median"
+        frame.fitSubtitle(subtitle)
         var svg = SVGDocument(width: frame.width, height: frame.height, title: title, description: subtitle)
         let totals = b.entries.map { e -> Double in
             max(e.point.record.sumOfLayersMs ?? 0, e.point.record.latencyMs.median.isFinite ? e.point.record.latencyMs.median : 0)
@@ -43,7 +50,7 @@ public enum LayerTimeStackedBarsPlot {
             }
             svg.closeGroup()
         }
-        frame.drawLegend(&svg, colors.ops.map { ($0, colors.color($0), .box) } + [("end-to-end median", "#000000", .line)])
+        frame.drawLegend(&svg, legend)
         return svg.render()
     }
 }

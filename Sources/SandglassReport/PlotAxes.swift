@@ -1,6 +1,7 @@
 // What every plot shares: linear and logarithmic scales with readable ticks, a frame with
-// axes, grid, tick labels, axis titles with units, a title and a legend to the right of the
-// plot area, and a colour-blind-safe palette (Okabe–Ito) used in the same order everywhere.
+// axes, grid, tick labels (thinned when they would touch), axis titles with units, a title and
+// a legend to the right of the plot area, footnotes below, and colour-blind-safe palettes:
+// Okabe–Ito for series, Paul Tol's muted scheme for operation types, each in a fixed order.
 import Foundation
 
 public struct PlotScale {
@@ -86,10 +87,19 @@ public struct PlotScale {
 }
 
 public enum PlotPalette {
-    /// Okabe–Ito, distinguishable with the common colour-vision deficiencies.
-    /// Black is left out: plots use it for marks such as the end-to-end tick.
-    public static let colors = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#8C564B",
-                                "#7F7F7F", "#17BECF"]
+    /// Okabe & Ito, "Color Universal Design" (2008): distinguishable with the common
+    /// colour-vision deficiencies. Their black is left out: plots use it for marks such as the
+    /// end-to-end tick. For series (lines and points), in this order.
+    public static let okabeIto = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442"]
+    /// Paul Tol's "muted" qualitative scheme (personal.sron.nl/~pault), nine colours
+    /// distinguishable with the common colour-vision deficiencies: for operation types.
+    public static let tolMuted = ["#CC6677", "#332288", "#DDCC77", "#117733", "#88CCEE", "#882255", "#44AA99", "#999933",
+                                  "#AA4499"]
+    /// Tol's pale grey: operation types beyond the nine, shown together as "other".
+    public static let other = "#DDDDDD"
+
+    /// Series colours, in order.
+    public static let colors = okabeIto
     public static func color(_ i: Int) -> String { colors[i % colors.count] }
 }
 
@@ -104,6 +114,83 @@ public struct PlotFrame {
 
     public init(width: Double = 900, height: Double = 500) { self.width = width; self.height = height }
 
+    /// Size of the subtitle, tick labels, legend entries and footnotes.
+    public static let smallFont = 11.0
+    public static let footnoteFont = 10.0
+    static let footnoteLineHeight = 13.0
+
+    /// Where the title starts: the plot's left edge, or closer to the canvas' edge when a
+    /// wide margin holds bar labels.
+    public var titleX: Double { min(left, 76) }
+
+    /// The subtitle in lines that fit the canvas' width.
+    public func subtitleLines(_ subtitle: String) -> [String] {
+        PlotFrame.wrapClauses(subtitle, PlotFrame.characters(width - titleX - 8, size: PlotFrame.smallFont))
+    }
+
+    /// Makes room above the plot area for a subtitle of more than one line.
+    public mutating func fitSubtitle(_ subtitle: String) {
+        let extra = Double(max(subtitleLines(subtitle).count - 1, 0)) * 13
+        top += extra
+        height += extra
+    }
+
+    /// How many characters of the given font size fit in `pixels`, by TextBox's estimate.
+    public static func characters(_ pixels: Double, size: Double) -> Int {
+        max(Int(pixels / (size * TextBox.advance)), 8)
+    }
+
+    /// A line under the plot: a warning (dark red italics) or a plain note (grey).
+    public struct Footnote: Sendable {
+        public var text: String
+        public var warning: Bool
+        public init(_ text: String, warning: Bool = false) { self.text = text; self.warning = warning }
+    }
+
+    /// Footnotes in lines that fit the canvas' width.
+    public func footnoteLines(_ notes: [Footnote]) -> [Footnote] {
+        let chars = PlotFrame.characters(width - plotLeft - 8, size: PlotFrame.footnoteFont)
+        return notes.flatMap { n in PlotFrame.wrapClauses(n.text, chars).map { Footnote($0, warning: n.warning) } }
+    }
+
+    /// Makes room below the x-axis title for these footnotes: the canvas grows, the plot area
+    /// stays. Call before drawing them; the SVG's height must follow (`svg.height = frame.height`).
+    public mutating func fitFootnotes(_ notes: [Footnote]) {
+        let extra = Double(max(footnoteLines(notes).count - 1, 0)) * PlotFrame.footnoteLineHeight
+        bottom += extra
+        height += extra
+    }
+
+    /// Footnotes below the x-axis title, the first where the bottom margin has room for it.
+    public func drawFootnotes(_ svg: inout SVGDocument, _ notes: [Footnote]) {
+        guard !notes.isEmpty else { return }
+        svg.openGroup(className: "footnotes")
+        var y = plotBottom + 58
+        for line in footnoteLines(notes) {
+            svg.text(line.text, plotLeft, y, size: PlotFrame.footnoteFont, fill: line.warning ? "#a00" : "#555", italic: line.warning)
+            y += PlotFrame.footnoteLineHeight
+        }
+        svg.closeGroup()
+    }
+
+    /// A placer for labels inside the plot area, clear of every text drawn so far.
+    public func labelPlacer(_ svg: SVGDocument) -> LabelPlacer {
+        LabelPlacer(area: TextBox(minX: plotLeft + 2, minY: plotTop + 2, maxX: plotRight - 2, maxY: plotBottom - 2),
+                    gap: 2, taken: svg.textBoxes)
+    }
+
+    /// The tick labels that can be shown: all, or every second, third… when neighbours would
+    /// come closer than 4 px (the grid keeps every tick).
+    public static func thinned(_ ticks: [(Double, String)], box: ((Double, String)) -> TextBox) -> [(Double, String)] {
+        guard ticks.count > 1 else { return ticks }
+        for stride in 1..<ticks.count {
+            let kept = ticks.enumerated().filter { $0.offset % stride == 0 }.map(\.element)
+            let boxes = kept.map(box)
+            if !zip(boxes, boxes.dropFirst()).contains(where: { $0.0.overlaps($0.1, gap: 4) }) { return kept }
+        }
+        return [ticks[0]]
+    }
+
     public var plotLeft: Double { left }
     public var plotRight: Double { width - right }
     public var plotTop: Double { top }
@@ -112,8 +199,12 @@ public struct PlotFrame {
     /// Title, grid, axes, ticks and axis titles.
     public func drawAxes(_ svg: inout SVGDocument, title: String, subtitle: String? = nil, x: PlotScale, y: PlotScale,
                          xLabel: String, yLabel: String, xTicks: [(Double, String)]? = nil, yTicks: [(Double, String)]? = nil) {
-        svg.text(title, left, 22, size: 16, weight: "bold")
-        if let subtitle { svg.text(subtitle, left, 38, size: 11, fill: "#555") }
+        svg.text(title, titleX, 22, size: 16, weight: "bold")
+        if let subtitle {
+            for (i, line) in subtitleLines(subtitle).enumerated() {
+                svg.text(line, titleX, 38 + Double(i) * 13, size: PlotFrame.smallFont, fill: "#555")
+            }
+        }
         svg.openGroup(className: "grid")
         for (v, _) in xTicks ?? x.ticks() { svg.line(x(v), plotTop, x(v), plotBottom, stroke: "#e5e5e5") }
         for (v, _) in yTicks ?? y.ticks() { svg.line(plotLeft, y(v), plotRight, y(v), stroke: "#e5e5e5") }
@@ -121,22 +212,32 @@ public struct PlotFrame {
         svg.openGroup(className: "axes")
         svg.line(plotLeft, plotBottom, plotRight, plotBottom, stroke: "#333")
         svg.line(plotLeft, plotTop, plotLeft, plotBottom, stroke: "#333")
-        for (v, label) in xTicks ?? x.ticks() {
+        let xs = xTicks ?? x.ticks(), ys = yTicks ?? y.ticks()
+        let xLabels = Set(PlotFrame.thinned(xs) { t in
+            TextBox.estimate(t.1, x: x(t.0), y: plotBottom + 18, size: PlotFrame.smallFont, anchor: "middle")
+        }.map(\.0))
+        for (v, label) in xs {
             svg.line(x(v), plotBottom, x(v), plotBottom + 5, stroke: "#333")
-            svg.text(label, x(v), plotBottom + 18, size: 11, anchor: "middle")
+            if xLabels.contains(v) { svg.text(label, x(v), plotBottom + 18, size: PlotFrame.smallFont, anchor: "middle") }
         }
-        for (v, label) in yTicks ?? y.ticks() {
+        let yLabels = Set(PlotFrame.thinned(ys) { t in
+            TextBox.estimate(t.1, x: plotLeft - 8, y: y(t.0) + 4, size: PlotFrame.smallFont, anchor: "end")
+        }.map(\.0))
+        for (v, label) in ys {
             svg.line(plotLeft - 5, y(v), plotLeft, y(v), stroke: "#333")
-            svg.text(label, plotLeft - 8, y(v) + 4, size: 11, anchor: "end")
+            if yLabels.contains(v) { svg.text(label, plotLeft - 8, y(v) + 4, size: PlotFrame.smallFont, anchor: "end") }
         }
-        svg.text(xLabel, (plotLeft + plotRight) / 2, height - 18, size: 12, anchor: "middle")
+        svg.text(xLabel, (plotLeft + plotRight) / 2, plotBottom + 44, size: 12, anchor: "middle")
         svg.text(yLabel, 18, (plotTop + plotBottom) / 2, size: 12, anchor: "middle", rotate: -90)
         svg.closeGroup()
     }
 
-    public enum LegendMark { case point, line, dashedLine, box }
+    public enum LegendMark { case point, line, dashedLine, box, dashed(String) }
 
-    /// Legend entries stacked to the right of the plot area; long labels wrap at 30 characters.
+    /// Characters per legend line: what fits between the mark and the canvas' right edge.
+    public var legendCharacters: Int { PlotFrame.characters(width - plotRight - 44, size: PlotFrame.smallFont) }
+
+    /// Legend entries stacked to the right of the plot area; long labels wrap to fit the canvas.
     public func drawLegend(_ svg: inout SVGDocument, _ entries: [(label: String, color: String, mark: LegendMark)], top: Double? = nil) {
         guard !entries.isEmpty else { return }
         svg.openGroup(className: "legend")
@@ -148,9 +249,10 @@ public struct PlotFrame {
             case .line: svg.line(x, y - 4, x + 16, y - 4, stroke: e.color, width: 2)
             case .dashedLine: svg.line(x, y - 4, x + 16, y - 4, stroke: e.color, width: 2, dash: "5 3")
             case .box: svg.rect(x + 2, y - 10, 12, 12, fill: e.color)
+            case .dashed(let pattern): svg.line(x, y - 4, x + 16, y - 4, stroke: e.color, width: 1.6, dash: pattern)
             }
-            for (i, part) in PlotFrame.wrap(e.label, 30).enumerated() {
-                svg.text(part, x + 22, y + Double(i) * 13, size: 11)
+            for (i, part) in PlotFrame.wrap(e.label, legendCharacters).enumerated() {
+                svg.text(part, x + 22, y + Double(i) * 13, size: PlotFrame.smallFont)
                 if i > 0 { y += 13 }
             }
             y += 19
@@ -158,13 +260,26 @@ public struct PlotFrame {
         svg.closeGroup()
     }
 
-    /// A note inside the plot area (for example, why a ceiling is absent).
-    public func drawNote(_ svg: inout SVGDocument, _ text: String, y offset: Double = 0) {
-        var y = plotTop + 18 + offset
-        for part in PlotFrame.wrap(text, 80) {
-            svg.text(part, plotLeft + 10, y, size: 12, fill: "#a00", italic: true)
-            y += 15
+    /// Like `wrap`, breaking after "; " where it can, so that a line holds whole clauses.
+    static func wrapClauses(_ text: String, _ width: Int) -> [String] {
+        guard text.count > width else { return [text] }
+        let parts = text.components(separatedBy: "; ")
+        var clauses: [String] = []
+        for (i, part) in parts.enumerated() { clauses.append(i < parts.count - 1 ? part + ";" : part) }
+        var lines: [String] = []
+        var current = ""
+        for clause in clauses {
+            if current.isEmpty {
+                current = clause
+            } else if current.count + 1 + clause.count <= width {
+                current += " " + clause
+            } else {
+                lines.append(current)
+                current = clause
+            }
         }
+        if !current.isEmpty { lines.append(current) }
+        return lines.flatMap { wrap($0, width) }
     }
 
     static func wrap(_ text: String, _ width: Int) -> [String] {

@@ -24,6 +24,9 @@ public struct GeneratedReport: Sendable {
     public var files: [String: String] = [:]
     /// What was not produced, and why.
     public var skipped: [String] = []
+    /// Per plot path: what the plot leaves out or why it was skipped, as the README lists it
+    /// under the plot's heading.
+    public var plotNotes: [String: [String]] = [:]
     /// Warnings carried over from the results.
     public var warnings: [String] = []
 
@@ -56,7 +59,12 @@ public enum ReportGenerator {
         } else {
             r.files["table3.md"] = table3.markdown
             r.files["table3.csv"] = table3.csv
-            r.files[LatencyVersusMAddsPlot.path] = LatencyVersusMAddsPlot.render(table3)
+            if let reason = LatencyVersusMAddsPlot.skipReason(table3) {
+                r.plotNotes[LatencyVersusMAddsPlot.path] = ["Skipped: \(reason)."]
+            } else {
+                r.files[LatencyVersusMAddsPlot.path] = LatencyVersusMAddsPlot.render(table3)
+                r.plotNotes[LatencyVersusMAddsPlot.path] = LatencyVersusMAddsPlot.plan(table3).leftOut.map { "Leaves out \($0)." }
+            }
         }
 
         let adds = AddVersusMAC.build(c)
@@ -92,8 +100,12 @@ public enum ReportGenerator {
 
         r.warnings = ReportWarnings.collect(c)
         let index = ReportIndex(collection: c, options: options, table7: table7, table3: table3, adds: adds, breakdown: breakdown,
-                                written: Set(r.files.keys), skipped: r.skipped, warnings: r.warnings)
+                                written: Set(r.files.keys), skipped: r.skipped, warnings: r.warnings, plotNotes: r.plotNotes)
         r.files["README.md"] = index.markdown
+        // Plots skipped as a whole are reported with the rest (the README has them under Plots).
+        if let reason = r.plotNotes[LatencyVersusMAddsPlot.path]?.first, r.files[LatencyVersusMAddsPlot.path] == nil {
+            r.skipped.append("The latency-versus-MAdds plot: " + reason.dropFirst("Skipped: ".count))
+        }
         return r
     }
 

@@ -17,6 +17,8 @@ public struct ReportIndex {
     var written: Set<String>
     var skipped: [String]
     var warnings: [String]
+    /// Per plot path: what it leaves out, or why it was skipped.
+    var plotNotes: [String: [String]] = [:]
 
     func link(_ title: String, _ path: String) -> String { "[\(title)](\(path))" }
 
@@ -103,8 +105,12 @@ public struct ReportIndex {
             ("Per-layer time", LayerTimeStackedBarsPlot.path),
         ]
         var any = false
-        for (title, path) in main where written.contains(path) {
-            out += "### \(title)\n\n![\(title)](\(path))\n\n"
+        for (title, path) in main {
+            let notes = plotNotes[path] ?? []
+            guard written.contains(path) || !notes.isEmpty else { continue }
+            out += "### \(title)\n\n"
+            if written.contains(path) { out += "![\(title)](\(path))\n\n" }
+            out += notes.map { "\($0)\n\n" }.joined()
             any = true
         }
         let rooflines = breakdown.entries.filter { written.contains(RooflinePlot.path($0.slug)) }

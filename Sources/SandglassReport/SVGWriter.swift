@@ -1,16 +1,20 @@
 // A small SVG writer: elements as strings with escaped text, coordinates rounded to 0.01 px,
 // presentation attributes only (no CSS, no scripts), so that the files render the same on
 // GitHub (which shows SVG through <img>), in browsers and in editors. Groups carry
-// `data-series` names so that tests and readers can find each plotted series.
+// `data-series` names so that tests and readers can find each plotted series. Every text's
+// estimated box is kept (`textBoxes`), so that labels placed later can keep clear of it.
 import Foundation
 
 public struct SVGDocument {
     public let width: Double
-    public let height: Double
+    /// May grow after drawing started (a plot adding footnotes below its axes).
+    public var height: Double
     let title: String
     let description: String
     private var body: [String] = []
     private var depth = 1
+    /// The estimated box of every text drawn so far (see TextBox.estimate).
+    public private(set) var textBoxes: [TextBox] = []
 
     public init(width: Double, height: Double, title: String, description: String = "") {
         self.width = width; self.height = height; self.title = title; self.description = description
@@ -90,6 +94,7 @@ public struct SVGDocument {
     public mutating func text(_ s: String, _ x: Double, _ y: Double, size: Double = 12, anchor: String = "start",
                               weight: String? = nil, fill: String = "#222", rotate: Double? = nil, italic: Bool = false) {
         let transform = rotate.map { "rotate(\(Self.number($0)) \(Self.number(x)) \(Self.number(y)))" }
+        textBoxes.append(TextBox.estimate(s, x: x, y: y, size: size, anchor: anchor, rotate: rotate))
         emit("<text" + SVGDocument.attributes([("x", Self.number(x)), ("y", Self.number(y)), ("font-size", Self.number(size)),
                                                ("text-anchor", anchor), ("font-weight", weight), ("fill", fill),
                                                ("font-style", italic ? "italic" : nil), ("transform", transform)])

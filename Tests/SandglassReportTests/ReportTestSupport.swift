@@ -106,12 +106,40 @@ enum CSV {
 /// Collects what an SVG holds, parsing it with Foundation's XMLParser (which fails on any
 /// XML that is not well formed).
 final class SVGInspector: NSObject, XMLParserDelegate {
+    /// A text element with what placing it took, and the classes of the groups around it.
+    struct TextItem {
+        var text: String
+        var x: Double
+        var y: Double
+        var size: Double
+        var anchor: String
+        var rotate: Double?
+        var groups: [String]
+        var ceiling: String?
+    }
+
+    struct LineItem {
+        var dash: String?
+        var groups: [String]
+        var ceiling: String?
+    }
+
     var series: [String] = []
     var elements: [String: Int] = [:]
     var texts: [String] = []
     var rootName: String?
     var groupClasses: [String] = []
+    var width = 0.0
+    var height = 0.0
+    var textItems: [TextItem] = []
+    var lines: [LineItem] = []
+    /// Fills of rects, with the classes of the groups around each.
+    var rects: [(fill: String, groups: [String])] = []
+    /// data-ceiling names of the ceiling groups, in order.
+    var ceilings: [String] = []
     private var text = ""
+    private var stack: [[String: String]] = []
+    private var openText: [String: String]?
 
     static func inspect(_ svg: String) -> (SVGInspector, Bool, Error?) {
         let inspector = SVGInspector()
@@ -121,12 +149,26 @@ final class SVGInspector: NSObject, XMLParserDelegate {
         return (inspector, ok, parser.parserError)
     }
 
+    private var classes: [String] { stack.compactMap { $0["class"] } }
+    private var ceiling: String? { stack.last { $0["data-ceiling"] != nil }?["data-ceiling"] }
+
     func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
                 attributes: [String: String] = [:]) {
-        if rootName == nil { rootName = name }
+        if rootName == nil {
+            rootName = name
+            width = Double(attributes["width"] ?? "") ?? 0
+            height = Double(attributes["height"] ?? "") ?? 0
+        }
         elements[name, default: 0] += 1
         if let s = attributes["data-series"] { series.append(s) }
         if name == "g", let c = attributes["class"] { groupClasses.append(c) }
+        if name == "g" {
+            stack.append(attributes)
+            if let c = attributes["data-ceiling"] { ceilings.append(c) }
+        }
+        if name == "text" { openText = attributes }
+        if name == "line" { lines.append(LineItem(dash: attributes["stroke-dasharray"], groups: classes, ceiling: ceiling)) }
+        if name == "rect", let fill = attributes["fill"] { rects.append((fill, classes)) }
         text = ""
     }
 
@@ -134,6 +176,61 @@ final class SVGInspector: NSObject, XMLParserDelegate {
 
     func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
         if name == "text" || name == "title" { texts.append(text) }
+        if name == "text", let a = openText {
+            var rotate: Double?
+            if let t = a["transform"], t.hasPrefix("rotate(") {
+                rotate = Double(t.dropFirst("rotate(".count).split(separator: " ").first ?? "")
+            }
+            textItems.append(TextItem(text: text, x: Double(a["x"] ?? "") ?? .nan, y: Double(a["y"] ?? "") ?? .nan,
+                                      size: Double(a["font-size"] ?? "") ?? .nan, anchor: a["text-anchor"] ?? "start",
+                                      rotate: rotate, groups: classes, ceiling: ceiling))
+            openText = nil
+        }
+        if name == "g" { stack.removeLast() }
         text = ""
+    }
+}
+
+/// Text boxes estimated from an SVG's own attributes, independently of the report's code:
+/// width = characters × 0.6 × font size, 0.8 × size above the baseline, 0.25 below.
+enum TextExtent {
+    struct Box {
+        var minX, minY, maxX, maxY: Double
+        func overlaps(_ o: Box) -> Bool { minX < o.maxX && o.minX < maxX && minY < o.maxY && o.minY < maxY }
+    }
+
+    static func box(_ t: SVGInspector.TextItem) -> Box {
+        let w = Double(t.text.count) * t.size * 0.6
+        let x0: Double
+        switch t.anchor {
+        case "middle": x0 = t.x - w / 2
+        case "end": x0 = t.x - w
+        default: x0 = t.x
+        }
+        let b = Box(minX: x0, minY: t.y - 0.8 * t.size, maxX: x0 + w, maxY: t.y + 0.25 * t.size)
+        guard let r = t.rotate, r != 0 else { return b }
+        // Quarter turns about the anchor point (the only rotation plots use: axis titles).
+        precondition(abs(abs(r) - 90) < 1e-9, "unexpected rotation \(r)")
+        let s = r > 0 ? 1.0 : -1.0
+        let xs = [b.minX, b.maxX].map { $0 - t.x }, ys = [b.minY, b.maxY].map { $0 - t.y }
+        let rx = ys.map { t.x - s * $0 }, ry = xs.map { t.y + s * $0 }
+        return Box(minX: rx.min()!, minY: ry.min()!, maxX: rx.max()!, maxY: ry.max()!)
+    }
+
+    /// Pairs of non-empty texts whose boxes overlap, and texts outside the canvas, as messages.
+    static func problems(_ svg: SVGInspector) -> [String] {
+        let items = svg.textItems.filter { !$0.text.isEmpty }
+        let boxes = items.map(box)
+        var out: [String] = []
+        for i in items.indices {
+            let b = boxes[i]
+            if b.minX < 0 || b.minY < 0 || b.maxX > svg.width || b.maxY > svg.height {
+                out.append("outside the \(svg.width)×\(svg.height) canvas: \"\(items[i].text)\" \(b)")
+            }
+            for j in items.indices where j > i && b.overlaps(boxes[j]) {
+                out.append("overlap: \"\(items[i].text)\" and \"\(items[j].text)\"")
+            }
+        }
+        return out
     }
 }
