@@ -5,7 +5,7 @@ struct Sandglass: ParsableCommand {
         commandName: "sandglass",
         abstract: "On-device latency profiling and benchmarking of MobileNeXt, MobileNetV2 and imported models.",
         version: "0.1.0",
-        subcommands: [Models.self, Inspect.self, Bench.self, Run.self, Sweep.self, Export.self, Compare.self,
+        subcommands: [Models.self, Inspect.self, Bench.self, AB.self, Resolution.self, Run.self, Sweep.self, Export.self, Compare.self,
                       Report.self, Calibrate.self, TopologyCommand.self, Counters.self, RemoteAgent.self])
 }
 
