@@ -15,7 +15,7 @@ started=$SECONDS
 say() { echo "test: $*"; }
 
 # Runs "$@" with its output in LOG; every 60 s without a new line there, prints what it is doing
-# (the last 'Test Case … started' line, if any), so a long test is not mistaken for a hang.
+# (the last test that started, if any), so a long test is not mistaken for a hang.
 with_heartbeat() {
     local label=$1 log=$2; shift 2
     "$@" > "$log" 2>&1 &
@@ -47,7 +47,9 @@ swift_outcome="FAILED"
 say "building the Swift tests (release)"
 if swift build -c release --build-tests; then
     say "running the Swift tests (log: .build/test-swift.log)"
-    with_heartbeat "Swift tests" .build/test-swift.log swift test -c release --skip-build
+    # Line-buffered (stdbuf reaches the xctest child through the environment), so the log and the
+    # progress lines name the test that is running now, not one a full buffer ago.
+    with_heartbeat "Swift tests" .build/test-swift.log stdbuf -oL -eL swift test -c release --skip-build
     swift_rc=$?
     grep -E "error:|failed \(|Test Suite '[A-Za-z]+Tests' (passed|failed)" .build/test-swift.log | grep -v "Test Suite 'All tests'" || true
     summary=$(grep -E "Executed [0-9]+ tests" .build/test-swift.log | tail -1 | sed -E 's/^[[:space:]]+//')

@@ -23,16 +23,22 @@ final class PairedStatisticsTests: XCTestCase {
         }
     }
 
-    func testAAUnderDriftAndAStep() {
-        let n = 2000
-        let drift = host(2 * n, seed: 3)
-        var noise = Noise(9)
-        // Paired: A and B run in the same cycles and share the host's state.
+    /// A and B alternated on that host: each cycle runs both, so they share its state; B is
+    /// `effect` times A, and each run has ±1 % noise of its own.
+    func alternated(_ n: Int, effect: Double, drift: [Double], seed: UInt64) -> (a: [Double], b: [Double]) {
+        var noise = Noise(seed)
         var a: [Double] = [], b: [Double] = []
         for i in 0..<n {
             a.append(10 * drift[2 * i] * (1 + 0.01 * noise.next()))
-            b.append(10 * drift[2 * i + 1] * (1 + 0.01 * noise.next()))
+            b.append(10 * effect * drift[2 * i + 1] * (1 + 0.01 * noise.next()))
         }
+        return (a, b)
+    }
+
+    func testAAUnderDriftAndAStep() {
+        let n = 2000
+        let drift = host(2 * n, seed: 3)
+        let (a, b) = alternated(n, effect: 1, drift: drift, seed: 9)
         let paired = PairedComparison(baseline: a, candidate: b)
         XCTAssertEqual(paired.pairs, n)
         XCTAssertTrue(paired.ratio.contains(1), "A/A must contain 1: \(paired.ratio)")
@@ -45,13 +51,7 @@ final class PairedStatisticsTests: XCTestCase {
 
     func testRealEffectIsFoundThroughDrift() {
         let n = 1500
-        let drift = host(2 * n, seed: 5)
-        var noise = Noise(11)
-        var a: [Double] = [], b: [Double] = []
-        for i in 0..<n {
-            a.append(10 * drift[2 * i] * (1 + 0.01 * noise.next()))
-            b.append(10 * 0.97 * drift[2 * i + 1] * (1 + 0.01 * noise.next()))
-        }
+        let (a, b) = alternated(n, effect: 0.97, drift: host(2 * n, seed: 5), seed: 11)
         let c = PairedComparison(baseline: a, candidate: b)
         XCTAssertFalse(c.ratio.contains(1), "\(c.ratio)")
         XCTAssertTrue(c.ratio.contains(0.97) || abs(c.ratio.median - 0.97) < 0.002, "\(c.ratio)")
