@@ -105,10 +105,10 @@ public struct InterleavedMeasurement: Sendable {
             shuffle()
             for i in order {
                 if runsPerVisit == 1 {
-                    samples[i].append(Self.time(executors[i]))
+                    samples[i].append(PointMeasurer.time(executors[i]))
                 } else {
-                    switches[i].append(Self.time(executors[i]))
-                    for r in 0..<(runsPerVisit - 1) { block[r] = Self.time(executors[i]) }
+                    switches[i].append(PointMeasurer.time(executors[i]))
+                    for r in 0..<(runsPerVisit - 1) { block[r] = PointMeasurer.time(executors[i]) }
                     samples[i].append(LatencyStatistics.percentile(sorted: block.sorted(), 50))
                 }
             }
@@ -129,12 +129,5 @@ public struct InterleavedMeasurement: Sendable {
         let comparisons = n > 1 ? (1..<n).map { PairedComparison(baseline: samples[0], candidate: samples[$0]) } : []
         return Result(samplesMs: samples, switchCostMs: switches, cycles: cycles, seconds: seconds,
                       stopReason: stopReason, comparisons: comparisons)
-    }
-
-    @inline(__always)
-    static func time(_ executor: Executor) -> Double {
-        let t0 = MonotonicClock.nanoseconds()
-        executor.run()
-        return Double(MonotonicClock.nanoseconds() - t0) / 1e6
     }
 }
