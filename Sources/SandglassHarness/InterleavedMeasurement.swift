@@ -11,7 +11,7 @@
 import SandglassEngine
 import SandglassProbes
 
-public enum InterleaveMode: Equatable, Sendable, CustomStringConvertible, Codable {
+public enum InterleaveMode: Hashable, Sendable, CustomStringConvertible, Codable {
     case inference
     case block(Int)
 
@@ -68,6 +68,8 @@ public struct InterleavedMeasurement: Sendable {
         public var samplesMs: [[Double]]
         /// Per model, the first run after each switch (block mode only; empty otherwise).
         public var switchCostMs: [[Double]]
+        /// Per model, the warm-up runs (interleaved like the cycles), in order.
+        public var warmupMs: [[Double]]
         public var cycles: Int
         public var seconds: Double
         /// ci-target, time-cap, max-cycles or interrupted.
@@ -85,9 +87,11 @@ public struct InterleavedMeasurement: Sendable {
             if n < 2 { return }
             for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, Int(random.next() % UInt64(i + 1))) }
         }
+        var warmup = [[Double]](repeating: [], count: n)
         for _ in 0..<warmupCycles {
             shuffle()
-            for i in order { executors[i].run() }
+            for i in order { warmup[i].append(PointMeasurer.time(executors[i])) }
+            if Interruption.requested { break }
         }
         let runsPerVisit: Int
         switch mode {
@@ -101,7 +105,7 @@ public struct InterleavedMeasurement: Sendable {
         var cycles = 0
         var stopReason = "max-cycles"
         var nextCheck = minCycles
-        measuring: while cycles < maxCycles {
+        measuring: while cycles < maxCycles && !Interruption.requested {
             shuffle()
             for i in order {
                 if runsPerVisit == 1 {
@@ -127,7 +131,7 @@ public struct InterleavedMeasurement: Sendable {
         }
         let seconds = Double(MonotonicClock.nanoseconds() - start) / 1e9
         let comparisons = n > 1 ? (1..<n).map { PairedComparison(baseline: samples[0], candidate: samples[$0]) } : []
-        return Result(samplesMs: samples, switchCostMs: switches, cycles: cycles, seconds: seconds,
+        return Result(samplesMs: samples, switchCostMs: switches, warmupMs: warmup, cycles: cycles, seconds: seconds,
                       stopReason: stopReason, comparisons: comparisons)
     }
 }

@@ -92,6 +92,17 @@ public enum PairedGroup {
         points += candidates.map(\.point)
         var sessions: [PointSession] = []
         for p in points { sessions.append(try PointSession(p, seed: weightSeed)) }
+        return measure(sessions, overrides: candidates.map(\.overrides), withAA: withAA, listAA: listAA, settings: settings).report
+    }
+
+    /// Measures planned sessions: the baseline first, then its A/A copy when `withAA`, then one
+    /// candidate per entry of `overrides`. Returns the report and the raw interleaved result.
+    /// `resolution`: the A/A result the verdicts use when the group has no A/A copy of its own
+    /// (a sweep measures one at its start).
+    public static func measure(_ sessions: [PointSession], overrides: [[String: String]], withAA: Bool, listAA: Bool = false,
+                               settings: InterleavedMeasurement, resolution known: PairedResolution? = nil) -> (report: PairedGroupReport, result: InterleavedMeasurement.Result) {
+        let baseline = sessions[0].point
+        let candidates = zip(overrides, sessions.dropFirst(withAA ? 2 : 1)).map { (overrides: $0.0, point: $0.1.point) }
         var warnings: [String] = []
         // Unpinned points: keep the thread on the CPU it runs on now, so every model of the
         // group runs on the same core.
@@ -107,7 +118,7 @@ public enum PairedGroup {
             result.switchCostMs[i].isEmpty ? nil : LatencyStatistics(samples: result.switchCostMs[i])
         }
         let first = withAA ? 2 : 1
-        let resolution: PairedResolution? = withAA ? PairedResolution(result.comparisons[0]) : nil
+        let resolution: PairedResolution? = withAA ? PairedResolution(result.comparisons[0]) : known
         var out: [PairedCandidate] = []
         if listAA, withAA {
             // `resolution` lists its A/A copy as the one candidate, in the shape `ab` uses.
@@ -131,9 +142,10 @@ public enum PairedGroup {
         }
         if result.stopReason == "interrupted" { warnings.append("interrupted: the figures cover the cycles measured so far") }
         let base = PairedGroupReport.Baseline(point: baseline, label: baseline.label, latencyMs: stats(0), switchCostMs: switchStats(0))
-        return PairedGroupReport(baseline: base, candidates: out, resolution: resolution, interleave: settings.mode,
+        let report = PairedGroupReport(baseline: base, candidates: out, resolution: resolution, interleave: settings.mode,
                                  cacheState: settings.mode.cacheState, cycles: result.cycles, seconds: result.seconds,
                                  stopReason: result.stopReason, targetPercent: settings.target * 100, cpu: cpu >= 0 ? cpu : nil,
                                  cpuModel: Environment.cpuModel(), warnings: warnings)
+        return (report, result)
     }
 }

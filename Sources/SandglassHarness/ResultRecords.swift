@@ -18,9 +18,14 @@ public struct HeaderRecord: Codable, Sendable {
     public var resumed: Bool
     /// Set when the sweep ran on a remote board (see `--target`).
     public var board: String?
+    /// This machine's resolution, measured by an A/A pair at the start of a sweep with
+    /// comparison groups: no effect below it is called real.
+    public var resolution: PairedResolution?
 
-    public init(sweep: SweepSpec, environment: Environment, startedAt: String, resumed: Bool, board: String? = nil) {
+    public init(sweep: SweepSpec, environment: Environment, startedAt: String, resumed: Bool, board: String? = nil,
+                resolution: PairedResolution? = nil) {
         self.sweep = sweep; self.environment = environment; self.startedAt = startedAt; self.resumed = resumed; self.board = board
+        self.resolution = resolution
     }
 }
 
@@ -102,6 +107,35 @@ public struct PointEnvironment: Codable, Sendable {
     public var coreToCoreNsBefore: Double?
     public var coreToCoreNsAfter: Double?
     public var cpus: [Int]
+    /// Thermal zones (°C) before and after, where the kernel exposes them.
+    public var temperatureCelsiusStart: [String: Double]?
+    public var temperatureCelsiusEnd: [String: Double]?
+    /// Seconds waited for the temperature to fall below `cooldown-below-celsius`.
+    public var cooldownWaitSeconds: Double?
+}
+
+/// A candidate of a comparison group against its baseline, paired cycle by cycle.
+public struct PairedRecord: Codable, Sendable {
+    /// The baseline point's id.
+    public var baseline: String
+    public var pairs: Int
+    /// candidate / baseline.
+    public var ratio: MedianCI
+    /// candidate − baseline, ms.
+    public var differenceMs: MedianCI
+    public var lag1Autocorrelation: Double?
+    /// faster, slower, or not distinguishable at this machine's resolution.
+    public var verdict: String
+
+    public init(baseline: String, _ c: PairedCandidate) {
+        self.init(baseline: baseline, pairs: c.pairs, ratio: c.ratio, differenceMs: c.differenceMs,
+                  lag1Autocorrelation: c.lag1Autocorrelation, verdict: c.verdict)
+    }
+
+    public init(baseline: String, pairs: Int, ratio: MedianCI, differenceMs: MedianCI, lag1Autocorrelation: Double?, verdict: String) {
+        self.baseline = baseline; self.pairs = pairs; self.ratio = ratio; self.differenceMs = differenceMs
+        self.lag1Autocorrelation = lag1Autocorrelation; self.verdict = verdict
+    }
 }
 
 public struct PointRecord: Codable, Sendable {
@@ -131,6 +165,15 @@ public struct PointRecord: Codable, Sendable {
     public var layers: [LayerRecord]?
     public var environment: PointEnvironment
     public var warnings: [String]
+    /// Set for points measured in a comparison group: how they alternated, and which cache
+    /// state their figures reflect.
+    public var interleave: String?
+    public var cacheState: String?
+    /// Shared by the points measured in one group: their `samplesMs` are aligned cycle by
+    /// cycle (sample i of each came from the same cycle), so any two of them pair.
+    public var group: String?
+    /// Set for a group's candidates: the ratio to the group's baseline, paired per cycle.
+    public var paired: PairedRecord?
 
     /// The point's parameters, as a SweepPoint.
     public var point: SweepPoint {

@@ -3,13 +3,21 @@
 public enum SweepPresets {
     public static let names = ["table7", "table3", "add-vs-mac"]
 
-    /// Five interleaved rounds of at least 50 samples each: the reports pair points round by
-    /// round, which cancels the host's drift that the CI of pooled samples does not see.
+    /// Comparison groups alternated inference by inference: every candidate's paired ratio to
+    /// its group's baseline until its 95% CI is within ±0.5%, at least 50 cycles, at most 40 s
+    /// per group (a 2-core shared VM reaches ±0.5% on MobileNeXt-1.0 in 10-20 s).
     static var measurement: MeasurementSettings {
         var m = MeasurementSettings()
-        m.rounds = 5
-        m.minRepetitions = 250
+        m.warmupRuns = 10
+        m.minRepetitions = 50
+        m.maxRepetitions = 100_000
+        m.targetCI = 0.005
+        m.maxSeconds = 40
         return m
+    }
+
+    static func compare(_ axis: String, _ baseline: String) -> ComparisonSpec {
+        try! ComparisonSpec(axis: axis, baseline: baseline)
     }
 
     public static func spec(named name: String) -> SweepSpec? {
@@ -17,12 +25,12 @@ public enum SweepPresets {
         case "table7":
             return SweepSpec(name: "table7", description: "MobileNeXt-1.0 at identity tensor multiplier α = 1, 1/2, 1/3, 1/6 (paper Table 7)",
                              points: try! SweepSpec.crossProduct(["model": ["mobilenext"], "alpha": ["1", "1/2", "1/3", "1/6"]]),
-                             measurement: measurement)
+                             measurement: measurement, compare: compare("alpha", "1"))
         case "table3":
             return SweepSpec(name: "table3", description: "MobileNeXt and MobileNetV2 at width 0.35, 0.5, 0.75, 1.0, 1.4 (paper Table 3)",
                              points: try! SweepSpec.crossProduct(["model": ["mobilenext", "mobilenetv2"],
                                                                   "width": ["0.35", "0.5", "0.75", "1.0", "1.4"]]),
-                             measurement: measurement)
+                             measurement: measurement, compare: compare("model", "mobilenetv2"))
         case "add-vs-mac":
             var m = measurement
             m.perLayerIterations = 30
@@ -31,7 +39,7 @@ public enum SweepPresets {
                              points: try! SweepSpec.crossProduct(["model": ["mobilenext", "mobilenetv2"],
                                                                   "alpha": ["1", "1/2", "1/3", "1/6"],
                                                                   "add": ["fused", "separate"], "counters": ["software"]]),
-                             measurement: m)
+                             measurement: m, compare: try! ComparisonSpec(baseline: ["add": "fused", "alpha": "1"]))
         default:
             return nil
         }

@@ -1,6 +1,8 @@
-// Runs a sweep: points in a seeded shuffled order (every round visits every unfinished point
-// once), each measured by PointMeasurer, optional per-layer pass, environment at the point,
-// one fsync'ed record per completed point (and per block when there are several rounds).
+// Runs a sweep. With comparison groups (`compare`), each group is measured as one, paired and
+// interleaved (SweepRunner+Groups.swift), after an A/A test whose resolution goes into the
+// header. Without, points in a seeded shuffled order (every round visits every unfinished point
+// once), each measured by PointMeasurer. Either way: optional per-layer pass, environment at the
+// point, one fsync'ed record per completed point (and per block when there are several rounds).
 // Resumable: completed points are skipped and completed blocks reused.
 import Foundation
 import SandglassEngine
@@ -84,15 +86,31 @@ public final class SweepRunner {
         let environment = Environment.capture()
         let topology = try? HwlocTopology.load()
         environment.warnings.forEach { progress.log("warning: \($0)") }
-        try writer.append(HeaderRecord(sweep: spec, environment: environment, startedAt: Self.now(),
-                                       resumed: options.resume && !existing.headers.isEmpty, board: options.board))
-        if options.calibrate && existing.calibrations.isEmpty {
+        // A file may hold several boards' records: only this board's points are done here.
+        let done = Set(existing.points.filter { $0.board == options.board }.map(\.id))
+        let groups: [ComparisonGroup]?
+        do { groups = try spec.groups() } catch let e as SweepValueError { throw ResultsError(e.message) }
+        let startedAt = Self.now()
+        var resolution: PairedResolution?
+        if let groups, let compare = spec.compare, compare.resolutionSeconds > 0,
+           let first = groups.first(where: { !$0.points.allSatisfy { done.contains($0.id) } }) {
+            resolution = measureResolution(first.baseline, seconds: compare.resolutionSeconds)
+        }
+        try writer.append(HeaderRecord(sweep: spec, environment: environment, startedAt: startedAt,
+                                       resumed: options.resume && !existing.headers.isEmpty, board: options.board,
+                                       resolution: resolution))
+        if options.calibrate && existing.calibrations.isEmpty && !Interruption.requested {
             progress.log("calibrating: peak FMA throughput and bandwidth per cache level")
             try writer.append(MachineCalibration.run(quick: options.quickCalibration, board: options.board))
         }
+        if let groups {
+            let outcome = try measureGroups(groups, done: done, writer: writer, topology: topology, resolution: resolution)
+            try writer.append(EndRecord(finishedAt: Self.now(), completedPoints: outcome.skipped + outcome.completed,
+                                        totalPoints: spec.points.count, interrupted: outcome.interrupted,
+                                        loadAverage: Environment.loadAverage(), board: options.board))
+            return outcome
+        }
 
-        // A file may hold several boards' records: only this board's points are done here.
-        let done = Set(existing.points.filter { $0.board == options.board }.map(\.id))
         var blocks: [String: [Int: BlockRecord]] = [:]
         for b in existing.blocks where b.board == options.board { blocks[b.id, default: [:]][b.round] = b }
         let m = spec.measurement
@@ -126,6 +144,9 @@ public final class SweepRunner {
                     warnings.append(message)
                     continue
                 }
+                var cooldown: Double?
+                if let celsius = m.cooldownBelowCelsius, let wait = ThermalZones.coolDown(below: celsius) { cooldown = wait.waited }
+                let temperatureStart = ThermalZones.read()
                 let pointStart = Date()
                 let loadStart = Environment.loadAverage()
                 let freqStart = frequencies(session.cpus)
@@ -141,51 +162,18 @@ public final class SweepRunner {
                 guard round == rounds - 1 else { continue }
 
                 // The point is complete: per-layer pass, environment, record.
-                var perLayer: PerLayerSummary?
-                var layers: [LayerRecord]?
-                let iterations = m.perLayerIterations > 0 ? m.perLayerIterations : (point.counters != "none" ? 20 : 0)
-                var pointWarnings: [String] = []
-                if iterations > 0 {
-                    do {
-                        let result = try PerLayerMeasurer.measure(session, iterations: iterations, topology: topology)
-                        perLayer = result.0
-                        layers = result.1
-                    } catch {
-                        pointWarnings.append("per-layer pass failed: \(error)")
-                    }
-                }
-                usleep(3000)   // let the pool's workers stop spinning before measuring the cores again
-                let c2cAfter = coreToCore(point, cpus: session.cpus)
                 let all = (0..<rounds).compactMap { blocks[point.id]?[$0] }
                 let samples = all.flatMap(\.samplesMs)
                 let warm = all.flatMap(\.warmupMs)
-                let stats = LatencyStatistics(samples: samples)
-                if let c2c = [c2cBefore, c2cAfter].compactMap({ $0 }).max(), c2c > slowCoreToCoreNs {
-                    let pair = coreToCorePair(session.cpus).map(String.init).joined(separator: " and ")
-                    pointWarnings.append("slow core-to-core placement: \(Int(c2c)) ns one way between CPUs \(pair) (fast placement is about 45 ns here); this multi-threaded result measures the host's vCPU placement too")
-                }
-                if m.targetCI > 0 && stats.ciRelativeHalfWidth > m.targetCI {
-                    pointWarnings.append("noisy point: 95% CI of the median is ±\(SweepProgress.fixed(stats.ciRelativeHalfWidth * 100, 1))%, above the ±\(SweepProgress.fixed(m.targetCI * 100, 1))% target (\(b.stopReason))")
-                }
-                let memory = ProcessMemory.current()
-                let plan = session.plan
-                let record = PointRecord(
-                    id: point.id, model: point.model, width: point.width, alpha: point.alpha, resolution: point.resolution,
-                    threads: point.threads, add: point.add, counters: point.counters, pin: point.pin, isa: point.isa,
-                    isaUsed: plan.isa.rawValue, board: options.board, latencyMs: stats, samplesMs: samples,
-                    warmup: WarmupRecord(runs: warm.count, seconds: all.reduce(0) { $0 + Double($1.warmupMs.reduce(0, +)) / 1000 },
-                                         firstMs: warm.first, latencyMs: LatencyStatistics(samples: warm)),
-                    outliers: OutlierCounts(samples: samples), stopReason: b.stopReason, rounds: rounds,
-                    totals: ModelSummary.Totals(session.graph.totals),
-                    memory: MemoryRecord(packedWeightBytes: plan.packedWeightBytes, arenaBytes: plan.arenaBytes,
-                                         plannedBytes: plan.plannedBytes, residentBytes: memory.residentBytes,
-                                         peakResidentBytes: memory.peakResidentBytes),
-                    perLayer: perLayer, layers: layers,
-                    environment: PointEnvironment(startedAt: Self.iso(pointStart), durationSeconds: Date().timeIntervalSince(pointStart),
-                                                  loadAverageStart: loadStart, loadAverageEnd: Environment.loadAverage(),
-                                                  frequencyMHzStart: freqStart, frequencyMHzEnd: frequencies(session.cpus),
-                                                  coreToCoreNsBefore: c2cBefore, coreToCoreNsAfter: c2cAfter, cpus: session.cpus),
-                    warnings: pointWarnings)
+                var measured = MeasuredPoint(session: session, samplesMs: samples, warmupMs: warm,
+                                             warmupSeconds: all.reduce(0) { $0 + Double($1.warmupMs.reduce(0, +)) / 1000 },
+                                             stopReason: b.stopReason, rounds: rounds, startedAt: pointStart,
+                                             loadStart: loadStart, frequencyStart: freqStart, coreToCoreBefore: c2cBefore)
+                measured.temperatureStart = temperatureStart
+                measured.cooldownWaitSeconds = cooldown
+                let record = complete(measured, topology: topology)
+                let stats = record.latencyMs
+                let pointWarnings = record.warnings
                 try writer.append(record)
                 completed += 1
                 pointWarnings.forEach { progress.log("warning: \(point.label): \($0)") }

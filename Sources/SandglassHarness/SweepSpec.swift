@@ -77,6 +77,9 @@ public struct MeasurementSettings: Codable, Hashable, Sendable {
     public var rounds: Int = 1
     /// Idle seconds before each block (thermal cool-down).
     public var cooldownSeconds: Double = 0
+    /// Before each point or group, wait until every thermal zone is below this (boards with
+    /// thermal zones; at most 10 minutes).
+    public var cooldownBelowCelsius: Double?
     /// Instrumented iterations for per-layer times and counters (0: none unless counters are set).
     public var perLayerIterations: Int = 0
     /// Seed of the shuffled visiting order.
@@ -103,9 +106,19 @@ public struct SweepSpec: Codable, Hashable, Sendable {
     public var description: String
     public var points: [SweepPoint]
     public var measurement: MeasurementSettings
+    /// Comparison groups measured paired and interleaved (nil: each point measured on its own).
+    public var compare: ComparisonSpec?
 
-    public init(name: String, description: String = "", points: [SweepPoint], measurement: MeasurementSettings = MeasurementSettings()) {
+    public init(name: String, description: String = "", points: [SweepPoint], measurement: MeasurementSettings = MeasurementSettings(),
+                compare: ComparisonSpec? = nil) {
         self.name = name; self.description = description; self.points = points; self.measurement = measurement
+        self.compare = compare
+    }
+
+    /// The comparison groups (nil without `compare`).
+    public func groups() throws -> [ComparisonGroup]? {
+        guard let compare else { return nil }
+        return try ComparisonGroup.groups(points, compare)
     }
 
     /// The cross product of axis values, in axis order (model slowest).

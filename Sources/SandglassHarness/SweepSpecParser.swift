@@ -18,8 +18,18 @@
 //     max-seconds: 30
 //     rounds: 1
 //     cooldown-seconds: 0
+//     cooldown-below-celsius: 45   # boards with thermal zones
 //     per-layer-iterations: 0
 //     seed: 1
+//   compare:                    # optional: comparison groups, measured paired and interleaved
+//     axis: alpha               # points differing only in alpha form a group...
+//     baseline: 1               # ...compared with its alpha = 1 point
+//                               # (several: axis: [add, alpha], baseline: {add: fused, alpha: 1})
+//     interleave: inference     # or block:N
+//     resolution-seconds: 10    # the A/A test at the start (0: none)
+//
+// With `compare`, warmup.runs counts warm-up cycles, repetitions bound the cycles, target-ci is
+// the target half-width of every paired ratio's CI, and max-seconds caps each group.
 import Yams
 
 public struct SweepSpecError: Error, CustomStringConvertible {
@@ -35,9 +45,10 @@ public struct SweepSpecError: Error, CustomStringConvertible {
 }
 
 public enum SweepSpecParser {
-    static let topKeys = ["name", "description", "axes", "points", "measurement"]
+    static let topKeys = ["name", "description", "axes", "points", "measurement", "compare"]
     static let measurementKeys = ["warmup", "repetitions", "target-ci", "max-seconds", "rounds", "cooldown-seconds",
-                                  "per-layer-iterations", "seed"]
+                                  "cooldown-below-celsius", "per-layer-iterations", "seed"]
+    static let compareKeys = ["axis", "baseline", "interleave", "resolution-seconds"]
 
     public static func parse(_ text: String, file: String = "<spec>") throws -> SweepSpec {
         func error(_ node: Node?, _ message: String) -> SweepSpecError {
@@ -59,6 +70,7 @@ public enum SweepSpecParser {
         var axes: [String: [String]] = [:]
         var explicit: [SweepPoint] = []
         var measurement = MeasurementSettings()
+        var compare: (spec: ComparisonSpec, node: Node)?
 
         for (keyNode, value) in top {
             let key = keyNode.string ?? ""
@@ -98,6 +110,8 @@ public enum SweepSpecParser {
                 }
             case "measurement":
                 measurement = try parseMeasurement(value, error)
+            case "compare":
+                compare = (try parseCompare(value, error), value)
             default:
                 throw error(keyNode, "unknown key '\(key)'\(suggest(key, topKeys)); top-level keys are \(topKeys.joined(separator: ", "))")
             }
@@ -113,7 +127,63 @@ public enum SweepSpecParser {
         if axes.isEmpty && explicit.isEmpty {
             throw error(root, "the sweep is empty: give 'axes' (a cross product) or 'points' (an explicit list)")
         }
-        return SweepSpec(name: name, description: description, points: points, measurement: measurement)
+        let spec = SweepSpec(name: name, description: description, points: points, measurement: measurement, compare: compare?.spec)
+        if let compare {
+            do { _ = try spec.groups() } catch let e as SweepValueError { throw error(compare.node, e.message) }
+        }
+        return spec
+    }
+
+    static func parseCompare(_ node: Node, _ error: (Node?, String) -> SweepSpecError) throws -> ComparisonSpec {
+        guard case let .mapping(m) = node else {
+            throw error(node, "'compare' is a mapping such as {axis: alpha, baseline: 1}")
+        }
+        var axes: [(String, Node)]?, baselineNode: Node?
+        var interleave = InterleaveMode.inference
+        var seconds = 10.0
+        for (k, v) in m {
+            let key = k.string ?? ""
+            switch key {
+            case "axis": axes = try scalars(v, key, error)
+            case "baseline": baselineNode = v
+            case "interleave":
+                do { interleave = try InterleaveMode(parsing: try scalar(v, key, error)) } catch let e as ResultsError { throw error(v, e.message) }
+            case "resolution-seconds": seconds = try number(v, key, min: 0, error)
+            default:
+                throw error(k, "unknown key '\(key)' in compare\(suggest(key, compareKeys)); keys are \(compareKeys.joined(separator: ", "))")
+            }
+        }
+        guard let axes, !axes.isEmpty else { throw error(node, "compare needs 'axis' (the sweep axis compared within a group, e.g. alpha)") }
+        for (axis, n) in axes where !SweepPoint.axisNames.contains(axis) {
+            throw error(n, "compare axis '\(axis)' is not a sweep axis\(suggest(axis, SweepPoint.axisNames)); axes are \(SweepPoint.axisNames.joined(separator: ", "))")
+        }
+        guard let baselineNode else { throw error(node, "compare needs 'baseline' (the \(axes[0].0) value every group is compared with, e.g. 1)") }
+        var baseline: [String: String] = [:]
+        var valueNodes: [String: Node] = [:]
+        if axes.count == 1, case .scalar = baselineNode {
+            baseline[axes[0].0] = try scalar(baselineNode, "baseline", error)
+            valueNodes[axes[0].0] = baselineNode
+        } else {
+            guard case let .mapping(bm) = baselineNode else {
+                throw error(baselineNode, "with several compare axes, 'baseline' maps each axis to its baseline value, e.g. {add: fused, alpha: 1}")
+            }
+            for (k, v) in bm {
+                let axis = k.string ?? ""
+                guard axes.contains(where: { $0.0 == axis }) else {
+                    throw error(k, "baseline names '\(axis)', which is not among the compare axes (\(axes.map(\.0).joined(separator: ", ")))")
+                }
+                baseline[axis] = try scalar(v, axis, error)
+                valueNodes[axis] = v
+            }
+            if let missing = axes.first(where: { baseline[$0.0] == nil }) {
+                throw error(baselineNode, "baseline gives no value for the compare axis '\(missing.0)'")
+            }
+        }
+        for (axis, value) in baseline {
+            var probe = SweepPoint()
+            do { try probe.set(axis, value) } catch let e as SweepValueError { throw error(valueNodes[axis], "compare baseline: \(e.message)") }
+        }
+        return try ComparisonSpec(baseline: baseline, interleave: interleave, resolutionSeconds: seconds)
     }
 
     static func parseMeasurement(_ node: Node, _ error: (Node?, String) -> SweepSpecError) throws -> MeasurementSettings {
@@ -153,6 +223,7 @@ public enum SweepSpecParser {
             case "max-seconds": s.maxSeconds = try number(v, key, min: 0.001, error)
             case "rounds": s.rounds = try integer(v, key, min: 1, error)
             case "cooldown-seconds": s.cooldownSeconds = try number(v, key, min: 0, error)
+            case "cooldown-below-celsius": s.cooldownBelowCelsius = try number(v, key, min: 1, error)
             case "per-layer-iterations": s.perLayerIterations = try integer(v, key, min: 0, error)
             case "seed": s.seed = UInt64(try integer(v, key, min: 0, error))
             default:

@@ -18,7 +18,7 @@ public struct AddVersusMAC: Sendable {
         public var separate: ReportPoint?
         /// Cache sizes of the machine that measured it, for "identity fits in".
         public var caches: [CacheInfo]
-        /// Separate over fused, paired by round (when both ran in the same sweep with rounds).
+        /// Separate over fused, paired (interleaved in one group, or by round).
         public var paired: PairedRatio? = nil
 
         public var layersPoint: ReportPoint? { [separate, fused].compactMap { $0 }.first { !($0.record.layers?.isEmpty ?? true) } }
@@ -28,6 +28,8 @@ public struct AddVersusMAC: Sendable {
 
     public var entries: [Entry] = []
     public var skippedReason: String?
+    /// The results, for pairings beyond an entry's own (the cross-check).
+    var collection: ResultsCollection?
 
     public static func build(_ c: ResultsCollection) -> AddVersusMAC {
         var groups: [String: (setting: MeasurementSetting, model: String, width: Double, alpha: String,
@@ -41,6 +43,7 @@ public struct AddVersusMAC: Sendable {
             groups[key] = g
         }
         var result = AddVersusMAC()
+        result.collection = c
         for g in groups.values {
             let fused = PointSelection.forLayers(c.withSuperseded(g.fused)), separate = PointSelection.forLayers(c.withSuperseded(g.separate))
             let hasLayers = [fused, separate].contains { !($0?.record.layers?.isEmpty ?? true) }
@@ -176,7 +179,7 @@ public struct AddVersusMAC: Sendable {
         ReportColumn("Separate − fused (ms)", csv: "separate_minus_fused_ms"),
         ReportColumn("Separate − fused (%)", csv: "separate_minus_fused_percent"),
         ReportColumn("Beyond 95% CIs", csv: "difference_beyond_cis", numeric: false),
-        ReportColumn("Separate / fused, paired by round (×)", csv: "paired_separate_over_fused"),
+        ReportColumn("Separate / fused, paired (×)", csv: "paired_separate_over_fused"),
         ReportColumn("Paired 95% CI low", csv: "paired_ci_low"),
         ReportColumn("Paired 95% CI high", csv: "paired_ci_high"),
     ]
@@ -288,13 +291,32 @@ public struct AddVersusMAC: Sendable {
         out += "- Element-wise adds: additions of the shortcut per inference (⌊α·C⌋ channels × H × W per shortcut block). Identity tensor read: the bytes of the identity channels the adds read (fp32).\n"
         out += "- MAC: bytes read plus bytes written by every step as planned, including weights (analytic minimum, fp32). A separate add step reads the branch and the identity channels and writes the sum; fused, the branch stays in registers and only the identity is read. 1 KB = 10^3 bytes, 1 MB = 10^6 bytes.\n"
         out += "- Separate add steps: the sum of the `add` steps' times in the per-layer pass of the separate-adds point; share: of that point's sum of layer times. Achieved GB/s: their MAC over their time.\n"
-        out += "- Latency: medians of the uninstrumented end-to-end samples, with 95% confidence intervals of the median, from the same records as the per-layer figures (so they may differ from Table 7's where a point was measured more than once); a difference is beyond the CIs when the two intervals are disjoint. Where the sweep ran in rounds, 'paired by round' is the median over rounds of the separate point's block median over the fused point's in the same round, with its 95% CI: it cancels the host's drift, which the pooled CIs do not see, and decides whether the difference is measurable.\n"
+        out += "- Latency: medians of the uninstrumented end-to-end samples, with 95% confidence intervals of the median, from the same records as the per-layer figures (so they may differ from Table 7's where a point was measured more than once); a difference is beyond the CIs when the two intervals are disjoint. 'Paired' is the median of separate / fused over pairs measured next to each other, with its 95% CI: interleaved (both points alternated inference by inference in one comparison group) or by round (block medians of the same round). It cancels the host's drift, which the pooled CIs do not see, and decides whether the difference is measurable; an effect below the run's A/A resolution is not called real.\n"
         out += "- Identity fits in: the smallest data cache (per the captured environment) at least as large as the identity channels the block reads.\n"
         out += "- Measured traffic columns appear when the counters give `\(MemoryTraffic.counterName)`.\n"
         if entries.contains(where: { $0.model == "mobilenetv2" && $0.alpha != "1" }) {
             out += "- MobileNetV2 at α < 1 applies the same partial shortcut (the first ⌊α·C⌋ channels) to its thin bottleneck tensors: not torchvision's model, measured for comparison only.\n"
         }
         return out
+    }
+
+    /// The instrument checks itself: with separate adds, α changes nothing but the add steps, so
+    /// the paired end-to-end difference between α = 1 and the smallest α should match the
+    /// difference of the add steps' per-layer times.
+    func crossCheck(_ rows: [Entry]) -> String? {
+        guard let one = rows.first(where: { $0.alpha == "1" })?.separate,
+              let smallest = rows.filter({ $0.alpha != "1" && $0.separate != nil })
+                  .min(by: { PointSelection.alphaValue($0.alpha) < PointSelection.alphaValue($1.alpha) }),
+              let low = smallest.separate, let collection,
+              let paired = PairedRounds.ratio(low, to: one, in: collection), let d = paired.differenceMs,
+              let layersOne = one.record.layers, let layersLow = low.record.layers, !layersOne.isEmpty, !layersLow.isEmpty
+        else { return nil }
+        let addsOne = layersOne.filter(\.isSeparateAdd).reduce(0) { $0 + $1.timeMs }
+        let addsLow = layersLow.filter(\.isSeparateAdd).reduce(0) { $0 + $1.timeMs }
+        let perLayer = addsLow - addsOne
+        let agrees = d.contains(perLayer)
+        return "cross-check, separate adds, α = 1 → \(smallest.alpha): end-to-end paired difference \(ReportFormat.signedMs(d.median)) ms [\(ReportFormat.signedMs(d.ciLow)), \(ReportFormat.signedMs(d.ciHigh))] (\(paired.basis)); the add steps' per-layer times differ by \(ReportFormat.signedMs(perLayer)) ms: "
+            + (agrees ? "they agree (the per-layer figure lies within the end-to-end CI)." : "they do not agree within the end-to-end CI: the change of α affects more than the add steps here (cache effects on neighbouring layers), or the per-layer pass's overhead differs between the two.")
     }
 
     /// Plain statements of what the numbers show, per model and width.
@@ -316,13 +338,14 @@ public struct AddVersusMAC: Sendable {
             let deltas = rows.compactMap { r -> String? in
                 guard let f = r.fused?.record.latencyMs, let s = r.separate?.record.latencyMs else { return nil }
                 if let p = r.paired {
-                    return "\(ReportFormat.signedMs(s.median - f.median)) ms at α = \(r.alpha) (paired by round: \(ReportFormat.signedPercent((p.median - 1) * 100))%\(p.isChange ? "" : ", within the round-to-round variation"))"
+                    return "\(ReportFormat.signedMs(s.median - f.median)) ms at α = \(r.alpha) (paired \(p.basis): \(ReportFormat.signedPercent((p.median - 1) * 100))% [\(ReportFormat.signedPercent((p.ciLow - 1) * 100))%, \(ReportFormat.signedPercent((p.ciHigh - 1) * 100))%]\(p.isChange ? "" : ", not distinguishable at this run's resolution"))"
                 }
                 return "\(ReportFormat.signedMs(s.median - f.median)) ms at α = \(r.alpha)\(PointSelection.disjoint(f, s) ? "" : " (within the CIs)")"
             }
             if !deltas.isEmpty {
                 lines.append("\(e.modelName): separate minus fused latency: \(deltas.joined(separator: ", ")).")
             }
+            if let check = crossCheck(rows) { lines.append("\(e.modelName): \(check)") }
         }
         return lines
     }

@@ -1,6 +1,8 @@
 // Latency versus the identity tensor multiplier α (Table 7 as a plot): one series per
 // setting, the median with its 95% CI as error bars; and the same relative to α = 1 beside
-// the paper's Pixel 4 XL ratios, so that the trend can be compared across hardware.
+// the paper's Pixel 4 XL ratios, so that the trend can be compared across hardware. Relative
+// figures are the paired ratios with their CIs where the points were measured paired (one
+// comparison group, or rounds); only unpaired points fall back to median / median.
 
 public enum LatencyVersusAlphaPlot {
     public static let path = "plots/latency-vs-alpha.svg"
@@ -36,10 +38,13 @@ public enum LatencyVersusAlphaPlot {
     public static func relative(_ t: Table7) -> String? {
         let sections = t.sections.filter { $0.reference != nil }
         guard !sections.isEmpty else { return nil }
+        let anyPaired = sections.contains { $0.rows.contains { $0.paired != nil } }
         var series = sections.enumerated().map { i, s -> Series in
             let ref = s.reference!.point.record.latencyMs.median
             return Series(name: seriesName(s, sections), color: PlotPalette.color(i), dashed: false,
                           points: s.rows.map { r in
+                              if let p = r.paired { return (r.point.record.alpha, p.median, p.ciLow, p.ciHigh) }
+                              if anyPaired && r.point.record.alpha == "1" { return (r.point.record.alpha, 1, nil, nil) }
                               let l = r.point.record.latencyMs
                               return (r.point.record.alpha, l.median / ref, l.ciLow / ref, l.ciHigh / ref)
                           })
@@ -48,8 +53,11 @@ public enum LatencyVersusAlphaPlot {
             series.append(Series(name: paperSeries, color: "#7F7F7F", dashed: true,
                                  points: s.rows.compactMap { r in r.paperRelative.map { (r.point.record.alpha, $0, nil, nil) } }))
         }
+        let subtitle = anyPaired
+            ? "paired ratio to α = 1 (median over pairs); bars: its 95% CI; dashed: the paper's ratios"
+            : "median / median at α = 1; bars: the point's 95% CI over the α = 1 median; dashed: the paper's ratios"
         return render(series, title: "MobileNeXt latency relative to α = 1",
-                      subtitle: "median / median at α = 1; bars: the point's 95% CI over the α = 1 median; dashed: the paper's ratios",
+                      subtitle: subtitle,
                       yLabel: "Latency relative to α = 1 (×)")
     }
 

@@ -156,11 +156,19 @@ public struct ReportIndex {
             if let h = headers.first {
                 out += "- Sweep `\(h.sweep.name)`\(h.sweep.description.isEmpty ? "" : ": \(h.sweep.description)"); \(h.sweep.points.count) point\(h.sweep.points.count == 1 ? "" : "s") specified.\n"
                 let m = h.sweep.measurement
-                let target = m.targetCI > 0 ? "until the 95% CI of the median is within ±\(ReportFormat.fixed(m.targetCI * 100, 1))%, " : "a fixed count, "
-                out += "- Measurement: warm-up ≥ \(m.warmupRuns) runs and ≥ \(ReportFormat.fixed(m.warmupSeconds, 1)) s; \(m.minRepetitions)–\(m.maxRepetitions) timed repetitions, \(target)at most \(ReportFormat.fixed(m.maxSeconds, 0)) s per point; \(m.rounds) round\(m.rounds == 1 ? "" : "s") in a shuffled order (seed \(m.seed))"
+                if let c = h.sweep.compare {
+                    let target = m.targetCI > 0 ? "until every candidate's paired-ratio CI is within ±\(ReportFormat.fixed(m.targetCI * 100, 1))%, " : "a fixed count, "
+                    out += "- Measurement: comparison groups, each point against its group's \(c.baselineDescription) point; every point of a group planned once and kept resident, alternated \(c.interleave == .inference ? "inference by inference" : "in \(c.interleave)") in a fresh seeded random order per cycle on one core (\(c.interleave.cacheState)); warm-up \(m.warmupRuns) cycles; \(m.minRepetitions)–\(m.maxRepetitions) cycles, \(target)at most \(ReportFormat.fixed(m.maxSeconds, 0)) s per group (seed \(m.seed))"
+                } else {
+                    let target = m.targetCI > 0 ? "until the 95% CI of the median is within ±\(ReportFormat.fixed(m.targetCI * 100, 1))%, " : "a fixed count, "
+                    out += "- Measurement: warm-up ≥ \(m.warmupRuns) runs and ≥ \(ReportFormat.fixed(m.warmupSeconds, 1)) s; \(m.minRepetitions)–\(m.maxRepetitions) timed repetitions, \(target)at most \(ReportFormat.fixed(m.maxSeconds, 0)) s per point; \(m.rounds) round\(m.rounds == 1 ? "" : "s") in a shuffled order (seed \(m.seed))"
+                }
                 out += m.cooldownSeconds > 0 ? "; \(ReportFormat.fixed(m.cooldownSeconds, 1)) s cool-down" : ""
                 out += m.perLayerIterations > 0 ? "; \(m.perLayerIterations) per-layer iterations" : ""
                 out += ".\n"
+                for r in headers.compactMap(\.resolution) {
+                    out += "- Resolution of this machine (A/A test at the start: two independently planned copies of one model, alternated): ratio \(ReportFormat.ratioWithCI(r.ratio.median, r.ratio.ciLow, r.ratio.ciHigh)) over \(r.pairs) pairs, half-width ±\(ReportFormat.fixed(r.halfWidthPercent, 2))%; effects within ±\(ReportFormat.fixed(r.limitPercent, 2))% are not called real.\n"
+                }
                 let boards = Set(headers.compactMap(\.board)).sorted()
                 if !boards.isEmpty { out += "- Board\(boards.count == 1 ? "" : "s"): \(boards.joined(separator: ", ")).\n" }
                 let started = headers.map(\.startedAt).min() ?? ""

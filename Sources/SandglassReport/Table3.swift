@@ -12,6 +12,13 @@ public struct Table3: Sendable {
         /// On MobileNeXt rows: MobileNetV2's median / MobileNeXt's at the same width.
         public var speedVersusV2: Double?
         public var beyondCIs: Bool?
+        /// MobileNeXt's latency over MobileNetV2's, paired (one comparison group, or rounds).
+        public var paired: PairedRatio?
+
+        /// The paired figure as a speed (MobileNetV2 / MobileNeXt): median and CI inverted.
+        public var pairedSpeed: (median: Double, low: Double, high: Double)? {
+            paired.map { (1 / $0.median, 1 / $0.ciHigh, 1 / $0.ciLow) }
+        }
     }
 
     public struct Section: Sendable {
@@ -44,6 +51,7 @@ public struct Table3: Sendable {
                     if model == "mobilenext", let other = v2[p.record.width] {
                         row.speedVersusV2 = other.record.latencyMs.median / p.record.latencyMs.median
                         row.beyondCIs = PointSelection.disjoint(other.record.latencyMs, p.record.latencyMs)
+                        row.paired = PairedRounds.ratio(p, to: other, in: c)
                     }
                     rows.append(row)
                 }
@@ -72,6 +80,11 @@ public struct Table3: Sendable {
     ] + PointColumns.counts + PointColumns.latency + [
         ReportColumn("MobileNeXt speed vs MobileNetV2 at equal width (×)", csv: "mobilenext_speed_vs_mobilenetv2"),
         ReportColumn("Difference beyond 95% CIs", csv: "difference_beyond_cis", numeric: false),
+        ReportColumn("Paired speed vs MobileNetV2 (×) [95% CI]", csv: nil, numeric: false),
+        ReportColumn(nil, csv: "paired_speed_vs_mobilenetv2"),
+        ReportColumn(nil, csv: "paired_speed_ci_low"),
+        ReportColumn(nil, csv: "paired_speed_ci_high"),
+        ReportColumn("Pairing", csv: "paired_method", numeric: false),
         ReportColumn("Paper: params (M)", csv: "paper_params_m"),
         ReportColumn("Paper: MAdds (M)", csv: "paper_madds_m"),
         ReportColumn(nil, csv: "point_id", numeric: false),
@@ -83,9 +96,17 @@ public struct Table3: Sendable {
             let p = row.point.record
             let paper = p.resolution == 224 ? PaperReference.table3[p.model]?[p.width] : nil
             let identity = ["\(row.number)", ReportFormat.architecture(p.model), ReportFormat.width(p.width)]
-            table.add(PointColumns.settingCells(p) + identity + PointColumns.countCells(p) + PointColumns.latencyCells(p.latencyMs) + [
-                       ReportFormat.ratio(row.speedVersusV2), row.beyondCIs.map { $0 ? "yes" : "no" } ?? ReportFormat.missing,
-                       ReportFormat.fixed(paper?.paramsM, 1), ReportFormat.fixed(paper?.maddsM, 0), p.id])
+            // Typed steps: Swift 6.0's type checker gives up on long cell expressions.
+            let speed = row.pairedSpeed
+            let pairedCell: String = speed.map { ReportFormat.ratioWithCI($0.median, $0.low, $0.high) } ?? ReportFormat.missing
+            let pairedCells: [String] = [pairedCell, ReportFormat.ratio(speed?.median), ReportFormat.ratio(speed?.low),
+                                         ReportFormat.ratio(speed?.high), row.paired?.method.rawValue ?? ReportFormat.missing]
+            var cells: [String] = PointColumns.settingCells(p) + identity + PointColumns.countCells(p)
+            cells += PointColumns.latencyCells(p.latencyMs)
+            cells += [ReportFormat.ratio(row.speedVersusV2), row.beyondCIs.map { $0 ? "yes" : "no" } ?? ReportFormat.missing]
+            cells += pairedCells
+            cells += [ReportFormat.fixed(paper?.paramsM, 1), ReportFormat.fixed(paper?.maddsM, 0), p.id]
+            table.add(cells)
         }
         return table
     }
@@ -96,6 +117,7 @@ public struct Table3: Sendable {
         var out = "# Table 3, measured: MobileNeXt and MobileNetV2 across width multipliers\n\n"
         out += "The paper's Table 3 compares the two architectures at widths 0.35 to 1.4 by parameters, MAdds and accuracy; here each model is measured on this hardware. "
         out += "MobileNeXt speed vs MobileNetV2 is MobileNetV2's median latency divided by MobileNeXt's at the same width: above 1, MobileNeXt is faster. "
+        out += "Where the two were measured paired (one comparison group, alternated inference by inference, or rounds), the paired column gives the median of the per-pair speed ratios with its 95% CI: it decides, since the pooled medians carry the host's drift. "
         out += "The paper's counts are reference columns, labelled as the paper's.\n\n"
         if let skippedReason { return out + "Not available: \(skippedReason).\n" }
         for s in sections {
@@ -103,8 +125,13 @@ public struct Table3: Sendable {
             out += MarkdownTableWriter.render(table(s)) + "\n"
             let pairs = s.rows.filter { $0.speedVersusV2 != nil }
             if !pairs.isEmpty {
-                let line = pairs.map { r in
-                    "\(ReportFormat.width(r.point.record.width)): \(ReportFormat.ratio(r.speedVersusV2))×\(r.beyondCIs == true ? "" : " (within the CIs)")"
+                let line = pairs.map { r -> String in
+                    let width = ReportFormat.width(r.point.record.width)
+                    if let p = r.paired, let speed = r.pairedSpeed {
+                        let verdict = p.isChange ? "" : ", not distinguishable at this run's resolution"
+                        return "\(width): \(ReportFormat.ratioWithCI(speed.median, speed.low, speed.high))× (paired \(p.basis)\(verdict))"
+                    }
+                    return "\(width): \(ReportFormat.ratio(r.speedVersusV2))×\(r.beyondCIs == true ? "" : " (within the CIs)")"
                 }.joined(separator: "; ")
                 out += "MobileNeXt speed vs MobileNetV2 by width — \(line).\n"
             }

@@ -9,7 +9,7 @@ public struct Table7: Sendable {
         public var number: Int
         public var point: ReportPoint
         public var relative: Double?
-        /// Against α = 1 paired by round, when the sweep had rounds (see PairedRounds).
+        /// Against α = 1, paired: interleaved in one group, or by round (see PairedRounds).
         public var paired: PairedRatio?
         public var traffic: TrafficFigure?
         public var paperMs: Double?
@@ -84,11 +84,12 @@ public struct Table7: Sendable {
         ReportColumn("Tensor multiplier α", csv: "alpha", numeric: false),
     ] + PointColumns.counts + PointColumns.latency + [
         ReportColumn("Latency vs α = 1 (×)", csv: "latency_relative_to_alpha_1"),
-        ReportColumn("Paired by round vs α = 1 (×) [95% CI]", csv: nil, numeric: false),
+        ReportColumn("Paired vs α = 1 (×) [95% CI]", csv: nil, numeric: false),
         ReportColumn(nil, csv: "paired_ratio_to_alpha_1"),
         ReportColumn(nil, csv: "paired_ratio_ci_low"),
         ReportColumn(nil, csv: "paired_ratio_ci_high"),
-        ReportColumn(nil, csv: "paired_rounds"),
+        ReportColumn("Pairs", csv: "paired_pairs"),
+        ReportColumn("Pairing", csv: "paired_method", numeric: false),
         ReportColumn("Memory traffic (MB per inference)", csv: "memory_traffic_mb"),
         ReportColumn("Traffic source", csv: "memory_traffic_source", numeric: false),
         ReportColumn("Paper: Pixel 4 XL latency (ms)", csv: "paper_pixel4xl_latency_ms"),
@@ -104,9 +105,11 @@ public struct Table7: Sendable {
             // Built in typed steps: Swift 6.0's type checker gives up on this row as one expression.
             let paired: PairedRatio? = row.paired
             let pairedCell: String = paired.map { ReportFormat.ratioWithCI($0.median, $0.ciLow, $0.ciHigh) } ?? ReportFormat.missing
-            let roundsCell: String = paired.map { String($0.rounds) } ?? ReportFormat.missing
+            let pairsCell: String = paired.map { String($0.pairs) } ?? ReportFormat.missing
+            let methodCell: String = paired.map { $0.method.rawValue } ?? ReportFormat.missing
             var comparison: [String] = [ReportFormat.ratio(row.relative), pairedCell]
-            comparison += [ReportFormat.ratio(paired?.median), ReportFormat.ratio(paired?.ciLow), ReportFormat.ratio(paired?.ciHigh), roundsCell]
+            comparison += [ReportFormat.ratio(paired?.median), ReportFormat.ratio(paired?.ciLow), ReportFormat.ratio(paired?.ciHigh)]
+            comparison += [pairsCell, methodCell]
             let trafficCells: [String] = [ReportFormat.megabytes(row.traffic?.bytes), row.traffic?.label ?? ReportFormat.missing]
             let paperCells: [String] = [ReportFormat.fixed(row.paperMs, 0), ReportFormat.ratio(row.paperRelative), p.id]
             var cells: [String] = PointColumns.settingCells(p) + identity
@@ -126,7 +129,7 @@ public struct Table7: Sendable {
         out += "The paper's Table 7 (\(PaperReference.citation)) measured MobileNeXt-1.0 at α = 1, 1/2, 1/3 and 1/6 on a \(PaperReference.device) (mean of 10 images). "
         out += "Here each latency is the median of the samples in the results files, with the distribution-free 95% confidence interval of the median and the 90th percentile. "
         out += "The paper's latencies are reference columns, labelled as the paper's: compare the ratios to α = 1, not the absolute values. "
-        out += "Where the sweep ran in rounds, 'paired by round' is the median over rounds of each point's block median divided by α = 1's in the same round, with the distribution-free 95% CI of that median: the rounds interleave the points, so the pairing cancels the host's drift that the pooled CI does not see.\n\n"
+        out += "'Paired vs α = 1' is the median of each point's latency divided by α = 1's measured next to it, with the distribution-free 95% CI of that median: `interleaved` when the sweep measured the α values as one comparison group, alternated inference by inference in one process on one core (pairs = cycles; every latency then reflects caches that the other models' runs just used); `rounds` when it measured them in rounds (pairs = rounds, block medians). The pairing cancels the host's drift, which the pooled CI of the latency columns does not see: the paired ratio decides, and an effect below the run's A/A resolution is not called a change.\n\n"
         if let skippedReason { return out + "Not available: \(skippedReason).\n" }
         for s in sections {
             out += "## \(s.title)\n\n"
@@ -153,10 +156,10 @@ public struct Table7: Sendable {
         let change = (b.median / a.median - 1) * 100
         var line = "α = 1 → \(last.point.record.alpha): \(ReportFormat.ms(a.median)) → \(ReportFormat.ms(b.median)) ms (\(ReportFormat.signedPercent(change))%, "
         if let p = last.paired {
-            // Paired rounds see the host's drift that pooled CIs miss: they decide.
-            line += "paired by round over \(p.rounds) rounds: \(ReportFormat.signedPercent((p.median - 1) * 100))% "
+            // Paired figures see the host's drift that pooled CIs miss: they decide.
+            line += "paired \(p.basis): \(ReportFormat.signedPercent((p.median - 1) * 100))% "
             line += "[\(ReportFormat.signedPercent((p.ciLow - 1) * 100))%, \(ReportFormat.signedPercent((p.ciHigh - 1) * 100))%], "
-            line += p.isChange ? "a measurable change)" : "within the round-to-round variation: not a measurable change)"
+            line += p.isChange ? "a measurable change)" : "not a measurable change at this run's resolution)"
         } else {
             line += PointSelection.disjoint(a, b) ? "the 95% CIs are disjoint)" : "within the overlap of the 95% CIs: not a measurable change)"
         }

@@ -7,7 +7,10 @@ extension Sandglass {
         static let configuration = CommandConfiguration(
             abstract: "Run a sweep (a YAML spec or a built-in preset) and append one record per completed point to a JSON Lines file.",
             discussion: """
-            Presets: \(SweepPresets.names.joined(separator: ", ")). Points are visited in a seeded shuffled order; each
+            Presets: \(SweepPresets.names.joined(separator: ", ")). With comparison groups (the presets, or `compare:` in a \
+            spec), the points of a group are planned once, kept resident and alternated inference by inference on one \
+            core, and each candidate gets its paired ratio to the group's baseline with a 95% CI; an A/A test at the \
+            start measures this machine's resolution. Without, points are visited in a seeded shuffled order. Each \
             completed point is appended and fsync'ed at once, so an interrupted sweep continues with --resume.
             """)
 
@@ -29,8 +32,14 @@ extension Sandglass {
         @Flag(help: "Overwrite an existing results file.")
         var force = false
 
-        @Option(help: "Override the spec's number of rounds.")
+        @Option(help: "Override the spec's number of rounds (sweeps without comparison groups).")
         var rounds: Int?
+
+        @Flag(help: "Measure every point on its own (in rounds), ignoring the spec's comparison groups.")
+        var noCompare = false
+
+        @Option(help: "Override the groups' alternation: inference or block:N.")
+        var interleave: String?
 
         @Option(help: "Override the seed of the visiting order.")
         var seed: UInt64?
@@ -68,6 +77,10 @@ extension Sandglass {
             if let rounds, rounds < 1 { throw ValidationError("--rounds must be at least 1") }
             if resume && force { throw ValidationError("--resume and --force contradict each other") }
             if let pin { var p = SweepPoint(); do { try p.set("pin", pin) } catch { throw ValidationError("--pin: \(error)") } }
+            if let interleave {
+                do { _ = try InterleaveMode(parsing: interleave) } catch let e as ResultsError { throw ValidationError("--interleave: \(e.message)") }
+            }
+            if noCompare && interleave != nil { throw ValidationError("--interleave applies to comparison groups, which --no-compare turns off") }
             try remote.validate(boardsFile: targets, boardName: board)
         }
 
@@ -89,7 +102,11 @@ extension Sandglass {
                 s.measurement = .quick
                 s.measurement.seed = keep.seed
                 if keep.perLayerIterations == 0 { s.measurement.perLayerIterations = 0 }
+                // A short A/A: quick sweeps prove the path, they do not resolve effects.
+                if let c = s.compare { s.compare?.resolutionSeconds = min(c.resolutionSeconds, 2) }
             }
+            if noCompare { s.compare = nil }
+            if let interleave { s.compare?.interleave = try! InterleaveMode(parsing: interleave) }
             if let rounds { s.measurement.rounds = rounds }
             if let seed { s.measurement.seed = seed }
             if let pin {
@@ -103,7 +120,17 @@ extension Sandglass {
             let s = try loadSpec()
             if dryRun {
                 print("\(s.name): \(s.points.count) points; \(s.description)")
-                for p in s.points { print("  \(p.id)") }
+                let groups: [ComparisonGroup]?
+                do { groups = try s.groups() } catch let e as SweepValueError { throw CommandFailure.usage(e.message) }
+                if let groups, let c = s.compare {
+                    print("\(groups.count) comparison group(s), each against its \(c.baselineDescription) point, alternated by \(c.interleave); A/A test \(fixed(c.resolutionSeconds, 0)) s")
+                    for g in groups {
+                        print("  baseline  \(g.baseline.id)")
+                        for p in g.candidates { print("    versus  \(p.point.id)") }
+                    }
+                } else {
+                    for p in s.points { print("  \(p.id)") }
+                }
                 print(try jsonString(s.measurement))
                 return
             }
@@ -129,6 +156,9 @@ extension Sandglass {
             let results = try ResultsFile.read(output)
             let byID = Dictionary(results.points.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
             print(SweepSummary.table(s.points.compactMap { byID[$0.id] }))
+            if let r = results.headers.last?.resolution {
+                print("resolution (A/A at the start): ±\(fixed(r.halfWidthPercent, 2))%, bias \(r.biasPercent >= 0 ? "+" : "")\(fixed(r.biasPercent, 2))% over \(r.pairs) pairs; smaller effects are not called real")
+            }
             print("\(outcome.completed) measured, \(outcome.skipped) already done, \(outcome.total) points → \(output)")
             if !outcome.warnings.isEmpty {
                 throw CommandFailure("\(outcome.warnings.count) point(s) could not run: \(outcome.warnings.joined(separator: "; "))")
@@ -139,11 +169,22 @@ extension Sandglass {
 
 enum SweepSummary {
     static func table(_ points: [PointRecord]) -> String {
-        var t = TextTable(headers: ["point", "median ms", "95% CI", "p90", "n", "stop"], leftAligned: [0, 5])
+        let paired = points.contains { $0.paired != nil }
+        var headers = ["point", "median ms", "95% CI", "p90", "n", "stop"]
+        if paired { headers += ["paired vs baseline [95% CI]", "verdict"] }
+        var t = TextTable(headers: headers, leftAligned: paired ? [0, 5, 6, 7] : [0, 5])
         for p in points {
             let l = p.latencyMs
-            t.add([p.point.label, fixed(l.median, 3), "[\(fixed(l.ciLow, 3)), \(fixed(l.ciHigh, 3))]", fixed(l.p90, 3),
-                   "\(l.count)", p.stopReason])
+            var row = [p.point.label, fixed(l.median, 3), "[\(fixed(l.ciLow, 3)), \(fixed(l.ciHigh, 3))]", fixed(l.p90, 3),
+                       "\(l.count)", p.stopReason]
+            if paired {
+                if let r = p.paired {
+                    row += ["×\(fixed(r.ratio.median, 4)) [\(fixed(r.ratio.ciLow, 4)), \(fixed(r.ratio.ciHigh, 4))]", r.verdict]
+                } else {
+                    row += [p.interleave != nil ? "baseline" : "", ""]
+                }
+            }
+            t.add(row)
         }
         return t.render()
     }

@@ -15,7 +15,7 @@ final class TableTests: XCTestCase {
         XCTAssertEqual(fused.headers, [
             "No.", "Model", "Tensor multiplier α", "Params (M)", "MAdds (M)", "Shortcut adds (per inference)",
             "Latency median (ms)", "95% CI of median (ms)", "p90 (ms)", "Samples", "Latency vs α = 1 (×)",
-            "Paired by round vs α = 1 (×) [95% CI]", "Memory traffic (MB per inference)", "Traffic source", "Paper: Pixel 4 XL latency (ms)",
+            "Paired vs α = 1 (×) [95% CI]", "Pairs", "Pairing", "Memory traffic (MB per inference)", "Traffic source", "Paper: Pixel 4 XL latency (ms)",
             "Paper: latency vs α = 1 (×)",
         ])
         XCTAssertEqual(fused.column("Tensor multiplier α"), ["1", "1/2", "1/3", "1/6"])
@@ -99,7 +99,53 @@ final class TableTests: XCTestCase {
         XCTAssertTrue(paired.isChange, "every round is 3% faster")
         XCTAssertEqual(section.reference?.paired?.median, 1)
         XCTAssertNil(section.rows.first { $0.point.record.alpha == "1/2" }?.paired, "no block records, no pairing")
-        XCTAssertTrue(t7.markdown.contains("paired by round over 6 rounds: -3.0%"), t7.markdown)
+        XCTAssertTrue(t7.markdown.contains("paired over 6 rounds: -3.0%"), t7.markdown)
+        XCTAssertEqual(paired.method, .rounds)
+    }
+
+    /// Points measured in one comparison group: the candidate's own paired record decides its
+    /// row, any other two members pair through their cycle-aligned samples, and an effect below
+    /// the A/A resolution in the header is not called a change.
+    func testInterleavedGroupsPairAnyTwoMembersAndRespectTheResolution() throws {
+        var contents = try Fixture.contents(Fixture.alpha)
+        func index(_ alpha: String, _ add: String) throws -> Int {
+            try XCTUnwrap(contents.points.firstIndex { $0.model == "mobilenext" && $0.alpha == alpha && $0.add == add && $0.threads == 1 })
+        }
+        let fused1 = try index("1", "fused"), fused6 = try index("1/6", "fused"), separate1 = try index("1", "separate")
+        // A host that drifts by ±20% from cycle to cycle; within each cycle α = 1/6 is 3% faster
+        // and separate adds 1% slower than fused.
+        let drift = (0..<400).map { 3.0 * (1 + 0.2 * sin(Double($0) / 7)) }
+        let group = "2026-12-01T00:00:00Z #1: test"
+        for (i, factor) in [(fused1, 1.0), (fused6, 0.97), (separate1, 1.01)] {
+            contents.points[i].samplesMs = drift.map { $0 * factor }
+            contents.points[i].latencyMs = LatencyStatistics(samples: contents.points[i].samplesMs)
+            contents.points[i].group = group
+            contents.points[i].interleave = "inference"
+        }
+        let ownPairs = PairedComparison(baseline: contents.points[fused1].samplesMs, candidate: contents.points[fused6].samplesMs)
+        contents.points[fused6].paired = PairedRecord(baseline: contents.points[fused1].id, pairs: ownPairs.pairs, ratio: ownPairs.ratio,
+                                                      differenceMs: ownPairs.differenceMs, lag1Autocorrelation: nil, verdict: "faster")
+        var collection = Fixture.collection([("groups.jsonl", contents)])
+        let row = try XCTUnwrap(Table7.build(collection).sections.first { $0.setting.add == "fused" && $0.setting.threads == 1 }?
+            .rows.first { $0.point.record.alpha == "1/6" })
+        let paired = try XCTUnwrap(row.paired)
+        XCTAssertEqual(paired.method, .interleaved)
+        XCTAssertEqual(paired.pairs, 400)
+        XCTAssertEqual(paired.median, 0.97, accuracy: 1e-9)
+        XCTAssertTrue(paired.isChange)
+        // Separate against fused at α = 1: no paired record between them, the aligned samples pair.
+        let entry = try XCTUnwrap(AddVersusMAC.build(collection).entries.first { $0.model == "mobilenext" && $0.alpha == "1" && $0.setting.threads == 1 })
+        let adds = try XCTUnwrap(entry.paired)
+        XCTAssertEqual(adds.method, .interleaved)
+        XCTAssertEqual(adds.median, 1.01, accuracy: 1e-9)
+        // A resolution of ±1.5% recorded in the header: the 1% is not called a change.
+        XCTAssertTrue(adds.isChange)
+        let header = try JSONEncoder().encode(PairedResolution(PairedComparison(baseline: drift, candidate: drift.enumerated().map { $0.element * ($0.offset % 2 == 0 ? 1.015 : 0.985) })))
+        contents.headers[0].resolution = try JSONDecoder().decode(PairedResolution.self, from: header)
+        collection = Fixture.collection([("groups.jsonl", contents)])
+        let coarse = try XCTUnwrap(AddVersusMAC.build(collection).entries.first { $0.model == "mobilenext" && $0.alpha == "1" && $0.setting.threads == 1 }?.paired)
+        XCTAssertGreaterThan(try XCTUnwrap(coarse.resolutionLimitPercent), 1.0)
+        XCTAssertFalse(coarse.isChange)
     }
 
     func testCSVParsesAndCarriesTheMarkdownNumbers() throws {
