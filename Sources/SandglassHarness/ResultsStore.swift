@@ -177,6 +177,17 @@ public final class ResultsWriter {
         try appendRaw(data)
     }
 
+    /// Several records in one write() and one fsync: a group's records land together (a killed
+    /// process cannot leave half a group; only a power cut can tear the last line).
+    public func append<T: Encodable>(all records: [T]) throws {
+        var data = Data()
+        for r in records {
+            data.append(try ResultsFile.encoder().encode(r))
+            data.append(UInt8(ascii: "\n"))
+        }
+        try appendRaw(data)
+    }
+
     /// Writes already-encoded lines (each ending in a newline) and flushes them.
     public func appendRaw(_ data: Data) throws {
         try data.withUnsafeBytes { raw in

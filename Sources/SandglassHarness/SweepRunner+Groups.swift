@@ -1,9 +1,9 @@
 // The comparison-group half of a sweep: an A/A test at the start (this machine's resolution,
 // stored in the header), then every group measured as one (planned once, resident together,
 // alternated cycle by cycle on one core by PairedGroup), and one record per point of the group
-// when the group is done: the baseline with its interleaved latencies, each candidate with its
-// paired ratio to the baseline. A group interrupted or killed midway leaves no record and is
-// measured again on --resume; records already written are never written twice.
+// when the group is done, all in one write: the baseline with its interleaved latencies, each
+// candidate with its paired ratio to the baseline. A group interrupted or killed midway leaves no
+// record and is measured again on --resume; records already written are never written twice.
 import Foundation
 import SandglassEngine
 import SandglassProbes
@@ -112,6 +112,8 @@ extension SweepRunner {
                                                        settings: settings, resolution: resolution)
             if result.stopReason == "interrupted" { interrupted = true; break }
             groupSeconds.append(result.seconds)
+            // Every record of the group first (per-layer passes included), then one write.
+            var records: [PointRecord] = []
             for (i, session) in sessions.enumerated() where !done.contains(session.point.id) {
                 var measured = MeasuredPoint(session: session, samplesMs: result.samplesMs[i], warmupMs: result.warmupMs[i],
                                              warmupSeconds: result.warmupMs[i].reduce(0, +) / 1000, stopReason: result.stopReason,
@@ -127,12 +129,18 @@ extension SweepRunner {
                     measured.paired = PairedRecord(baseline: group.baseline.id, candidate)
                     measured.warnings += candidate.warnings
                 }
-                let record = complete(measured, topology: topology)
-                try writer.append(record)
-                completed += 1
-                record.warnings.forEach { progress.log("warning: \(session.point.label): \($0)") }
+                if done.contains(group.baseline.id) {
+                    measured.warnings.append("measured again after an interrupted write; this group's baseline record in the file comes from an earlier session, so only the paired ratio (against the baseline measured with it) pairs")
+                }
+                records.append(complete(measured, topology: topology))
+            }
+            try writer.append(all: records)
+            completed += records.count
+            for record in records {
+                let label = record.point.label
+                record.warnings.forEach { progress.log("warning: \(label): \($0)") }
                 let ci = record.paired.map { $0.ratio.halfWidth(relativeTo: 1) } ?? record.latencyMs.ciRelativeHalfWidth
-                progress.finished(session.point.label + (record.paired.map { " ×\(SweepProgress.fixed($0.ratio.median, 4))" } ?? ""),
+                progress.finished(label + (record.paired.map { " ×\(SweepProgress.fixed($0.ratio.median, 4))" } ?? ""),
                                   medianMs: record.latencyMs.median, ci: ci, reason: result.stopReason)
             }
         }

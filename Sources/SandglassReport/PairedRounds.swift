@@ -56,8 +56,8 @@ public enum PairedRounds {
         guard point.sourceIndex == reference.sourceIndex else { return nil }
         let contents = c.sources[point.sourceIndex].contents
         let limit = contents.headers.last(where: { $0.board == point.record.board })?.resolution?.limitPercent
-        if let p = point.record.paired, p.baseline == reference.record.id, point.record.group != nil,
-           point.record.group == reference.record.group {
+        // A candidate's own paired record is self-contained (measured against its baseline).
+        if let p = point.record.paired, p.baseline == reference.record.id {
             return PairedRatio(median: p.ratio.median, ciLow: p.ratio.ciLow, ciHigh: p.ratio.ciHigh, pairs: p.pairs,
                                method: .interleaved, differenceMs: p.differenceMs, resolutionLimitPercent: limit)
         }

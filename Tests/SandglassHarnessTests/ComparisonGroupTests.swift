@@ -1,6 +1,6 @@
 import SandglassEngine
 import XCTest
-@testable import SandglassHarness
+import SandglassHarness
 
 /// Comparison groups of a sweep spec, and compare's verdicts on unpaired runs.
 final class ComparisonGroupTests: XCTestCase {

@@ -114,7 +114,10 @@ final class TableTests: XCTestCase {
         let fused1 = try index("1", "fused"), fused6 = try index("1/6", "fused"), separate1 = try index("1", "separate")
         // A host that drifts by ±20% from cycle to cycle; within each cycle α = 1/6 is 3% faster
         // and separate adds 1% slower than fused.
-        let drift = (0..<400).map { 3.0 * (1 + 0.2 * sin(Double($0) / 7)) }
+        let drift: [Double] = (0..<400).map { (i: Int) -> Double in
+            let wave: Double = sin(Double(i) / 7)
+            return 3.0 * (1 + 0.2 * wave)
+        }
         let group = "2026-12-01T00:00:00Z #1: test"
         for (i, factor) in [(fused1, 1.0), (fused6, 0.97), (separate1, 1.01)] {
             contents.points[i].samplesMs = drift.map { $0 * factor }
