@@ -121,10 +121,16 @@ final class UnpairedComparisonTests: XCTestCase {
 
     /// A run whose host drifted: a slow ramp of `percent` over the run, plus small noise.
     func drifting(_ n: Int, base: Double, percent: Double, seed: UInt64) -> [Double] {
+        // Typed steps: Swift 6.0's type checker gives up on this as one expression.
         var random = SeededRandom(seed: seed)
-        return (0..<n).map { i in
-            base * (1 + percent / 100 * Double(i) / Double(n)) * (1 + (Double(random.next() % 1000) / 1000 - 0.5) * 0.01)
+        var out: [Double] = []
+        for i in 0..<n {
+            let ramp: Double = 1 + percent / 100 * Double(i) / Double(n)
+            let unit: Double = Double(random.next() % 1000) / 1000
+            let noise: Double = 1 + (unit - 0.5) * 0.01
+            out.append(base * ramp * noise)
         }
+        return out
     }
 
     func testDriftBetweenRunsOfTheSameBuildIsNotAVerdict() throws {
