@@ -49,6 +49,18 @@ public enum PairedRounds {
     /// Fewer common rounds than this give no paired figure.
     public static let minimumRounds = 3
 
+    /// The first pairing among the records of the two points (the chosen ones first, then earlier
+    /// records they superseded): when the files were merged, the chosen records may come from
+    /// different sweeps while another sweep measured both paired.
+    public static func ratio(any point: ReportPoint, to reference: ReportPoint, in c: ResultsCollection) -> PairedRatio? {
+        for p in c.withSuperseded([point]) {
+            for r in c.withSuperseded([reference]) {
+                if let found = ratio(p, to: r, in: c) { return found }
+            }
+        }
+        return nil
+    }
+
     /// `point` against `reference`, when both come from the same results file (the same sweep)
     /// and were measured in the same group, or have block records in at least `minimumRounds`
     /// common rounds.

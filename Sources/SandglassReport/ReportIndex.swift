@@ -64,9 +64,16 @@ public struct ReportIndex {
         for s in table3.sections.prefix(2) {
             let pairs = s.rows.filter { $0.speedVersusV2 != nil }
             guard !pairs.isEmpty else { continue }
-            lines.append("Table 3, \(s.title): MobileNeXt speed vs MobileNetV2 (×, above 1 = MobileNeXt faster) — "
-                + pairs.map { "\(ReportFormat.width($0.point.record.width)): \(ReportFormat.ratio($0.speedVersusV2))\($0.beyondCIs == true ? "" : " (within CIs)")" }
-                    .joined(separator: ", ") + ".")
+            // Paired figures where measured paired (they decide); pooled medians otherwise.
+            let cells: [String] = pairs.map { r -> String in
+                let width = ReportFormat.width(r.point.record.width)
+                if let p = r.paired, let speed = r.pairedSpeed {
+                    let verdict: String = p.isChange ? "" : ", not distinguishable"
+                    return "\(width): \(ReportFormat.ratioWithCI(speed.median, speed.low, speed.high)) (paired\(verdict))"
+                }
+                return "\(width): \(ReportFormat.ratio(r.speedVersusV2))\(r.beyondCIs == true ? "" : " (within CIs)")"
+            }
+            lines.append("Table 3, \(s.title): MobileNeXt speed vs MobileNetV2 (×, above 1 = MobileNeXt faster) — " + cells.joined(separator: ", ") + ".")
         }
         if let first = adds.settings.first {
             lines += adds.findings(adds.entries.filter { $0.setting == first }).map { "Adds vs MAC, \(first.description): \($0)" }

@@ -51,7 +51,7 @@ public struct Table3: Sendable {
                     if model == "mobilenext", let other = v2[p.record.width] {
                         row.speedVersusV2 = other.record.latencyMs.median / p.record.latencyMs.median
                         row.beyondCIs = PointSelection.disjoint(other.record.latencyMs, p.record.latencyMs)
-                        row.paired = PairedRounds.ratio(p, to: other, in: c)
+                        row.paired = PairedRounds.ratio(any: p, to: other, in: c)
                     }
                     rows.append(row)
                 }
