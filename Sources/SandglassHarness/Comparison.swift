@@ -89,7 +89,7 @@ public enum Comparison {
                 ?? (c.latencyMs.ciLow > b.latencyMs.ciHigh || c.latencyMs.ciHigh < b.latencyMs.ciLow)
             let significant = separated && abs(change) > limit.0
             let verdict = significant ? (change > 0 ? "slower" : "faster")
-                : "not distinguishable at this resolution (±\(formatPercent(limit.0))%: \(limit.1))"
+                : "not distinguishable at this resolution (±\(SweepProgress.fixed(limit.0, 1))%: \(limit.1))"
             let regression = significant && change > 0 && change > (failAbovePercent ?? .infinity)
             rows.append(PointComparison(id: c.id, label: c.point.label, board: c.board, baselineMedianMs: b.latencyMs.median,
                                         candidateMedianMs: c.latencyMs.median, changePercent: change, pValue: p,
@@ -100,10 +100,5 @@ public enum Comparison {
                                 onlyInCandidate: cand.keys.filter { base[$0] == nil }.sorted(),
                                 failAbovePercent: failAbovePercent, significanceLevel: significanceLevel,
                                 minEffectPercent: minEffectPercent)
-    }
-
-    static func formatPercent(_ x: Double) -> String {
-        let tenths = Int((x * 10).rounded())
-        return "\(tenths / 10).\(abs(tenths % 10))"
     }
 }

@@ -29,6 +29,20 @@ final class SweepCLITests: XCTestCase {
 
     func points(_ path: String) throws -> [[String: Any]] { try records(path).filter { $0["type"] as? String == "point" } }
 
+    /// Runs a sweep and SIGKILLs it as soon as its first point record is in `out`.
+    func sweepKilledAfterTheFirstRecord(_ spec: String, _ out: String) throws {
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["sweep", spec, "--out", out, "--progress", "quiet", "--no-calibrate"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while (try points(out)).isEmpty && Date() < deadline && process.isRunning { Thread.sleep(forTimeInterval: 0.05) }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
     func testResumeAfterSIGKILLLosesAndDuplicatesNothing() throws {
         // Four points of about a second each (time cap), so the kill lands mid-sweep.
         let spec = try write("""
@@ -44,16 +58,7 @@ final class SweepCLITests: XCTestCase {
           max-seconds: 1
         """, "kill.yaml")
         let out = dir.appendingPathComponent("kill.jsonl").path
-        let process = Process()
-        process.executableURL = CLI.binary
-        process.arguments = ["sweep", spec, "--out", out, "--progress", "quiet", "--no-calibrate"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while (try points(out)).isEmpty && Date() < deadline && process.isRunning { Thread.sleep(forTimeInterval: 0.05) }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        try sweepKilledAfterTheFirstRecord(spec, out)
         let before = try points(out)
         XCTAssertGreaterThanOrEqual(before.count, 1)
         XCTAssertLessThan(before.count, 4, "the sweep finished before it could be killed")
@@ -101,16 +106,7 @@ final class SweepCLITests: XCTestCase {
         compare: {axis: alpha, baseline: 1, resolution-seconds: 0.5}
         """, "groups.yaml")
         let out = dir.appendingPathComponent("groups.jsonl").path
-        let process = Process()
-        process.executableURL = CLI.binary
-        process.arguments = ["sweep", spec, "--out", out, "--progress", "quiet", "--no-calibrate"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while (try points(out)).isEmpty && Date() < deadline && process.isRunning { Thread.sleep(forTimeInterval: 0.05) }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        try sweepKilledAfterTheFirstRecord(spec, out)
         let before = try points(out)
         XCTAssertEqual(before.count % 2, 0, "a group's records are written together: \(before.count)")
         XCTAssertGreaterThanOrEqual(before.count, 2)
