@@ -42,8 +42,11 @@ let package = Package(
                        providers: [.apt(["libhwloc-dev"])]),
         .target(name: "CCallgrind"),
 
+        // MARK: - Parameters (typed, parsed once: α, model names, threads, add, counters, pin, ISA)
+        .target(name: "SandglassParameters", swiftSettings: languageMode),
+
         // MARK: - Kernels
-        .target(name: "SandglassKernels", dependencies: ["CSandglassVector"], swiftSettings: languageMode,
+        .target(name: "SandglassKernels", dependencies: ["CSandglassVector", "SandglassParameters"], swiftSettings: languageMode,
                 linkerSettings: [.linkedLibrary("m")]),
         .target(name: "SandglassKernelsAVX512", dependencies: ["SandglassKernels"],
                 swiftSettings: languageMode + avx512Flags),
@@ -71,7 +74,7 @@ let package = Package(
                 swiftSettings: languageMode),
 
         // MARK: - Reports (reads results files only: the harness's record types, no engine internals)
-        .target(name: "SandglassReport", dependencies: ["SandglassHarness"], swiftSettings: languageMode),
+        .target(name: "SandglassReport", dependencies: ["SandglassHarness", "SandglassParameters"], swiftSettings: languageMode),
 
         // MARK: - Remote boards (SSH deployment, detached sweeps, streaming)
         .target(name: "SandglassRemote",

@@ -4,14 +4,6 @@
 // activation in one arena. Everything that allocates happens here, once.
 import SandglassKernels
 
-/// How the shortcut add runs.
-public enum AddMode: String, CaseIterable, Codable, Sendable {
-    /// In the epilogue of the convolution that produces the branch (the fast path).
-    case fused
-    /// As its own operation over the first k channels, so its cost can be measured alone.
-    case separate
-}
-
 public struct PlanOptions: Sendable {
     public var isa: ISA?
     public var addMode: AddMode
@@ -46,9 +38,7 @@ public struct PlanStep {
 
 public enum Planner {
     public static func plan(_ graph: Graph, options: PlanOptions = PlanOptions()) throws -> Plan {
-        guard options.threads >= 1, options.threads <= 256 else {
-            throw PlanError("threads must be between 1 and 256 (got \(options.threads))")
-        }
+        do { try ThreadCount.check(options.threads) } catch let e as ParameterError { throw PlanError(e.message) }
         let kernels = try ISASelection.kernels(for: options.isa)
         let consumers = graph.consumers()
         let producer: [Int?] = {

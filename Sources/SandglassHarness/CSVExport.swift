@@ -14,8 +14,8 @@ public enum CSVExport {
         for p in points {
             let l = p.latencyMs
             let fields: [String] = [
-                p.id, p.board ?? "", p.model, "\(p.width)", p.alpha, "\(p.resolution)", "\(p.threads)", p.add, p.counters,
-                p.pin, p.isa, p.isaUsed, "\(l.median)", "\(l.ciLow)", "\(l.ciHigh)", "\(l.p10)", "\(l.p90)", "\(l.min)",
+                p.id, p.board ?? "", p.model, "\(p.width)", p.alpha.description, "\(p.resolution)", "\(p.threads)", p.add.rawValue, p.counters.description,
+                p.pin.description, p.isa.description, p.isaUsed, "\(l.median)", "\(l.ciLow)", "\(l.ciHigh)", "\(l.p10)", "\(l.p90)", "\(l.min)",
                 "\(l.max)", "\(l.mean)", "\(l.stddev)", "\(l.count)", "\(p.outliers.low)", "\(p.outliers.high)", p.stopReason,
                 "\(p.warmup.runs)", "\(p.totals.params)", "\(p.totals.paramsConvFC)", "\(p.totals.madds)",
                 "\(p.totals.shortcutAdds)", "\(p.totals.bytesRead)", "\(p.totals.bytesWritten)",

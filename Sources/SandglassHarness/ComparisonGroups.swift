@@ -86,13 +86,13 @@ extension SweepPoint {
         switch axis {
         case "model": return model
         case "width": return ModelSpec.formatWidth(width)
-        case "alpha": return alpha
+        case "alpha": return alpha.description
         case "resolution": return String(resolution)
         case "threads": return String(threads)
-        case "add": return add
-        case "counters": return counters
-        case "pin": return pin
-        case "isa": return isa
+        case "add": return add.rawValue
+        case "counters": return counters.description
+        case "pin": return pin.description
+        case "isa": return isa.description
         default: return ""
         }
     }

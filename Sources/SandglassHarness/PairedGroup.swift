@@ -106,7 +106,7 @@ public enum PairedGroup {
         var warnings: [String] = []
         // Unpinned points: keep the thread on the CPU it runs on now, so every model of the
         // group runs on the same core.
-        if baseline.pin == "none" && baseline.threads == 1 {
+        if baseline.pin == .none && baseline.threads == 1 {
             do { try ThreadPinning.bindCurrentThread(to: ThreadPinning.currentCPU) } catch {
                 warnings.append("could not bind the measuring thread to one CPU: \(error)")
             }

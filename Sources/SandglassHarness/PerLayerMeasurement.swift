@@ -2,8 +2,8 @@
 // session on the benchmark thread, a LayerProbe, uninstrumented and instrumented runs
 // interleaved), turned into the results file's layer records: time, analytic counts, counters
 // with provenance and, where the PMU or simulator gives it, measured memory traffic.
-// `sim` points run `sandglass bench --counters sim` as a child: callgrind re-executes the
-// command it measures, which must be a single-point bench, not the sweep.
+// `sim` points take their counters from the hidden `sim-child` command run under callgrind with
+// the point (SimulatedCounters.swift).
 import Foundation
 import SandglassEngine
 import SandglassProbes
@@ -11,11 +11,8 @@ import SandglassProbes
 public enum PerLayerMeasurer {
     public static func measure(_ session: PointSession, iterations: Int, topology: Topology?) throws
         -> (PerLayerSummary, [LayerRecord]) {
-        let selection: CounterSelection
-        do { selection = try CounterSelection(parsing: session.point.counters) } catch let e as CounterSelection.ParseError {
-            throw ResultsError(e.description)
-        }
-        if selection == .sim { return try simulated(session, iterations: iterations) }
+        let selection = session.point.counters
+        if selection == .sim { return try simulated(session, iterations: iterations, topology: topology) }
         let plan = session.plan
         let counters = CounterSession.open(selection, pinnedCPUs: session.cpus.isEmpty ? nil : session.cpus)
         let probe = LayerProbe(steps: plan.steps.count, sources: counters.sources, expectedRuns: iterations)
@@ -56,46 +53,25 @@ public enum PerLayerMeasurer {
         }
     }
 
-    /// Runs `sandglass bench … --counters sim --per-layer --format json` for this point.
-    static func simulated(_ session: PointSession, iterations: Int) throws -> (PerLayerSummary, [LayerRecord]) {
-        let p = session.point
-        guard let executable = ChildProcess.currentExecutable else {
-            throw ResultsError("cannot find this program's executable to run the sim backend")
-        }
-        var args = [executable, "bench", "--counters", "sim", "--per-layer", "--format", "json",
-                    "--threads", "\(p.threads)", "--add", p.add, "--warmup", "2", "--iterations", "\(max(2, iterations))"]
-        if let onnx = p.onnxPath {
-            args += ["--onnx", onnx]
-        } else {
-            args += ["--model", p.model, "--width", "\(p.width)", "--alpha", p.alpha, "--resolution", "\(p.resolution)"]
-        }
-        if p.isa != "auto" { args += ["--isa", p.isa] }
-        if p.pin != "none" { args += ["--pin", p.pin] }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sandglass-sweep-sim-\(getpid())").path
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let status = try ChildProcess.run(executable, arguments: args, environment: ChildProcess.currentEnvironment,
-                                          stdoutPath: dir + "/out.json", stderrPath: dir + "/err.txt")
-        guard status == 0, let data = FileManager.default.contents(atPath: dir + "/out.json") else {
-            let err = (try? String(contentsOfFile: dir + "/err.txt", encoding: .utf8)) ?? ""
-            throw ResultsError("sim backend for \(p.label) failed (exit \(status)): \(err.split(separator: "\n").first ?? "")")
-        }
-        struct BenchJSON: Decodable {
-            var endToEndMs: Double
-            var perLayerSumMs: Double
-            var overheadPercent: Double
-            var counters: PerLayerProfile.Counters
-            var layers: [PerLayerProfile.Layer]
-        }
-        let bench = try JSONDecoder().decode(BenchJSON.self, from: data)
+    /// Layer times from native runs, counters from one inference under callgrind, run by the
+    /// hidden `sim-child` command with this point.
+    static func simulated(_ session: PointSession, iterations: Int, topology: Topology?) throws -> (PerLayerSummary, [LayerRecord]) {
         let plan = session.plan
-        guard bench.layers.map(\.name) == plan.steps.map(\.name) else {
-            throw ResultsError("sim backend for \(p.label): the child's plan has different steps")
-        }
-        let summary = PerLayerSummary(iterations: iterations, endToEndMs: bench.endToEndMs, sumOfLayersMs: bench.perLayerSumMs,
-                                      overheadPercent: bench.overheadPercent, counterBackend: "sim",
-                                      counterEvents: bench.counters.events, counterNotes: bench.counters.notes)
-        return (summary, records(bench.layers, plan: plan))
+        let probe = LayerProbe(steps: plan.steps.count, sources: [], expectedRuns: iterations)
+        let measured = PerLayerBenchmark(warmup: 2, iterations: max(2, iterations)).measure(session.executor, probe: probe)
+        let cpu = session.cpus.first ?? ThreadPinning.currentCPU
+        let simulated = try SimulatedCounters.simulate(plan: plan, topology: topology, cpu: cpu,
+                                                       childArguments: try SimulatedCounters.childArguments(for: session.point))
+        let dumps = simulated.dumps
+        let geometry = simulated.geometry
+        let profile = PerLayerProfile(
+            plan: plan, measurement: measured, probe: probe,
+            counters: PerLayerProfile.Counters(backend: "sim", events: CallgrindDumps.reportedEvents(dumps.events),
+                                               presetFamily: nil, notes: [SimulatedCounters.note(simulated)],
+                                               snapshotNanoseconds: nil),
+            traffic: CallgrindDumps.traffic, readings: { dumps.readings(step: $0) },
+            lineBytes: { $0 == 1 ? geometry.data.lineBytes : geometry.lastLevel.lineBytes })
+        return (summary(profile, iterations: iterations), records(profile, plan: plan))
     }
 }
 

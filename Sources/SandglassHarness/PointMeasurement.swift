@@ -24,9 +24,10 @@ public struct PointSession {
         } else {
             graph = try point.modelSpec(seed: seed).build()
         }
-        let isa: ISA? = point.isa == "auto" ? nil : ISA(rawValue: point.isa)
-        plan = try Planner.plan(graph, options: PlanOptions(isa: isa, addMode: AddMode(rawValue: point.add) ?? .fused,
-                                                            threads: point.threads))
+        // A sim point runs the kernels callgrind can decode, natively too, so that its times and
+        // its simulated counts describe the same plan.
+        let isa = point.counters == .sim ? try SimulatedCounters.simulatedISA(point.isa.isa, threads: point.threads) : point.isa.isa
+        plan = try Planner.plan(graph, options: PlanOptions(isa: isa, addMode: point.add, threads: point.threads))
         plan.setRandomInput(seed: seed)
         cpus = try PointSession.cpus(for: point)
         if let first = cpus.first {
@@ -38,8 +39,7 @@ public struct PointSession {
     /// The CPUs a point runs on, one per thread (hwloc's PinRequest: core:N, kind:big|little), or
     /// none when the point is not pinned.
     static func cpus(for point: SweepPoint, topology: Topology? = try? HwlocTopology.load()) throws -> [Int] {
-        let request: PinRequest
-        do { request = try PinRequest(parsing: point.pin) } catch let e as PinRequest.ParseError { throw ResultsError(e.description) }
+        let request = point.pin
         guard request != .none else { return [] }
         guard let topology else { throw ResultsError("pin \(point.pin): the topology (hwloc) could not be read, so the point cannot be pinned") }
         do { return try request.cpus(threads: point.threads, topology: topology) ?? [] } catch let e as PinRequest.ParseError {

@@ -144,13 +144,13 @@ public struct PointRecord: Codable, Sendable {
     public var id: String
     public var model: String
     public var width: Double
-    public var alpha: String
+    public var alpha: IdentityMultiplier
     public var resolution: Int
     public var threads: Int
-    public var add: String
-    public var counters: String
-    public var pin: String
-    public var isa: String
+    public var add: AddMode
+    public var counters: CounterSelection
+    public var pin: PinRequest
+    public var isa: ISAChoice
     public var isaUsed: String
     public var board: String?
     public var latencyMs: LatencyStatistics

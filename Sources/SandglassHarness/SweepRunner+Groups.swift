@@ -156,7 +156,7 @@ extension SweepRunner {
         let point = session.point
         var perLayer: PerLayerSummary?
         var layers: [LayerRecord]?
-        let iterations = m.perLayerIterations > 0 ? m.perLayerIterations : (point.counters != "none" ? 20 : 0)
+        let iterations = m.perLayerIterations > 0 ? m.perLayerIterations : (point.counters != .none ? 20 : 0)
         var pointWarnings = p.warnings
         if iterations > 0 {
             do {

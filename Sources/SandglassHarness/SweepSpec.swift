@@ -1,23 +1,26 @@
 // A sweep: the points to measure (cross product of axes, or an explicit list) and how to
 // measure them. Axis names are the CLI flag names, so a point reads like a command line.
+@_exported import SandglassParameters  // a point's typed values are part of this module's API
 import SandglassEngine
 import SandglassKernels
 
-/// One point of a sweep: the parameters of one `sandglass bench` invocation.
+/// One point of a sweep: the parameters of one `sandglass bench` invocation, as typed values
+/// (SandglassParameters) parsed once where they enter: a spec, a flag, a --versus, a results file.
 public struct SweepPoint: Codable, Hashable, Sendable {
+    /// A built-in architecture's canonical name, or onnx:<path>.
     public var model: String
     public var width: Double
-    public var alpha: String
+    public var alpha: IdentityMultiplier
     public var resolution: Int
     public var threads: Int
-    public var add: String
-    public var counters: String
-    public var pin: String
-    public var isa: String
+    public var add: AddMode
+    public var counters: CounterSelection
+    public var pin: PinRequest
+    public var isa: ISAChoice
 
-    public init(model: String = "mobilenext", width: Double = 1.0, alpha: String = "1", resolution: Int = 224,
-                threads: Int = 1, add: String = "fused", counters: String = "none", pin: String = "none",
-                isa: String = "auto") {
+    public init(model: String = "mobilenext", width: Double = 1.0, alpha: IdentityMultiplier = .one, resolution: Int = 224,
+                threads: Int = 1, add: AddMode = .fused, counters: CounterSelection = .none, pin: PinRequest = .none,
+                isa: ISAChoice = .auto) {
         self.model = model; self.width = width; self.alpha = alpha; self.resolution = resolution
         self.threads = threads; self.add = add; self.counters = counters; self.pin = pin; self.isa = isa
     }
@@ -34,10 +37,10 @@ public struct SweepPoint: Codable, Hashable, Sendable {
             ?? ["\(model)-\(ModelSpec.formatWidth(width))", "α=\(alpha)"]
         if resolution != 224 { parts.append("@\(resolution)") }
         if threads != 1 { parts.append("\(threads)t") }
-        parts.append(add)
-        if counters != "none" { parts.append(counters) }
-        if pin != "none" { parts.append("pin \(pin)") }
-        if isa != "auto" { parts.append(isa) }
+        parts.append(add.rawValue)
+        if counters != .none { parts.append(counters.description) }
+        if pin != .none { parts.append("pin \(pin)") }
+        if isa != .auto { parts.append(isa.description) }
         return parts.joined(separator: " ")
     }
 
@@ -52,8 +55,7 @@ public struct SweepPoint: Codable, Hashable, Sendable {
         guard let arch = Architecture(rawValue: model) else {
             throw ModelSpecError("unknown model '\(model)': choose mobilenext or mobilenetv2")
         }
-        let spec = ModelSpec(architecture: arch, width: width, alpha: try IdentityMultiplier(parsing: alpha),
-                             resolution: resolution, seed: seed)
+        let spec = ModelSpec(architecture: arch, width: width, alpha: alpha, resolution: resolution, seed: seed)
         try spec.validate()
         return spec
     }
@@ -149,54 +151,31 @@ extension SweepPoint {
     /// Sets one axis from its textual value, validating it as the CLI would.
     public mutating func set(_ axis: String, _ value: String) throws {
         func fail(_ m: String) -> SweepValueError { SweepValueError(message: m) }
+        // Each value is parsed by its type in SandglassParameters, the one parser the CLI flags,
+        // --versus and results files use too.
+        func parsed<T>(_ parse: () throws -> T) throws -> T {
+            do { return try parse() } catch let e as ParameterError { throw fail(e.message) } catch let e as CounterSelection.ParseError {
+                throw fail(e.description)
+            } catch let e as PinRequest.ParseError { throw fail(e.description) }
+        }
         switch axis {
-        case "model":
-            let key = value.lowercased().filter { $0 != "-" && $0 != "_" }
-            if value.hasPrefix("onnx:") {
-                guard value.count > 5 else { throw fail("model 'onnx:' needs a path, e.g. onnx:models/mine.onnx") }
-                model = value
-                return
-            }
-            switch key {
-            case "mobilenext", "mnext": model = "mobilenext"
-            case "mobilenetv2", "mbv2": model = "mobilenetv2"
-            default: throw fail("unknown model '\(value)': choose mobilenext, mobilenetv2 or onnx:<path to an .onnx file>")
-            }
+        case "model": model = try parsed { try ModelName.canonical(parsing: value) }
         case "width":
             guard let w = Double(value), w.isFinite, w > 0, w <= 10 else {
                 throw fail("width '\(value)' must be a positive number such as 0.35, 0.5, 0.75, 1.0 or 1.4")
             }
             width = w
-        case "alpha":
-            do { alpha = try IdentityMultiplier(parsing: value).description } catch let e as ModelSpecError {
-                throw fail(e.message)
-            }
+        case "alpha": alpha = try parsed { try IdentityMultiplier(parsing: value) }
         case "resolution":
             guard let r = Int(value), r >= ModelSpec.minimumResolution, r <= 4096 else {
                 throw fail("resolution '\(value)' must be an integer between \(ModelSpec.minimumResolution) and 4096")
             }
             resolution = r
-        case "threads":
-            guard let t = Int(value), t >= 1, t <= 256 else { throw fail("threads '\(value)' must be an integer from 1 to 256") }
-            threads = t
-        case "add":
-            guard AddMode(rawValue: value) != nil else { throw fail("add '\(value)' must be fused or separate") }
-            add = value
-        case "counters":
-            guard value == "none" || value == "software" || value == "sim" || value.hasPrefix("perf:") else {
-                throw fail("counters '\(value)' must be none, software, sim or perf:<events> (perf:memory, perf:compute, perf:cycles,instructions)")
-            }
-            counters = value
-        case "pin":
-            let ok = value == "none" || (value.hasPrefix("core:") && Int(value.dropFirst(5)) != nil)
-                || value == "kind:big" || value == "kind:little"
-            guard ok else { throw fail("pin '\(value)' must be none, core:N, kind:big or kind:little") }
-            pin = value
-        case "isa":
-            guard value == "auto" || ISA(rawValue: value) != nil else {
-                throw fail("isa '\(value)' must be auto, avx512, avx2 or neon")
-            }
-            isa = value
+        case "threads": threads = try parsed { try ThreadCount.parse(value) }
+        case "add": add = try parsed { try AddMode(parsing: value) }
+        case "counters": counters = try parsed { try CounterSelection(parsing: value) }
+        case "pin": pin = try parsed { try PinRequest(parsing: value) }
+        case "isa": isa = try parsed { try ISAChoice(parsing: value) }
         default:
             throw fail("unknown axis '\(axis)'")
         }

@@ -1,22 +1,7 @@
 // The table of micro-kernels for one instruction set. The ISA modules (SandglassKernelsAVX512,
 // SandglassKernelsAVX2, SandglassKernelsNEON) fill one in from the generic kernels of this
 // module, compiled with their own target flags; the engine picks one at run time.
-
-/// An instruction set with its own compiled kernels.
-public enum ISA: String, CaseIterable, Sendable, Codable {
-    case avx512
-    case avx2
-    case neon
-
-    /// Human-readable description used in environment capture and errors.
-    public var summary: String {
-        switch self {
-        case .avx512: return "x86-64 AVX-512 (x86-64-v4), 16 floats per vector"
-        case .avx2: return "x86-64 AVX2+FMA (x86-64-v3), 8 floats per vector"
-        case .neon: return "AArch64 NEON, 4 floats per vector"
-        }
-    }
-}
+@_exported import SandglassParameters  // ISA, the --isa vocabulary, lives with the other parameters
 
 /// One GEMM micro-kernel shape: a panel of `width` output columns, `rowsPerTile` rows per tile.
 public struct GEMMPanelKernel {

@@ -6,6 +6,7 @@
 // epilogue) and separate adds (their own step), and measures the time of the separate add
 // steps and the latency difference between the two modes.
 import SandglassHarness
+import SandglassParameters
 
 public struct AddVersusMAC: Sendable {
     /// One model, width and α in one setting: its fused and separate points.
@@ -13,7 +14,7 @@ public struct AddVersusMAC: Sendable {
         public var setting: MeasurementSetting
         public var model: String
         public var width: Double
-        public var alpha: String
+        public var alpha: IdentityMultiplier
         public var fused: ReportPoint?
         public var separate: ReportPoint?
         /// Cache sizes of the machine that measured it, for "identity fits in".
@@ -32,14 +33,14 @@ public struct AddVersusMAC: Sendable {
     var collection: ResultsCollection?
 
     public static func build(_ c: ResultsCollection) -> AddVersusMAC {
-        var groups: [String: (setting: MeasurementSetting, model: String, width: Double, alpha: String,
+        var groups: [String: (setting: MeasurementSetting, model: String, width: Double, alpha: IdentityMultiplier,
                               fused: [ReportPoint], separate: [ReportPoint])] = [:]
         for p in c.points {
             let r = p.record
             let setting = MeasurementSetting(r, add: "")
             let key = "\(setting)|\(r.model)|\(r.width)|\(r.alpha)"
             var g = groups[key] ?? (setting, r.model, r.width, r.alpha, [], [])
-            if r.add == "separate" { g.separate.append(p) } else { g.fused.append(p) }
+            if r.add == .separate { g.separate.append(p) } else { g.fused.append(p) }
             groups[key] = g
         }
         var result = AddVersusMAC()
@@ -57,7 +58,7 @@ public struct AddVersusMAC: Sendable {
             if a.setting != b.setting { return a.setting < b.setting }
             if a.model != b.model { return a.model == "mobilenext" }
             if a.width != b.width { return a.width > b.width }
-            return PointSelection.alphaValue(a.alpha) > PointSelection.alphaValue(b.alpha)
+            return a.alpha > b.alpha
         }
         if result.entries.isEmpty {
             result.skippedReason = "needs the same points with fused and separate adds, or points with per-layer records (run `sandglass sweep --preset add-vs-mac`)"
@@ -99,7 +100,7 @@ public struct AddVersusMAC: Sendable {
         c["isa"] = e.setting.isa
         c["pin"] = e.setting.pin
         c["model"] = e.modelName
-        c["alpha"] = e.alpha
+        c["alpha"] = e.alpha.description
         c["shortcut_blocks"] = layers.map { "\(AddVersusMAC.shortcutBlocks($0).count)" } ?? ReportFormat.missing
         c["shortcut_adds"] = "\(any.totals.shortcutAdds)"
         c["identity_kb"] = ReportFormat.kilobytes(AddVersusMAC.sum(layers) { Double($0.identityBytes) })
@@ -251,7 +252,7 @@ public struct AddVersusMAC: Sendable {
             let macF = AddVersusMAC.sum(inBlock(fused, b)) { $0.analyticBytes }
             let macS = AddVersusMAC.sum(inBlock(separate, b)) { $0.analyticBytes }
             table.add([e.setting.board ?? "", "\(e.setting.resolution)", "\(e.setting.threads)", e.setting.isa, e.setting.pin,
-                       e.modelName, e.alpha, b ?? "whole network",
+                       e.modelName, e.alpha.description, b ?? "whole network",
                        "\(adds)", ReportFormat.kilobytes(Double(identity)),
                        b == nil ? ReportFormat.missing : AddVersusMAC.fitsIn(identity, e.caches),
                        ReportFormat.kilobytes(macF), ReportFormat.kilobytes(macS), ReportFormat.kilobytes(addBytes),
@@ -294,7 +295,7 @@ public struct AddVersusMAC: Sendable {
         out += "- Latency: medians of the uninstrumented end-to-end samples, with 95% confidence intervals of the median, from the same records as the per-layer figures (so they may differ from Table 7's where a point was measured more than once); a difference is beyond the CIs when the two intervals are disjoint. 'Paired' is the median of separate / fused over pairs measured next to each other, with its 95% CI: interleaved (both points alternated inference by inference in one comparison group) or by round (block medians of the same round). It cancels the host's drift, which the pooled CIs do not see, and decides whether the difference is measurable; an effect below the run's A/A resolution is not called real.\n"
         out += "- Identity fits in: the smallest data cache (per the captured environment) at least as large as the identity channels the block reads.\n"
         out += "- Measured traffic columns appear when the counters give `\(MemoryTraffic.counterName)`.\n"
-        if entries.contains(where: { $0.model == "mobilenetv2" && $0.alpha != "1" }) {
+        if entries.contains(where: { $0.model == "mobilenetv2" && $0.alpha != .one }) {
             out += "- MobileNetV2 at α < 1 applies the same partial shortcut (the first ⌊α·C⌋ channels) to its thin bottleneck tensors: not torchvision's model, measured for comparison only.\n"
         }
         return out
@@ -304,9 +305,9 @@ public struct AddVersusMAC: Sendable {
     /// the paired end-to-end difference between α = 1 and the smallest α should match the
     /// difference of the add steps' per-layer times.
     func crossCheck(_ rows: [Entry]) -> String? {
-        guard let one = rows.first(where: { $0.alpha == "1" })?.separate,
-              let smallest = rows.filter({ $0.alpha != "1" && $0.separate != nil })
-                  .min(by: { PointSelection.alphaValue($0.alpha) < PointSelection.alphaValue($1.alpha) }),
+        guard let one = rows.first(where: { $0.alpha == .one })?.separate,
+              let smallest = rows.filter({ $0.alpha != .one && $0.separate != nil })
+                  .min(by: { $0.alpha < $1.alpha }),
               let low = smallest.separate, let collection,
               let paired = PairedRounds.ratio(low, to: one, in: collection), let d = paired.differenceMs,
               let layersOne = one.record.layers, let layersLow = low.record.layers, !layersOne.isEmpty, !layersLow.isEmpty
@@ -329,7 +330,7 @@ public struct AddVersusMAC: Sendable {
             let timed = rows.compactMap { r -> (String, Double, Double?)? in
                 guard let layers = r.separate?.record.layers, !layers.isEmpty else { return nil }
                 let t = layers.filter(\.isSeparateAdd).reduce(0) { $0 + $1.timeMs }
-                return (r.alpha, t, r.separate?.record.sumOfLayersMs.map { t / $0 * 100 })
+                return (r.alpha.description, t, r.separate?.record.sumOfLayersMs.map { t / $0 * 100 })
             }
             if timed.count >= 1 {
                 let parts = timed.map { "\(ReportFormat.ms($0.1)) ms at α = \($0.0) (\(ReportFormat.percent($0.2))% of layer time)" }

@@ -4,6 +4,8 @@
 // figures are the paired ratios with their CIs where the points were measured paired (one
 // comparison group, or rounds); only unpaired points fall back to median / median.
 
+import SandglassParameters
+
 public enum LatencyVersusAlphaPlot {
     public static let path = "plots/latency-vs-alpha.svg"
     public static let relativePath = "plots/latency-vs-alpha-relative.svg"
@@ -14,7 +16,7 @@ public enum LatencyVersusAlphaPlot {
         var color: String
         var dashed: Bool
         /// (α, y, low, high)
-        var points: [(alpha: String, y: Double, low: Double?, high: Double?)]
+        var points: [(alpha: IdentityMultiplier, y: Double, low: Double?, high: Double?)]
     }
 
     static func seriesName(_ s: Table7.Section, _ all: [Table7.Section]) -> String {
@@ -44,7 +46,7 @@ public enum LatencyVersusAlphaPlot {
             return Series(name: seriesName(s, sections), color: PlotPalette.color(i), dashed: false,
                           points: s.rows.map { r in
                               if let p = r.paired { return (r.point.record.alpha, p.median, p.ciLow, p.ciHigh) }
-                              if anyPaired && r.point.record.alpha == "1" { return (r.point.record.alpha, 1, nil, nil) }
+                              if anyPaired && r.point.record.alpha == .one { return (r.point.record.alpha, 1, nil, nil) }
                               let l = r.point.record.latencyMs
                               return (r.point.record.alpha, l.median / ref, l.ciLow / ref, l.ciHigh / ref)
                           })
@@ -67,17 +69,17 @@ public enum LatencyVersusAlphaPlot {
         let note = PlotScale.linear(ys, from: 0, to: 1).lower > 0 ? "; y axis not from zero" : ""
         frame.fitSubtitle(subtitle + note)
         var svg = SVGDocument(width: frame.width, height: frame.height, title: title, description: subtitle)
-        let alphas = Set(series.flatMap { $0.points.map(\.alpha) }).sorted { PointSelection.alphaValue($0) < PointSelection.alphaValue($1) }
+        let alphas = Set(series.flatMap { $0.points.map(\.alpha) }).sorted()
         let x = PlotScale(.linear, lower: 0, upper: 1.05, from: frame.plotLeft, to: frame.plotRight)
         let y = PlotScale.linear(ys, from: frame.plotBottom, to: frame.plotTop)
         frame.drawAxes(&svg, title: title, subtitle: subtitle + note, x: x, y: y, xLabel: "Identity tensor multiplier α",
-                       yLabel: yLabel, xTicks: alphas.map { (PointSelection.alphaValue($0), $0) })
+                       yLabel: yLabel, xTicks: alphas.map { ($0.value, $0.description) })
         for s in series {
             svg.openGroup(series: s.name, className: "series")
-            let pts = s.points.map { (x(PointSelection.alphaValue($0.alpha)), y($0.y)) }
+            let pts = s.points.map { (x($0.alpha.value), y($0.y)) }
             svg.polyline(pts.sorted { $0.0 < $1.0 }, stroke: s.color, width: 1.5, dash: s.dashed ? "5 3" : nil)
             for p in s.points {
-                let px = x(PointSelection.alphaValue(p.alpha))
+                let px = x(p.alpha.value)
                 if let lo = p.low, let hi = p.high {
                     svg.line(px, y(lo), px, y(hi), stroke: s.color, width: 1.2)
                     svg.line(px - 4, y(lo), px + 4, y(lo), stroke: s.color, width: 1.2)

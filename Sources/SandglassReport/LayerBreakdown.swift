@@ -273,7 +273,7 @@ public struct LayerBreakdown: Sendable {
         let events = Set(layers.flatMap(\.counters.keys)).sorted()
         if events.isEmpty {
             let backend = p.perLayer?.counterBackend ?? "none"
-            return p.counters == "none"
+            return p.counters == .none
                 ? ["No counters were requested for this point (counters = none): times only. Traffic is the analytic minimum."]
                 : ["The point asked for counters `\(p.counters)` but its records hold none (counter backend: \(backend)): this Sandglass recorded times only. Traffic is the analytic minimum."]
         }

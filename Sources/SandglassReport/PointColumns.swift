@@ -29,7 +29,7 @@ enum PointColumns {
     ]
 
     static func settingCells(_ p: PointRecord) -> [String] {
-        [p.board ?? "", "\(p.resolution)", "\(p.threads)", p.add, p.isaUsed, p.pin]
+        [p.board ?? "", "\(p.resolution)", "\(p.threads)", p.add.rawValue, p.isaUsed, p.pin.description]
     }
 
     static func countCells(_ p: PointRecord) -> [String] {

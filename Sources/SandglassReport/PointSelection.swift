@@ -5,6 +5,7 @@
 // a separate instrumented pass), so a table uses one of them and takes per-layer figures from
 // whichever has them.
 import SandglassHarness
+import SandglassParameters
 
 /// Everything a table holds fixed while it varies α, width or model.
 public struct MeasurementSetting: Hashable, Comparable, Sendable {
@@ -16,7 +17,7 @@ public struct MeasurementSetting: Hashable, Comparable, Sendable {
     public var isa: String
 
     public init(_ p: PointRecord, add: String? = nil) {
-        board = p.board; resolution = p.resolution; threads = p.threads; self.add = add ?? p.add; pin = p.pin; isa = p.isaUsed
+        board = p.board; resolution = p.resolution; threads = p.threads; self.add = add ?? p.add.rawValue; pin = p.pin.description; isa = p.isaUsed
     }
 
     /// "224 px, 1 thread, fused adds, avx512" (and the board, pinning when set).
@@ -39,19 +40,12 @@ public struct MeasurementSetting: Hashable, Comparable, Sendable {
 }
 
 public enum PointSelection {
-    /// α as a number: "1/2" → 0.5, "0.25" → 0.25.
-    public static func alphaValue(_ alpha: String) -> Double {
-        let parts = alpha.split(separator: "/")
-        if parts.count == 2, let n = Double(parts[0]), let d = Double(parts[1]), d != 0 { return n / d }
-        return Double(alpha) ?? .nan
-    }
-
     /// Of points measuring the same thing, the one a latency table uses: counters "none"
     /// first (the plainest run), then the most samples, then the first.
     public static func forLatency(_ candidates: [ReportPoint]) -> ReportPoint? {
         candidates.enumerated().min { a, b in
-            let ka = (a.element.record.counters == "none" ? 0 : 1, -a.element.record.latencyMs.count, a.offset)
-            let kb = (b.element.record.counters == "none" ? 0 : 1, -b.element.record.latencyMs.count, b.offset)
+            let ka = (a.element.record.counters == .none ? 0 : 1, -a.element.record.latencyMs.count, a.offset)
+            let kb = (b.element.record.counters == .none ? 0 : 1, -b.element.record.latencyMs.count, b.offset)
             return ka < kb
         }?.element
     }
@@ -70,11 +64,11 @@ public enum PointSelection {
 
     /// A file-name-safe name for a point: "mobilenext-1.0-a1_2-224px-1t-separate-software".
     public static func slug(_ p: PointRecord) -> String {
-        var parts = [p.model, ReportFormat.width(p.width), "a" + p.alpha.replacingOccurrences(of: "/", with: "_"),
-                     "\(p.resolution)px", "\(p.threads)t", p.add]
-        if p.counters != "none" { parts.append(p.counters) }
-        if p.pin != "none" { parts.append(p.pin) }
-        if p.isa != "auto" { parts.append(p.isa) }
+        var parts = [p.model, ReportFormat.width(p.width), "a" + p.alpha.description.replacingOccurrences(of: "/", with: "_"),
+                     "\(p.resolution)px", "\(p.threads)t", p.add.rawValue]
+        if p.counters != .none { parts.append(p.counters.description) }
+        if p.pin != .none { parts.append(p.pin.description) }
+        if p.isa != .auto { parts.append(p.isa.description) }
         if let board = p.board { parts.insert(board, at: 0) }
         let joined = parts.joined(separator: "-")
         return String(joined.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" ? $0 : "_" })
@@ -85,10 +79,10 @@ public enum PointSelection {
         var parts = [ReportFormat.model(p.model, width: p.width), "α=\(p.alpha)"]
         if p.resolution != 224 { parts.append("@\(p.resolution)") }
         if p.threads != 1 { parts.append("\(p.threads)t") }
-        parts.append(p.add)
-        if p.counters != "none" { parts.append(p.counters) }
-        if p.pin != "none" { parts.append("pin \(p.pin)") }
-        if p.isa != "auto" { parts.append(p.isa) }
+        parts.append(p.add.rawValue)
+        if p.counters != .none { parts.append(p.counters.description) }
+        if p.pin != .none { parts.append("pin \(p.pin)") }
+        if p.isa != .auto { parts.append(p.isa.description) }
         if let board = p.board { parts.append("[\(board)]") }
         return parts.joined(separator: " ")
     }

@@ -39,7 +39,7 @@ public enum ReportWarnings {
         for p in c.points {
             let label = PointSelection.label(p.record)
             for w in p.record.warnings { note(label, w) }
-            if p.record.counters != "none", let layers = p.record.layers, layers.allSatisfy({ $0.counters.isEmpty }) {
+            if p.record.counters != .none, let layers = p.record.layers, layers.allSatisfy({ $0.counters.isEmpty }) {
                 note(label, "counters `\(p.record.counters)` were requested but none were recorded (counter backend: \(p.record.perLayer?.counterBackend ?? "none")); memory traffic is analytic")
             }
             var unavailable: [String: String] = [:]

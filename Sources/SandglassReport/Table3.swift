@@ -34,7 +34,7 @@ public struct Table3: Sendable {
 
     public static func build(_ c: ResultsCollection) -> Table3 {
         var groups: [MeasurementSetting: [String: [ReportPoint]]] = [:]
-        for p in c.points where models.contains(p.record.model) && p.record.alpha == "1" {
+        for p in c.points where models.contains(p.record.model) && p.record.alpha == .one {
             groups[MeasurementSetting(p.record), default: [:]]["\(p.record.model)|\(p.record.width)", default: []].append(p)
         }
         var t = Table3()

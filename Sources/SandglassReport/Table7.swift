@@ -3,6 +3,7 @@
 // inference, and the paper's Pixel 4 XL latencies as labelled reference columns. One section
 // per setting (board, resolution, threads, add mode, ISA) and width that has two or more α.
 import SandglassHarness
+import SandglassParameters
 
 public struct Table7: Sendable {
     public struct Row: Sendable {
@@ -22,7 +23,7 @@ public struct Table7: Sendable {
         public var rows: [Row]
 
         public var title: String { "\(ReportFormat.model("mobilenext", width: width)), \(setting.description)" }
-        public var reference: Row? { rows.first { $0.point.record.alpha == "1" } }
+        public var reference: Row? { rows.first { $0.point.record.alpha == .one } }
     }
 
     public var sections: [Section] = []
@@ -30,7 +31,7 @@ public struct Table7: Sendable {
     public var skippedReason: String?
 
     public static func build(_ c: ResultsCollection) -> Table7 {
-        var groups: [String: (MeasurementSetting, Double, [String: [ReportPoint]])] = [:]
+        var groups: [String: (MeasurementSetting, Double, [IdentityMultiplier: [ReportPoint]])] = [:]
         for p in c.points where p.record.model == "mobilenext" {
             let setting = MeasurementSetting(p.record)
             let key = "\(setting)|\(p.record.width)"
@@ -40,20 +41,20 @@ public struct Table7: Sendable {
         }
         var t = Table7()
         for (setting, width, byAlpha) in groups.values where byAlpha.count >= 2 {
-            let alphas = byAlpha.keys.sorted { PointSelection.alphaValue($0) > PointSelection.alphaValue($1) }
+            let alphas = byAlpha.keys.sorted(by: >)
             var rows: [Row] = []
             for alpha in alphas {
                 let candidates = byAlpha[alpha]!
                 guard let chosen = PointSelection.forLatency(candidates) else { continue }
                 let ordered = c.withSuperseded([chosen] + candidates.filter { $0.key != chosen.key })
                 let paper = PaperReference.table7Applies(width: width, resolution: setting.resolution)
-                    ? PaperReference.table7LatencyMs[alpha] : nil
+                    ? PaperReference.table7LatencyMs[alpha.description] : nil
                 rows.append(Row(number: 0, point: chosen, relative: nil, paired: nil, traffic: MemoryTraffic.perInference(ordered),
                                 paperMs: paper, paperRelative: nil))
             }
-            let referencePoint = rows.first { $0.point.record.alpha == "1" }?.point
+            let referencePoint = rows.first { $0.point.record.alpha == .one }?.point
             let reference = referencePoint?.record.latencyMs.median
-            let paperReference = rows.first { $0.point.record.alpha == "1" }?.paperMs
+            let paperReference = rows.first { $0.point.record.alpha == .one }?.paperMs
             for i in rows.indices {
                 rows[i].relative = reference.map { rows[i].point.record.latencyMs.median / $0 }
                 rows[i].paired = referencePoint.flatMap { PairedRounds.ratio(rows[i].point, to: $0, in: c) }
@@ -73,7 +74,7 @@ public struct Table7: Sendable {
             let nextAlphas = Set(c.points.filter { $0.record.model == "mobilenext" }.map(\.record.alpha))
             t.skippedReason = nextAlphas.isEmpty
                 ? "no MobileNeXt points in the results (run `sandglass sweep --preset table7`)"
-                : "no setting has MobileNeXt at two or more α (found only α = \(nextAlphas.sorted().joined(separator: ", "))); run `sandglass sweep --preset table7`"
+                : "no setting has MobileNeXt at two or more α (found only α = \(nextAlphas.sorted().map(\.description).joined(separator: ", "))); run `sandglass sweep --preset table7`"
         }
         return t
     }
@@ -101,7 +102,7 @@ public struct Table7: Sendable {
         var table = ReportTable(Table7.columns)
         for row in s.rows {
             let p = row.point.record
-            let identity = ["\(row.number)", ReportFormat.model(p.model, width: p.width), p.alpha]
+            let identity = ["\(row.number)", ReportFormat.model(p.model, width: p.width), p.alpha.description]
             // Built in typed steps: Swift 6.0's type checker gives up on this row as one expression.
             let paired: PairedRatio? = row.paired
             let pairedCell: String = paired.map { ReportFormat.ratioWithCI($0.median, $0.ciLow, $0.ciHigh) } ?? ReportFormat.missing

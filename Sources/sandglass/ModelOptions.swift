@@ -36,13 +36,8 @@ struct ModelOptions: ParsableArguments {
     var weights: String?
 
     func architecture() throws -> Architecture {
-        let name = model ?? "mobilenext"
-        let key = name.lowercased().filter { $0 != "-" && $0 != "_" }
-        switch key {
-        case "mobilenext", "mnext", "mxnet": return .mobilenext
-        case "mobilenetv2", "mbv2", "mnv2": return .mobilenetv2
-        default:
-            throw ValidationError("unknown model '\(name)': choose mobilenext or mobilenetv2 (see 'sandglass models')")
+        do { return try ModelName.architecture(parsing: model ?? "mobilenext") } catch let e as ParameterError {
+            throw ValidationError(e.message)
         }
     }
 
@@ -116,19 +111,13 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Shortcut add: fused (into the last depthwise conv's epilogue) or separate (its own op).")
     var add: String = "fused"
 
+    // Parsed by the parameter types every surface shares (SandglassParameters).
     func selectedISA() throws -> ISA? {
-        if isa == "auto" { return nil }
-        guard let value = ISA(rawValue: isa.lowercased()) else {
-            throw ValidationError("unknown ISA '\(isa)': choose auto, \(ISA.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return value
+        do { return try ISAChoice(parsing: isa).isa } catch let e as ParameterError { throw ValidationError(e.message) }
     }
 
     func addMode() throws -> AddMode {
-        guard let mode = AddMode(rawValue: add.lowercased()) else {
-            throw ValidationError("unknown add mode '\(add)': choose fused or separate")
-        }
-        return mode
+        do { return try AddMode(parsing: add) } catch let e as ParameterError { throw ValidationError(e.message) }
     }
 
     func planOptions() throws -> PlanOptions {
@@ -136,7 +125,7 @@ struct EngineOptions: ParsableArguments {
     }
 
     func validate() throws {
-        guard threads >= 1, threads <= 256 else { throw ValidationError("threads must be between 1 and 256 (got \(threads))") }
+        do { try ThreadCount.check(threads) } catch let e as ParameterError { throw ValidationError(e.message) }
         _ = try selectedISA()
         _ = try addMode()
     }

@@ -215,19 +215,13 @@ extension Sandglass {
         }
 
         /// The plan options, adjusted for the sim backend: one thread, and no AVX-512 on x86
-        /// (valgrind 3.19 cannot decode it), so `auto` means AVX2 there.
+        /// (valgrind 3.19 cannot decode it), so `auto` means AVX2 there (SimulatedCounters).
         func planOptions(for selection: CounterSelection) throws -> PlanOptions {
             var options = try engine.planOptions()
             guard selection == .sim else { return options }
-            guard options.threads == 1 else {
-                throw CommandFailure.usage("--counters sim runs one thread (callgrind serialises threads, and the pool's spin-waits would make counts differ between runs); use --threads 1")
+            do { options.isa = try SimulatedCounters.simulatedISA(options.isa, threads: options.threads) } catch let e as ResultsError {
+                throw CommandFailure.usage(e.message)
             }
-            #if arch(x86_64)
-            if options.isa == nil { options.isa = .avx2 }
-            guard options.isa == .avx2 else {
-                throw CommandFailure.usage("--counters sim needs --isa avx2: valgrind 3.19 cannot decode AVX-512 instructions")
-            }
-            #endif
             return options
         }
 

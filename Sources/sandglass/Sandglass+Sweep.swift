@@ -110,8 +110,10 @@ extension Sandglass {
             if let rounds { s.measurement.rounds = rounds }
             if let seed { s.measurement.seed = seed }
             if let pin {
+                let request: PinRequest
+                do { request = try PinRequest(parsing: pin) } catch let e as PinRequest.ParseError { throw ValidationError("--pin: \(e.description)") }
                 var seen = Set<String>()
-                s.points = s.points.map { var p = $0; p.pin = pin; return p }.filter { seen.insert($0.id).inserted }
+                s.points = s.points.map { var p = $0; p.pin = request; return p }.filter { seen.insert($0.id).inserted }
             }
             return s
         }

@@ -9,10 +9,10 @@ final class ComparisonGroupTests: XCTestCase {
         let groups = try ComparisonGroup.groups(points, ComparisonSpec(axis: "alpha", baseline: "1.0"))
         XCTAssertEqual(groups.count, 2)
         for g in groups {
-            XCTAssertEqual(g.baseline.alpha, "1")
-            XCTAssertEqual(Set(g.candidates.map(\.point.alpha)), ["1/6", "1/2"])
+            XCTAssertEqual(g.baseline.alpha.description, "1")
+            XCTAssertEqual(Set(g.candidates.map(\.point.alpha.description)), ["1/6", "1/2"])
             XCTAssertTrue(g.candidates.allSatisfy { $0.point.width == g.baseline.width })
-            XCTAssertEqual(g.candidates.map { $0.overrides["alpha"]! }, g.candidates.map(\.point.alpha))
+            XCTAssertEqual(g.candidates.map { $0.overrides["alpha"]! }, g.candidates.map(\.point.alpha.description))
         }
         XCTAssertEqual(Set(groups.map(\.baseline.width)), [0.5, 1.0])
     }
@@ -23,15 +23,15 @@ final class ComparisonGroupTests: XCTestCase {
         let groups = try ComparisonGroup.groups(points, spec)
         XCTAssertEqual(groups.map(\.baseline.model), ["mobilenext", "mobilenetv2"])
         XCTAssertEqual(groups.map { $0.candidates.count }, [3, 3])
-        let separateSixth = try XCTUnwrap(groups[0].candidates.first { $0.point.add == "separate" && $0.point.alpha == "1/6" })
+        let separateSixth = try XCTUnwrap(groups[0].candidates.first { $0.point.add.rawValue == "separate" && $0.point.alpha.description == "1/6" })
         XCTAssertEqual(separateSixth.overrides, ["add": "separate", "alpha": "1/6"])
-        let fusedSixth = try XCTUnwrap(groups[0].candidates.first { $0.point.add == "fused" && $0.point.alpha == "1/6" })
+        let fusedSixth = try XCTUnwrap(groups[0].candidates.first { $0.point.add.rawValue == "fused" && $0.point.alpha.description == "1/6" })
         XCTAssertEqual(fusedSixth.overrides, ["alpha": "1/6"])
     }
 
     func testAGroupWithoutItsBaselineIsAnError() throws {
         let points = try SweepSpec.crossProduct(["width": ["0.5", "1.0"], "alpha": ["1", "1/2"]])
-            .filter { !($0.width == 0.5 && $0.alpha == "1") }
+            .filter { !($0.width == 0.5 && $0.alpha.description == "1") }
         XCTAssertThrowsError(try ComparisonGroup.groups(points, ComparisonSpec(axis: "alpha", baseline: "1"))) { e in
             XCTAssertTrue("\(e)".contains("no alpha = 1 point"), "\(e)")
         }
@@ -42,13 +42,13 @@ final class ComparisonGroupTests: XCTestCase {
     func testPresetsDefineTheirGroups() throws {
         let t7 = try XCTUnwrap(SweepPresets.spec(named: "table7")?.groups())
         XCTAssertEqual(t7.count, 1)
-        XCTAssertEqual(t7[0].baseline.alpha, "1")
+        XCTAssertEqual(t7[0].baseline.alpha.description, "1")
         let t3 = try XCTUnwrap(SweepPresets.spec(named: "table3")?.groups())
         XCTAssertEqual(t3.count, 5)
         XCTAssertTrue(t3.allSatisfy { $0.baseline.model == "mobilenetv2" && $0.candidates.map(\.point.model) == ["mobilenext"] })
         let avm = try XCTUnwrap(SweepPresets.spec(named: "add-vs-mac")?.groups())
         XCTAssertEqual(avm.count, 2)
-        XCTAssertTrue(avm.allSatisfy { $0.baseline.add == "fused" && $0.baseline.alpha == "1" && $0.candidates.count == 7 })
+        XCTAssertTrue(avm.allSatisfy { $0.baseline.add.rawValue == "fused" && $0.baseline.alpha.description == "1" && $0.candidates.count == 7 })
     }
 
     func testSpecParsesCompareInEitherForm() throws {

@@ -26,7 +26,7 @@ final class SweepSpecTests: XCTestCase {
         XCTAssertEqual(spec.name, "demo")
         XCTAssertEqual(spec.points.count, 4 * 2 * 2 + 1)
         XCTAssertEqual(Set(spec.points.map(\.id)).count, spec.points.count)
-        XCTAssertTrue(spec.points.contains { $0.model == "mobilenext" && $0.alpha == "1/6" && $0.add == "separate" && $0.threads == 2 })
+        XCTAssertTrue(spec.points.contains { $0.model == "mobilenext" && $0.alpha.description == "1/6" && $0.add.rawValue == "separate" && $0.threads == 2 })
         XCTAssertEqual(spec.points.last?.model, "mobilenetv2")
         XCTAssertEqual(spec.points.last?.width, 0.5)
         let m = spec.measurement
@@ -44,18 +44,18 @@ final class SweepSpecTests: XCTestCase {
 
     func testOnlyExplicitPoints() throws {
         let spec = try SweepSpecParser.parse("points:\n  - {alpha: 1/2}\n  - {model: mobilenetv2}\n")
-        XCTAssertEqual(spec.points.map(\.alpha), ["1/2", "1"])
+        XCTAssertEqual(spec.points.map(\.alpha.description), ["1/2", "1"])
         XCTAssertEqual(spec.points.map(\.model), ["mobilenext", "mobilenetv2"])
     }
 
     func testPresets() throws {
-        XCTAssertEqual(SweepPresets.spec(named: "table7")?.points.map(\.alpha), ["1", "1/2", "1/3", "1/6"])
+        XCTAssertEqual(SweepPresets.spec(named: "table7")?.points.map(\.alpha.description), ["1", "1/2", "1/3", "1/6"])
         let t3 = try XCTUnwrap(SweepPresets.spec(named: "table3"))
         XCTAssertEqual(t3.points.count, 10)
         XCTAssertEqual(Set(t3.points.map(\.width)), [0.35, 0.5, 0.75, 1.0, 1.4])
         let avm = try XCTUnwrap(SweepPresets.spec(named: "add-vs-mac"))
         XCTAssertEqual(avm.points.count, 2 * 4 * 2)
-        XCTAssertTrue(avm.points.allSatisfy { $0.counters != "none" })
+        XCTAssertTrue(avm.points.allSatisfy { $0.counters.description != "none" })
         XCTAssertNil(SweepPresets.spec(named: "table9"))
     }
 

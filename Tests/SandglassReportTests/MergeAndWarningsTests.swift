@@ -13,7 +13,7 @@ final class MergeAndWarningsTests: XCTestCase {
         XCTAssertEqual(c.mergeNotes.count, 2)
         let widths = try Fixture.contents(Fixture.widths).points
         let alpha = try Fixture.contents(Fixture.alpha).points
-        func fusedNeXt(_ points: [PointRecord]) -> PointRecord { points.first { $0.model == "mobilenext" && $0.width == 1.0 && $0.alpha == "1" && $0.add == "fused" }! }
+        func fusedNeXt(_ points: [PointRecord]) -> PointRecord { points.first { $0.model == "mobilenext" && $0.width == 1.0 && $0.alpha.description == "1" && $0.add.rawValue == "fused" }! }
         let row = try XCTUnwrap(Table7.build(c).sections.first?.rows.first)
         XCTAssertEqual(row.point.record.latencyMs.median, fusedNeXt(widths).latencyMs.median, "the later file's latency")
         // Its per-layer records exist only in the earlier file and are still reported.
@@ -54,9 +54,9 @@ final class MergeAndWarningsTests: XCTestCase {
 
     func testCountersKeepTheirProvenanceAndMeasuredTrafficWins() throws {
         var contents = try Fixture.contents(Fixture.alpha)
-        let index = contents.points.firstIndex { $0.model == "mobilenext" && $0.alpha == "1/2" && $0.add == "fused" }!
+        let index = contents.points.firstIndex { $0.model == "mobilenext" && $0.alpha.description == "1/2" && $0.add.rawValue == "fused" }!
         var point = contents.points[index]
-        point.counters = "perf:memory"
+        point.counters = .perf(["memory"])
         point.perLayer?.counterBackend = "perf"
         var traffic = 0.0
         for i in point.layers!.indices {
@@ -97,7 +97,7 @@ final class MergeAndWarningsTests: XCTestCase {
         var contents = try Fixture.contents(Fixture.alpha)
         contents.ends = [EndRecord(finishedAt: "2026-01-01T00:00:00Z", completedPoints: 10, totalPoints: 12, interrupted: true, loadAverage: nil)]
         contents.points[0].warnings = ["noisy point: 95% CI of the median is ±3.2%, above the ±1.0% target (time-cap)"]
-        contents.points[1].counters = "software"
+        contents.points[1].counters = .software
         let report = Fixture.report(Fixture.collection([("warned.jsonl", contents)]))
         let readme = try XCTUnwrap(report.files["README.md"])
         let label = PointSelection.label(contents.points[0])

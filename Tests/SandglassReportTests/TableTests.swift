@@ -39,7 +39,7 @@ final class TableTests: XCTestCase {
         // The numbers are the records' numbers, rounded: the separate-adds section comes from
         // fixture-alpha only; α = 1/2's median and its ratio to α = 1.
         let alpha = try Fixture.contents(Fixture.alpha).points
-        func point(_ a: String, _ add: String) -> PointRecord { alpha.first { $0.model == "mobilenext" && $0.alpha == a && $0.add == add }! }
+        func point(_ a: String, _ add: String) -> PointRecord { alpha.first { $0.model == "mobilenext" && $0.alpha.description == a && $0.add.rawValue == add }! }
         let separate = tables[1]
         XCTAssertEqual(separate.column("Latency median (ms)")?[1], String(format: "%.3f", point("1/2", "separate").latencyMs.median))
         XCTAssertEqual(separate.column("Latency vs α = 1 (×)")?[1],
@@ -64,9 +64,9 @@ final class TableTests: XCTestCase {
     /// medians say α = 1/6 is slower, every round says it is 3% faster; pairing by round says so.
     func testPairedRoundsCancelDriftThatPooledSamplesMislead() throws {
         var contents = try Fixture.contents(Fixture.alpha)
-        let reference = try XCTUnwrap(contents.points.first { $0.model == "mobilenext" && $0.alpha == "1" && $0.add == "fused" })
-        let smaller = try XCTUnwrap(contents.points.first { $0.model == "mobilenext" && $0.alpha == "1/6" && $0.add == "fused" })
-        let separate = try XCTUnwrap(contents.points.first { $0.model == "mobilenext" && $0.alpha == "1" && $0.add == "separate" })
+        let reference = try XCTUnwrap(contents.points.first { $0.model == "mobilenext" && $0.alpha.description == "1" && $0.add.rawValue == "fused" })
+        let smaller = try XCTUnwrap(contents.points.first { $0.model == "mobilenext" && $0.alpha.description == "1/6" && $0.add.rawValue == "fused" })
+        let separate = try XCTUnwrap(contents.points.first { $0.model == "mobilenext" && $0.alpha.description == "1" && $0.add.rawValue == "separate" })
         let decoder = JSONDecoder()
         var pooled: [String: [Double]] = [:]
         for round in 0..<6 {
@@ -87,18 +87,18 @@ final class TableTests: XCTestCase {
         }
         let collection = Fixture.collection([("drift.jsonl", contents)])
         let adds = AddVersusMAC.build(collection)
-        let entry = try XCTUnwrap(adds.entries.first { $0.model == "mobilenext" && $0.alpha == "1" && $0.setting.threads == 1 })
+        let entry = try XCTUnwrap(adds.entries.first { $0.model == "mobilenext" && $0.alpha.description == "1" && $0.setting.threads == 1 })
         XCTAssertEqual(try XCTUnwrap(entry.paired, "separate against fused, same rounds").median, 1.02, accuracy: 1e-9)
         let t7 = Table7.build(collection)
         let section = try XCTUnwrap(t7.sections.first { $0.setting.add == "fused" })
-        let row = try XCTUnwrap(section.rows.first { $0.point.record.alpha == "1/6" })
+        let row = try XCTUnwrap(section.rows.first { $0.point.record.alpha.description == "1/6" })
         XCTAssertGreaterThan(try XCTUnwrap(row.relative), 1.1, "pooled medians mislead under uneven drift")
         let paired = try XCTUnwrap(row.paired, "blocks in six rounds pair")
         XCTAssertEqual(paired.rounds, 6)
         XCTAssertEqual(paired.median, 0.97, accuracy: 1e-9)
         XCTAssertTrue(paired.isChange, "every round is 3% faster")
         XCTAssertEqual(section.reference?.paired?.median, 1)
-        XCTAssertNil(section.rows.first { $0.point.record.alpha == "1/2" }?.paired, "no block records, no pairing")
+        XCTAssertNil(section.rows.first { $0.point.record.alpha.description == "1/2" }?.paired, "no block records, no pairing")
         XCTAssertTrue(t7.markdown.contains("paired over 6 rounds: -3.0%"), t7.markdown)
         XCTAssertEqual(paired.method, .rounds)
     }
@@ -109,7 +109,7 @@ final class TableTests: XCTestCase {
     func testInterleavedGroupsPairAnyTwoMembersAndRespectTheResolution() throws {
         var contents = try Fixture.contents(Fixture.alpha)
         func index(_ alpha: String, _ add: String) throws -> Int {
-            try XCTUnwrap(contents.points.firstIndex { $0.model == "mobilenext" && $0.alpha == alpha && $0.add == add && $0.threads == 1 })
+            try XCTUnwrap(contents.points.firstIndex { $0.model == "mobilenext" && $0.alpha.description == alpha && $0.add.rawValue == add && $0.threads == 1 })
         }
         let fused1 = try index("1", "fused"), fused6 = try index("1/6", "fused"), separate1 = try index("1", "separate")
         // A host that drifts by ±20% from cycle to cycle; within each cycle α = 1/6 is 3% faster
@@ -130,14 +130,14 @@ final class TableTests: XCTestCase {
                                                       differenceMs: ownPairs.differenceMs, lag1Autocorrelation: nil, verdict: "faster")
         var collection = Fixture.collection([("groups.jsonl", contents)])
         let row = try XCTUnwrap(Table7.build(collection).sections.first { $0.setting.add == "fused" && $0.setting.threads == 1 }?
-            .rows.first { $0.point.record.alpha == "1/6" })
+            .rows.first { $0.point.record.alpha.description == "1/6" })
         let paired = try XCTUnwrap(row.paired)
         XCTAssertEqual(paired.method, .interleaved)
         XCTAssertEqual(paired.pairs, 400)
         XCTAssertEqual(paired.median, 0.97, accuracy: 1e-9)
         XCTAssertTrue(paired.isChange)
         // Separate against fused at α = 1: no paired record between them, the aligned samples pair.
-        let entry = try XCTUnwrap(AddVersusMAC.build(collection).entries.first { $0.model == "mobilenext" && $0.alpha == "1" && $0.setting.threads == 1 })
+        let entry = try XCTUnwrap(AddVersusMAC.build(collection).entries.first { $0.model == "mobilenext" && $0.alpha.description == "1" && $0.setting.threads == 1 })
         let adds = try XCTUnwrap(entry.paired)
         XCTAssertEqual(adds.method, .interleaved)
         XCTAssertEqual(adds.median, 1.01, accuracy: 1e-9)
@@ -146,7 +146,7 @@ final class TableTests: XCTestCase {
         let header = try JSONEncoder().encode(PairedResolution(PairedComparison(baseline: drift, candidate: drift.enumerated().map { $0.element * ($0.offset % 2 == 0 ? 1.015 : 0.985) })))
         contents.headers[0].resolution = try JSONDecoder().decode(PairedResolution.self, from: header)
         collection = Fixture.collection([("groups.jsonl", contents)])
-        let coarse = try XCTUnwrap(AddVersusMAC.build(collection).entries.first { $0.model == "mobilenext" && $0.alpha == "1" && $0.setting.threads == 1 }?.paired)
+        let coarse = try XCTUnwrap(AddVersusMAC.build(collection).entries.first { $0.model == "mobilenext" && $0.alpha.description == "1" && $0.setting.threads == 1 }?.paired)
         XCTAssertGreaterThan(try XCTUnwrap(coarse.resolutionLimitPercent), 1.0)
         XCTAssertFalse(coarse.isChange)
     }
@@ -208,7 +208,7 @@ final class TableTests: XCTestCase {
         XCTAssertEqual(work.column("MAC saved by fusing (MB)"), ["6.55", "3.27", "2.18", "1.09", "1.73"])
 
         let alpha = try Fixture.contents(Fixture.alpha).points
-        let separate = alpha.first { $0.model == "mobilenext" && $0.alpha == "1" && $0.add == "separate" }!
+        let separate = alpha.first { $0.model == "mobilenext" && $0.alpha.description == "1" && $0.add.rawValue == "separate" }!
         let addMs = separate.layers!.filter { $0.op == "add" }.reduce(0) { $0 + $1.timeMs }
         XCTAssertEqual(tables[1].column("Separate add steps (ms)")?[0], String(format: "%.3f", addMs))
         // Per block: 12 shortcut blocks and the whole network.
@@ -242,7 +242,7 @@ final class TableTests: XCTestCase {
     func testTablesAreSkippedWithANoteWhenTheirPointsAreAbsent() throws {
         // Only MobileNeXt across α: Table 3 needs MobileNetV2 beside it.
         var contents = try Fixture.contents(Fixture.alpha)
-        contents.points = contents.points.filter { $0.model == "mobilenext" && $0.add == "fused" }
+        contents.points = contents.points.filter { $0.model == "mobilenext" && $0.add.rawValue == "fused" }
         contents.points = contents.points.map { var p = $0; p.layers = nil; p.perLayer = nil; return p }
         let report = Fixture.report(Fixture.collection([("only-alpha.jsonl", contents)]))
         XCTAssertNotNil(report.files["table7.md"])

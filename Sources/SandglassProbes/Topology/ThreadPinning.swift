@@ -2,45 +2,13 @@
 // binding the calling thread there through hwloc (workers are bound by the engine's thread pool
 // with the same CPU list). Pinning is checked with sched_getcpu, not assumed.
 import CHwloc
+@_exported import SandglassParameters
 import CSandglassSupport
 #if canImport(Glibc)
 import Glibc
 #endif
 
-public enum PinRequest: Equatable, Sendable {
-    case none
-    /// hwloc's logical core index; further threads take the following cores.
-    case core(Int)
-    /// "big" or "little"; threads take that kind's cores in order.
-    case kind(String)
-
-    public struct ParseError: Error, CustomStringConvertible, Equatable {
-        public let description: String
-    }
-
-    public init(parsing text: String) throws {
-        let t = text.trimmingWhitespace().lowercased()
-        if t.isEmpty || t == "none" { self = .none; return }
-        if t.hasPrefix("core:"), let n = Int(t.dropFirst(5)), n >= 0 { self = .core(n); return }
-        if t.hasPrefix("kind:") {
-            let kind = String(t.dropFirst(5))
-            guard kind == "big" || kind == "little" else {
-                throw ParseError(description: "--pin kind:\(kind): choose kind:big or kind:little")
-            }
-            self = .kind(kind)
-            return
-        }
-        throw ParseError(description: "--pin '\(text)': use core:N (a core index from 'sandglass topology'), kind:big or kind:little")
-    }
-
-    public var description: String {
-        switch self {
-        case .none: return "none"
-        case let .core(n): return "core:\(n)"
-        case let .kind(k): return "kind:\(k)"
-        }
-    }
-
+extension PinRequest {
     /// One CPU per thread (index 0: the calling thread), each on its own core.
     public func cpus(threads: Int, topology: Topology) throws -> [Int]? {
         let cores = topology.cores

@@ -1,7 +1,7 @@
 // What `--counters` asks for: nothing (timing only), the kernel's software events, named PMU
 // events or presets through perf_event_open, or callgrind's simulation.
 
-public enum CounterSelection: Equatable, Sendable {
+public enum CounterSelection: Hashable, Sendable, Codable, CustomStringConvertible {
     case none
     case software
     /// Event names or preset names (`memory`, `compute`), in order.
@@ -10,12 +10,13 @@ public enum CounterSelection: Equatable, Sendable {
 
     public struct ParseError: Error, CustomStringConvertible, Equatable {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     public static let presetNames = ["memory", "compute"]
 
     public init(parsing text: String) throws {
-        let trimmed = text.trimmingWhitespace()
+        let trimmed = text.trimmingSpaces
         switch trimmed.lowercased() {
         case "", "none": self = .none; return
         case "software", "sw": self = .software; return
@@ -27,7 +28,7 @@ public enum CounterSelection: Equatable, Sendable {
         guard trimmed.lowercased().hasPrefix("perf:") else {
             throw ParseError(description: "unknown counter backend '\(text)': choose none, software, perf:<events> (e.g. perf:cycles,instructions, perf:memory, perf:compute) or sim")
         }
-        let events = trimmed.dropFirst(5).split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingWhitespace() }
+        let events = trimmed.dropFirst(5).split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingSpaces }
         guard !events.isEmpty, !events.contains(where: \.isEmpty) else {
             throw ParseError(description: "--counters '\(text)': empty event name; list events separated by commas, e.g. perf:cycles,instructions")
         }
@@ -42,5 +43,27 @@ public enum CounterSelection: Equatable, Sendable {
         case .perf: return "perf"
         case .sim: return "sim"
         }
+    }
+
+    /// The canonical text (what the CLI accepts back, and results files store).
+    public var description: String {
+        switch self {
+        case .none: return "none"
+        case .software: return "software"
+        case let .perf(events): return "perf:" + events.joined(separator: ",")
+        case .sim: return "sim"
+        }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do { try self.init(parsing: text) } catch let e as ParseError {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: e.description))
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
     }
 }
