@@ -97,3 +97,15 @@ extension SweepPoint {
         }
     }
 }
+
+extension ComparisonGroup {
+    /// Memory permitting: every model of a group stays resident while it alternates. nil when
+    /// `plannedBytes` (weights and arenas of the `models` planned so far) fits in half of the
+    /// memory available when the group started, so that alternating never pages; otherwise what
+    /// to do instead.
+    public func residencyProblem(plannedBytes: Int, models: Int, availableBytes: Int?) -> String? {
+        guard let available = availableBytes, plannedBytes * 2 > available else { return nil }
+        let mib = { (b: Int) in "\(b / 1_048_576) MiB" }
+        return "its \(models) of \(points.count) models planned so far need \(mib(plannedBytes)) resident (weights and arenas), more than half of the \(mib(available)) this machine had available; a group must stay resident to alternate inference by inference: compare fewer values per group (split the compared axis across sweeps), or measure these points one at a time with --no-compare"
+    }
+}

@@ -222,6 +222,15 @@ public struct Environment: Codable, Sendable {
         return nil
     }
 
+    /// MemAvailable: what the kernel could hand out without swapping, bytes.
+    public static func memoryAvailable() -> Int? {
+        guard let text = readTextFile("/proc/meminfo") else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
+            return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }.map { $0 * 1024 }
+        }
+        return nil
+    }
+
     static func memoryTotal() -> Int? {
         guard let text = readTextFile("/proc/meminfo") else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix("MemTotal:") {

@@ -60,6 +60,10 @@ public struct InterleavedMeasurement: Sendable {
     /// Stop when every candidate's ratio CI is within ±target (0.005 = ±0.5%); 0: run to the caps.
     public var target = 0.005
     public var seed: UInt64 = 1
+    /// Called between cycles about every `monitorInterval` seconds (and once after the last),
+    /// with the seconds since the cycles began and the cycles done: the host's drift on record.
+    public var monitorInterval = DriftLog.interval
+    public var monitor: (@Sendable (_ seconds: Double, _ cycles: Int) -> Void)?
 
     public init() {}
 
@@ -105,6 +109,7 @@ public struct InterleavedMeasurement: Sendable {
         var cycles = 0
         var stopReason = "max-cycles"
         var nextCheck = minCycles
+        var nextMonitor = 0.0
         measuring: while cycles < maxCycles && !Interruption.requested {
             shuffle()
             for i in order {
@@ -118,7 +123,12 @@ public struct InterleavedMeasurement: Sendable {
             }
             cycles += 1
             if Interruption.requested { stopReason = "interrupted"; break }
-            if Double(MonotonicClock.nanoseconds() - start) / 1e9 >= maxSeconds { stopReason = "time-cap"; break }
+            let elapsed = Double(MonotonicClock.nanoseconds() - start) / 1e9
+            if let monitor, elapsed >= nextMonitor {
+                monitor(elapsed, cycles)
+                nextMonitor = elapsed + monitorInterval
+            }
+            if elapsed >= maxSeconds { stopReason = "time-cap"; break }
             if target > 0 && n > 1 && cycles >= nextCheck {
                 var worst = 0.0
                 for c in 1..<n {
@@ -130,6 +140,7 @@ public struct InterleavedMeasurement: Sendable {
             }
         }
         let seconds = Double(MonotonicClock.nanoseconds() - start) / 1e9
+        monitor?(seconds, cycles)
         let comparisons = n > 1 ? (1..<n).map { PairedComparison(baseline: samples[0], candidate: samples[$0]) } : []
         return Result(samplesMs: samples, switchCostMs: switches, warmupMs: warmup, cycles: cycles, seconds: seconds,
                       stopReason: stopReason, comparisons: comparisons)

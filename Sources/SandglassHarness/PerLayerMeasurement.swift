@@ -1,6 +1,6 @@
-// The per-layer pass of a sweep point: the same machinery as `bench --per-layer` (a counter
-// session on the benchmark thread, a LayerProbe, uninstrumented and instrumented runs
-// interleaved), turned into the results file's layer records: time, analytic counts, counters
+// The per-layer pass, shared by `bench --per-layer` and sweep points (a counter session on the
+// benchmark thread, a LayerProbe, uninstrumented and instrumented runs interleaved), and for
+// sweeps its conversion into the results file's layer records: time, analytic counts, counters
 // with provenance and, where the PMU or simulator gives it, measured memory traffic.
 // `sim` points take their counters from the hidden `sim-child` command run under callgrind with
 // the point (SimulatedCounters.swift).
@@ -8,24 +8,64 @@ import Foundation
 import SandglassEngine
 import SandglassProbes
 
+/// What one per-layer pass produced: the paired uninstrumented/instrumented runs, the profile
+/// and, for sim, the simulation that gave its counts.
+public struct PerLayerRun {
+    public var measurement: PerLayerBenchmark.Measurement
+    public var profile: PerLayerProfile
+    public var simulation: CallgrindSession.Result?
+}
+
 public enum PerLayerMeasurer {
-    public static func measure(_ session: PointSession, iterations: Int, topology: Topology?) throws
-        -> (PerLayerSummary, [LayerRecord]) {
+    /// The one per-layer pass, for `bench --per-layer` and sweep points: a counter session on the
+    /// (pinned) benchmark thread, a LayerProbe, uninstrumented and instrumented runs interleaved;
+    /// for sim, layer times from those native runs and counts from one inference under callgrind,
+    /// run as `simulationChild` (default: the hidden `sim-child` command with this point).
+    public static func run(_ session: PointSession, warmup: Int, iterations: Int, topology: Topology?,
+                           simulationChild: [String]? = nil) throws -> PerLayerRun {
         let selection = session.point.counters
-        if selection == .sim { return try simulated(session, iterations: iterations, topology: topology) }
         let plan = session.plan
+        let cpu = session.cpus.first ?? ThreadPinning.currentCPU
         let counters = CounterSession.open(selection, pinnedCPUs: session.cpus.isEmpty ? nil : session.cpus)
         let probe = LayerProbe(steps: plan.steps.count, sources: counters.sources, expectedRuns: iterations)
-        let measured = PerLayerBenchmark(warmup: 2, iterations: iterations).measure(session.executor, probe: probe)
-        let cpu = session.cpus.first ?? ThreadPinning.currentCPU
+        let measured = PerLayerBenchmark(warmup: warmup, iterations: iterations).measure(session.executor, probe: probe)
+        var events = counters.events
+        var traffic = counters.traffic
+        var notes = counters.notes
+        var readings: (Int) -> CounterReadings = { probe.readings(of: $0) }
+        var lineBytes: (Int) -> Int = { level in topology?.dataCache(level: level, forCPU: cpu)?.lineBytes ?? 64 }
+        var simulation: CallgrindSession.Result?
+        if selection == .sim {
+            let child = try simulationChild ?? SimulatedCounters.childArguments(for: session.point)
+            let simulated = try SimulatedCounters.simulate(plan: plan, topology: topology, cpu: cpu, childArguments: child)
+            let dumps = simulated.dumps
+            let geometry = simulated.geometry
+            events = CallgrindDumps.reportedEvents(dumps.events)
+            traffic = CallgrindDumps.traffic
+            readings = { dumps.readings(step: $0) }
+            lineBytes = { $0 == 1 ? geometry.data.lineBytes : geometry.lastLevel.lineBytes }
+            notes.append(SimulatedCounters.note(simulated))
+            simulation = simulated
+        }
+        // What one boundary costs explains the overhead (measured after the runs).
+        let words = counters.sources.reduce(0) { $0 + $1.snapshotWords }
+        let snapshot = words == 0 ? nil : SnapshotCost.measure(counters.sources)
+        if let snapshot {
+            notes.append("one snapshot of the counters costs \(Int(snapshot.rounded())) ns; \(plan.steps.count + 1) per inference")
+        }
         let profile = PerLayerProfile(
             plan: plan, measurement: measured, probe: probe,
-            counters: PerLayerProfile.Counters(backend: selection.backendName, events: counters.events,
-                                               presetFamily: counters.presetFamily, notes: counters.notes,
-                                               snapshotNanoseconds: nil),
-            traffic: counters.traffic, readings: { probe.readings(of: $0) },
-            lineBytes: { level in topology?.dataCache(level: level, forCPU: cpu)?.lineBytes ?? 64 })
-        return (summary(profile, iterations: iterations), records(profile, plan: plan))
+            counters: PerLayerProfile.Counters(backend: selection.backendName, events: events, presetFamily: counters.presetFamily,
+                                               notes: notes, snapshotNanoseconds: snapshot),
+            traffic: traffic, readings: readings, lineBytes: lineBytes)
+        return PerLayerRun(measurement: measured, profile: profile, simulation: simulation)
+    }
+
+    /// A sweep point's per-layer records.
+    public static func measure(_ session: PointSession, iterations: Int, topology: Topology?) throws
+        -> (PerLayerSummary, [LayerRecord]) {
+        let run = try run(session, warmup: 2, iterations: max(2, iterations), topology: topology)
+        return (summary(run.profile, iterations: iterations), records(run.profile, plan: session.plan))
     }
 
     static func summary(_ p: PerLayerProfile, iterations: Int) -> PerLayerSummary {
@@ -51,27 +91,6 @@ public enum PerLayerMeasurer {
                                bytesWritten: step.counts.bytesWritten, identityBytes: step.counts.identityBytes,
                                counters: counters)
         }
-    }
-
-    /// Layer times from native runs, counters from one inference under callgrind, run by the
-    /// hidden `sim-child` command with this point.
-    static func simulated(_ session: PointSession, iterations: Int, topology: Topology?) throws -> (PerLayerSummary, [LayerRecord]) {
-        let plan = session.plan
-        let probe = LayerProbe(steps: plan.steps.count, sources: [], expectedRuns: iterations)
-        let measured = PerLayerBenchmark(warmup: 2, iterations: max(2, iterations)).measure(session.executor, probe: probe)
-        let cpu = session.cpus.first ?? ThreadPinning.currentCPU
-        let simulated = try SimulatedCounters.simulate(plan: plan, topology: topology, cpu: cpu,
-                                                       childArguments: try SimulatedCounters.childArguments(for: session.point))
-        let dumps = simulated.dumps
-        let geometry = simulated.geometry
-        let profile = PerLayerProfile(
-            plan: plan, measurement: measured, probe: probe,
-            counters: PerLayerProfile.Counters(backend: "sim", events: CallgrindDumps.reportedEvents(dumps.events),
-                                               presetFamily: nil, notes: [SimulatedCounters.note(simulated)],
-                                               snapshotNanoseconds: nil),
-            traffic: CallgrindDumps.traffic, readings: { dumps.readings(step: $0) },
-            lineBytes: { $0 == 1 ? geometry.data.lineBytes : geometry.lastLevel.lineBytes })
-        return (summary(profile, iterations: iterations), records(profile, plan: plan))
     }
 }
 

@@ -7,43 +7,61 @@ import SandglassKernels
 import SandglassONNX
 import SandglassProbes
 
+/// One point made ready to measure: pinned, planned, its executor built. The one setup that
+/// `bench`, `ab`, `resolution` and sweeps share.
 public struct PointSession {
     public let point: SweepPoint
-    public let graph: Graph
     public let plan: Plan
     public let executor: Executor
+    /// One CPU per thread where the point is pinned (empty when it is not).
     public let cpus: [Int]
+    /// The model's counts, kept after the graph (its unfolded weights) is released.
+    public let totals: ModelSummary.Totals
+    /// The graph's name ("MobileNeXt-1.0 …", or the imported file's).
+    public let modelName: String
 
     /// Builds and plans the point's model, applying its pinning to the calling thread.
     public init(_ point: SweepPoint, seed: UInt64 = 0) throws {
+        try self.init(point, seed: seed, topology: try? HwlocTopology.load()) { try PointSession.graph(for: point, seed: seed) }
+    }
+
+    /// The core: binds the calling thread first (so that weights and arena are first touched on
+    /// the CPU that will run them), then builds the graph with `makeGraph`, plans it and lets
+    /// the graph go. Problems with the point's parameters (a pin this machine cannot honour, sim
+    /// with two threads) throw ParameterError; callers report them as usage errors.
+    public init(_ point: SweepPoint, seed: UInt64, topology: Topology?, makeGraph: () throws -> Graph) throws {
         self.point = point
-        if let path = point.onnxPath {
-            do { graph = try ONNXImporter.load(path: path).graph } catch let e as ONNXImportError {
-                throw ResultsError("point \(point.label): \(e.message)")
-            }
-        } else {
-            graph = try point.modelSpec(seed: seed).build()
+        cpus = try PointSession.cpus(for: point, topology: topology)
+        if let first = cpus.first {
+            do { try ThreadPinning.bindCurrentThread(to: first) } catch { throw ResultsError("point \(point.label): \(error)") }
         }
         // A sim point runs the kernels callgrind can decode, natively too, so that its times and
         // its simulated counts describe the same plan.
         let isa = point.counters == .sim ? try SimulatedCounters.simulatedISA(point.isa.isa, threads: point.threads) : point.isa.isa
+        let graph = try makeGraph()
+        totals = ModelSummary.Totals(graph.totals)
+        modelName = graph.name
         plan = try Planner.plan(graph, options: PlanOptions(isa: isa, addMode: point.add, threads: point.threads))
         plan.setRandomInput(seed: seed)
-        cpus = try PointSession.cpus(for: point)
-        if let first = cpus.first {
-            do { try ThreadPinning.bindCurrentThread(to: first) } catch { throw ResultsError("point \(point.label): \(error)") }
-        }
         executor = Executor(plan: plan, pinning: cpus.count >= point.threads ? cpus : nil)
+    }
+
+    /// The point's model: built in (random weights from `seed`) or imported.
+    public static func graph(for point: SweepPoint, seed: UInt64) throws -> Graph {
+        guard let path = point.onnxPath else { return try point.modelSpec(seed: seed).build() }
+        do { return try ONNXImporter.load(path: path).graph } catch let e as ONNXImportError {
+            throw ResultsError("point \(point.label): \(e.message)")
+        }
     }
 
     /// The CPUs a point runs on, one per thread (hwloc's PinRequest: core:N, kind:big|little), or
     /// none when the point is not pinned.
-    static func cpus(for point: SweepPoint, topology: Topology? = try? HwlocTopology.load()) throws -> [Int] {
+    public static func cpus(for point: SweepPoint, topology: Topology? = try? HwlocTopology.load()) throws -> [Int] {
         let request = point.pin
         guard request != .none else { return [] }
         guard let topology else { throw ResultsError("pin \(point.pin): the topology (hwloc) could not be read, so the point cannot be pinned") }
         do { return try request.cpus(threads: point.threads, topology: topology) ?? [] } catch let e as PinRequest.ParseError {
-            throw ResultsError(e.description)
+            throw ParameterError(e.description)
         }
     }
 }

@@ -112,6 +112,9 @@ public struct PointEnvironment: Codable, Sendable {
     public var temperatureCelsiusEnd: [String: Double]?
     /// Seconds waited for the temperature to fall below `cooldown-below-celsius`.
     public var cooldownWaitSeconds: Double?
+    /// Groups: the host sampled between cycles about every 2 s (DriftLog), so that drift and
+    /// throttling during the measurement are on record, not only at its ends.
+    public var drift: [DriftSample]?
 }
 
 /// A candidate of a comparison group against its baseline, paired cycle by cycle.

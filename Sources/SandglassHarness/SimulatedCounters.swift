@@ -27,11 +27,11 @@ public enum SimulatedCounters {
     /// The ISA a sim point runs with: `auto` means AVX2 on x86-64.
     public static func simulatedISA(_ requested: ISA?, threads: Int) throws -> ISA? {
         guard threads == 1 else {
-            throw ResultsError("--counters sim runs one thread (callgrind serialises threads, and the pool's spin-waits would make counts differ between runs); use --threads 1")
+            throw ParameterError("--counters sim runs one thread (callgrind serialises threads, and the pool's spin-waits would make counts differ between runs); use --threads 1")
         }
         #if arch(x86_64)
         let isa = requested ?? .avx2
-        guard isa == .avx2 else { throw ResultsError("--counters sim needs --isa avx2: valgrind 3.19 cannot decode AVX-512 instructions") }
+        guard isa == .avx2 else { throw ParameterError("--counters sim needs --isa avx2: valgrind 3.19 cannot decode AVX-512 instructions") }
         return isa
         #else
         return requested

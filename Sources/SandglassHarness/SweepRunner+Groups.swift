@@ -25,6 +25,8 @@ struct MeasuredPoint {
     var interleave: InterleaveMode?
     var paired: PairedRecord?
     var group: String?
+    /// The host sampled between cycles (groups only).
+    var drift: [DriftSample]?
     var warnings: [String] = []
 
     init(session: PointSession, samplesMs: [Double], warmupMs: [Double], warmupSeconds: Double, stopReason: String,
@@ -88,8 +90,16 @@ extension SweepRunner {
             }
             let c2cBefore = (try? PointSession.cpus(for: group.baseline)).flatMap { coreToCore(group.baseline, cpus: $0) }
             var sessions: [PointSession] = []
+            let available = Environment.memoryAvailable()
             do {
-                for p in group.points { sessions.append(try PointSession(p, seed: options.weightSeed)) }
+                var planned = 0
+                for p in group.points {
+                    sessions.append(try PointSession(p, seed: options.weightSeed))
+                    planned += sessions.last!.plan.plannedBytes
+                    if let problem = group.residencyProblem(plannedBytes: planned, models: sessions.count, availableBytes: available) {
+                        throw ResultsError(problem)
+                    }
+                }
             } catch {
                 let message = "group \(group.label) cannot run: \(error)"
                 progress.log("error: \(message)")
@@ -108,6 +118,8 @@ extension SweepRunner {
             settings.maxSeconds = m.maxSeconds
             settings.target = m.targetCI
             settings.seed = m.seed &+ UInt64(index) &* 0x9E37_79B9
+            let drift = DriftRecorder(cpus: sessions[0].cpus.isEmpty ? nil : sessions[0].cpus)
+            settings.monitor = { drift.record(seconds: $0, cycles: $1) }
             let (report, result) = PairedGroup.measure(sessions, overrides: group.candidates.map(\.overrides), withAA: false,
                                                        settings: settings, resolution: resolution)
             if result.stopReason == "interrupted" { interrupted = true; break }
@@ -123,7 +135,8 @@ extension SweepRunner {
                 measured.cooldownWaitSeconds = cooldown
                 measured.interleave = compare.interleave
                 measured.group = "\(Self.iso(start)) #\(index + 1): \(group.baseline.id)"
-                measured.warnings = report.warnings
+                measured.warnings = report.warnings + DriftLog.warnings(drift.samples)
+                measured.drift = drift.samples
                 if i > 0 {
                     let candidate = report.candidates[i - 1]
                     measured.paired = PairedRecord(baseline: group.baseline.id, candidate)
@@ -200,7 +213,7 @@ extension SweepRunner {
             warmup: WarmupRecord(runs: p.warmupMs.count, seconds: p.warmupSeconds, firstMs: p.warmupMs.first,
                                  latencyMs: LatencyStatistics(samples: p.warmupMs)),
             outliers: OutlierCounts(samples: p.samplesMs), stopReason: p.stopReason, rounds: p.rounds,
-            totals: ModelSummary.Totals(session.graph.totals),
+            totals: session.totals,
             memory: MemoryRecord(packedWeightBytes: plan.packedWeightBytes, arenaBytes: plan.arenaBytes,
                                  plannedBytes: plan.plannedBytes, residentBytes: memory.residentBytes,
                                  peakResidentBytes: memory.peakResidentBytes),
@@ -210,7 +223,7 @@ extension SweepRunner {
                                           frequencyMHzStart: p.frequencyStart, frequencyMHzEnd: freqEnd,
                                           coreToCoreNsBefore: p.coreToCoreBefore, coreToCoreNsAfter: c2cAfter, cpus: session.cpus,
                                           temperatureCelsiusStart: p.temperatureStart, temperatureCelsiusEnd: temperatureEnd,
-                                          cooldownWaitSeconds: p.cooldownWaitSeconds),
+                                          cooldownWaitSeconds: p.cooldownWaitSeconds, drift: p.drift),
             warnings: pointWarnings)
         record.interleave = p.interleave?.description
         record.cacheState = p.interleave?.cacheState

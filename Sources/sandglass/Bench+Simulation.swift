@@ -1,19 +1,11 @@
-// The sim backend for `bench --counters sim` (SimulatedCounters in the harness holds both
-// halves). The parent reruns this very command under callgrind; that child plans the same
-// model and runs the collected inference.
+// The child side of `bench --counters sim` (SimulatedCounters in the harness holds both halves):
+// the parent's per-layer pass reruns this very command under callgrind, and that child plans the
+// same model and runs the collected inference.
 import SandglassEngine
 import SandglassHarness
 import SandglassProbes
 
 extension Sandglass.Bench {
-    /// Parent side: runs this command under callgrind and returns its per-step dumps.
-    func simulate(plan: Plan, topology: Topology?, cpu: Int) throws -> CallgrindSession.Result {
-        do {
-            return try SimulatedCounters.simulate(plan: plan, topology: topology, cpu: cpu,
-                                                  childArguments: Array(CommandLine.arguments.dropFirst()))
-        } catch let e as ResultsError { throw CommandFailure(e.message) }
-    }
-
     /// Child side, under callgrind: the same plan, one warm-up, one collected inference.
     func runSimulatedChild(directory: String, selection: CounterSelection) throws {
         guard selection == .sim else {

@@ -114,45 +114,42 @@ extension Sandglass {
                 return
             }
             let planOptions = try self.planOptions(for: selection)
-
-            // Topology first: pinning and the cache facts of the report need it.
-            let pin = try measurement.pinRequest()
-            var topology: Topology?
-            do { topology = try HwlocTopology.load() } catch {
-                if pin != .none { throw CommandFailure("cannot pin (\(pin.description)): \(error)") }
-            }
-            var cpus: [Int]?
-            if let topology {
-                do { cpus = try pin.cpus(threads: planOptions.threads, topology: topology) } catch let e as PinRequest.ParseError {
-                    throw CommandFailure.usage(e.description)
-                }
-            }
-            if let cpus {
-                do { try ThreadPinning.bindCurrentThread(to: cpus[0]) } catch { throw CommandFailure("\(error)") }
+            // Topology: pinning and the cache facts of the report need it.
+            let topology = try? HwlocTopology.load()
+            let point = try self.point(selection: selection)
+            if point.pin != .none && topology == nil {
+                throw CommandFailure("cannot pin (\(point.pin)): hwloc could not read the topology")
             }
             // After the tool's own state (hwloc's topology is some hundreds of KB), so that what
             // grows from here is the model's.
             let baseline = Self.warmBaseline(planOptions)
 
-            let identity: ModelIdentity
-            let plan: Plan
+            // The setup sweeps, ab and resolution use: pin first, build and plan, release the graph.
+            var identity: ModelIdentity?
+            let session: PointSession
             do {
-                // The graph (unfolded weights) lives only while planning.
-                let loaded = try model.load()
-                identity = ModelIdentity(loaded, onnx: model.onnx)
-                do { plan = try Planner.plan(loaded.graph, options: planOptions) } catch let e as ISASelectionError {
-                    throw CommandFailure.usage(e.description)
+                session = try PointSession(point, seed: seed, topology: topology) {
+                    let loaded = try model.load()
+                    identity = ModelIdentity(loaded, onnx: model.onnx)
+                    return loaded.graph
                 }
+            } catch let e as ParameterError {
+                throw CommandFailure.usage(e.message)
+            } catch let e as ISASelectionError {
+                throw CommandFailure.usage(e.description)
+            } catch let e as ResultsError {
+                throw CommandFailure(e.message)
             }
+            guard let identity else { throw CommandFailure("the model was not built") }
             ProcessMemory.trim()
-            plan.setRandomInput(seed: identity.spec?.seed ?? 0)
-            let executor = Executor(plan: plan, pinning: cpus)
+            let plan = session.plan
+            let executor = session.executor
+            let cpus: [Int]? = session.cpus.isEmpty ? nil : session.cpus
 
             var output: Output
             var profile: PerLayerProfile?
             if perLayer || selection != .none {
-                let result = try measurePerLayer(plan: plan, executor: executor, selection: selection, topology: topology,
-                                                 cpu: cpus?[0] ?? ThreadPinning.currentCPU, pinnedCPUs: cpus)
+                let result = try measurePerLayer(session, topology: topology)
                 let built = result.profile
                 output = makeOutput(identity, plan: plan, executor: executor, baseline: baseline,
                                     warm: result.measurement.warmup, samples: result.measurement.uninstrumented)
@@ -173,7 +170,7 @@ extension Sandglass {
                 output = makeOutput(identity, plan: plan, executor: executor, baseline: baseline, warm: warm, samples: samples)
             }
             if let cpus {
-                output.pinning = Pinning(request: pin.description, cpus: cpus, benchmarkThreadCPU: ThreadPinning.currentCPU,
+                output.pinning = Pinning(request: point.pin.description, cpus: cpus, benchmarkThreadCPU: ThreadPinning.currentCPU,
                                          threads: ThreadAffinity.threadsOfThisProcess())
             }
 
@@ -184,6 +181,25 @@ extension Sandglass {
             if let profile { print(PerLayerTable.render(profile, plan: plan, shortcuts: output.shortcuts ?? [])) }
             printSummary(output, name: identity.name, plan: plan, executor: executor)
         }
+
+        /// The point these flags describe (its model may also carry --classes or --weights, which
+        /// the model closure builds; the point names the rest).
+        func point(selection: CounterSelection) throws -> SweepPoint {
+            var p = SweepPoint(threads: engine.threads, add: try engine.addMode(), counters: selection,
+                               pin: try measurement.pinRequest(), isa: try engine.selectedISA().map(ISAChoice.named) ?? .auto)
+            if let onnx = model.onnx {
+                p.model = "onnx:" + onnx
+            } else {
+                let spec = try model.spec()
+                p.model = spec.architecture.rawValue
+                p.width = spec.width
+                p.alpha = spec.alpha
+                p.resolution = spec.resolution
+            }
+            return p
+        }
+
+        var seed: UInt64 { model.onnx == nil ? (model.seed ?? 0) : 0 }
 
         /// Resident memory of the process with code, runtime and kernels already paged in: after
         /// one inference of a minimal model, so that the model's own footprint is what grows next.
@@ -219,7 +235,7 @@ extension Sandglass {
         func planOptions(for selection: CounterSelection) throws -> PlanOptions {
             var options = try engine.planOptions()
             guard selection == .sim else { return options }
-            do { options.isa = try SimulatedCounters.simulatedISA(options.isa, threads: options.threads) } catch let e as ResultsError {
+            do { options.isa = try SimulatedCounters.simulatedISA(options.isa, threads: options.threads) } catch let e as ParameterError {
                 throw CommandFailure.usage(e.message)
             }
             return options

@@ -64,7 +64,7 @@ final class CLITests: XCTestCase {
             (["inspect", "--model", "resnet50"], "unknown model"),
             (["bench", "--threads", "0"], "threads"),
             (["bench", "--isa", "sse9"], "ISA"),
-            (["bench", "--add", "sometimes"], "add mode"),
+            (["bench", "--add", "sometimes"], "must be fused or separate"),
             (["bench", "--iterations", "0"], "iterations"),
             (["inspect", "--format", "xml"], "format"),
             (["frobnicate"], "frobnicate"),

@@ -141,6 +141,15 @@ final class SweepCLITests: XCTestCase {
             let (lo, mid, hi) = (ratio["ciLow"] as! Double, ratio["median"] as! Double, ratio["ciHigh"] as! Double)
             XCTAssertTrue(lo <= mid && mid <= hi && mid > 0.5 && mid < 2, "\(ratio)")
             XCTAssertNil(base["paired"])
+            // The host sampled between cycles: from the first cycle to the last, in order.
+            let drift = try XCTUnwrap((p["environment"] as? [String: Any])?["drift"] as? [[String: Any]], "no drift record")
+            XCTAssertGreaterThanOrEqual(drift.count, 2)
+            let cycles = drift.compactMap { $0["cycles"] as? Int }
+            let seconds = drift.compactMap { $0["seconds"] as? Double }
+            XCTAssertEqual(cycles, cycles.sorted())
+            XCTAssertEqual(seconds, seconds.sorted())
+            XCTAssertEqual(cycles.last, n, "the last sample is taken after the last cycle")
+            XCTAssertNotNil(drift.last?["loadAverage1"] as? Double)
         }
         XCTAssertTrue(r.stdout.contains("paired vs baseline"), r.stdout)
     }

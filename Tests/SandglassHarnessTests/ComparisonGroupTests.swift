@@ -171,3 +171,55 @@ final class UnpairedComparisonTests: XCTestCase {
         XCTAssertEqual(recorded.resolutionSource, "baseline run's A/A resolution")
     }
 }
+
+/// Drift on record between cycles, and groups that must fit in memory to stay resident.
+final class DriftAndResidencyTests: XCTestCase {
+    func sample(_ t: Double, _ mhz: Double?, _ celsius: Double?) -> DriftSample {
+        DriftSample(seconds: t, cycles: Int(t * 10), frequencyMHz: mhz.map { [$0, 3000] },
+                    temperatureCelsius: celsius.map { ["cpu-thermal": $0] }, loadAverage1: 1)
+    }
+
+    func testSteadyHostIsQuietAndAMovingOneIsNamed() {
+        let steady = [sample(0, 3000, 50), sample(2, 3010, 51), sample(4, 2990, 52)]
+        XCTAssertEqual(DriftLog.warnings(steady), [])
+        XCTAssertEqual(DriftLog.frequencySpread(steady)!, 20.0 / 2990, accuracy: 1e-12)
+        let throttled = [sample(0, 3000, 50), sample(2, 2400, 58), sample(4, 2500, 61)]
+        let warnings = DriftLog.warnings(throttled)
+        XCTAssertEqual(warnings.count, 2, "\(warnings)")
+        XCTAssertTrue(warnings[0].hasPrefix("CPU frequency moved by 25%"), warnings[0])
+        XCTAssertTrue(warnings[1].hasPrefix("temperature moved by 11 °C"), warnings[1])
+        // A VM without cpufreq or thermal zones: nothing to say, and nothing made up.
+        let bare = [sample(0, nil, nil), sample(2, nil, nil)]
+        XCTAssertNil(DriftLog.frequencySpread(bare))
+        XCTAssertNil(DriftLog.temperatureSpread(bare))
+        XCTAssertEqual(DriftLog.warnings(bare), [])
+    }
+
+    func testTheMonitorRunsBetweenCyclesAndAfterTheLast() throws {
+        let plan = try Planner.plan(try ModelSpec(architecture: .mobilenext, width: 0.35, resolution: 32, classes: 8).build())
+        var m = InterleavedMeasurement()
+        m.warmupCycles = 1
+        m.minCycles = 5
+        m.maxCycles = 40
+        m.target = 0
+        m.monitorInterval = 0
+        let recorder = DriftRecorder(cpus: nil)
+        m.monitor = { recorder.record(seconds: $0, cycles: $1) }
+        let result = m.measure([Executor(plan: plan), Executor(plan: plan)])
+        XCTAssertEqual(result.cycles, 40)
+        XCTAssertEqual(recorder.samples.map(\.cycles), Array(1...40) + [40], "every cycle with interval 0, then once at the end")
+        XCTAssertNotNil(recorder.samples.last?.loadAverage1)
+    }
+
+    func testAGroupThatCannotStayResidentSaysWhatToDo() throws {
+        let points = try SweepSpec.crossProduct(["alpha": ["1", "1/2", "1/6"]])
+        let group = try XCTUnwrap(try ComparisonGroup.groups(points, ComparisonSpec(axis: "alpha", baseline: "1")).first)
+        let mib = 1_048_576
+        XCTAssertNil(group.residencyProblem(plannedBytes: 40 * mib, models: 2, availableBytes: 100 * mib))
+        XCTAssertNil(group.residencyProblem(plannedBytes: 400 * mib, models: 2, availableBytes: nil), "unknown memory is not a refusal")
+        let problem = try XCTUnwrap(group.residencyProblem(plannedBytes: 60 * mib, models: 2, availableBytes: 100 * mib))
+        XCTAssertTrue(problem.contains("2 of 3 models"), problem)
+        XCTAssertTrue(problem.contains("60 MiB") && problem.contains("100 MiB"), problem)
+        XCTAssertTrue(problem.contains("--no-compare"), problem)
+    }
+}
