@@ -106,6 +106,6 @@ extension ComparisonGroup {
     public func residencyProblem(plannedBytes: Int, models: Int, availableBytes: Int?) -> String? {
         guard let available = availableBytes, plannedBytes * 2 > available else { return nil }
         let mib = { (b: Int) in "\(b / 1_048_576) MiB" }
-        return "its \(models) of \(points.count) models planned so far need \(mib(plannedBytes)) resident (weights and arenas), more than half of the \(mib(available)) this machine had available; a group must stay resident to alternate inference by inference: compare fewer values per group (split the compared axis across sweeps), or measure these points one at a time with --no-compare"
+        return "its \(models) of \(points.count) models planned so far need \(mib(plannedBytes)) resident (weights and arenas), more than half of the \(mib(available)) this machine had available; a group must stay resident to alternate inference by inference, so its points are measured one at a time, unpaired (to pair them, compare fewer values per group: split the compared axis across sweeps)"
     }
 }

@@ -73,6 +73,7 @@ extension SweepRunner {
         var warnings: [String] = []
         var interrupted = false
         var groupSeconds: [Double] = []
+        var unresident: [SweepPoint] = []
         for (index, group) in todo.enumerated() {
             if Interruption.requested { interrupted = true; break }
             progress.starting(group.label, done: index, total: todo.count, round: 0, rounds: 1,
@@ -90,16 +91,23 @@ extension SweepRunner {
             }
             let c2cBefore = (try? PointSession.cpus(for: group.baseline)).flatMap { coreToCore(group.baseline, cpus: $0) }
             var sessions: [PointSession] = []
-            let available = Environment.memoryAvailable()
+            let available = Self.availableMemory()
             do {
                 var planned = 0
                 for p in group.points {
                     sessions.append(try PointSession(p, seed: options.weightSeed))
                     planned += sessions.last!.plan.plannedBytes
                     if let problem = group.residencyProblem(plannedBytes: planned, models: sessions.count, availableBytes: available) {
-                        throw ResultsError(problem)
+                        throw GroupResidencyError(message: problem)
                     }
                 }
+            } catch let e as GroupResidencyError {
+                sessions.removeAll()
+                let message = "group \(group.label) is measured unpaired, one point at a time: \(e.message)"
+                progress.log("warning: \(message)")
+                for p in group.points { fallbackWarnings[p.id] = "measured unpaired, one point at a time: \(e.message)" }
+                unresident += group.points
+                continue
             } catch {
                 let message = "group \(group.label) cannot run: \(error)"
                 progress.log("error: \(message)")
@@ -159,7 +167,7 @@ extension SweepRunner {
         }
         progress.done()
         return SweepOutcome(completed: completed, skipped: skipped, total: spec.points.count, interrupted: interrupted,
-                            warnings: warnings)
+                            warnings: warnings, unresident: unresident)
     }
 
     /// A measured point's record: the per-layer pass (when asked for), environment, warnings.
@@ -171,6 +179,7 @@ extension SweepRunner {
         var layers: [LayerRecord]?
         let iterations = m.perLayerIterations > 0 ? m.perLayerIterations : (point.counters != .none ? 20 : 0)
         var pointWarnings = p.warnings
+        if let note = fallbackWarnings[point.id] { pointWarnings.append(note) }
         if iterations > 0 {
             do {
                 let result = try PerLayerMeasurer.measure(session, iterations: iterations, topology: topology)
@@ -231,4 +240,18 @@ extension SweepRunner {
         record.group = p.group
         return record
     }
+}
+
+extension SweepRunner {
+    /// MemAvailable, or SANDGLASS_AVAILABLE_MEMORY (bytes) to act as a board with less memory
+    /// than this machine: how the fallback of groups that cannot stay resident is tested.
+    static func availableMemory() -> Int? {
+        if let text = ProcessInfo.processInfo.environment["SANDGLASS_AVAILABLE_MEMORY"], let bytes = Int(text) { return bytes }
+        return Environment.memoryAvailable()
+    }
+}
+
+/// A group whose models do not fit in memory together (ComparisonGroup.residencyProblem).
+struct GroupResidencyError: Error {
+    var message: String
 }

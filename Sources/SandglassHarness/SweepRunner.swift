@@ -30,6 +30,8 @@ public struct SweepOutcome: Sendable {
     public var total: Int
     public var interrupted: Bool
     public var warnings: [String]
+    /// Points of groups that could not stay resident, left to the unpaired protocol.
+    public var unresident: [SweepPoint] = []
 }
 
 /// Fast placement between two cores is about 45 ns one way here; far above that, a 2-thread
@@ -40,6 +42,8 @@ public final class SweepRunner {
     public let spec: SweepSpec
     public let options: SweepOptions
     let progress: SweepProgress
+    /// Points of groups that could not stay resident, with why (put in their records).
+    var fallbackWarnings: [String: String] = [:]
 
     public init(spec: SweepSpec, options: SweepOptions) {
         self.spec = spec
@@ -103,21 +107,39 @@ public final class SweepRunner {
             progress.log("calibrating: peak FMA throughput and bandwidth per cache level")
             try writer.append(MachineCalibration.run(quick: options.quickCalibration, board: options.board))
         }
+        var outcome: SweepOutcome
+        let existingBlocks = existing.blocks.filter { $0.board == options.board }
         if let groups {
-            let outcome = try measureGroups(groups, done: done, writer: writer, topology: topology, resolution: resolution)
-            try writer.append(EndRecord(finishedAt: Self.now(), completedPoints: outcome.skipped + outcome.completed,
-                                        totalPoints: spec.points.count, interrupted: outcome.interrupted,
-                                        loadAverage: Environment.loadAverage(), board: options.board))
-            return outcome
+            outcome = try measureGroups(groups, done: done, writer: writer, topology: topology, resolution: resolution)
+            // Groups too large to stay resident: their points one at a time, unpaired (in rounds).
+            if !outcome.unresident.isEmpty && !outcome.interrupted {
+                progress.log("measuring the \(outcome.unresident.count) points of groups that cannot stay resident one at a time, unpaired")
+                let rest = try measurePoints(outcome.unresident, done: done, existingBlocks: existingBlocks, writer: writer,
+                                             topology: topology)
+                outcome.completed += rest.completed
+                outcome.interrupted = rest.interrupted
+                outcome.warnings += rest.warnings
+            }
+        } else {
+            outcome = try measurePoints(spec.points, done: done, existingBlocks: existingBlocks, writer: writer, topology: topology)
         }
+        try writer.append(EndRecord(finishedAt: Self.now(), completedPoints: outcome.skipped + outcome.completed,
+                                    totalPoints: spec.points.count, interrupted: outcome.interrupted,
+                                    loadAverage: Environment.loadAverage(), board: options.board))
+        return outcome
+    }
 
+    /// The unpaired protocol: `points` in a seeded shuffled order, every round visiting every
+    /// unfinished point once; blocks already in the file are reused.
+    func measurePoints(_ points: [SweepPoint], done: Set<String>, existingBlocks: [BlockRecord], writer: ResultsWriter,
+                       topology: Topology?) throws -> SweepOutcome {
         var blocks: [String: [Int: BlockRecord]] = [:]
-        for b in existing.blocks where b.board == options.board { blocks[b.id, default: [:]][b.round] = b }
+        for b in existingBlocks { blocks[b.id, default: [:]][b.round] = b }
         let m = spec.measurement
         let rounds = max(1, m.rounds)
-        let todo = spec.points.filter { !done.contains($0.id) }
-        let skipped = spec.points.count - todo.count
-        if skipped > 0 { progress.log("resuming: \(skipped) of \(spec.points.count) points already complete") }
+        let todo = points.filter { !done.contains($0.id) }
+        let skipped = points.count - todo.count
+        if skipped > 0 { progress.log("resuming: \(skipped) of \(points.count) points already complete") }
 
         let totalBlocks = todo.reduce(0) { total, p in total + (0..<rounds).filter { blocks[p.id]?[$0] == nil }.count }
         var blocksDone = 0
@@ -181,8 +203,6 @@ public final class SweepRunner {
             }
         }
         progress.done()
-        try writer.append(EndRecord(finishedAt: Self.now(), completedPoints: skipped + completed, totalPoints: spec.points.count,
-                                    interrupted: interrupted, loadAverage: Environment.loadAverage(), board: options.board))
         return SweepOutcome(completed: completed, skipped: skipped, total: spec.points.count, interrupted: interrupted,
                             warnings: warnings)
     }

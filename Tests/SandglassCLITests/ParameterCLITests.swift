@@ -97,3 +97,38 @@ final class ParameterCLITests: XCTestCase {
         XCTAssertEqual(counts[0], counts[1], "simulated instruction counts differ between runs")
     }
 }
+
+/// A comparison group whose models do not fit in memory together is not alternated: the sweep
+/// says so and measures its points one at a time, unpaired, and loses none of them.
+final class GroupResidencyCLITests: XCTestCase {
+    func testAGroupTooLargeForMemoryFallsBackToPointsOneAtATime() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sg-resident-\(getpid())")
+        try? FileManager.default.removeItem(at: dir)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = dir.appendingPathComponent("g.yaml").path
+        try """
+        axes: {width: 0.35, resolution: 32, alpha: [1, 1/6]}
+        measurement:
+          warmup: {runs: 1, seconds: 0}
+          repetitions: {min: 5, max: 5}
+          target-ci: 0
+        compare: {axis: alpha, baseline: 1, resolution-seconds: 0}
+        """.write(toFile: spec, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("g.jsonl").path
+        // 1 MiB "available": the two models' weights and arenas cannot stay resident together.
+        let r = try CLI.run(["sweep", spec, "--out", out, "--progress", "plain", "--no-calibrate"],
+                            environment: ["SANDGLASS_AVAILABLE_MEMORY": "1048576"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("is measured unpaired, one point at a time"), r.stderr)
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        let records = text.split(separator: "\n").compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
+        let points = records.filter { $0["type"] as? String == "point" }
+        XCTAssertEqual(points.count, 2, "no point lost")
+        XCTAssertTrue(points.allSatisfy { $0["paired"] == nil && $0["group"] == nil }, "unpaired points carry no pairing")
+        XCTAssertTrue(points.allSatisfy { ($0["samplesMs"] as? [Double])?.count == 5 })
+        XCTAssertTrue(points.allSatisfy { ($0["warnings"] as? [String] ?? []).contains { $0.hasPrefix("measured unpaired, one point at a time") } })
+        XCTAssertEqual(records.last?["type"] as? String, "end")
+        XCTAssertEqual(records.last?["completedPoints"] as? Int, 2)
+    }
+}

@@ -220,6 +220,6 @@ final class DriftAndResidencyTests: XCTestCase {
         let problem = try XCTUnwrap(group.residencyProblem(plannedBytes: 60 * mib, models: 2, availableBytes: 100 * mib))
         XCTAssertTrue(problem.contains("2 of 3 models"), problem)
         XCTAssertTrue(problem.contains("60 MiB") && problem.contains("100 MiB"), problem)
-        XCTAssertTrue(problem.contains("--no-compare"), problem)
+        XCTAssertTrue(problem.contains("one at a time, unpaired"), problem)
     }
 }
