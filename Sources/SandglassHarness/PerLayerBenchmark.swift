@@ -1,7 +1,9 @@
 // Per-layer measurement with its cost known: uninstrumented and instrumented inferences
 // interleaved (ABBA order, so drift and noise fall on both alike), the uninstrumented ones giving
 // the end-to-end latency and the instrumented ones the per-layer figures. The overhead is the
-// difference of their medians, relative to the uninstrumented median.
+// difference of their medians, relative to the uninstrumented median, and, since each
+// instrumented inference runs right beside an uninstrumented one, the median of those pairs'
+// ratios with its 95% CI: a figure that can say whether the cost is really above 1%.
 import SandglassEngine
 import SandglassProbes
 
@@ -26,6 +28,12 @@ public struct PerLayerBenchmark {
         public var uninstrumentedCPU: [Double]
         public var instrumentedCPU: [Double]
 
+        public init(warmup: [Double], uninstrumented: [Double], instrumented: [Double], uninstrumentedCPU: [Double],
+                    instrumentedCPU: [Double]) {
+            self.warmup = warmup; self.uninstrumented = uninstrumented; self.instrumented = instrumented
+            self.uninstrumentedCPU = uninstrumentedCPU; self.instrumentedCPU = instrumentedCPU
+        }
+
         public var endToEndMs: Double { LatencyStatistics(samples: uninstrumented).median }
         public var instrumentedMs: Double { LatencyStatistics(samples: instrumented).median }
         /// (instrumented median − uninstrumented median) / uninstrumented median, in percent.
@@ -34,6 +42,8 @@ public struct PerLayerBenchmark {
         public var instrumentedCPUMs: Double { LatencyStatistics(samples: instrumentedCPU).median }
         /// The overhead in thread CPU time, robust to other load on the machine.
         public var overheadCPUPercent: Double { (instrumentedCPUMs / endToEndCPUMs - 1) * 100 }
+        /// Instrumented against uninstrumented, pair by pair (iteration i's two adjacent runs).
+        public var pairedOverhead: PairedComparison { PairedComparison(baseline: uninstrumented, candidate: instrumented) }
     }
 
     public func measure(_ executor: Executor, probe: LayerProbe) -> Measurement {

@@ -61,6 +61,12 @@ public enum PerLayerMeasurer {
         return PerLayerRun(measurement: measured, profile: profile, simulation: simulation)
     }
 
+    /// Said when the paired overhead is above 1% beyond doubt (its CI's lower end above 1%).
+    public static func overheadWarning(_ overhead: MedianCI?) -> String? {
+        guard let o = overhead, o.ciLow > 1 else { return nil }
+        return "per-layer instrumentation costs +\(SweepProgress.fixed(o.median, 2))% [+\(SweepProgress.fixed(o.ciLow, 2))%, +\(SweepProgress.fixed(o.ciHigh, 2))%] (paired), above 1%: per-layer times include it"
+    }
+
     /// A sweep point's per-layer records.
     public static func measure(_ session: PointSession, iterations: Int, topology: Topology?) throws
         -> (PerLayerSummary, [LayerRecord]) {
@@ -70,7 +76,8 @@ public enum PerLayerMeasurer {
 
     static func summary(_ p: PerLayerProfile, iterations: Int) -> PerLayerSummary {
         PerLayerSummary(iterations: iterations, endToEndMs: p.endToEndMs, sumOfLayersMs: p.perLayerSumMs,
-                        overheadPercent: p.overheadPercent, counterBackend: p.counters.backend,
+                        overheadPercent: p.overheadPercent, overheadPairedPercent: p.overheadPairedPercent,
+                        counterBackend: p.counters.backend,
                         counterEvents: p.counters.events, counterNotes: p.counters.notes)
     }
 

@@ -51,6 +51,10 @@ public struct PerLayerProfile: Codable, Sendable {
     /// terms: on a machine shared with other work they move less than wall time.
     public var endToEndCPUMs: Double
     public var overheadCPUPercent: Double
+    /// The overhead from the interleaved pairs, percent: median of (instrumented / uninstrumented
+    /// − 1) with its distribution-free 95% CI, and how many pairs.
+    public var overheadPairedPercent: MedianCI?
+    public var overheadPairs: Int?
     public var counters: Counters
     public var layers: [Layer]
     /// Per-event sums over all layers (per inference, from the layers' means).
@@ -65,6 +69,12 @@ public struct PerLayerProfile: Codable, Sendable {
         overheadPercent = measurement.overheadPercent
         endToEndCPUMs = measurement.endToEndCPUMs
         overheadCPUPercent = measurement.overheadCPUPercent
+        if measurement.instrumented.count >= 2 {
+            let paired = measurement.pairedOverhead
+            overheadPairedPercent = MedianCI(median: (paired.ratio.median - 1) * 100, ciLow: (paired.ratio.ciLow - 1) * 100,
+                                             ciHigh: (paired.ratio.ciHigh - 1) * 100)
+            overheadPairs = paired.pairs
+        }
         self.counters = counters
         layers = plan.steps.indices.map { i in
             let step = plan.steps[i]

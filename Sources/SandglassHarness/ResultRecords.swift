@@ -91,6 +91,8 @@ public struct PerLayerSummary: Codable, Sendable {
     /// Mean per-run sum of the instrumented steps.
     public var sumOfLayersMs: Double
     public var overheadPercent: Double
+    /// The overhead from the interleaved instrumented/uninstrumented pairs, percent, with its CI.
+    public var overheadPairedPercent: MedianCI?
     public var counterBackend: String
     public var counterEvents: [String]?
     public var counterNotes: [String]?

@@ -185,6 +185,7 @@ extension SweepRunner {
                 let result = try PerLayerMeasurer.measure(session, iterations: iterations, topology: topology)
                 perLayer = result.0
                 layers = result.1
+                if let warning = PerLayerMeasurer.overheadWarning(result.0.overheadPairedPercent) { pointWarnings.append(warning) }
             } catch {
                 pointWarnings.append("per-layer pass failed: \(error)")
             }

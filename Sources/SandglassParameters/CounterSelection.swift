@@ -55,15 +55,6 @@ public enum CounterSelection: Hashable, Sendable, Codable, CustomStringConvertib
         }
     }
 
-    public init(from decoder: Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do { try self.init(parsing: text) } catch let e as ParseError {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: e.description))
-        }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
-    }
+    public init(from decoder: Decoder) throws { self = try TextCoding.decode(decoder, CounterSelection.init(parsing:)) }
+    public func encode(to encoder: Encoder) throws { try TextCoding.encode(description, to: encoder) }
 }

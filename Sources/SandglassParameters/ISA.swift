@@ -39,9 +39,6 @@ public enum ISAChoice: Hashable, Sendable, Codable, CustomStringConvertible {
 
     public var description: String { isa?.rawValue ?? "auto" }
 
-    public init(from decoder: Decoder) throws { try self.init(parsing: try decoder.singleValueContainer().decode(String.self)) }
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
-    }
+    public init(from decoder: Decoder) throws { self = try TextCoding.decode(decoder, ISAChoice.init(parsing:)) }
+    public func encode(to encoder: Encoder) throws { try TextCoding.encode(description, to: encoder) }
 }

@@ -51,15 +51,8 @@ public struct IdentityMultiplier: Hashable, Comparable, Codable, Sendable, Custo
 
     private static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? max(a, 1) : gcd(b, a % b) }
 
-    public init(from decoder: Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        try self.init(parsing: text)
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
-    }
+    public init(from decoder: Decoder) throws { self = try TextCoding.decode(decoder, IdentityMultiplier.init(parsing:)) }
+    public func encode(to encoder: Encoder) throws { try TextCoding.encode(description, to: encoder) }
 
     public static func < (a: IdentityMultiplier, b: IdentityMultiplier) -> Bool {
         a.numerator * b.denominator < b.numerator * a.denominator

@@ -246,7 +246,16 @@ public struct LayerBreakdown: Sendable {
         }
         out += "- End-to-end latency: median \(ReportFormat.ms(p.latencyMs.median)) ms over \(p.latencyMs.count) uninstrumented inferences.\n"
         if let s = p.perLayer {
-            out += "- Per-layer pass: \(s.iterations) instrumented inferences; sum of layer times \(ReportFormat.ms(sum)) ms beside an uninstrumented median of \(ReportFormat.ms(s.endToEndMs)) ms measured alongside; instrumentation overhead \(ReportFormat.signedPercent(s.overheadPercent))%; counter backend: \(s.counterBackend).\n"
+            // Typed steps: Swift 6.0's type checker gives up on this line as one expression.
+            var paired = ""
+            if let o = s.overheadPairedPercent {
+                let median: String = ReportFormat.signedPercent(o.median)
+                let low: String = ReportFormat.signedPercent(o.ciLow)
+                let high: String = ReportFormat.signedPercent(o.ciHigh)
+                paired = " (paired: \(median)% [\(low)%, \(high)%])"
+            }
+            let overhead: String = ReportFormat.signedPercent(s.overheadPercent) + "%" + paired
+            out += "- Per-layer pass: \(s.iterations) instrumented inferences; sum of layer times \(ReportFormat.ms(sum)) ms beside an uninstrumented median of \(ReportFormat.ms(s.endToEndMs)) ms measured alongside; instrumentation overhead \(overhead); counter backend: \(s.counterBackend).\n"
         }
         out += "- Share is of the sum of layer times; FLOPs = 2 × MAdds + shortcut adds; achieved GB/s divides the analytic bytes (the minimum the layer must move) by its time; 1 KB = 10^3 bytes.\n"
         if let ceilings = Ceilings(e.calibration, p, caches: e.caches) {

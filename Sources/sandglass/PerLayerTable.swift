@@ -7,6 +7,12 @@ import SandglassProbes
 import SandglassEngine
 
 enum PerLayerTable {
+    /// "; paired over N pairs: +x % [lo, hi]", or nothing without pairs.
+    static func pairedOverhead(_ profile: PerLayerProfile) -> String {
+        guard let o = profile.overheadPairedPercent, let n = profile.overheadPairs else { return "" }
+        return "; paired over \(n) pairs: \(fixed(o.median, 2)) % [\(fixed(o.ciLow, 2)), \(fixed(o.ciHigh, 2))]"
+    }
+
     static func render(_ profile: PerLayerProfile, plan: Plan, shortcuts: [ShortcutResidency]) -> String {
         // The sim backend reports many callgrind events; the table shows the aggregates.
         let shown = profile.counters.backend == "sim"
@@ -36,7 +42,7 @@ enum PerLayerTable {
             t.add(row)
         }
         var lines = [t.render(), legend(shown: shown, measuredTraffic: traffic != nil)]
-        lines.append("sum of layers \(fixed(profile.perLayerSumMs, 3)) ms; end to end \(fixed(profile.endToEndMs, 3)) ms uninstrumented, \(fixed(profile.instrumentedMs, 3)) ms instrumented: overhead \(fixed(profile.overheadPercent, 2)) % (\(fixed(profile.overheadCPUPercent, 2)) % in thread CPU time; medians of interleaved runs)")
+        lines.append("sum of layers \(fixed(profile.perLayerSumMs, 3)) ms; end to end \(fixed(profile.endToEndMs, 3)) ms uninstrumented, \(fixed(profile.instrumentedMs, 3)) ms instrumented: overhead \(fixed(profile.overheadPercent, 2)) % (\(fixed(profile.overheadCPUPercent, 2)) % in thread CPU time; medians of interleaved runs)\(pairedOverhead(profile))")
         lines.append("counters: \(profile.counters.backend)" + (profile.counters.presetFamily.map { " (\($0))" } ?? ""))
         for note in profile.counters.notes { lines.append("  note: \(note)") }
         if scaled { lines.append("  * scaled by time enabled / time running: the kernel multiplexed the group") }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SandglassEngine
 import SandglassHarness
 import SandglassProbes
@@ -60,6 +61,8 @@ extension Sandglass {
             var instrumentedMs: Double?
             var perLayerSumMs: Double?
             var overheadPercent: Double?
+            /// The overhead from the interleaved pairs, percent, with its 95% CI.
+            var overheadPairedPercent: MedianCI?
             var endToEndCPUMs: Double?
             var overheadCPUPercent: Double?
             var counters: PerLayerProfile.Counters?
@@ -157,6 +160,10 @@ extension Sandglass {
                 output.instrumentedMs = built.instrumentedMs
                 output.perLayerSumMs = built.perLayerSumMs
                 output.overheadPercent = built.overheadPercent
+                output.overheadPairedPercent = built.overheadPairedPercent
+                if let warning = PerLayerMeasurer.overheadWarning(built.overheadPairedPercent) {
+                    FileHandle.standardError.write(Data("sandglass: warning: \(warning)\n".utf8))
+                }
                 output.endToEndCPUMs = built.endToEndCPUMs
                 output.overheadCPUPercent = built.overheadCPUPercent
                 output.counters = built.counters

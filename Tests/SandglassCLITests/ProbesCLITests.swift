@@ -62,6 +62,10 @@ final class ProbesCLITests: XCTestCase {
         let json = try XCTUnwrap(r.json)
         XCTAssertGreaterThan(json["endToEndMs"] as? Double ?? 0, 0)
         XCTAssertNotNil(json["overheadPercent"] as? Double)
+        // The overhead from the interleaved pairs, with its CI (percent).
+        let paired = try XCTUnwrap(json["overheadPairedPercent"] as? [String: Double])
+        let (lo, mid, hi) = (try XCTUnwrap(paired["ciLow"]), try XCTUnwrap(paired["median"]), try XCTUnwrap(paired["ciHigh"]))
+        XCTAssertTrue(lo <= mid && mid <= hi && mid > -50 && mid < 100, "\(paired)")
         XCTAssertGreaterThan((json["latencyMs"] as? [String: Any])?["median"] as? Double ?? 0, 0)
         let layers = try XCTUnwrap(json["layers"] as? [[String: Any]])
         XCTAssertGreaterThan(layers.count, 40)

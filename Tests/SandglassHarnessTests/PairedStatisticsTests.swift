@@ -122,3 +122,43 @@ final class PairedStatisticsTests: XCTestCase {
         XCTAssertEqual(b.switchCostMs.map(\.count), [10, 10, 10])
     }
 }
+
+/// The per-layer pass's overhead from its interleaved pairs: a cost above 1% is said only when
+/// the CI is above 1%, however the host drifts.
+final class PairedOverheadTests: XCTestCase {
+    func measurement(overhead: Double, drift: Double) -> PerLayerBenchmark.Measurement {
+        var random = SeededRandom(seed: 7)
+        let n = 200
+        var plain: [Double] = [], instrumented: [Double] = []
+        for i in 0..<n {
+            // The host drifts by ±drift over the run; both runs of a pair share it.
+            let host = 10 * (1 + drift * sin(Double(i) / 15))
+            let noise = { 1 + (Double(random.next() % 1000) / 1000 - 0.5) * 0.004 }
+            plain.append(host * noise())
+            instrumented.append(host * (1 + overhead) * noise())
+        }
+        return PerLayerBenchmark.Measurement(warmup: [], uninstrumented: plain, instrumented: instrumented,
+                                             uninstrumentedCPU: plain, instrumentedCPU: instrumented)
+    }
+
+    func testAThreePercentCostIsResolvedThroughDrift() throws {
+        let m = measurement(overhead: 0.03, drift: 0.2)
+        let paired = m.pairedOverhead
+        XCTAssertEqual(paired.pairs, 200)
+        XCTAssertEqual(paired.ratio.median, 1.03, accuracy: 0.002)
+        XCTAssertLessThan(paired.halfWidth, 0.002, "pairs cancel the ±20% drift")
+        let percent = MedianCI(median: (paired.ratio.median - 1) * 100, ciLow: (paired.ratio.ciLow - 1) * 100,
+                               ciHigh: (paired.ratio.ciHigh - 1) * 100)
+        let warning = try XCTUnwrap(PerLayerMeasurer.overheadWarning(percent))
+        XCTAssertTrue(warning.hasPrefix("per-layer instrumentation costs +3.0"), warning)
+    }
+
+    func testAHalfPercentCostIsNotWarnedAbout() {
+        let paired = measurement(overhead: 0.005, drift: 0.2).pairedOverhead
+        XCTAssertTrue(paired.ratio.contains(1.005) || abs(paired.ratio.median - 1.005) < 0.001, "\(paired.ratio)")
+        let percent = MedianCI(median: (paired.ratio.median - 1) * 100, ciLow: (paired.ratio.ciLow - 1) * 100,
+                               ciHigh: (paired.ratio.ciHigh - 1) * 100)
+        XCTAssertNil(PerLayerMeasurer.overheadWarning(percent))
+        XCTAssertNil(PerLayerMeasurer.overheadWarning(MedianCI(median: 1.5, ciLow: 0.8, ciHigh: 2.2)), "a CI reaching below 1% is not beyond doubt")
+    }
+}
