@@ -21,17 +21,40 @@ public enum PerLayerMeasurer {
     /// (pinned) benchmark thread, a LayerProbe, uninstrumented and instrumented runs interleaved;
     /// for sim, layer times from those native runs and counts from one inference under callgrind,
     /// run as `simulationChild` (default: the hidden `sim-child` command with this point).
+    /// `window`: steps whose counters each instrumented run reads (nil: chosen from the measured
+    /// cost of a snapshot, so that they cost under 0.5% of an inference; rotating over the runs).
     public static func run(_ session: PointSession, warmup: Int, iterations: Int, topology: Topology?,
-                           simulationChild: [String]? = nil) throws -> PerLayerRun {
+                           simulationChild: [String]? = nil, window requestedWindow: Int? = nil) throws -> PerLayerRun {
         let selection = session.point.counters
         let plan = session.plan
         let cpu = session.cpus.first ?? ThreadPinning.currentCPU
         let counters = CounterSession.open(selection, pinnedCPUs: session.cpus.isEmpty ? nil : session.cpus)
         let probe = LayerProbe(steps: plan.steps.count, sources: counters.sources, expectedRuns: iterations)
+        var notes = counters.notes
+        // What one boundary costs decides the window and explains the overhead.
+        let words = counters.sources.reduce(0) { $0 + $1.snapshotWords }
+        let snapshot = words == 0 ? nil : SnapshotCost.measure(counters.sources)
+        if let snapshot {
+            let steps = plan.steps.count
+            let window: Int
+            if let requestedWindow {
+                window = max(1, min(steps, requestedWindow))
+            } else {
+                session.executor.run()
+                let t0 = MonotonicClock.nanoseconds()
+                session.executor.run()
+                let inferenceMs = Double(MonotonicClock.nanoseconds() - t0) / 1e6
+                window = LayerProbe.window(steps: steps, runs: iterations, snapshotNanoseconds: snapshot, inferenceMs: inferenceMs)
+            }
+            probe.window = window
+            let share = window >= steps ? "every step of every instrumented inference"
+                : "a window of \(window) of \(steps) steps per instrumented inference, moved on by \(window) steps each run (rotating)"
+            notes.append("one snapshot of the counters costs \(Int(snapshot.rounded())) ns; counters read around \(share), \(min(window, steps) + 1) snapshots per inference")
+        }
         let measured = PerLayerBenchmark(warmup: warmup, iterations: iterations).measure(session.executor, probe: probe)
         var events = counters.events
         var traffic = counters.traffic
-        var notes = counters.notes
+        var samples: ((Int) -> Int)? = words == 0 ? nil : { probe.counterSamples(of: $0) }
         var readings: (Int) -> CounterReadings = { probe.readings(of: $0) }
         var lineBytes: (Int) -> Int = { level in topology?.dataCache(level: level, forCPU: cpu)?.lineBytes ?? 64 }
         var simulation: CallgrindSession.Result?
@@ -46,18 +69,17 @@ public enum PerLayerMeasurer {
             lineBytes = { $0 == 1 ? geometry.data.lineBytes : geometry.lastLevel.lineBytes }
             notes.append(SimulatedCounters.note(simulated))
             simulation = simulated
+            samples = { _ in 1 }
         }
-        // What one boundary costs explains the overhead (measured after the runs).
-        let words = counters.sources.reduce(0) { $0 + $1.snapshotWords }
-        let snapshot = words == 0 ? nil : SnapshotCost.measure(counters.sources)
-        if let snapshot {
-            notes.append("one snapshot of the counters costs \(Int(snapshot.rounded())) ns; \(plan.steps.count + 1) per inference")
+        if let samples {
+            let fewest = plan.steps.indices.map(samples).min() ?? 0
+            if fewest == 0 { notes.append("some steps got no counter sample: raise the iterations or widen the window") }
         }
         let profile = PerLayerProfile(
             plan: plan, measurement: measured, probe: probe,
             counters: PerLayerProfile.Counters(backend: selection.backendName, events: events, presetFamily: counters.presetFamily,
                                                notes: notes, snapshotNanoseconds: snapshot),
-            traffic: traffic, readings: readings, lineBytes: lineBytes)
+            traffic: traffic, readings: readings, lineBytes: lineBytes, counterSamples: samples)
         return PerLayerRun(measurement: measured, profile: profile, simulation: simulation)
     }
 
@@ -96,7 +118,7 @@ public enum PerLayerMeasurer {
                                madds: step.counts.madds, shortcutAdds: step.counts.shortcutAdds,
                                weightBytes: step.counts.weightBytes, bytesRead: step.counts.bytesRead,
                                bytesWritten: step.counts.bytesWritten, identityBytes: step.counts.identityBytes,
-                               counters: counters)
+                               counters: counters, counterSamples: layer.counterSamples)
         }
     }
 }

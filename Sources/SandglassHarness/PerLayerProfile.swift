@@ -15,12 +15,15 @@ public struct PerLayerProfile: Codable, Sendable {
         /// Mean wall time per inference: the basis of the counters, which are means too.
         public var meanMs: Double
         public var counters: CounterReadings
+        /// Instrumented runs whose counters were read around this step (rotating windows read
+        /// each step in some runs only); nil without counters.
+        public var counterSamples: Int?
         public var memoryTraffic: LayerTraffic
 
         public init(name: String, op: String, kernel: String, timeMs: Double, meanMs: Double, counters: CounterReadings,
-                    memoryTraffic: LayerTraffic) {
+                    counterSamples: Int? = nil, memoryTraffic: LayerTraffic) {
             self.name = name; self.op = op; self.kernel = kernel; self.timeMs = timeMs; self.meanMs = meanMs
-            self.counters = counters; self.memoryTraffic = memoryTraffic
+            self.counters = counters; self.counterSamples = counterSamples; self.memoryTraffic = memoryTraffic
         }
     }
 
@@ -63,7 +66,8 @@ public struct PerLayerProfile: Codable, Sendable {
     /// Builds the profile of `plan` from a measurement; `readings(step)` gives each step's
     /// counters (from the probe, or the simulator), `lineBytes(level)` a cache level's line size.
     public init(plan: Plan, measurement: PerLayerBenchmark.Measurement, probe: LayerProbe, counters: Counters,
-                traffic: [TrafficRule], readings: (Int) -> CounterReadings, lineBytes: (Int) -> Int) {
+                traffic: [TrafficRule], readings: (Int) -> CounterReadings, lineBytes: (Int) -> Int,
+                counterSamples: ((Int) -> Int)? = nil) {
         endToEndMs = measurement.endToEndMs
         instrumentedMs = measurement.instrumentedMs
         overheadPercent = measurement.overheadPercent
@@ -80,7 +84,7 @@ public struct PerLayerProfile: Codable, Sendable {
             let step = plan.steps[i]
             let r = readings(i)
             return Layer(name: step.name, op: step.op, kernel: step.kernel, timeMs: probe.medianMilliseconds(of: i),
-                         meanMs: probe.meanMilliseconds(of: i), counters: r,
+                         meanMs: probe.meanMilliseconds(of: i), counters: r, counterSamples: counterSamples?(i),
                          memoryTraffic: LayerTraffic(analyticBytes: step.counts.bytes, rules: traffic, readings: r,
                                                      lineBytes: lineBytes))
         }

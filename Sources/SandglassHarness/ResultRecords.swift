@@ -82,6 +82,8 @@ public struct LayerRecord: Codable, Sendable {
     public var bytesWritten: Int
     public var identityBytes: Int
     public var counters: [String: CounterValue]
+    /// Instrumented runs whose counters were read around this layer (nil without counters).
+    public var counterSamples: Int?
 }
 
 public struct PerLayerSummary: Codable, Sendable {

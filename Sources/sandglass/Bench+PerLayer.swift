@@ -17,7 +17,7 @@ extension Sandglass.Bench {
         let run: PerLayerRun
         do {
             run = try PerLayerMeasurer.run(session, warmup: warmup, iterations: iterations, topology: topology,
-                                           simulationChild: Array(CommandLine.arguments.dropFirst()))
+                                           simulationChild: Array(CommandLine.arguments.dropFirst()), window: try window())
         } catch let e as ResultsError { throw CommandFailure(e.message) }
         let simulation = run.simulation.map {
             Simulation(tool: $0.valgrindVersion, geometry: $0.geometry, warmupRuns: 1, simulatedRuns: 1, wallSeconds: $0.wallSeconds)

@@ -25,12 +25,30 @@ extension Sandglass {
         @Flag(help: "Also measure every layer (plan step): time, and the counters of --counters, in instrumented runs interleaved with uninstrumented ones.")
         var perLayer = false
 
+        @Option(help: ArgumentHelp("Steps whose counters each instrumented inference reads: auto (a window kept under 0.5% of an inference by the measured cost of a snapshot, rotating over the runs), all, or a number.",
+                                   valueName: "auto|all|N"))
+        var counterWindow: String = "auto"
+
         @OptionGroup(title: "Remote boards") var remote: RemoteOptions
+
+        /// nil: auto; Int.max: all.
+        func window() throws -> Int? {
+            switch counterWindow {
+            case "auto": return nil
+            case "all": return Int.max
+            default:
+                guard let n = Int(counterWindow), n >= 1 else {
+                    throw ValidationError("--counter-window '\(counterWindow)' must be auto, all or a number of steps of at least 1")
+                }
+                return n
+            }
+        }
 
         func validate() throws {
             guard warmup >= 0 else { throw ValidationError("--warmup must be 0 or more (got \(warmup))") }
             guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1 (got \(iterations))") }
             guard format != .csv else { throw ValidationError("bench prints table or json, not csv") }
+            _ = try window()
             try remote.validate()
         }
 

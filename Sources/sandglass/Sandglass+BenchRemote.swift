@@ -17,6 +17,7 @@ extension Sandglass.Bench {
                  "--counters", measurement.counters, "--pin", measurement.pin,
                  "--warmup", String(warmup), "--iterations", String(iterations), "--format", format.rawValue]
         if perLayer { args.append("--per-layer") }
+        if counterWindow != "auto" { args += ["--counter-window", counterWindow] }
         return args
     }
 

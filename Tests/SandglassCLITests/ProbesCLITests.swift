@@ -69,6 +69,7 @@ final class ProbesCLITests: XCTestCase {
         XCTAssertGreaterThan((json["latencyMs"] as? [String: Any])?["median"] as? Double ?? 0, 0)
         let layers = try XCTUnwrap(json["layers"] as? [[String: Any]])
         XCTAssertGreaterThan(layers.count, 40)
+        XCTAssertTrue(layers.allSatisfy { ($0["counterSamples"] as? Int ?? 0) >= 1 }, "every layer read at least once")
         for layer in layers {
             XCTAssertNotNil(layer["name"] as? String)
             XCTAssertNotNil(layer["op"] as? String)
@@ -247,5 +248,25 @@ final class ProbesCLITests: XCTestCase {
             XCTAssertTrue(r.stderr.lowercased().contains(word.lowercased()), "\(args): \(r.stderr)")
             XCTAssertTrue(r.stdout.isEmpty, "\(args) wrote to stdout")
         }
+    }
+
+    /// A fixed window reads exactly that many steps per instrumented inference, spread over all
+    /// layers; `all` reads every layer in every one.
+    func testCounterWindowSpreadsSamplesOverTheLayers() throws {
+        let base = ["bench", "--width", "0.35", "--resolution", "64", "--warmup", "1", "--iterations", "20",
+                    "--counters", "software", "--format", "json"]
+        let windowed = try CLI.run(base + ["--counter-window", "5"])
+        XCTAssertEqual(windowed.status, 0, windowed.stderr)
+        let samples = try XCTUnwrap(windowed.json?["layers"] as? [[String: Any]]).map { $0["counterSamples"] as? Int ?? -1 }
+        XCTAssertEqual(samples.reduce(0, +), 20 * 5, "\(samples)")
+        XCTAssertLessThanOrEqual((samples.max() ?? 0) - (samples.min() ?? 0), 1, "the window rotates evenly: \(samples)")
+        let notes = try XCTUnwrap((windowed.json?["counters"] as? [String: Any])?["notes"] as? [String])
+        XCTAssertTrue(notes.contains { $0.contains("a window of 5 of") }, "\(notes)")
+        let all = try CLI.run(base + ["--counter-window", "all"])
+        XCTAssertEqual(all.status, 0, all.stderr)
+        XCTAssertTrue(try XCTUnwrap(all.json?["layers"] as? [[String: Any]]).allSatisfy { $0["counterSamples"] as? Int == 20 })
+        let bad = try CLI.run(base + ["--counter-window", "0"])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains("--counter-window '0'"), bad.stderr)
     }
 }

@@ -64,3 +64,58 @@ final class LayerProbeTests: XCTestCase {
         for index in [5, 2, 3] { XCTAssertEqual(probe.readings(of: index)["snapshots"], .value(1, .measured)) }
     }
 }
+
+/// Rotating instrumentation: each run reads the counters around a window of consecutive steps,
+/// the window moves on every run, and over the runs every step collects its samples.
+final class RotatingWindowTests: XCTestCase {
+    func run(_ probe: LayerProbe, steps: Int) {
+        for i in 0..<steps {
+            probe.willRunStep(i)
+            probe.didRunStep(i)
+        }
+    }
+
+    func testEveryStepIsSampledInTurnAtWindowPlusOneSnapshotsPerRun() {
+        let counter = SnapshotCounter()
+        let probe = LayerProbe(steps: 10, sources: [counter])
+        probe.window = 4
+        probe.start()
+        for _ in 0..<10 { run(probe, steps: 10) }
+        probe.stop()
+        // 10 runs × 4 steps = 40 samples, 4 per step; a window that wraps past the last step is
+        // two runs of consecutive steps, so it costs one snapshot more.
+        XCTAssertEqual((0..<10).map { probe.counterSamples(of: $0) }, Array(repeating: 4, count: 10))
+        let wrapping = (0..<10).filter { start in start * 4 % 10 > 6 }.count
+        XCTAssertEqual(counter.snapshots, UInt64(10 * 5 + wrapping))
+        // Every sampled step's delta still spans exactly one snapshot interval.
+        for i in 0..<10 {
+            guard case let .value(v, _, _)? = probe.readings(of: i)["snapshots"] else { return XCTFail("step \(i) unread") }
+            XCTAssertEqual(v, 1, "step \(i)")
+        }
+        // Every step is timed in every run.
+        XCTAssertEqual((0..<10).map { probe.runs(of: $0) }, Array(repeating: 10, count: 10))
+    }
+
+    func testAStepNoRunSampledSaysSoInsteadOfZero() {
+        let probe = LayerProbe(steps: 10, sources: [SnapshotCounter()])
+        probe.window = 3
+        probe.start()
+        run(probe, steps: 10)
+        probe.stop()
+        XCTAssertEqual((0..<10).map { probe.counterSamples(of: $0) }, [1, 1, 1, 0, 0, 0, 0, 0, 0, 0])
+        guard case let .unavailable(reason)? = probe.readings(of: 5)["snapshots"] else { return XCTFail("a zero for an unsampled step") }
+        XCTAssertTrue(reason.hasPrefix("not sampled"), reason)
+    }
+
+    func testTheWindowKeepsSnapshotsWithinTheBudgetAndEveryStepCovered() {
+        // 77 steps, 1.5 µs per snapshot, 15 ms per inference: 0.5% is 75 µs = 50 snapshots.
+        XCTAssertEqual(LayerProbe.window(steps: 77, runs: 1000, snapshotNanoseconds: 1500, inferenceMs: 15), 49)
+        XCTAssertEqual(LayerProbe.window(steps: 77, runs: 1000, snapshotNanoseconds: 50, inferenceMs: 15), 77, "cheap reads: every step")
+        XCTAssertEqual(LayerProbe.window(steps: 77, runs: 1000, snapshotNanoseconds: 100_000, inferenceMs: 1), 2,
+                       "dear reads: as narrow as 20 samples per step allow (77 × 20 / 1000)")
+        XCTAssertEqual(LayerProbe.window(steps: 77, runs: 100, snapshotNanoseconds: 100_000, inferenceMs: 1), 16, "⌈77 × 20 / 100⌉")
+        XCTAssertEqual(LayerProbe.window(steps: 77, runs: 3, snapshotNanoseconds: 100_000, inferenceMs: 1), 77,
+                       "fewer runs than samples wanted: every step of every run")
+        XCTAssertEqual(LayerProbe.window(steps: 77, runs: 100, snapshotNanoseconds: 0, inferenceMs: 15), 77)
+    }
+}

@@ -4,6 +4,12 @@
 // instead of 2 × steps. The wall time of a step is taken inside its snapshots, so it excludes
 // their cost; counters include about one snapshot's cost per step (the kernel stamps a group
 // somewhere inside the read() call).
+//
+// Rotating instrumentation: every step is timed in every instrumented run (a clock read is
+// cheap), but counters need not be read at every step of every run. With `window` below the
+// step count, each run snapshots the counters only around a window of consecutive steps, and
+// the window moves on by its own length from one run to the next, so over the runs every step
+// collects counter samples (`counterSamples(of:)`) at a fraction of the cost.
 import SandglassEngine
 
 public final class LayerProbe: ExecutionProbe {
@@ -16,6 +22,15 @@ public final class LayerProbe: ExecutionProbe {
     private let sums: UnsafeMutablePointer<UInt64>
     private let nanoseconds: UnsafeMutablePointer<UInt64>
     private let occurrences: UnsafeMutablePointer<Int>
+    /// Per step, the runs in which its counters were read.
+    private let counterOccurrences: UnsafeMutablePointer<Int>
+    /// Steps whose counters each run reads (all by default); the window starts at
+    /// `windowStart` and moves on by `window` at the start of every run.
+    public var window: Int
+    private var windowStart = 0
+    private var runWindowStart = 0
+    /// Whether the previous step's closing snapshot can open this one.
+    private var previousSnapshotted = false
     /// Per step, the wall time of every run (for medians, which resist the odd slow run).
     private var times: [[UInt64]]
     private var stepStart: UInt64 = 0
@@ -50,11 +65,14 @@ public final class LayerProbe: ExecutionProbe {
         nanoseconds.initialize(repeating: 0, count: max(steps, 1))
         occurrences = .allocate(capacity: max(steps, 1))
         occurrences.initialize(repeating: 0, count: max(steps, 1))
+        counterOccurrences = .allocate(capacity: max(steps, 1))
+        counterOccurrences.initialize(repeating: 0, count: max(steps, 1))
+        window = steps
     }
 
     deinit {
         boundary.deallocate(); scratch.deallocate(); sums.deallocate()
-        nanoseconds.deallocate(); occurrences.deallocate()
+        nanoseconds.deallocate(); occurrences.deallocate(); counterOccurrences.deallocate()
     }
 
     /// Starts the counters (once, before the instrumented runs).
@@ -67,9 +85,22 @@ public final class LayerProbe: ExecutionProbe {
         for (s, offset) in zip(sources, offsets) { s.snapshot(into: buffer + offset) }
     }
 
+    /// Whether this run reads the counters around step `index`.
+    @inline(__always)
+    private func inWindow(_ index: Int) -> Bool {
+        window >= stepCount || (index - runWindowStart + stepCount) % stepCount < window
+    }
+
     public func willRunStep(_ index: Int) {
+        if index == 0 {
+            // A new run: its window is where the last one's ended.
+            runWindowStart = windowStart
+            if window < stepCount { windowStart = (windowStart + window) % stepCount }
+        }
         // Reuse the previous step's closing snapshot only if nothing ran in between.
-        if words > 0 && (index == 0 || lastFinished != index - 1) { snapshot(into: boundary) }
+        if words > 0 && inWindow(index) && !(index > 0 && lastFinished == index - 1 && previousSnapshotted) {
+            snapshot(into: boundary)
+        }
         lastFinished = -1
         stepStart = MonotonicClock.nanoseconds()
     }
@@ -79,13 +110,32 @@ public final class LayerProbe: ExecutionProbe {
         nanoseconds[index] &+= end &- stepStart
         times[index].append(end &- stepStart)
         occurrences[index] += 1
-        if words > 0 {
+        previousSnapshotted = false
+        if words > 0 && inWindow(index) {
             snapshot(into: scratch)
             let row = sums + index * words
             for w in 0..<words { row[w] &+= scratch[w] &- boundary[w] }
             swap(&boundary, &scratch)
+            counterOccurrences[index] += 1
+            previousSnapshotted = true
         }
         lastFinished = index
+    }
+
+    /// How many runs read the counters of step `index`.
+    public func counterSamples(of index: Int) -> Int { words > 0 ? counterOccurrences[index] : 0 }
+
+    /// The window for `runs` instrumented runs: the widest that keeps counter snapshots within
+    /// `budget` (0.005: 0.5 %) of an inference of `inferenceMs`, each snapshot costing
+    /// `snapshotNanoseconds` (a window of k steps takes k + 1 snapshots), but never so narrow that
+    /// a step gets fewer than `minimumSamples` samples (or fewer than `runs`, when runs are
+    /// fewer): coverage first, then cost. At least 1 step, at most all.
+    public static func window(steps: Int, runs: Int, snapshotNanoseconds: Double, inferenceMs: Double,
+                              budget: Double = 0.005, minimumSamples: Int = 20) -> Int {
+        guard snapshotNanoseconds > 0, inferenceMs > 0, runs > 0 else { return steps }
+        let affordable = Int((budget * inferenceMs * 1e6 / snapshotNanoseconds).rounded(.down)) - 1
+        let needed = (steps * min(minimumSamples, runs) + runs - 1) / runs
+        return max(1, min(steps, max(affordable, needed)))
     }
 
     /// How many times step `index` ran instrumented.
@@ -108,8 +158,14 @@ public final class LayerProbe: ExecutionProbe {
     /// Counter readings of step `index`, means per run, from every source.
     public func readings(of index: Int) -> CounterReadings {
         var result = CounterReadings()
+        if words > 0 && counterOccurrences[index] == 0 {
+            for name in sources.flatMap(\.eventNames) {
+                result[name] = .unavailable("not sampled: no instrumented run read the counters around this step (more iterations, or a wider window)")
+            }
+            return result
+        }
         for (s, offset) in zip(sources, offsets) {
-            for (name, reading) in s.readings(deltaSums: sums + index * words + offset, occurrences: occurrences[index]).entries {
+            for (name, reading) in s.readings(deltaSums: sums + index * words + offset, occurrences: counterOccurrences[index]).entries {
                 result[name] = reading
             }
         }
