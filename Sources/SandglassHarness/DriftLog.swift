@@ -80,7 +80,15 @@ public final class DriftRecorder: @unchecked Sendable {
     /// The measuring CPUs; nil: whichever CPU the measuring thread is on when sampled.
     let cpus: [Int]?
 
+    /// When the recorder was made (monotonic ns): the origin of its samples' seconds.
+    public let startNanoseconds = MonotonicClock.nanoseconds()
+
     public init(cpus: [Int]?) { self.cpus = cpus }
+
+    /// A sample now, timed from the recorder's start.
+    public func recordNow(cycles: Int) {
+        record(seconds: Double(MonotonicClock.nanoseconds() - startNanoseconds) / 1e9, cycles: cycles)
+    }
 
     public func record(seconds: Double, cycles: Int) {
         samples.append(DriftLog.sample(seconds: seconds, cycles: cycles, cpus: cpus ?? [ThreadPinning.currentCPU]))

@@ -12,6 +12,8 @@ import SandglassProbes
 /// and, for sim, the simulation that gave its counts.
 public struct PerLayerRun {
     public var measurement: PerLayerBenchmark.Measurement
+    /// The probe of the instrumented runs (their timeline, for traces).
+    public var probe: LayerProbe
     public var profile: PerLayerProfile
     public var simulation: CallgrindSession.Result?
 }
@@ -24,7 +26,8 @@ public enum PerLayerMeasurer {
     /// `window`: steps whose counters each instrumented run reads (nil: chosen from the measured
     /// cost of a snapshot, so that they cost under 0.5% of an inference; rotating over the runs).
     public static func run(_ session: PointSession, warmup: Int, iterations: Int, topology: Topology?,
-                           simulationChild: [String]? = nil, window requestedWindow: Int? = nil) throws -> PerLayerRun {
+                           simulationChild: [String]? = nil, window requestedWindow: Int? = nil,
+                           host: DriftRecorder? = nil) throws -> PerLayerRun {
         let selection = session.point.counters
         let plan = session.plan
         let cpu = session.cpus.first ?? ThreadPinning.currentCPU
@@ -51,7 +54,9 @@ public enum PerLayerMeasurer {
                 : "a window of \(window) of \(steps) steps per instrumented inference, moved on by \(window) steps each run (rotating)"
             notes.append("one snapshot of the counters costs \(Int(snapshot.rounded())) ns; counters read around \(share), \(min(window, steps) + 1) snapshots per inference")
         }
+        host?.recordNow(cycles: 0)
         let measured = PerLayerBenchmark(warmup: warmup, iterations: iterations).measure(session.executor, probe: probe)
+        host?.recordNow(cycles: iterations)
         var events = counters.events
         var traffic = counters.traffic
         var samples: ((Int) -> Int)? = words == 0 ? nil : { probe.counterSamples(of: $0) }
@@ -80,7 +85,7 @@ public enum PerLayerMeasurer {
             counters: PerLayerProfile.Counters(backend: selection.backendName, events: events, presetFamily: counters.presetFamily,
                                                notes: notes, snapshotNanoseconds: snapshot),
             traffic: traffic, readings: readings, lineBytes: lineBytes, counterSamples: samples)
-        return PerLayerRun(measurement: measured, profile: profile, simulation: simulation)
+        return PerLayerRun(measurement: measured, probe: probe, profile: profile, simulation: simulation)
     }
 
     /// Said when the paired overhead is above 1% beyond doubt (its CI's lower end above 1%).

@@ -15,9 +15,16 @@ extension Sandglass.Bench {
 
     func measurePerLayer(_ session: PointSession, topology: Topology?) throws -> PerLayerResult {
         let run: PerLayerRun
+        let host = DriftRecorder(cpus: session.cpus.isEmpty ? nil : session.cpus)
         do {
             run = try PerLayerMeasurer.run(session, warmup: warmup, iterations: iterations, topology: topology,
-                                           simulationChild: Array(CommandLine.arguments.dropFirst()), window: try window())
+                                           simulationChild: Array(CommandLine.arguments.dropFirst()), window: try window(),
+                                           host: host)
+            if let trace {
+                let events = ChromeTrace.events(plan: session.plan, run: run, title: "\(session.modelName) (\(session.point.label))",
+                                                host: host.samples, hostStartNanoseconds: host.startNanoseconds)
+                try ChromeTrace.write(events, to: trace)
+            }
         } catch let e as ResultsError { throw CommandFailure(e.message) }
         let simulation = run.simulation.map {
             Simulation(tool: $0.valgrindVersion, geometry: $0.geometry, warmupRuns: 1, simulatedRuns: 1, wallSeconds: $0.wallSeconds)

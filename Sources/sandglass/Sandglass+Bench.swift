@@ -25,6 +25,10 @@ extension Sandglass {
         @Flag(help: "Also measure every layer (plan step): time, and the counters of --counters, in instrumented runs interleaved with uninstrumented ones.")
         var perLayer = false
 
+        @Option(help: ArgumentHelp("Write the instrumented inferences as a Chrome trace-event file (open it in ui.perfetto.dev or chrome://tracing); implies --per-layer.",
+                                   valueName: "trace.json"))
+        var trace: String?
+
         @Option(help: ArgumentHelp("Steps whose counters each instrumented inference reads: auto (a window kept under 0.5% of an inference by the measured cost of a snapshot, rotating over the runs), all, or a number.",
                                    valueName: "auto|all|N"))
         var counterWindow: String = "auto"
@@ -49,6 +53,9 @@ extension Sandglass {
             guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1 (got \(iterations))") }
             guard format != .csv else { throw ValidationError("bench prints table or json, not csv") }
             _ = try window()
+            if trace != nil && remote.isRemote {
+                throw ValidationError("--trace writes a file here and cannot follow a bench to a board; run the sweep there and copy, or trace locally")
+            }
             try remote.validate()
         }
 
@@ -169,7 +176,7 @@ extension Sandglass {
 
             var output: Output
             var profile: PerLayerProfile?
-            if perLayer || selection != .none {
+            if perLayer || selection != .none || trace != nil {
                 let result = try measurePerLayer(session, topology: topology)
                 let built = result.profile
                 output = makeOutput(identity, plan: plan, executor: executor, baseline: baseline,

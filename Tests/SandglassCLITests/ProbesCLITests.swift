@@ -270,3 +270,47 @@ final class ProbesCLITests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("--counter-window '0'"), bad.stderr)
     }
 }
+
+/// `bench --trace`: a Chrome trace-event file that Perfetto and chrome://tracing open, checked
+/// against the format's required fields and its nesting (no consumer installs offline here:
+/// Perfetto's Python package downloads its trace processor when run).
+final class TraceCLITests: XCTestCase {
+    func testTraceHasOneSlicePerStepPerInferenceNestedInItsInference() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sg-trace-\(getpid()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let iterations = 4
+        let r = try CLI.run(["bench", "--width", "0.35", "--resolution", "64", "--warmup", "1", "--iterations", "\(iterations)",
+                             "--counters", "software", "--trace", path, "--format", "json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let steps = try XCTUnwrap(r.json?["layers"] as? [[String: Any]]).count
+        let data = try XCTUnwrap(FileManager.default.contents(atPath: path))
+        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let events = try XCTUnwrap(document["traceEvents"] as? [[String: Any]])
+        for e in events {
+            XCTAssertNotNil(e["name"] as? String, "\(e)")
+            XCTAssertNotNil(e["pid"] as? Int, "\(e)")
+            XCTAssertNotNil(e["tid"] as? Int, "\(e)")
+            let ph = try XCTUnwrap(e["ph"] as? String)
+            XCTAssertTrue(["X", "C", "M"].contains(ph), ph)
+            if ph == "X" || ph == "C" { XCTAssertGreaterThanOrEqual(e["ts"] as? Double ?? -1, 0, "\(e)") }
+            if ph == "X" { XCTAssertGreaterThanOrEqual(e["dur"] as? Double ?? -1, 0, "\(e)") }
+            if ph == "C" { XCTAssertTrue((e["args"] as? [String: Double])?.isEmpty == false, "a counter event needs numeric args: \(e)") }
+        }
+        XCTAssertTrue(events.contains { $0["ph"] as? String == "M" && $0["name"] as? String == "thread_name" })
+        let inferences = events.filter { $0["cat"] as? String == "inference" }
+        XCTAssertEqual(inferences.count, iterations)
+        let slices = events.filter { $0["ph"] as? String == "X" && $0["cat"] as? String != "inference" }
+        XCTAssertEqual(slices.count, iterations * steps)
+        for s in slices {
+            let ts = s["ts"] as! Double, end = ts + (s["dur"] as! Double)
+            let inside = inferences.contains { i in
+                let a = i["ts"] as! Double, b = a + (i["dur"] as! Double)
+                return a - 1e-6 <= ts && end <= b + 1e-6
+            }
+            XCTAssertTrue(inside, "step slice outside every inference: \(s)")
+            let args = try XCTUnwrap(s["args"] as? [String: Any])
+            for key in ["op", "kernel", "madds", "bytesRead", "bytesWritten"] { XCTAssertNotNil(args[key], "\(key) missing: \(s)") }
+        }
+        XCTAssertTrue(events.contains { $0["ph"] as? String == "C" && $0["name"] as? String == "task-clock" }, "no counter track")
+    }
+}

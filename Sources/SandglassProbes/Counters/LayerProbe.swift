@@ -33,6 +33,8 @@ public final class LayerProbe: ExecutionProbe {
     private var previousSnapshotted = false
     /// Per step, the wall time of every run (for medians, which resist the odd slow run).
     private var times: [[UInt64]]
+    /// Per step, when each run of it started (monotonic ns): the timeline a trace shows.
+    private var starts: [[UInt64]]
     private var stepStart: UInt64 = 0
     /// The step whose didRunStep was the last callback, or -1.
     private var lastFinished = -1
@@ -46,6 +48,7 @@ public final class LayerProbe: ExecutionProbe {
             a.reserveCapacity(expectedRuns)
             return a
         }
+        starts = times
         self.sources = sources
         var offsets: [Int] = []
         var words = 0
@@ -109,6 +112,7 @@ public final class LayerProbe: ExecutionProbe {
         let end = MonotonicClock.nanoseconds()
         nanoseconds[index] &+= end &- stepStart
         times[index].append(end &- stepStart)
+        starts[index].append(stepStart)
         occurrences[index] += 1
         previousSnapshotted = false
         if words > 0 && inWindow(index) {
@@ -120,6 +124,11 @@ public final class LayerProbe: ExecutionProbe {
             previousSnapshotted = true
         }
         lastFinished = index
+    }
+
+    /// Start (monotonic ns) and duration (ns) of every instrumented run of step `index`, in order.
+    public func timeline(of index: Int) -> [(start: UInt64, duration: UInt64)] {
+        zip(starts[index], times[index]).map { (start: $0, duration: $1) }
     }
 
     /// How many runs read the counters of step `index`.
