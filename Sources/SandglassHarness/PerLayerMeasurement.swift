@@ -94,10 +94,19 @@ public enum PerLayerMeasurer {
         return "per-layer instrumentation costs +\(SweepProgress.fixed(o.median, 2))% [+\(SweepProgress.fixed(o.ciLow, 2))%, +\(SweepProgress.fixed(o.ciHigh, 2))%] (paired), above 1%: per-layer times include it"
     }
 
-    /// A sweep point's per-layer records.
-    public static func measure(_ session: PointSession, iterations: Int, topology: Topology?) throws
+    /// A sweep point's per-layer records; with `traceFolder`, its trace in there too (named by
+    /// the point's id).
+    public static func measure(_ session: PointSession, iterations: Int, topology: Topology?, traceFolder: String? = nil) throws
         -> (PerLayerSummary, [LayerRecord]) {
-        let run = try run(session, warmup: 2, iterations: max(2, iterations), topology: topology)
+        let host = DriftRecorder(cpus: session.cpus.isEmpty ? nil : session.cpus)
+        let run = try run(session, warmup: 2, iterations: max(2, iterations), topology: topology, host: host)
+        if let traceFolder {
+            try? FileManager.default.createDirectory(atPath: traceFolder, withIntermediateDirectories: true)
+            let name = String(session.point.id.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" })
+            let events = ChromeTrace.events(plan: session.plan, run: run, title: session.point.label, host: host.samples,
+                                            hostStartNanoseconds: host.startNanoseconds)
+            try ChromeTrace.write(events, to: traceFolder + "/" + name + ".trace.json")
+        }
         return (summary(run.profile, iterations: iterations), records(run.profile, plan: session.plan))
     }
 

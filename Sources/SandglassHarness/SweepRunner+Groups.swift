@@ -182,7 +182,8 @@ extension SweepRunner {
         if let note = fallbackWarnings[point.id] { pointWarnings.append(note) }
         if iterations > 0 {
             do {
-                let result = try PerLayerMeasurer.measure(session, iterations: iterations, topology: topology)
+                let result = try PerLayerMeasurer.measure(session, iterations: iterations, topology: topology,
+                                                          traceFolder: m.traceFolder)
                 perLayer = result.0
                 layers = result.1
                 if let warning = PerLayerMeasurer.overheadWarning(result.0.overheadPairedPercent) { pointWarnings.append(warning) }

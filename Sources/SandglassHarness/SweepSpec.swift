@@ -86,6 +86,8 @@ public struct MeasurementSettings: Codable, Hashable, Sendable {
     public var perLayerIterations: Int = 0
     /// Seed of the shuffled visiting order.
     public var seed: UInt64 = 1
+    /// A folder for one Chrome trace per point with a per-layer pass (nil: no traces).
+    public var traceFolder: String?
 
     public init() {}
 

@@ -20,6 +20,7 @@
 //     cooldown-seconds: 0
 //     cooldown-below-celsius: 45   # boards with thermal zones
 //     per-layer-iterations: 0
+//     trace: traces              # a Chrome trace per point with a per-layer pass (omit: none)
 //     seed: 1
 //   compare:                    # optional: comparison groups, measured paired and interleaved
 //     axis: alpha               # points differing only in alpha form a group...
@@ -47,7 +48,7 @@ public struct SweepSpecError: Error, CustomStringConvertible {
 public enum SweepSpecParser {
     static let topKeys = ["name", "description", "axes", "points", "measurement", "compare"]
     static let measurementKeys = ["warmup", "repetitions", "target-ci", "max-seconds", "rounds", "cooldown-seconds",
-                                  "cooldown-below-celsius", "per-layer-iterations", "seed"]
+                                  "cooldown-below-celsius", "per-layer-iterations", "trace", "seed"]
     static let compareKeys = ["axis", "baseline", "interleave", "resolution-seconds"]
 
     public static func parse(_ text: String, file: String = "<spec>") throws -> SweepSpec {
@@ -226,6 +227,10 @@ public enum SweepSpecParser {
             case "cooldown-below-celsius": s.cooldownBelowCelsius = try number(v, key, min: 1, error)
             case "per-layer-iterations": s.perLayerIterations = try integer(v, key, min: 0, error)
             case "seed": s.seed = UInt64(try integer(v, key, min: 0, error))
+            case "trace":
+                let folder = try scalar(v, key, error)
+                guard !folder.isEmpty else { throw error(v, "'trace' names a folder for the points' trace files, e.g. trace: traces") }
+                s.traceFolder = folder
             default:
                 throw error(k, "unknown key '\(key)' in measurement\(suggest(key, measurementKeys)); keys are \(measurementKeys.joined(separator: ", "))")
             }

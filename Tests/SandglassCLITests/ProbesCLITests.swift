@@ -313,4 +313,31 @@ final class TraceCLITests: XCTestCase {
         }
         XCTAssertTrue(events.contains { $0["ph"] as? String == "C" && $0["name"] as? String == "task-clock" }, "no counter track")
     }
+
+    func testASweepWithTraceWritesOneTracePerPoint() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sg-sweeptrace-\(getpid())")
+        try? FileManager.default.removeItem(at: dir)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = dir.appendingPathComponent("t.yaml").path
+        try """
+        axes: {width: 0.35, resolution: 32, alpha: [1, 1/2]}
+        measurement:
+          warmup: {runs: 1, seconds: 0}
+          repetitions: {min: 3, max: 3}
+          target-ci: 0
+          per-layer-iterations: 3
+          trace: \(dir.path)/traces
+        """.write(toFile: spec, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["sweep", spec, "--out", dir.appendingPathComponent("t.jsonl").path, "--progress", "quiet", "--no-calibrate"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path + "/traces").sorted()
+        XCTAssertEqual(files.count, 2, "\(files)")
+        for f in files {
+            XCTAssertTrue(f.hasSuffix(".trace.json"), f)
+            let data = try XCTUnwrap(FileManager.default.contents(atPath: dir.path + "/traces/" + f))
+            let events = try XCTUnwrap((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["traceEvents"] as? [[String: Any]])
+            XCTAssertEqual(events.filter { $0["cat"] as? String == "inference" }.count, 3)
+        }
+    }
 }
