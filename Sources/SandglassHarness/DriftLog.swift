@@ -28,12 +28,16 @@ public enum DriftLog {
     /// Seconds between samples.
     public static let interval = 2.0
 
+    /// MHz per CPU (an empty list: CPU 0), nil when no CPU exposes one.
+    public static func frequencies(_ cpus: [Int]) -> [Double?]? {
+        let mhz = (cpus.isEmpty ? [0] : cpus).map { Environment.frequency($0).currentMHz }
+        return mhz.allSatisfy { $0 == nil } ? nil : mhz
+    }
+
     /// The host now, for the measuring CPUs (an empty list: CPU 0).
     public static func sample(seconds: Double, cycles: Int, cpus: [Int]) -> DriftSample {
-        let list = cpus.isEmpty ? [0] : cpus
-        let mhz = list.map { Environment.frequency($0).currentMHz }
-        return DriftSample(seconds: seconds, cycles: cycles, frequencyMHz: mhz.allSatisfy { $0 == nil } ? nil : mhz,
-                           temperatureCelsius: ThermalZones.read(), loadAverage1: Environment.loadAverage()?.first)
+        DriftSample(seconds: seconds, cycles: cycles, frequencyMHz: frequencies(cpus),
+                    temperatureCelsius: ThermalZones.read(), loadAverage1: Environment.loadAverage()?.first)
     }
 
     /// The largest relative move of any CPU's frequency across the samples (0.05 = 5%), nil
@@ -84,6 +88,9 @@ public final class DriftRecorder: @unchecked Sendable {
     public let startNanoseconds = MonotonicClock.nanoseconds()
 
     public init(cpus: [Int]?) { self.cpus = cpus }
+
+    /// For a point's measurement: its pinned CPUs, or wherever the thread runs.
+    public convenience init(for session: PointSession) { self.init(cpus: session.cpus.isEmpty ? nil : session.cpus) }
 
     /// A sample now, timed from the recorder's start.
     public func recordNow(cycles: Int) {

@@ -27,12 +27,13 @@ public enum PerLayerMeasurer {
     /// cost of a snapshot, so that they cost under 0.5% of an inference; rotating over the runs).
     public static func run(_ session: PointSession, warmup: Int, iterations: Int, topology: Topology?,
                            simulationChild: [String]? = nil, window requestedWindow: Int? = nil,
-                           host: DriftRecorder? = nil) throws -> PerLayerRun {
+                           host: DriftRecorder? = nil, timeline: Bool = false) throws -> PerLayerRun {
         let selection = session.point.counters
         let plan = session.plan
         let cpu = session.cpus.first ?? ThreadPinning.currentCPU
         let counters = CounterSession.open(selection, pinnedCPUs: session.cpus.isEmpty ? nil : session.cpus)
-        let probe = LayerProbe(steps: plan.steps.count, sources: counters.sources, expectedRuns: iterations)
+        let probe = LayerProbe(steps: plan.steps.count, sources: counters.sources, expectedRuns: iterations,
+                               recordsTimeline: timeline)
         var notes = counters.notes
         // What one boundary costs decides the window and explains the overhead.
         let words = counters.sources.reduce(0) { $0 + $1.snapshotWords }
@@ -98,8 +99,9 @@ public enum PerLayerMeasurer {
     /// the point's id).
     public static func measure(_ session: PointSession, iterations: Int, topology: Topology?, traceFolder: String? = nil) throws
         -> (PerLayerSummary, [LayerRecord]) {
-        let host = DriftRecorder(cpus: session.cpus.isEmpty ? nil : session.cpus)
-        let run = try run(session, warmup: 2, iterations: max(2, iterations), topology: topology, host: host)
+        let host = DriftRecorder(for: session)
+        let run = try run(session, warmup: 2, iterations: max(2, iterations), topology: topology, host: host,
+                          timeline: traceFolder != nil)
         if let traceFolder {
             try? FileManager.default.createDirectory(atPath: traceFolder, withIntermediateDirectories: true)
             let name = String(session.point.id.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" })

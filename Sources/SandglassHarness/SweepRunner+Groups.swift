@@ -117,7 +117,7 @@ extension SweepRunner {
             let temperatureStart = ThermalZones.read()
             let start = Date()
             let loadStart = Environment.loadAverage()
-            let freqStart = frequencies(sessions[0].cpus)
+            let freqStart = DriftLog.frequencies(sessions[0].cpus)
             var settings = InterleavedMeasurement()
             settings.mode = compare.interleave
             settings.warmupCycles = m.warmupRuns
@@ -126,7 +126,7 @@ extension SweepRunner {
             settings.maxSeconds = m.maxSeconds
             settings.target = m.targetCI
             settings.seed = m.seed &+ UInt64(index) &* 0x9E37_79B9
-            let drift = DriftRecorder(cpus: sessions[0].cpus.isEmpty ? nil : sessions[0].cpus)
+            let drift = DriftRecorder(for: sessions[0])
             settings.monitor = { drift.record(seconds: $0, cycles: $1) }
             let (report, result) = PairedGroup.measure(sessions, overrides: group.candidates.map(\.overrides), withAA: false,
                                                        settings: settings, resolution: resolution)
@@ -207,7 +207,7 @@ extension SweepRunner {
             let moved = a.keys.compactMap { k in b[k].map { abs($0 - a[k]!) } }.max() ?? 0
             if moved >= 5 { pointWarnings.append("temperature moved by \(Int(moved.rounded())) °C during the measurement: the chip may have throttled") }
         }
-        let freqEnd = frequencies(session.cpus)
+        let freqEnd = DriftLog.frequencies(session.cpus)
         if let a = p.frequencyStart, let b = freqEnd {
             let moved = zip(a, b).compactMap { x, y -> Double? in
                 guard let x, let y, x > 0 else { return nil }

@@ -171,7 +171,7 @@ public final class SweepRunner {
                 let temperatureStart = ThermalZones.read()
                 let pointStart = Date()
                 let loadStart = Environment.loadAverage()
-                let freqStart = frequencies(session.cpus)
+                let freqStart = DriftLog.frequencies(session.cpus)
                 let previous = (0..<round).flatMap { blocks[point.id]?[$0]?.samplesMs ?? [] }
                 let b = PointMeasurer.measureBlock(session, settings: m, previous: previous)
                 if b.stopReason == "interrupted" { interrupted = true; break roundLoop }
@@ -205,12 +205,6 @@ public final class SweepRunner {
         progress.done()
         return SweepOutcome(completed: completed, skipped: skipped, total: spec.points.count, interrupted: interrupted,
                             warnings: warnings)
-    }
-
-    func frequencies(_ cpus: [Int]) -> [Double?]? {
-        let list = cpus.isEmpty ? [0] : cpus
-        let values = list.map { Environment.frequency($0).currentMHz }
-        return values.allSatisfy { $0 == nil } ? nil : values
     }
 
     /// One-way latency between the first two CPUs a multi-threaded point uses (its pinned

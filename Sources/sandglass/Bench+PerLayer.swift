@@ -15,11 +15,11 @@ extension Sandglass.Bench {
 
     func measurePerLayer(_ session: PointSession, topology: Topology?) throws -> PerLayerResult {
         let run: PerLayerRun
-        let host = DriftRecorder(cpus: session.cpus.isEmpty ? nil : session.cpus)
+        let host = DriftRecorder(for: session)
         do {
             run = try PerLayerMeasurer.run(session, warmup: warmup, iterations: iterations, topology: topology,
                                            simulationChild: Array(CommandLine.arguments.dropFirst()), window: try window(),
-                                           host: host)
+                                           host: host, timeline: trace != nil)
             if let trace {
                 let events = ChromeTrace.events(plan: session.plan, run: run, title: "\(session.modelName) (\(session.point.label))",
                                                 host: host.samples, hostStartNanoseconds: host.startNanoseconds)

@@ -51,3 +51,25 @@ struct CLI {
                       stderr: String(decoding: errData.data, as: UTF8.self))
     }
 }
+
+/// A fresh folder under the temporary directory for one test (emptied if a previous run left
+/// it), with the files a test writes into it.
+struct ScratchFolder {
+    let url: URL
+    var path: String { url.path }
+
+    init(_ name: String) throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(getpid())")
+        try? FileManager.default.removeItem(at: url)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    /// Writes `text` to `name` in the folder and returns its path.
+    func write(_ text: String, _ name: String) throws -> String {
+        let file = url.appendingPathComponent(name)
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return file.path
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: url) }
+}

@@ -4,21 +4,13 @@ import XCTest
 /// One parser per parameter: a bad value gets the same words from a flag, a sweep spec and a
 /// --versus; and the sim backend of a sweep point runs through the hidden sim-child command.
 final class ParameterCLITests: XCTestCase {
-    var dir: URL!
+    var scratch: ScratchFolder!
+    var dir: URL { scratch.url }
 
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("sg-params-\(getpid())-\(name.filter(\.isLetter))")
-        try? FileManager.default.removeItem(at: dir)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
+    override func setUpWithError() throws { scratch = try ScratchFolder("sg-params-\(name.filter(\.isLetter))") }
+    override func tearDownWithError() throws { scratch.remove() }
 
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
-
-    func write(_ text: String, _ name: String) throws -> String {
-        let url = dir.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
-    }
+    func write(_ text: String, _ name: String) throws -> String { try scratch.write(text, name) }
 
     /// Each bad value, given as a bench flag, a sweep axis and an ab --versus: exit 2 and the
     /// parameter type's own message on all three.
@@ -102,19 +94,17 @@ final class ParameterCLITests: XCTestCase {
 /// says so and measures its points one at a time, unpaired, and loses none of them.
 final class GroupResidencyCLITests: XCTestCase {
     func testAGroupTooLargeForMemoryFallsBackToPointsOneAtATime() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sg-resident-\(getpid())")
-        try? FileManager.default.removeItem(at: dir)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let spec = dir.appendingPathComponent("g.yaml").path
-        try """
+        let scratch = try ScratchFolder("sg-resident")
+        defer { scratch.remove() }
+        let dir = scratch.url
+        let spec = try scratch.write("""
         axes: {width: 0.35, resolution: 32, alpha: [1, 1/6]}
         measurement:
           warmup: {runs: 1, seconds: 0}
           repetitions: {min: 5, max: 5}
           target-ci: 0
         compare: {axis: alpha, baseline: 1, resolution-seconds: 0}
-        """.write(toFile: spec, atomically: true, encoding: .utf8)
+        """, "g.yaml")
         let out = dir.appendingPathComponent("g.jsonl").path
         // 1 MiB "available": the two models' weights and arenas cannot stay resident together.
         let r = try CLI.run(["sweep", spec, "--out", out, "--progress", "plain", "--no-calibrate"],

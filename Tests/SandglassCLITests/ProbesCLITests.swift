@@ -315,12 +315,10 @@ final class TraceCLITests: XCTestCase {
     }
 
     func testASweepWithTraceWritesOneTracePerPoint() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sg-sweeptrace-\(getpid())")
-        try? FileManager.default.removeItem(at: dir)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let spec = dir.appendingPathComponent("t.yaml").path
-        try """
+        let scratch = try ScratchFolder("sg-sweeptrace")
+        defer { scratch.remove() }
+        let dir = scratch.url
+        let spec = try scratch.write("""
         axes: {width: 0.35, resolution: 32, alpha: [1, 1/2]}
         measurement:
           warmup: {runs: 1, seconds: 0}
@@ -328,7 +326,7 @@ final class TraceCLITests: XCTestCase {
           target-ci: 0
           per-layer-iterations: 3
           trace: \(dir.path)/traces
-        """.write(toFile: spec, atomically: true, encoding: .utf8)
+        """, "t.yaml")
         let r = try CLI.run(["sweep", spec, "--out", dir.appendingPathComponent("t.jsonl").path, "--progress", "quiet", "--no-calibrate"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path + "/traces").sorted()

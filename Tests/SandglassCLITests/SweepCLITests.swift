@@ -4,21 +4,13 @@ import XCTest
 /// The sweep harness through the CLI: results that survive SIGKILL and torn writes, resume
 /// without duplicates, compare's verdicts, CSV export, and line-numbered spec errors.
 final class SweepCLITests: XCTestCase {
-    var dir: URL!
+    var scratch: ScratchFolder!
+    var dir: URL { scratch.url }
 
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("sg-sweep-\(getpid())-\(name.filter(\.isLetter))")
-        try? FileManager.default.removeItem(at: dir)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
+    override func setUpWithError() throws { scratch = try ScratchFolder("sg-sweep-\(name.filter(\.isLetter))") }
+    override func tearDownWithError() throws { scratch.remove() }
 
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
-
-    func write(_ text: String, _ name: String) throws -> String {
-        let url = dir.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
-    }
+    func write(_ text: String, _ name: String) throws -> String { try scratch.write(text, name) }
 
     func records(_ path: String) throws -> [[String: Any]] {
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""

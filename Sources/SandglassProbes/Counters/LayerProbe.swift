@@ -33,22 +33,25 @@ public final class LayerProbe: ExecutionProbe {
     private var previousSnapshotted = false
     /// Per step, the wall time of every run (for medians, which resist the odd slow run).
     private var times: [[UInt64]]
-    /// Per step, when each run of it started (monotonic ns): the timeline a trace shows.
+    /// Per step, when each run of it started (monotonic ns): the timeline a trace shows, kept
+    /// only when asked for (one more append per step in the instrumented runs).
     private var starts: [[UInt64]]
+    private let recordsTimeline: Bool
     private var stepStart: UInt64 = 0
     /// The step whose didRunStep was the last callback, or -1.
     private var lastFinished = -1
 
     /// `expectedRuns`: instrumented runs to reserve room for, so that the hot path does not
     /// allocate.
-    public init(steps: Int, sources: [CounterSource] = [], expectedRuns: Int = 128) {
+    public init(steps: Int, sources: [CounterSource] = [], expectedRuns: Int = 128, recordsTimeline: Bool = false) {
+        self.recordsTimeline = recordsTimeline
         stepCount = steps
         times = (0..<steps).map { _ in
             var a: [UInt64] = []
             a.reserveCapacity(expectedRuns)
             return a
         }
-        starts = times
+        starts = recordsTimeline ? times : times.map { _ in [] }
         self.sources = sources
         var offsets: [Int] = []
         var words = 0
@@ -112,7 +115,7 @@ public final class LayerProbe: ExecutionProbe {
         let end = MonotonicClock.nanoseconds()
         nanoseconds[index] &+= end &- stepStart
         times[index].append(end &- stepStart)
-        starts[index].append(stepStart)
+        if recordsTimeline { starts[index].append(stepStart) }
         occurrences[index] += 1
         previousSnapshotted = false
         if words > 0 && inWindow(index) {
@@ -126,7 +129,8 @@ public final class LayerProbe: ExecutionProbe {
         lastFinished = index
     }
 
-    /// Start (monotonic ns) and duration (ns) of every instrumented run of step `index`, in order.
+    /// Start (monotonic ns) and duration (ns) of every instrumented run of step `index`, in
+    /// order (empty unless the probe records its timeline).
     public func timeline(of index: Int) -> [(start: UInt64, duration: UInt64)] {
         zip(starts[index], times[index]).map { (start: $0, duration: $1) }
     }
