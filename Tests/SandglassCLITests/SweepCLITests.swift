@@ -248,6 +248,7 @@ final class SweepCLITests: XCTestCase {
         let csvPath = dir.appendingPathComponent("e.csv").path
         let r = try CLI.run(["export", out, "--csv", csvPath])
         XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(csvFields("a,\"b, \"\"c\"\"\",d"), ["a", "b, \"c\"", "d"], "the test's own CSV reader")
         let rows = try String(contentsOfFile: csvPath, encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(rows.count, 5)
         let header = rows[0].split(separator: ",").map(String.init)
@@ -255,7 +256,7 @@ final class SweepCLITests: XCTestCase {
         let alphaColumn = try XCTUnwrap(header.firstIndex(of: "alpha"))
         let json = try points(out)
         for row in rows.dropFirst() {
-            let cells = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let cells = csvFields(String(row))
             XCTAssertEqual(cells.count, header.count)
             let match = json.first { $0["alpha"] as? String == cells[alphaColumn] }
             let median = try XCTUnwrap((match?["latencyMs"] as? [String: Any])?["median"] as? Double)
@@ -263,6 +264,34 @@ final class SweepCLITests: XCTestCase {
             // double differently (3.4090550000000004 → …13): equal to 1e-12, not bit for bit.
             XCTAssertEqual(try XCTUnwrap(Double(cells[medianColumn])), median, accuracy: abs(median) * 1e-12)
         }
+    }
+
+    /// The fields of one CSV line (RFC 4180: a quoted field may hold commas; "" is a quote):
+    /// warnings such as "[+1.2%, +2.8%]" are quoted by the export.
+    func csvFields(_ line: String) -> [String] {
+        var fields: [String] = [], field = "", quoted = false
+        let chars = Array(line)
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if quoted {
+                if c == "\"" {
+                    if i + 1 < chars.count && chars[i + 1] == "\"" { field.append(c); i += 1 } else { quoted = false }
+                } else {
+                    field.append(c)
+                }
+            } else if c == "\"" {
+                quoted = true
+            } else if c == "," {
+                fields.append(field)
+                field = ""
+            } else {
+                field.append(c)
+            }
+            i += 1
+        }
+        fields.append(field)
+        return fields
     }
 
     func testPointsCarryPerLayerCountersWithProvenanceAndPinning() throws {
