@@ -24,7 +24,7 @@ public enum PerLayerMeasurer {
     /// for sim, layer times from those native runs and counts from one inference under callgrind,
     /// run as `simulationChild` (default: the hidden `sim-child` command with this point).
     /// `window`: steps whose counters each instrumented run reads (nil: chosen from the measured
-    /// cost of a snapshot, so that they cost under 0.5% of an inference; rotating over the runs).
+    /// cost of a snapshot in place, so that they cost under 0.3% of an inference; rotating over the runs).
     public static func run(_ session: PointSession, warmup: Int, iterations: Int, topology: Topology?,
                            simulationChild: [String]? = nil, window requestedWindow: Int? = nil,
                            host: DriftRecorder? = nil, timeline: Bool = false) throws -> PerLayerRun {
@@ -35,10 +35,13 @@ public enum PerLayerMeasurer {
         let probe = LayerProbe(steps: plan.steps.count, sources: counters.sources, expectedRuns: iterations,
                                recordsTimeline: timeline)
         var notes = counters.notes
-        // What one boundary costs decides the window and explains the overhead.
+        // What one boundary costs in place, between real layers, decides the window; the
+        // tight-loop figure beside it shows how much the layers' working sets add.
         let words = counters.sources.reduce(0) { $0 + $1.snapshotWords }
-        let snapshot = words == 0 ? nil : SnapshotCost.measure(counters.sources)
-        if let snapshot {
+        let tightLoop = words == 0 ? nil : SnapshotCost.measure(counters.sources)
+        let pilot = words == 0 ? nil : SnapshotCost.measurePaired(counters.sources, executor: session.executor)
+        let snapshot = pilot?.perSnapshot
+        if let snapshot, let tightLoop, let pilot {
             let steps = plan.steps.count
             let window: Int
             if let requestedWindow {
@@ -53,11 +56,14 @@ public enum PerLayerMeasurer {
             probe.window = window
             let share = window >= steps ? "every step of every instrumented inference"
                 : "a window of \(window) of \(steps) steps per instrumented inference, moved on by \(window) steps each run (rotating)"
-            notes.append("one snapshot of the counters costs \(Int(snapshot.rounded())) ns; counters read around \(share), \(min(window, steps) + 1) snapshots per inference")
+            let cost = "one snapshot of the counters costs an inference \(Int(snapshot.rounded())) ns (paired pilot; the read itself \(Int(pilot.inPlace.rounded())) ns between layers, \(Int(tightLoop.rounded())) ns in a tight loop)"
+            notes.append(cost + "; counters read around " + share + ", \(min(window, steps) + 1) snapshots per inference")
         }
         host?.recordNow(cycles: 0)
         let measured = PerLayerBenchmark(warmup: warmup, iterations: iterations).measure(session.executor, probe: probe)
         host?.recordNow(cycles: iterations)
+        let paths = counters.sources.compactMap(\.readPath)
+        var readPath: String? = paths.isEmpty ? nil : paths.joined(separator: "; ")
         var events = counters.events
         var traffic = counters.traffic
         var samples: ((Int) -> Int)? = words == 0 ? nil : { probe.counterSamples(of: $0) }
@@ -76,6 +82,7 @@ public enum PerLayerMeasurer {
             notes.append(SimulatedCounters.note(simulated))
             simulation = simulated
             samples = { _ in 1 }
+            readPath = nil
         }
         if let samples {
             let fewest = plan.steps.indices.map(samples).min() ?? 0
@@ -84,7 +91,9 @@ public enum PerLayerMeasurer {
         let profile = PerLayerProfile(
             plan: plan, measurement: measured, probe: probe,
             counters: PerLayerProfile.Counters(backend: selection.backendName, events: events, presetFamily: counters.presetFamily,
-                                               notes: notes, snapshotNanoseconds: snapshot),
+                                               notes: notes, snapshotNanoseconds: snapshot,
+                                               snapshotCallNanoseconds: pilot?.inPlace, snapshotTightLoopNanoseconds: tightLoop,
+                                               readPath: readPath),
             traffic: traffic, readings: readings, lineBytes: lineBytes, counterSamples: samples)
         return PerLayerRun(measurement: measured, probe: probe, profile: profile, simulation: simulation)
     }

@@ -32,13 +32,23 @@ public struct PerLayerProfile: Codable, Sendable {
         public var events: [String]
         public var presetFamily: String?
         public var notes: [String]
-        /// Median cost of one snapshot of all counters (one per layer boundary), in ns.
+        /// What one snapshot of all counters (one per layer boundary) costs an inference, in
+        /// ns, from a paired pilot (SnapshotCost.measurePaired): what sized the window.
         public var snapshotNanoseconds: Double?
+        /// The snapshot call alone, timed between layers, and in a tight loop (the floor).
+        public var snapshotCallNanoseconds: Double?
+        public var snapshotTightLoopNanoseconds: Double?
+        /// How counters were read: "read()" or, where the PMU allows, "rdpmc" (with the share).
+        public var readPath: String?
 
         public init(backend: String, events: [String], presetFamily: String?, notes: [String],
-                    snapshotNanoseconds: Double? = nil) {
+                    snapshotNanoseconds: Double? = nil, snapshotCallNanoseconds: Double? = nil,
+                    snapshotTightLoopNanoseconds: Double? = nil, readPath: String? = nil) {
             self.backend = backend; self.events = events; self.presetFamily = presetFamily; self.notes = notes
             self.snapshotNanoseconds = snapshotNanoseconds
+            self.snapshotCallNanoseconds = snapshotCallNanoseconds
+            self.snapshotTightLoopNanoseconds = snapshotTightLoopNanoseconds
+            self.readPath = readPath
         }
     }
 
@@ -48,6 +58,14 @@ public struct PerLayerProfile: Codable, Sendable {
     public var instrumentedMs: Double
     /// Sum of the layers' median times.
     public var perLayerSumMs: Double
+    /// Sum of the layers' mean times, and the mean of the uninstrumented inferences: means add
+    /// up where medians do not (each layer's median leaves out the interruptions that the
+    /// median inference still contains), so this is the pair that checks the layers account for
+    /// the whole inference.
+    public var perLayerMeanSumMs: Double
+    public var endToEndMeanMs: Double
+    /// perLayerMeanSumMs against endToEndMeanMs, percent.
+    public var perLayerSumErrorPercent: Double { (perLayerMeanSumMs / endToEndMeanMs - 1) * 100 }
     /// (instrumented − uninstrumented) / uninstrumented medians, wall time, in percent.
     public var overheadPercent: Double
     /// Medians of the benchmark thread's CPU time per inference, and the overhead in those
@@ -89,6 +107,8 @@ public struct PerLayerProfile: Codable, Sendable {
                                                      lineBytes: lineBytes))
         }
         perLayerSumMs = layers.reduce(0) { $0 + $1.timeMs }
+        perLayerMeanSumMs = layers.reduce(0) { $0 + $1.meanMs }
+        endToEndMeanMs = LatencyStatistics(samples: measurement.uninstrumented).mean
         totals = PerLayerProfile.sum(layers.map(\.counters), events: counters.events)
     }
 

@@ -43,8 +43,11 @@ enum PerLayerTable {
         }
         var lines = [t.render(), legend(shown: shown, measuredTraffic: traffic != nil)]
         lines.append("sum of layers \(fixed(profile.perLayerSumMs, 3)) ms; end to end \(fixed(profile.endToEndMs, 3)) ms uninstrumented, \(fixed(profile.instrumentedMs, 3)) ms instrumented: overhead \(fixed(profile.overheadPercent, 2)) % (\(fixed(profile.overheadCPUPercent, 2)) % in thread CPU time; medians of interleaved runs)\(pairedOverhead(profile))")
+        let sumError = fixed(profile.perLayerSumErrorPercent, 2)
+        lines.append("layers' means add up to \(fixed(profile.perLayerMeanSumMs, 3)) ms against a mean uninstrumented inference of \(fixed(profile.endToEndMeanMs, 3)) ms (\(sumError) %)")
         lines.append("counters: \(profile.counters.backend)" + (profile.counters.presetFamily.map { " (\($0))" } ?? ""))
         for note in profile.counters.notes { lines.append("  note: \(note)") }
+        if let path = profile.counters.readPath { lines.append("  read: \(path)") }
         if scaled { lines.append("  * scaled by time enabled / time running: the kernel multiplexed the group") }
         if let traffic { lines.append("  meas MB: \(traffic.level), line \(traffic.lineBytes) B") }
         // Each reason for unavailable events once, with the events it applies to.

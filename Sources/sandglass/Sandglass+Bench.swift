@@ -16,8 +16,13 @@ extension Sandglass {
         @Option(help: "Untimed warm-up inferences.")
         var warmup: Int = 20
 
-        @Option(help: "Timed inferences (with --per-layer: this many uninstrumented and as many instrumented, interleaved).")
-        var iterations: Int = 100
+        @Option(name: .customLong("iterations"),
+                help: "Timed inferences (with --per-layer: this many uninstrumented and as many instrumented, interleaved). (default: 100; 200 per layer, so that a narrow rotating counter window still gives every layer 20 samples)")
+        var iterationsOption: Int?
+
+        /// Whether this bench measures per layer (--per-layer, counters or a trace ask for it).
+        var measuresPerLayer: Bool { perLayer || trace != nil || measurement.counters != "none" }
+        var iterations: Int { iterationsOption ?? (measuresPerLayer ? 200 : 100) }
 
         @Option(help: "Output format: table or json.")
         var format: OutputFormat = .table
@@ -29,7 +34,7 @@ extension Sandglass {
                                    valueName: "trace.json"))
         var trace: String?
 
-        @Option(help: ArgumentHelp("Steps whose counters each instrumented inference reads: auto (a window kept under 0.5% of an inference by the measured cost of a snapshot, rotating over the runs), all, or a number.",
+        @Option(help: ArgumentHelp("Steps whose counters each instrumented inference reads: auto (a window kept under 0.3% of an inference by the cost of a snapshot measured in a paired pilot, rotating over the runs), all, or a number.",
                                    valueName: "auto|all|N"))
         var counterWindow: String = "auto"
 
@@ -85,6 +90,9 @@ extension Sandglass {
             var endToEndMs: Double?
             var instrumentedMs: Double?
             var perLayerSumMs: Double?
+            /// Sum of the layers' means against the mean uninstrumented inference (means add up).
+            var perLayerMeanSumMs: Double?
+            var endToEndMeanMs: Double?
             var overheadPercent: Double?
             /// The overhead from the interleaved pairs, percent, with its 95% CI.
             var overheadPairedPercent: MedianCI?
@@ -176,7 +184,7 @@ extension Sandglass {
 
             var output: Output
             var profile: PerLayerProfile?
-            if perLayer || selection != .none || trace != nil {
+            if measuresPerLayer || selection != .none {
                 let result = try measurePerLayer(session, topology: topology)
                 let built = result.profile
                 output = makeOutput(identity, plan: plan, executor: executor, baseline: baseline,
@@ -184,6 +192,8 @@ extension Sandglass {
                 output.endToEndMs = built.endToEndMs
                 output.instrumentedMs = built.instrumentedMs
                 output.perLayerSumMs = built.perLayerSumMs
+                output.perLayerMeanSumMs = built.perLayerMeanSumMs
+                output.endToEndMeanMs = built.endToEndMeanMs
                 output.overheadPercent = built.overheadPercent
                 output.overheadPairedPercent = built.overheadPairedPercent
                 if let warning = PerLayerMeasurer.overheadWarning(built.overheadPairedPercent) {

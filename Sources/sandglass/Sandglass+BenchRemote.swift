@@ -15,7 +15,8 @@ extension Sandglass.Bench {
         for (flag, value) in modelFlags { if let value { args += [flag, value] } }
         args += ["--isa", engine.isa, "--threads", String(engine.threads), "--add", engine.add,
                  "--counters", measurement.counters, "--pin", measurement.pin,
-                 "--warmup", String(warmup), "--iterations", String(iterations), "--format", format.rawValue]
+                 "--warmup", String(warmup), "--format", format.rawValue]
+        if let iterationsOption { args += ["--iterations", String(iterationsOption)] }
         if perLayer { args.append("--per-layer") }
         if counterWindow != "auto" { args += ["--counter-window", counterWindow] }
         return args

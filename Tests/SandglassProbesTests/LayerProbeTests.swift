@@ -63,6 +63,47 @@ final class LayerProbeTests: XCTestCase {
         XCTAssertEqual(counter.snapshots, 5)
         for index in [5, 2, 3] { XCTAssertEqual(probe.readings(of: index)["snapshots"], .value(1, .measured)) }
     }
+
+    /// Without counters between them, consecutive steps share one clock read: each step starts
+    /// exactly where the one before it ended, and a step run on its own reads the clock afresh.
+    func testConsecutiveStepsShareAClockRead() throws {
+        let probe = LayerProbe(steps: 4, recordsTimeline: true)
+        for i in 0..<4 {
+            probe.willRunStep(i)
+            probe.didRunStep(i)
+        }
+        for i in 1..<4 {
+            let previous = try XCTUnwrap(probe.timeline(of: i - 1).first)
+            let this = try XCTUnwrap(probe.timeline(of: i).first)
+            XCTAssertEqual(this.start, previous.start + previous.duration, "step \(i) starts where step \(i - 1) ended")
+        }
+        // Step 2 again, on its own, after a pause: not stitched to step 3's end.
+        let end3 = try XCTUnwrap(probe.timeline(of: 3).first.map { $0.start + $0.duration })
+        var spin = 0
+        let t0 = MonotonicClock.nanoseconds()
+        while MonotonicClock.nanoseconds() - t0 < 200_000 { spin += 1 }
+        probe.willRunStep(2)
+        probe.didRunStep(2)
+        let again = try XCTUnwrap(probe.timeline(of: 2).last)
+        XCTAssertGreaterThanOrEqual(again.start, end3 + 200_000, "a fresh clock read after \(spin) spins")
+        XCTAssertLessThan(again.duration, 200_000)
+    }
+
+    /// More runs than reserved: every duration is kept, in order.
+    func testKeepsEveryRunBeyondTheReservedCapacity() {
+        let probe = LayerProbe(steps: 3, expectedRuns: 2)
+        for _ in 0..<9 {
+            for i in 0..<3 {
+                probe.willRunStep(i)
+                probe.didRunStep(i)
+            }
+        }
+        for i in 0..<3 {
+            XCTAssertEqual(probe.runs(of: i), 9)
+            XCTAssertEqual(probe.durations(of: i).count, 9)
+            XCTAssertEqual(probe.meanMilliseconds(of: i) * 9 * 1e6, Double(probe.durations(of: i).reduce(0, +)), accuracy: 1)
+        }
+    }
 }
 
 /// Rotating instrumentation: each run reads the counters around a window of consecutive steps,
@@ -108,8 +149,8 @@ final class RotatingWindowTests: XCTestCase {
     }
 
     func testTheWindowKeepsSnapshotsWithinTheBudgetAndEveryStepCovered() {
-        // 77 steps, 1.5 µs per snapshot, 15 ms per inference: 0.5% is 75 µs = 50 snapshots.
-        XCTAssertEqual(LayerProbe.window(steps: 77, runs: 1000, snapshotNanoseconds: 1500, inferenceMs: 15), 49)
+        // 77 steps, 1.5 µs per snapshot, 15 ms per inference: 0.3% is 45 µs = 30 snapshots.
+        XCTAssertEqual(LayerProbe.window(steps: 77, runs: 1000, snapshotNanoseconds: 1500, inferenceMs: 15), 29)
         XCTAssertEqual(LayerProbe.window(steps: 77, runs: 1000, snapshotNanoseconds: 50, inferenceMs: 15), 77, "cheap reads: every step")
         XCTAssertEqual(LayerProbe.window(steps: 77, runs: 1000, snapshotNanoseconds: 100_000, inferenceMs: 1), 2,
                        "dear reads: as narrow as 20 samples per step allow (77 × 20 / 1000)")

@@ -17,4 +17,10 @@ public protocol CounterSource: AnyObject {
     /// Readings (means per occurrence) from per-word sums of snapshot differences over
     /// `occurrences` runs of one layer.
     func readings(deltaSums: UnsafePointer<UInt64>, occurrences: Int) -> CounterReadings
+    /// How snapshots were read, when the source has a choice (perf: rdpmc or read()).
+    var readPath: String? { get }
+}
+
+extension CounterSource {
+    public var readPath: String? { nil }
 }

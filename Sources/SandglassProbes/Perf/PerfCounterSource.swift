@@ -42,6 +42,12 @@ public final class PerfCounterSource: CounterSource {
         snapshotWords = words
     }
 
+    /// How the groups were read: rdpmc from user space where every page offered it, else read().
+    public var readPath: String? {
+        let notes = groups.map(\.readPathNote)
+        return notes.isEmpty ? nil : Array(Set(notes)).sorted().joined(separator: "; ")
+    }
+
     /// Events that opened and are counted.
     public var countedEvents: [PerfEventSpec] { groups.flatMap(\.events) }
 
