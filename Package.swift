@@ -69,8 +69,13 @@ let package = Package(
                 dependencies: ["SandglassEngine", "CSandglassSupport", "CPfm", "CHwloc", "CCallgrind"],
                 swiftSettings: languageMode),
         .target(name: "SandglassHarness",
-                dependencies: ["SandglassEngine", "SandglassKernels", "SandglassProbes", "SandglassONNX", "CSandglassSupport",
+                dependencies: ["SandglassEngine", "SandglassKernels", "SandglassProbes", "SandglassONNX", "SandglassSelfTest",
+                               "CSandglassSupport",
                                .product(name: "Yams", package: "Yams")],
+                swiftSettings: languageMode),
+
+        // MARK: - Self-test (every kernel against its reference, networks against the reference executor)
+        .target(name: "SandglassSelfTest", dependencies: ["SandglassEngine", "SandglassKernels", "SandglassProbes"],
                 swiftSettings: languageMode),
 
         // MARK: - Reports (reads results files only: the harness's record types, no engine internals)
@@ -84,13 +89,13 @@ let package = Package(
         // MARK: - Command-line tool
         .executableTarget(name: "sandglass",
                           dependencies: ["SandglassEngine", "SandglassONNX", "SandglassProbes", "SandglassHarness", "SandglassReport",
-                                         "SandglassRemote",
+                                         "SandglassRemote", "SandglassSelfTest",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: languageMode),
 
         // MARK: - Tests
         .testTarget(name: "SandglassKernelsTests",
-                    dependencies: ["SandglassKernels", "SandglassEngine"], swiftSettings: languageMode),
+                    dependencies: ["SandglassKernels", "SandglassEngine", "SandglassSelfTest"], swiftSettings: languageMode),
         .testTarget(name: "SandglassEngineTests", dependencies: ["SandglassEngine"], swiftSettings: languageMode),
         .testTarget(name: "SandglassHarnessTests", dependencies: ["SandglassHarness"], swiftSettings: languageMode),
         .testTarget(name: "SandglassReportTests", dependencies: ["SandglassReport", "SandglassHarness"],

@@ -21,11 +21,15 @@ public struct HeaderRecord: Codable, Sendable {
     /// This machine's resolution, measured by an A/A pair at the start of a sweep with
     /// comparison groups: no effect below it is called real.
     public var resolution: PairedResolution?
+    /// The kernels and networks checked against their references before measuring (or that
+    /// the check was skipped).
+    public var selftest: SelfTestOutcome?
 
     public init(sweep: SweepSpec, environment: Environment, startedAt: String, resumed: Bool, board: String? = nil,
-                resolution: PairedResolution? = nil) {
+                resolution: PairedResolution? = nil, selftest: SelfTestOutcome? = nil) {
         self.sweep = sweep; self.environment = environment; self.startedAt = startedAt; self.resumed = resumed; self.board = board
         self.resolution = resolution
+        self.selftest = selftest
     }
 }
 

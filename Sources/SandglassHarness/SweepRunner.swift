@@ -20,6 +20,8 @@ public struct SweepOptions: Sendable {
     /// Measure the machine's ceilings (peak FMA, bandwidths) before the points; quick is shorter.
     public var calibrate = true
     public var quickCalibration = false
+    /// Measure even without a passing self-test (the header then says it was skipped).
+    public var skipSelfTest = false
 
     public init(output: String) { self.output = output }
 }
@@ -66,6 +68,10 @@ public final class SweepRunner {
 
     public func run() throws -> SweepOutcome {
         guard !spec.points.isEmpty else { throw ResultsError("the sweep '\(spec.name)' has no points") }
+        // Before anything is written (so a refused sweep leaves an existing file as it was).
+        let selfTest = SelfTestGate.check(isas: SelfTestGate.isas(for: spec.points), skip: options.skipSelfTest)
+        guard selfTest.passed || options.skipSelfTest else { throw ResultsError(SelfTestGate.refusal(selfTest)) }
+        progress.log(selfTest.summary)
         let path = options.output
         var existing = ResultsContents()
         var truncate: Int?
@@ -102,7 +108,7 @@ public final class SweepRunner {
         }
         try writer.append(HeaderRecord(sweep: spec, environment: environment, startedAt: startedAt,
                                        resumed: options.resume && !existing.headers.isEmpty, board: options.board,
-                                       resolution: resolution))
+                                       resolution: resolution, selftest: selfTest))
         if options.calibrate && existing.calibrations.isEmpty && !Interruption.requested {
             progress.log("calibrating: peak FMA throughput and bandwidth per cache level")
             try writer.append(MachineCalibration.run(quick: options.quickCalibration, board: options.board))

@@ -176,6 +176,10 @@ public struct ReportIndex {
                 for r in headers.compactMap(\.resolution) {
                     out += "- Resolution of this machine (A/A test at the start: two independently planned copies of one model, alternated): ratio \(ReportFormat.ratioWithCI(r.ratio.median, r.ratio.ciLow, r.ratio.ciHigh)) over \(r.pairs) pairs, half-width ±\(ReportFormat.fixed(r.halfWidthPercent, 2))%; effects within ±\(ReportFormat.fixed(r.limitPercent, 2))% are not called real.\n"
                 }
+                var said: Set<String> = []
+                for outcome in headers.compactMap(\.selftest) where said.insert(outcome.reportLine).inserted {
+                    out += "- Kernels: \(outcome.reportLine).\n"
+                }
                 let boards = Set(headers.compactMap(\.board)).sorted()
                 if !boards.isEmpty { out += "- Board\(boards.count == 1 ? "" : "s"): \(boards.joined(separator: ", ")).\n" }
                 let started = headers.map(\.startedAt).min() ?? ""

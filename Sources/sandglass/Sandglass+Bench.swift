@@ -38,6 +38,9 @@ extension Sandglass {
                                    valueName: "auto|all|N"))
         var counterWindow: String = "auto"
 
+        @Flag(help: "Measure without first checking the kernels against their references on this machine (the output says so).")
+        var skipSelftest = false
+
         @OptionGroup(title: "Remote boards") var remote: RemoteOptions
 
         /// nil: auto; Int.max: all.
@@ -86,6 +89,8 @@ extension Sandglass {
             var totals: ModelSummary.Totals
             var memory: Memory
             var pinning: Pinning?
+            /// The kernels checked against their references before measuring (or skipped).
+            var selftest: SelfTestOutcome?
             // Per-layer measurement (--per-layer or --counters):
             var endToEndMs: Double?
             var instrumentedMs: Double?
@@ -153,6 +158,10 @@ extension Sandglass {
             // Topology: pinning and the cache facts of the report need it.
             let topology = try? HwlocTopology.load()
             let point = try self.point(selection: selection)
+            // The kernels this bench will run, checked against their references here first.
+            let selfTest = SelfTestGate.check(isas: SelfTestGate.isas(for: [point]), skip: skipSelftest)
+            guard selfTest.passed || skipSelftest else { throw CommandFailure(SelfTestGate.refusal(selfTest)) }
+            ProcessMemory.trim()
             if point.pin != .none && topology == nil {
                 throw CommandFailure("cannot pin (\(point.pin)): hwloc could not read the topology")
             }
@@ -211,6 +220,7 @@ extension Sandglass {
                 let (warm, samples) = LatencyBenchmark(warmup: warmup, iterations: iterations).measure(executor)
                 output = makeOutput(identity, plan: plan, executor: executor, baseline: baseline, warm: warm, samples: samples)
             }
+            output.selftest = selfTest
             if let cpus {
                 output.pinning = Pinning(request: point.pin.description, cpus: cpus, benchmarkThreadCPU: ThreadPinning.currentCPU,
                                          threads: ThreadAffinity.threadsOfThisProcess())
@@ -222,6 +232,7 @@ extension Sandglass {
             }
             if let profile { print(PerLayerTable.render(profile, plan: plan, shortcuts: output.shortcuts ?? [])) }
             printSummary(output, name: identity.name, plan: plan, executor: executor)
+            print(selfTest.summary)
         }
 
         /// The point these flags describe (its model may also carry --classes or --weights, which

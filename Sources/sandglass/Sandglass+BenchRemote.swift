@@ -18,6 +18,7 @@ extension Sandglass.Bench {
                  "--warmup", String(warmup), "--format", format.rawValue]
         if let iterationsOption { args += ["--iterations", String(iterationsOption)] }
         if perLayer { args.append("--per-layer") }
+        if skipSelftest { args.append("--skip-selftest") }
         if counterWindow != "auto" { args += ["--counter-window", counterWindow] }
         return args
     }

@@ -47,6 +47,9 @@ extension Sandglass {
         @Option(help: "Progress display: auto, terminal, plain or quiet.")
         var progress: String = "auto"
 
+        @Flag(help: "Measure without first checking the kernels against their references on this machine (the results header says so).")
+        var skipSelftest = false
+
         @Flag(help: "Print the points and settings, measure nothing.")
         var dryRun = false
 
@@ -144,6 +147,7 @@ extension Sandglass {
             options.progress = SweepProgress.Style(rawValue: progress)!
             options.calibrate = !noCalibrate
             options.quickCalibration = quick
+            options.skipSelfTest = skipSelftest
             let outcome: SweepOutcome
             do { outcome = try SweepRunner(spec: s, options: options).run() } catch let e as ResultsError {
                 throw CommandFailure(e.message)

@@ -22,6 +22,7 @@ extension Sandglass.Sweep {
         if let rounds { request.arguments += ["--rounds", String(rounds)] }
         if let seed { request.arguments += ["--seed", String(seed)] }
         if noCalibrate { request.arguments.append("--no-calibrate") }
+        if skipSelftest { request.arguments.append("--skip-selftest") }
         request.pin = pin
         request.totalPoints = s.points.count
         request.resume = resume

@@ -1,0 +1,295 @@
+// Every micro-kernel of a kernel set against its scalar reference, on a fixed set of awkward
+// shapes: channel counts off every vector width, odd sizes, stride 2 on odd inputs, asymmetric
+// padding, shortcut adds on k = 0, 1, part and all of the channels, clamps, and the row and
+// channel splits that threads make. A kernel passes when every shape is within tolerance and it
+// wrote nothing past the logical channels.
+import SandglassKernels
+
+/// One kernel of one ISA over its shapes.
+public struct KernelCheck: Codable, Equatable, Sendable {
+    public var kernel: String
+    public var isa: String
+    public var shapes: Int
+    /// The worst relative error over the shapes (max abs error / max abs reference).
+    public var maxRelError: Double
+    public var passed: Bool
+    /// The first shape that failed, and how.
+    public var failure: String?
+}
+
+/// Accumulates one kernel's shapes.
+struct KernelCheckBuilder {
+    let kernel: String
+    let isa: ISA
+    let tolerance: Float
+    var shapes = 0
+    var worst: Float = 0
+    var failure: String?
+
+    mutating func record(_ shape: String, error: Float, paddingUntouched: Bool) {
+        shapes += 1
+        if error.isNaN || error > worst { worst = error.isNaN ? .infinity : error }
+        guard failure == nil else { return }
+        if !(error <= tolerance) {
+            failure = "\(shape): relative error \(error) above \(tolerance)"
+        } else if !paddingUntouched {
+            failure = "\(shape): wrote past the logical channels"
+        }
+    }
+
+    var result: KernelCheck {
+        KernelCheck(kernel: kernel, isa: isa.rawValue, shapes: shapes, maxRelError: Double(worst),
+                    passed: failure == nil && shapes > 0, failure: failure)
+    }
+}
+
+public enum KernelChecks {
+    /// Every kernel of `kernels`, each over its shapes.
+    public static func run(_ kernels: KernelSet) -> [KernelCheck] {
+        [gemm(kernels), depthwise(kernels, stride: 1), depthwise(kernels, stride: 2), depthwiseWidth7(kernels),
+         depthwiseGeneric(kernels), directConv(kernels), partialAdd(kernels), globalAveragePool(kernels)]
+    }
+
+    // MARK: GEMM (1×1 convolutions, the classifier)
+
+    static func gemm(_ kernels: KernelSet) -> KernelCheck {
+        // One check for all panel kernels (f32_gemm_6x16/12x8/12x4): every shape runs through the
+        // panel plan, which uses each of them.
+        let panels = kernels.gemmPanels.map { panel -> String in
+            var n = panel.name
+            if n.hasPrefix("f32_gemm_") { n.removeFirst("f32_gemm_".count) }
+            if let cut = n.firstIndex(of: "_") { n = String(n[..<cut]) }
+            return n
+        }
+        var b = KernelCheckBuilder(kernel: "f32_gemm_" + panels.joined(separator: "/"), isa: kernels.isa, tolerance: 1e-5)
+        let everyPanel = kernels.gemmPanels.map(\.width).reduce(0, +) - 1
+        var cases: [(m: Int, n: Int, k: Int, residual: Int, clamp: (Float, Float))] = []
+        for m in [1, 7, 25] { for n in [1, 5, 13, 24, 40, 100] { for k in [1, 16, 37] { cases.append((m, n, k, 0, (-.infinity, .infinity))) } } }
+        cases.append((31, everyPanel, 19, 0, (-.infinity, .infinity)))
+        for n in [24, 40, 101] { for r in [1, 7, n / 2, n - 1, n] { cases.append((13, n, 9, r, (-.infinity, .infinity))) } }
+        cases.append((17, 33, 12, 20, (0, 6)))
+        cases.append((1, 1000, 160, 0, (-.infinity, .infinity)))
+        for c in cases {
+            var rng = CheckRandom(seed: UInt64(c.m * 10007 + c.n * 101 + c.k * 7 + c.residual))
+            let weights = rng.array(c.n * c.k), bias = rng.array(c.n)
+            let aDense = rng.array(c.m * c.k), rDense = rng.array(c.m * c.n)
+            let ref = ReferenceConvolution(inputHeight: 1, inputWidth: c.m, inputChannels: c.k, outputChannels: c.n,
+                                           kernelHeight: 1, kernelWidth: 1, strideHeight: 1, strideWidth: 1,
+                                           padTop: 0, padLeft: 0, padBottom: 0, padRight: 0, groups: 1,
+                                           weights: weights, bias: bias, minValue: c.clamp.0, maxValue: c.clamp.1)
+            let expected = ref.run(aDense, residual: c.residual > 0 ? rDense : nil, residualChannels: c.residual)
+            let a = StridedTensor(pixels: c.m, channels: c.k, dense: aDense)
+            let out = StridedTensor(pixels: c.m, channels: c.n)
+            let r = StridedTensor(pixels: c.m, channels: c.n, dense: rDense)
+            let packed = PackedGEMMWeights(k: c.k, n: c.n, kernels: kernels.gemmPanels, bias: bias) { o, i in weights[o * c.k + i] }
+            let epilogue = ConvEpilogue(minValue: c.clamp.0, maxValue: c.clamp.1,
+                                        residual: c.residual > 0 ? UnsafePointer(r.pointer) : nil,
+                                        residualStride: r.stride, residualChannels: c.residual)
+            // Rows split as two threads would.
+            let half = c.m / 2
+            for rows in [0..<half, half..<c.m] {
+                runGEMM(kernels: kernels, weights: packed, a: a.pointer, lda: a.stride, c: out.pointer, ldc: out.stride,
+                        epilogue: epilogue, rows: rows, panels: 0..<packed.panels.count)
+            }
+            b.record("m=\(c.m) n=\(c.n) k=\(c.k) residual=\(c.residual)", error: relativeError(out.dense, expected),
+                     paddingUntouched: out.paddingUntouched)
+        }
+        return b.result
+    }
+
+    // MARK: Depthwise
+
+    struct DepthwiseCase {
+        var h: Int, w: Int, c: Int, k: Int = 3, stride: Int
+        var pads: (top: Int, left: Int, bottom: Int, right: Int) = (1, 1, 1, 1)
+        var residual = 0
+        var clamp: (Float, Float) = (-.infinity, .infinity)
+        var channelSplit: Int?
+        var label: String { "h=\(h) w=\(w) c=\(c) k=\(k) stride=\(stride) pads=\(pads) residual=\(residual)" }
+    }
+
+    static func depthwise(_ kernels: KernelSet, stride: Int) -> KernelCheck {
+        var b = KernelCheckBuilder(kernel: stride == 1 ? "f32_dwconv3x3_s1" : "f32_dwconv3x3_s2", isa: kernels.isa, tolerance: 1e-5)
+        var cases: [DepthwiseCase] = []
+        if stride == 1 {
+            for (h, w, c) in [(1, 1, 1), (5, 6, 13), (6, 9, 21), (8, 5, 8), (3, 11, 24), (4, 13, 3), (2, 3, 17), (14, 14, 96)] {
+                cases.append(DepthwiseCase(h: h, w: w, c: c, stride: 1))
+            }
+            for c in [13, 24, 40] { for r in [0, 1, 5, c / 3, c - 1, c] { cases.append(DepthwiseCase(h: 6, w: 5, c: c, stride: 1, residual: r)) } }
+            cases.append(DepthwiseCase(h: 6, w: 10, c: 9, stride: 1, pads: (0, 0, 0, 0)))
+            cases.append(DepthwiseCase(h: 6, w: 10, c: 9, stride: 1, pads: (2, 0, 1, 2)))
+            cases.append(DepthwiseCase(h: 5, w: 9, c: 21, stride: 1, residual: 10, clamp: (0, 6)))
+            cases.append(DepthwiseCase(h: 5, w: 6, c: 53, stride: 1, residual: 53, channelSplit: 48))
+        } else {
+            for (h, w, c) in [(7, 9, 13), (5, 5, 24), (8, 11, 37), (1, 1, 5), (3, 2, 16), (15, 15, 40)] {
+                cases.append(DepthwiseCase(h: h, w: w, c: c, stride: 2))
+                cases.append(DepthwiseCase(h: h, w: w, c: c, stride: 2, pads: (0, 0, 1, 1)))
+            }
+            cases.append(DepthwiseCase(h: 9, w: 8, c: 19, stride: 2, pads: (0, 0, 0, 0)))
+            cases.append(DepthwiseCase(h: 7, w: 6, c: 29, stride: 2, clamp: (-0.25, 0.5)))
+            cases.append(DepthwiseCase(h: 5, w: 6, c: 53, stride: 2, channelSplit: 32))
+        }
+        let run = stride == 1 ? kernels.dwconv3x3s1 : kernels.dwconv3x3s2
+        for c in cases { checkDepthwise(c, run: run, into: &b) }
+        return b.result
+    }
+
+    /// 7-pixel-wide maps: f32_dwconv3x3_s1 hands them to its w7 variant.
+    static func depthwiseWidth7(_ kernels: KernelSet) -> KernelCheck {
+        var b = KernelCheckBuilder(kernel: "f32_dwconv3x3_s1_w7", isa: kernels.isa, tolerance: 1e-5)
+        var cases: [DepthwiseCase] = []
+        for c in [16, 40, 53] { for r in [0, 5, 16, c] { cases.append(DepthwiseCase(h: 7, w: 7, c: c, stride: 1, residual: r)) } }
+        cases.append(DepthwiseCase(h: 7, w: 7, c: 24, stride: 1, pads: (0, 1, 2, 1), residual: 9))
+        cases.append(DepthwiseCase(h: 3, w: 7, c: 33, stride: 1, residual: 33, clamp: (0, 6)))
+        cases.append(DepthwiseCase(h: 7, w: 7, c: 40, stride: 1, residual: 24, channelSplit: 16))
+        for c in cases { checkDepthwise(c, run: kernels.dwconv3x3s1, into: &b) }
+        return b.result
+    }
+
+    static func depthwiseGeneric(_ kernels: KernelSet) -> KernelCheck {
+        var b = KernelCheckBuilder(kernel: "f32_dwconv_kxk", isa: kernels.isa, tolerance: 1e-5)
+        let cases = [
+            DepthwiseCase(h: 9, w: 8, c: 21, k: 5, stride: 1, pads: (2, 2, 2, 2)),
+            DepthwiseCase(h: 9, w: 8, c: 21, k: 5, stride: 2, pads: (1, 2, 2, 1), residual: 7),
+            DepthwiseCase(h: 6, w: 6, c: 16, k: 3, stride: 3, pads: (1, 1, 1, 1)),
+            DepthwiseCase(h: 4, w: 4, c: 3, k: 1, stride: 1, pads: (0, 0, 0, 0)),
+            DepthwiseCase(h: 11, w: 10, c: 37, k: 7, stride: 2, pads: (3, 3, 3, 3)),
+        ]
+        for c in cases { checkDepthwise(c, run: kernels.dwconvGeneric, into: &b) }
+        return b.result
+    }
+
+    static func checkDepthwise(_ tc: DepthwiseCase, run: (DepthwiseArguments, Range<Int>) -> Void, into b: inout KernelCheckBuilder) {
+        var rng = CheckRandom(seed: UInt64(tc.h * 1000 + tc.w * 100 + tc.c * 7 + tc.stride + tc.residual))
+        let ref = ReferenceConvolution(
+            inputHeight: tc.h, inputWidth: tc.w, inputChannels: tc.c, outputChannels: tc.c,
+            kernelHeight: tc.k, kernelWidth: tc.k, strideHeight: tc.stride, strideWidth: tc.stride,
+            padTop: tc.pads.top, padLeft: tc.pads.left, padBottom: tc.pads.bottom, padRight: tc.pads.right,
+            groups: tc.c, weights: rng.array(tc.c * tc.k * tc.k), bias: rng.array(tc.c),
+            minValue: tc.clamp.0, maxValue: tc.clamp.1)
+        let oh = ref.outputHeight, ow = ref.outputWidth
+        let inputDense = rng.array(tc.h * tc.w * tc.c)
+        let residualDense = rng.array(oh * ow * tc.c)
+        let expected = ref.run(inputDense, residual: tc.residual > 0 ? residualDense : nil, residualChannels: tc.residual)
+        let input = StridedTensor(pixels: tc.h * tc.w, channels: tc.c, dense: inputDense)
+        let output = StridedTensor(pixels: oh * ow, channels: tc.c)
+        let residual = StridedTensor(pixels: oh * ow, channels: tc.c, dense: residualDense)
+        let packed = PackedDepthwiseWeights(channels: tc.c, kernelSize: tc.k, weights: ref.weights, bias: ref.bias)
+        let zeros = AlignedBuffer(count: tc.w * input.stride)
+        let args = DepthwiseArguments(
+            input: input.pointer, inputHeight: tc.h, inputWidth: tc.w, inputStride: input.stride,
+            output: output.pointer, outputHeight: oh, outputWidth: ow, outputStride: output.stride,
+            channels: tc.c, kernelSize: tc.k, stride: tc.stride, padTop: tc.pads.top, padLeft: tc.pads.left,
+            weights: packed.buffer.pointer, weightStride: packed.stride, zeros: zeros.pointer,
+            epilogue: ConvEpilogue(minValue: tc.clamp.0, maxValue: tc.clamp.1,
+                                   residual: tc.residual > 0 ? UnsafePointer(residual.pointer) : nil,
+                                   residualStride: residual.stride, residualChannels: tc.residual))
+        if let cut = tc.channelSplit {
+            run(args.channelSlice(0..<cut), 0..<oh)
+            run(args.channelSlice(cut..<tc.c), 0..<oh)
+        } else {
+            run(args, 0..<(oh / 2))
+            run(args, (oh / 2)..<oh)
+        }
+        b.record(tc.label, error: relativeError(output.dense, expected), paddingUntouched: output.paddingUntouched)
+    }
+
+    // MARK: Direct convolution (the stem, plain k×k)
+
+    static func directConv(_ kernels: KernelSet) -> KernelCheck {
+        var b = KernelCheckBuilder(kernel: "f32_conv_direct", isa: kernels.isa, tolerance: 1e-5)
+        var cases: [(h: Int, w: Int, cin: Int, cout: Int, k: Int, stride: Int, pads: (Int, Int, Int, Int), clamp: (Float, Float), residual: Int)] = []
+        for (h, w) in [(7, 7), (9, 12), (1, 1), (33, 31)] {
+            for cout in [5, 16, 37] { cases.append((h, w, 3, cout, 3, 2, (1, 1, 1, 1), (0, 6), 0)) }
+        }
+        cases.append((8, 9, 5, 13, 3, 1, (1, 1, 1, 1), (-.infinity, .infinity), 7))
+        cases.append((10, 7, 4, 9, 5, 2, (2, 1, 2, 2), (-.infinity, .infinity), 0))
+        for c in cases {
+            var rng = CheckRandom(seed: UInt64(c.h * 31 + c.w * 17 + c.cin * 5 + c.cout + c.k + c.stride))
+            let ref = ReferenceConvolution(inputHeight: c.h, inputWidth: c.w, inputChannels: c.cin, outputChannels: c.cout,
+                                           kernelHeight: c.k, kernelWidth: c.k, strideHeight: c.stride, strideWidth: c.stride,
+                                           padTop: c.pads.0, padLeft: c.pads.1, padBottom: c.pads.2, padRight: c.pads.3, groups: 1,
+                                           weights: rng.array(c.cout * c.cin * c.k * c.k), bias: rng.array(c.cout),
+                                           minValue: c.clamp.0, maxValue: c.clamp.1)
+            let oh = ref.outputHeight, ow = ref.outputWidth
+            let inputDense = rng.array(c.h * c.w * c.cin)
+            let residualDense = rng.array(oh * ow * c.cout)
+            let expected = ref.run(inputDense, residual: c.residual > 0 ? residualDense : nil, residualChannels: c.residual)
+            let input = StridedTensor(pixels: c.h * c.w, channels: c.cin, dense: inputDense)
+            let output = StridedTensor(pixels: oh * ow, channels: c.cout)
+            let res = StridedTensor(pixels: oh * ow, channels: c.cout, dense: residualDense)
+            let packed = PackedDirectConvWeights(inputChannels: c.cin, outputChannels: c.cout, kernelHeight: c.k, kernelWidth: c.k,
+                                                 weights: ref.weights, bias: ref.bias)
+            let args = DirectConvArguments(
+                input: input.pointer, inputHeight: c.h, inputWidth: c.w, inputStride: input.stride, inputChannels: c.cin,
+                output: output.pointer, outputHeight: oh, outputWidth: ow, outputStride: output.stride,
+                outputChannels: c.cout, kernelHeight: c.k, kernelWidth: c.k, strideHeight: c.stride, strideWidth: c.stride,
+                padTop: c.pads.0, padLeft: c.pads.1, weights: packed.buffer.pointer, weightStride: packed.stride,
+                epilogue: ConvEpilogue(minValue: c.clamp.0, maxValue: c.clamp.1,
+                                       residual: c.residual > 0 ? UnsafePointer(res.pointer) : nil,
+                                       residualStride: res.stride, residualChannels: c.residual))
+            kernels.convDirect(args, 0..<(oh / 2))
+            kernels.convDirect(args, (oh / 2)..<oh)
+            b.record("h=\(c.h) w=\(c.w) cin=\(c.cin) cout=\(c.cout) k=\(c.k) stride=\(c.stride)",
+                     error: relativeError(output.dense, expected), paddingUntouched: output.paddingUntouched)
+        }
+        return b.result
+    }
+
+    // MARK: Element-wise
+
+    static func partialAdd(_ kernels: KernelSet) -> KernelCheck {
+        var b = KernelCheckBuilder(kernel: "f32_add_partial", isa: kernels.isa, tolerance: 1e-6)
+        for c in [1, 13, 24, 37, 96] {
+            for k in Set([0, 1, 5, c / 3, c - 1, c]).sorted() where k >= 0 && k <= c {
+                for clamp: (Float, Float) in [(-.infinity, .infinity), (0, 0.5)] {
+                    var rng = CheckRandom(seed: UInt64(c * 100 + k))
+                    let pixels = 11
+                    let branchDense = rng.array(pixels * c), identityDense = rng.array(pixels * c)
+                    let expected = referencePartialAdd(branch: branchDense, identity: identityDense, pixels: pixels,
+                                                       channels: c, addedChannels: k, minValue: clamp.0, maxValue: clamp.1)
+                    let identity = StridedTensor(pixels: pixels, channels: c, dense: identityDense)
+                    let branch = StridedTensor(pixels: pixels, channels: c, dense: branchDense)
+                    // In place (the branch buffer is the output), in two pixel ranges.
+                    let args = PartialAddArguments(branch: branch.pointer, branchStride: branch.stride,
+                                                   identity: identity.pointer, identityStride: identity.stride,
+                                                   output: branch.pointer, outputStride: branch.stride,
+                                                   pixels: pixels, channels: c, addedChannels: k,
+                                                   minValue: clamp.0, maxValue: clamp.1)
+                    kernels.addPartial(args, 0..<5)
+                    kernels.addPartial(args, 5..<pixels)
+                    b.record("in place c=\(c) k=\(k) clamp=\(clamp)", error: relativeError(branch.dense, expected),
+                             paddingUntouched: branch.paddingUntouched)
+                    // Out of place.
+                    let source = StridedTensor(pixels: pixels, channels: c, dense: branchDense)
+                    let out = StridedTensor(pixels: pixels, channels: c)
+                    var copy = args
+                    copy.branch = UnsafePointer(source.pointer)
+                    copy.output = out.pointer
+                    kernels.addPartial(copy, 0..<pixels)
+                    b.record("copy c=\(c) k=\(k) clamp=\(clamp)", error: relativeError(out.dense, expected),
+                             paddingUntouched: out.paddingUntouched)
+                }
+            }
+        }
+        return b.result
+    }
+
+    static func globalAveragePool(_ kernels: KernelSet) -> KernelCheck {
+        var b = KernelCheckBuilder(kernel: "f32_global_average_pool", isa: kernels.isa, tolerance: 1e-5)
+        for pixels in [1, 3, 49, 50] {
+            for c in [1, 13, 40, 1280] {
+                var rng = CheckRandom(seed: UInt64(pixels * 7 + c))
+                let dense = rng.array(pixels * c)
+                let input = StridedTensor(pixels: pixels, channels: c, dense: dense)
+                let out = StridedTensor(pixels: 1, channels: c)
+                let args = GlobalAveragePoolArguments(input: input.pointer, pixels: pixels, inputStride: input.stride,
+                                                      channels: c, output: out.pointer)
+                kernels.globalAveragePool(args, 0..<c)
+                b.record("pixels=\(pixels) c=\(c)", error: relativeError(out.dense, referenceGlobalAveragePool(dense, pixels: pixels, channels: c)),
+                         paddingUntouched: out.paddingUntouched)
+            }
+        }
+        return b.result
+    }
+}

@@ -1,0 +1,81 @@
+import SandglassEngine
+import SandglassKernels
+import XCTest
+
+/// `SelfTest`, the checks `sandglass selftest` runs: every kernel of every ISA here passes, and
+/// a deliberately broken kernel (mutations of the real ones) fails, named, while the others
+/// still pass.
+final class SelfTestTests: XCTestCase {
+    let kernelNames = ["f32_dwconv3x3_s1", "f32_dwconv3x3_s2", "f32_dwconv3x3_s1_w7", "f32_dwconv_kxk",
+                       "f32_conv_direct", "f32_add_partial", "f32_global_average_pool"]
+
+    func testEveryKernelOfEveryISAHerePasses() throws {
+        let report = try SelfTest.run(networks: false)
+        XCTAssertTrue(report.passed, report.failures.joined(separator: "\n"))
+        XCTAssertEqual(report.isa, ISASelection.available.map(\.rawValue))
+        for isa in report.isa {
+            let checks = report.checks.filter { $0.isa == isa }
+            XCTAssertEqual(Set(checks.map(\.kernel)).count, 8, "\(isa): \(checks.map(\.kernel))")
+            for name in kernelNames { XCTAssertTrue(checks.contains { $0.kernel == name }, "\(isa) lacks \(name)") }
+            XCTAssertTrue(checks.contains { $0.kernel.hasPrefix("f32_gemm_") })
+            for c in checks {
+                XCTAssertGreaterThan(c.shapes, 4, c.kernel)
+                XCTAssertLessThan(c.maxRelError, 1e-5, c.kernel)
+            }
+        }
+    }
+
+    /// A copy of `isa`'s kernel set with one kernel replaced.
+    func mutated(_ isa: ISA, dwconv3x3s2: ((DepthwiseArguments, Range<Int>) -> Void)? = nil,
+                 addPartial: ((PartialAddArguments, Range<Int>) -> Void)? = nil) throws -> KernelSet {
+        let k = try ISASelection.kernels(for: isa)
+        return KernelSet(isa: k.isa, vectorWidth: k.vectorWidth, gemmPanels: k.gemmPanels, dwconv3x3s1: k.dwconv3x3s1,
+                         dwconv3x3s2: dwconv3x3s2 ?? k.dwconv3x3s2, dwconvGeneric: k.dwconvGeneric, convDirect: k.convDirect,
+                         addPartial: addPartial ?? k.addPartial, globalAveragePool: k.globalAveragePool,
+                         fmaThroughput: k.fmaThroughput, readSum: k.readSum)
+    }
+
+    /// Off by one in the last output row's first channel: a bug the size of a missed edge case.
+    func testAWrongResultIsCaughtAndNamed() throws {
+        let isa = try XCTUnwrap(ISASelection.available.first)
+        let real = try ISASelection.kernels(for: isa).dwconv3x3s2
+        let broken = try mutated(isa, dwconv3x3s2: { args, rows in
+            real(args, rows)
+            if rows.upperBound == args.outputHeight && rows.upperBound > rows.lowerBound {
+                args.output[(args.outputHeight * args.outputWidth - 1) * args.outputStride] += 0.01
+            }
+        })
+        let report = try SelfTest.run(isas: [isa], networks: false, kernelSet: { _ in broken })
+        XCTAssertFalse(report.passed)
+        let failed = report.checks.filter { !$0.passed }
+        XCTAssertEqual(failed.map(\.kernel), ["f32_dwconv3x3_s2"])
+        XCTAssertEqual(failed.first?.isa, isa.rawValue)
+        XCTAssertGreaterThan(failed.first?.maxRelError ?? 0, 1e-3)
+        XCTAssertTrue(report.failures.first?.hasPrefix("f32_dwconv3x3_s2 [\(isa.rawValue)]") ?? false, "\(report.failures)")
+    }
+
+    /// A kernel that writes one lane past the logical channels (into the stride's padding) is
+    /// caught even though every logical value is right.
+    func testAWriteIntoThePaddingIsCaught() throws {
+        let isa = try XCTUnwrap(ISASelection.available.first)
+        let real = try ISASelection.kernels(for: isa).addPartial
+        let broken = try mutated(isa, addPartial: { args, pixels in
+            real(args, pixels)
+            if args.outputStride > args.channels, let last = pixels.last {
+                args.output[last * args.outputStride + args.channels] = 0
+            }
+        })
+        let report = try SelfTest.run(isas: [isa], networks: false, kernelSet: { _ in broken })
+        let failed = report.checks.filter { !$0.passed }
+        XCTAssertEqual(failed.map(\.kernel), ["f32_add_partial"])
+        XCTAssertTrue(failed.first?.failure?.contains("wrote past the logical channels") ?? false, "\(failed)")
+    }
+
+    func testNetworksMatchTheReferenceExecutor() throws {
+        let isa = try XCTUnwrap(ISASelection.available.first)
+        let checks = try NetworkChecks.run(isa: isa)
+        XCTAssertEqual(checks.count, 12, "3 models × 2 add modes × 1 and 2 threads")
+        XCTAssertEqual(Set(checks.map(\.model)).count, 3)
+        for c in checks { XCTAssertTrue(c.passed, "\(c)") }
+    }
+}
