@@ -2,19 +2,15 @@
 // measure them by: seeded values, NHWC tensors whose stride padding holds NaN (a kernel that
 // reads a padding lane into a stored lane, or writes past the logical channels, is caught),
 // and the parity metric.
+import SandglassEngine
 import SandglassKernels
 
-/// Deterministic pseudo-random values (SplitMix64): the same shapes and values on any machine.
+/// Deterministic pseudo-random values (the engine's SplitMix64): the same shapes and values on
+/// any machine.
 public struct CheckRandom {
-    public var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    private var base: SeededRandom
+    public init(seed: UInt64) { base = SeededRandom(seed: seed) }
+    public mutating func next() -> UInt64 { base.next() }
     public mutating func uniform(_ lo: Float = -1, _ hi: Float = 1) -> Float {
         lo + (hi - lo) * Float(next() >> 40) / Float(1 << 24)
     }

@@ -99,13 +99,33 @@ public enum KernelChecks {
 
     // MARK: Depthwise
 
-    struct DepthwiseCase {
-        var h: Int, w: Int, c: Int, k: Int = 3, stride: Int
-        var pads: (top: Int, left: Int, bottom: Int, right: Int) = (1, 1, 1, 1)
-        var residual = 0
-        var clamp: (Float, Float) = (-.infinity, .infinity)
-        var channelSplit: Int?
-        var label: String { "h=\(h) w=\(w) c=\(c) k=\(k) stride=\(stride) pads=\(pads) residual=\(residual)" }
+    /// One depthwise shape: input h×w×c, k×k taps, stride, padding, a shortcut add on the
+    /// first `residual` channels, a clamp; `channelSplit` runs two channel slices (as threads
+    /// split a layer with few rows) instead of two row ranges; `poisonUnadded` puts NaN in the
+    /// residual's channels past `residual`, which a partial add must not touch.
+    public struct DepthwiseCase: CustomStringConvertible {
+        public var h: Int, w: Int, c: Int, k: Int, stride: Int
+        public var pads: (top: Int, left: Int, bottom: Int, right: Int)
+        public var residual: Int
+        public var clamp: (Float, Float)
+        public var channelSplit: Int?
+        public var poisonUnadded: Bool
+
+        public init(h: Int, w: Int, c: Int, k: Int = 3, stride: Int, pads: (top: Int, left: Int, bottom: Int, right: Int) = (1, 1, 1, 1),
+                    residual: Int = 0, clamp: (Float, Float) = (-.infinity, .infinity), channelSplit: Int? = nil,
+                    poisonUnadded: Bool = false) {
+            self.h = h; self.w = w; self.c = c; self.k = k; self.stride = stride; self.pads = pads
+            self.residual = residual; self.clamp = clamp; self.channelSplit = channelSplit; self.poisonUnadded = poisonUnadded
+        }
+
+        public var description: String { "h=\(h) w=\(w) c=\(c) k=\(k) stride=\(stride) pads=\(pads) residual=\(residual)" }
+    }
+
+    /// What one shape gave: the relative error against the reference, and whether the kernel
+    /// left the stride padding alone.
+    public struct CaseResult {
+        public var error: Float
+        public var paddingUntouched: Bool
     }
 
     static func depthwise(_ kernels: KernelSet, stride: Int) -> KernelCheck {
@@ -120,6 +140,7 @@ public enum KernelChecks {
             cases.append(DepthwiseCase(h: 6, w: 10, c: 9, stride: 1, pads: (2, 0, 1, 2)))
             cases.append(DepthwiseCase(h: 5, w: 9, c: 21, stride: 1, residual: 10, clamp: (0, 6)))
             cases.append(DepthwiseCase(h: 5, w: 6, c: 53, stride: 1, residual: 53, channelSplit: 48))
+            cases.append(DepthwiseCase(h: 6, w: 9, c: 40, stride: 1, residual: 13, poisonUnadded: true))
         } else {
             for (h, w, c) in [(7, 9, 13), (5, 5, 24), (8, 11, 37), (1, 1, 5), (3, 2, 16), (15, 15, 40)] {
                 cases.append(DepthwiseCase(h: h, w: w, c: c, stride: 2))
@@ -160,6 +181,12 @@ public enum KernelChecks {
     }
 
     static func checkDepthwise(_ tc: DepthwiseCase, run: (DepthwiseArguments, Range<Int>) -> Void, into b: inout KernelCheckBuilder) {
+        let r = depthwise(tc, run: run)
+        b.record(tc.description, error: r.error, paddingUntouched: r.paddingUntouched)
+    }
+
+    /// Runs depthwise kernel `run` on one shape and compares it with the reference.
+    public static func depthwise(_ tc: DepthwiseCase, run: (DepthwiseArguments, Range<Int>) -> Void) -> CaseResult {
         var rng = CheckRandom(seed: UInt64(tc.h * 1000 + tc.w * 100 + tc.c * 7 + tc.stride + tc.residual))
         let ref = ReferenceConvolution(
             inputHeight: tc.h, inputWidth: tc.w, inputChannels: tc.c, outputChannels: tc.c,
@@ -169,7 +196,10 @@ public enum KernelChecks {
             minValue: tc.clamp.0, maxValue: tc.clamp.1)
         let oh = ref.outputHeight, ow = ref.outputWidth
         let inputDense = rng.array(tc.h * tc.w * tc.c)
-        let residualDense = rng.array(oh * ow * tc.c)
+        var residualDense = rng.array(oh * ow * tc.c)
+        if tc.poisonUnadded {
+            for p in 0..<(oh * ow) { for ch in tc.residual..<tc.c { residualDense[p * tc.c + ch] = .nan } }
+        }
         let expected = ref.run(inputDense, residual: tc.residual > 0 ? residualDense : nil, residualChannels: tc.residual)
         let input = StridedTensor(pixels: tc.h * tc.w, channels: tc.c, dense: inputDense)
         let output = StridedTensor(pixels: oh * ow, channels: tc.c)
@@ -191,7 +221,7 @@ public enum KernelChecks {
             run(args, 0..<(oh / 2))
             run(args, (oh / 2)..<oh)
         }
-        b.record(tc.label, error: relativeError(output.dense, expected), paddingUntouched: output.paddingUntouched)
+        return CaseResult(error: relativeError(output.dense, expected), paddingUntouched: output.paddingUntouched)
     }
 
     // MARK: Direct convolution (the stem, plain k×k)
@@ -243,53 +273,66 @@ public enum KernelChecks {
         for c in [1, 13, 24, 37, 96] {
             for k in Set([0, 1, 5, c / 3, c - 1, c]).sorted() where k >= 0 && k <= c {
                 for clamp: (Float, Float) in [(-.infinity, .infinity), (0, 0.5)] {
-                    var rng = CheckRandom(seed: UInt64(c * 100 + k))
-                    let pixels = 11
-                    let branchDense = rng.array(pixels * c), identityDense = rng.array(pixels * c)
-                    let expected = referencePartialAdd(branch: branchDense, identity: identityDense, pixels: pixels,
-                                                       channels: c, addedChannels: k, minValue: clamp.0, maxValue: clamp.1)
-                    let identity = StridedTensor(pixels: pixels, channels: c, dense: identityDense)
-                    let branch = StridedTensor(pixels: pixels, channels: c, dense: branchDense)
-                    // In place (the branch buffer is the output), in two pixel ranges.
-                    let args = PartialAddArguments(branch: branch.pointer, branchStride: branch.stride,
-                                                   identity: identity.pointer, identityStride: identity.stride,
-                                                   output: branch.pointer, outputStride: branch.stride,
-                                                   pixels: pixels, channels: c, addedChannels: k,
-                                                   minValue: clamp.0, maxValue: clamp.1)
-                    kernels.addPartial(args, 0..<5)
-                    kernels.addPartial(args, 5..<pixels)
-                    b.record("in place c=\(c) k=\(k) clamp=\(clamp)", error: relativeError(branch.dense, expected),
-                             paddingUntouched: branch.paddingUntouched)
-                    // Out of place.
-                    let source = StridedTensor(pixels: pixels, channels: c, dense: branchDense)
-                    let out = StridedTensor(pixels: pixels, channels: c)
-                    var copy = args
-                    copy.branch = UnsafePointer(source.pointer)
-                    copy.output = out.pointer
-                    kernels.addPartial(copy, 0..<pixels)
-                    b.record("copy c=\(c) k=\(k) clamp=\(clamp)", error: relativeError(out.dense, expected),
-                             paddingUntouched: out.paddingUntouched)
+                    let (inPlace, copy) = partialAdd(kernels, channels: c, added: k, clamp: clamp)
+                    b.record("in place c=\(c) k=\(k) clamp=\(clamp)", error: inPlace.error, paddingUntouched: inPlace.paddingUntouched)
+                    b.record("copy c=\(c) k=\(k) clamp=\(clamp)", error: copy.error, paddingUntouched: copy.paddingUntouched)
                 }
             }
         }
         return b.result
     }
 
+    /// f32_add_partial on 11 pixels of `channels`, adding the first `added`: in place (the
+    /// branch buffer is the output, in two pixel ranges) and out of place.
+    public static func partialAdd(_ kernels: KernelSet, channels c: Int, added k: Int, clamp: (Float, Float))
+        -> (inPlace: CaseResult, copy: CaseResult) {
+        var rng = CheckRandom(seed: UInt64(c * 100 + k))
+        let pixels = 11
+        let branchDense = rng.array(pixels * c), identityDense = rng.array(pixels * c)
+        let expected = referencePartialAdd(branch: branchDense, identity: identityDense, pixels: pixels,
+                                           channels: c, addedChannels: k, minValue: clamp.0, maxValue: clamp.1)
+        let identity = StridedTensor(pixels: pixels, channels: c, dense: identityDense)
+        let branch = StridedTensor(pixels: pixels, channels: c, dense: branchDense)
+        // In place (the branch buffer is the output), in two pixel ranges.
+        let args = PartialAddArguments(branch: branch.pointer, branchStride: branch.stride,
+                                       identity: identity.pointer, identityStride: identity.stride,
+                                       output: branch.pointer, outputStride: branch.stride,
+                                       pixels: pixels, channels: c, addedChannels: k,
+                                       minValue: clamp.0, maxValue: clamp.1)
+        kernels.addPartial(args, 0..<5)
+        kernels.addPartial(args, 5..<pixels)
+        let inPlace = CaseResult(error: relativeError(branch.dense, expected), paddingUntouched: branch.paddingUntouched)
+        // Out of place.
+        let source = StridedTensor(pixels: pixels, channels: c, dense: branchDense)
+        let out = StridedTensor(pixels: pixels, channels: c)
+        var copy = args
+        copy.branch = UnsafePointer(source.pointer)
+        copy.output = out.pointer
+        kernels.addPartial(copy, 0..<pixels)
+        return (inPlace, CaseResult(error: relativeError(out.dense, expected), paddingUntouched: out.paddingUntouched))
+    }
+
     static func globalAveragePool(_ kernels: KernelSet) -> KernelCheck {
         var b = KernelCheckBuilder(kernel: "f32_global_average_pool", isa: kernels.isa, tolerance: 1e-5)
         for pixels in [1, 3, 49, 50] {
             for c in [1, 13, 40, 1280] {
-                var rng = CheckRandom(seed: UInt64(pixels * 7 + c))
-                let dense = rng.array(pixels * c)
-                let input = StridedTensor(pixels: pixels, channels: c, dense: dense)
-                let out = StridedTensor(pixels: 1, channels: c)
-                let args = GlobalAveragePoolArguments(input: input.pointer, pixels: pixels, inputStride: input.stride,
-                                                      channels: c, output: out.pointer)
-                kernels.globalAveragePool(args, 0..<c)
-                b.record("pixels=\(pixels) c=\(c)", error: relativeError(out.dense, referenceGlobalAveragePool(dense, pixels: pixels, channels: c)),
-                         paddingUntouched: out.paddingUntouched)
+                let r = globalAveragePool(kernels, pixels: pixels, channels: c)
+                b.record("pixels=\(pixels) c=\(c)", error: r.error, paddingUntouched: r.paddingUntouched)
             }
         }
         return b.result
+    }
+
+    /// f32_global_average_pool over `pixels` of `channels`.
+    public static func globalAveragePool(_ kernels: KernelSet, pixels: Int, channels c: Int) -> CaseResult {
+        var rng = CheckRandom(seed: UInt64(pixels * 7 + c))
+        let dense = rng.array(pixels * c)
+        let input = StridedTensor(pixels: pixels, channels: c, dense: dense)
+        let out = StridedTensor(pixels: 1, channels: c)
+        let args = GlobalAveragePoolArguments(input: input.pointer, pixels: pixels, inputStride: input.stride,
+                                              channels: c, output: out.pointer)
+        kernels.globalAveragePool(args, 0..<c)
+        return CaseResult(error: relativeError(out.dense, referenceGlobalAveragePool(dense, pixels: pixels, channels: c)),
+                          paddingUntouched: out.paddingUntouched)
     }
 }

@@ -5,60 +5,19 @@ import XCTest
 /// channel counts that are not multiples of any vector width, odd sizes, stride 2 on odd
 /// inputs, symmetric, asymmetric and no padding, and k = 0, partial and full shortcut adds.
 final class DepthwiseConvTests: XCTestCase {
-    struct Case {
-        var h: Int, w: Int, c: Int, k: Int = 3, stride: Int
-        var pads: (top: Int, left: Int, bottom: Int, right: Int) = (1, 1, 1, 1)
-        var residual: Int = 0
-        var clamp: (Float, Float) = (-.infinity, .infinity)
-        /// NaN in the residual's channels past the first `residual`: a partial add must not touch them.
-        var poisonUnadded = false
-    }
+    typealias Case = KernelChecks.DepthwiseCase
 
+    /// One shape through the self-test's runner (two row ranges, as two threads would run them,
+    /// or the case's channel slices).
     func check(_ tc: Case, kernels: KernelSet, generic: Bool = false, channelSplit: Int? = nil,
                file: StaticString = #filePath, line: UInt = #line) {
-        var rng = TestRandom(seed: UInt64(tc.h * 1000 + tc.w * 100 + tc.c * 7 + tc.stride + tc.residual))
-        let ref = ReferenceConvolution(
-            inputHeight: tc.h, inputWidth: tc.w, inputChannels: tc.c, outputChannels: tc.c,
-            kernelHeight: tc.k, kernelWidth: tc.k, strideHeight: tc.stride, strideWidth: tc.stride,
-            padTop: tc.pads.top, padLeft: tc.pads.left, padBottom: tc.pads.bottom, padRight: tc.pads.right,
-            groups: tc.c, weights: rng.array(tc.c * tc.k * tc.k), bias: rng.array(tc.c),
-            minValue: tc.clamp.0, maxValue: tc.clamp.1)
-        let oh = ref.outputHeight, ow = ref.outputWidth
-        let inputDense = rng.array(tc.h * tc.w * tc.c)
-        var residualDense = rng.array(oh * ow * tc.c)
-        if tc.poisonUnadded {
-            for p in 0..<(oh * ow) { for ch in tc.residual..<tc.c { residualDense[p * tc.c + ch] = .nan } }
-        }
-        let expected = ref.run(inputDense, residual: tc.residual > 0 ? residualDense : nil, residualChannels: tc.residual)
-
-        let input = StridedTensor(pixels: tc.h * tc.w, channels: tc.c, dense: inputDense)
-        let output = StridedTensor(pixels: oh * ow, channels: tc.c)
-        let residual = StridedTensor(pixels: oh * ow, channels: tc.c, dense: residualDense)
-        let packed = PackedDepthwiseWeights(channels: tc.c, kernelSize: tc.k, weights: ref.weights, bias: ref.bias)
-        let zeros = AlignedBuffer(count: tc.w * input.stride)
-        let args = DepthwiseArguments(
-            input: input.pointer, inputHeight: tc.h, inputWidth: tc.w, inputStride: input.stride,
-            output: output.pointer, outputHeight: oh, outputWidth: ow, outputStride: output.stride,
-            channels: tc.c, kernelSize: tc.k, stride: tc.stride, padTop: tc.pads.top, padLeft: tc.pads.left,
-            weights: packed.buffer.pointer, weightStride: packed.stride, zeros: zeros.pointer,
-            epilogue: ConvEpilogue(minValue: tc.clamp.0, maxValue: tc.clamp.1,
-                                   residual: tc.residual > 0 ? UnsafePointer(residual.pointer) : nil,
-                                   residualStride: residual.stride, residualChannels: tc.residual))
-        // Two row ranges, as two threads would run them.
-        let split = oh / 2
+        var tc = tc
+        if let channelSplit { tc.channelSplit = channelSplit }
         let run: (DepthwiseArguments, Range<Int>) -> Void =
             generic ? kernels.dwconvGeneric : (tc.stride == 1 ? kernels.dwconv3x3s1 : kernels.dwconv3x3s2)
-        if let cut = channelSplit {
-            // Two channel slices, as threads split a layer with few rows.
-            run(args.channelSlice(0..<cut), 0..<oh)
-            run(args.channelSlice(cut..<tc.c), 0..<oh)
-        } else {
-            run(args, 0..<split)
-            run(args, split..<oh)
-        }
-        let error = relativeError(output.dense, expected)
-        XCTAssertLessThan(error, 1e-5, "\(kernels.isa) \(tc) generic=\(generic)", file: file, line: line)
-        XCTAssertTrue(output.paddingUntouched, "\(kernels.isa) wrote past the channels for \(tc)", file: file, line: line)
+        let r = KernelChecks.depthwise(tc, run: run)
+        XCTAssertLessThan(r.error, 1e-5, "\(kernels.isa) \(tc) generic=\(generic)", file: file, line: line)
+        XCTAssertTrue(r.paddingUntouched, "\(kernels.isa) wrote past the channels for \(tc)", file: file, line: line)
     }
 
     func testStride1AwkwardShapes() throws {
