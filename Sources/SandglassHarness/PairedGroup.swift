@@ -58,6 +58,8 @@ public struct PairedGroupReport: Codable, Sendable {
     public var baseline: Baseline
     public var candidates: [PairedCandidate]
     public var resolution: PairedResolution?
+    /// The kernels checked against their references before measuring (set by the commands).
+    public var selftest: SelfTestOutcome?
     public var interleave: InterleaveMode
     public var cacheState: String
     public var cycles: Int

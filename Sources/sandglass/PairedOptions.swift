@@ -20,6 +20,17 @@ struct PairedOptions: ParsableArguments {
     @Option(help: "Output format: table or json.")
     var format: OutputFormat = .table
 
+    @Flag(help: "Measure without first checking the kernels against their references on this machine (the output says so).")
+    var skipSelftest = false
+
+    /// The self-test for the ISAs of `points`, before anything is measured; a failure stops the
+    /// command unless --skip-selftest.
+    func selfTest(_ points: [SweepPoint]) throws -> SelfTestOutcome {
+        let outcome = SelfTestGate.check(isas: SelfTestGate.isas(for: points), skip: skipSelftest)
+        guard outcome.passed || skipSelftest else { throw CommandFailure(SelfTestGate.refusal(outcome)) }
+        return outcome
+    }
+
     func settings() throws -> InterleavedMeasurement {
         var s = InterleavedMeasurement()
         do { s.mode = try InterleaveMode(parsing: interleave) } catch let e as ResultsError { throw ValidationError(e.message) }

@@ -56,12 +56,21 @@ extension Sandglass {
 
         func run() throws {
             Interruption.install()
-            let report: PairedGroupReport
+            var report: PairedGroupReport
+            let baseline = try model.point(engine: engine, pin: pin)
+            let others = try candidates()
+            let selfTest = try paired.selfTest([baseline] + others.map(\.point))
             do {
-                report = try PairedGroup.run(baseline: try model.point(engine: engine, pin: pin), candidates: try candidates(),
+                report = try PairedGroup.run(baseline: baseline, candidates: others,
                                              withAA: true, settings: try paired.settings(), weightSeed: model.seed ?? 0)
             } catch let e as ResultsError { throw CommandFailure(e.message) }
-            if paired.format == .json { print(try jsonString(report)) } else { print(PairedOutput.render(report, title: "ab")) }
+            report.selftest = selfTest
+            if paired.format == .json {
+                print(try jsonString(report))
+            } else {
+                print(PairedOutput.render(report, title: "ab"))
+                print(selfTest.summary)
+            }
             if report.stopReason == "interrupted" { throw CommandFailure("interrupted", exitCode: 130) }
         }
     }
@@ -81,12 +90,20 @@ extension Sandglass {
 
         func run() throws {
             Interruption.install()
-            let report: PairedGroupReport
+            var report: PairedGroupReport
+            let baseline = try model.point(engine: engine, pin: pin)
+            let selfTest = try paired.selfTest([baseline])
             do {
-                report = try PairedGroup.run(baseline: try model.point(engine: engine, pin: pin), candidates: [],
+                report = try PairedGroup.run(baseline: baseline, candidates: [],
                                              withAA: true, listAA: true, settings: try paired.settings(), weightSeed: model.seed ?? 0)
             } catch let e as ResultsError { throw CommandFailure(e.message) }
-            if paired.format == .json { print(try jsonString(report)) } else { print(PairedOutput.render(report, title: "resolution")) }
+            report.selftest = selfTest
+            if paired.format == .json {
+                print(try jsonString(report))
+            } else {
+                print(PairedOutput.render(report, title: "resolution"))
+                print(selfTest.summary)
+            }
             if report.stopReason == "interrupted" { throw CommandFailure("interrupted", exitCode: 130) }
         }
     }

@@ -65,6 +65,9 @@ final class SelfTestCLITests: XCTestCase {
         XCTAssertTrue(refused.stderr.contains("f32_dwconv3x3_s2"), refused.stderr)
         XCTAssertTrue(refused.stderr.contains("Nothing was measured"), refused.stderr)
         XCTAssertEqual(refused.stdout, "")
+        let ab = try CLI.run(["ab", "--width", "0.35", "--resolution", "64", "--versus", "alpha=1/6", "--seconds", "1"], environment: env)
+        XCTAssertEqual(ab.status, 1)
+        XCTAssertTrue(ab.stderr.contains("f32_dwconv3x3_s2"), ab.stderr)
 
         let spec = try scratch.write("""
         axes:
