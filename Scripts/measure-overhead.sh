@@ -5,8 +5,9 @@
 # alone, timing plus the group of four software counters with the default (auto, rotating)
 # window, and with counters around every step. ROUNDS rounds, configurations alternated, so
 # that a change in the host's load falls on all of them; per round and configuration it
-# prints the paired overhead, the per-layer sum against end to end, the window and the fewest
-# counter samples any layer got.
+# prints the paired overhead, the sum of the layers' mean times against the mean uninstrumented
+# inference (means add up; medians do not), the window and the fewest counter samples any layer
+# got.
 # Usage: Scripts/measure-overhead.sh [ROUNDS] [ITERATIONS] [extra bench flags…]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,7 +32,7 @@ done
 python3 - "$OUT" "$ROUNDS" <<'PY'
 import json, pathlib, statistics, sys
 out, rounds = pathlib.Path(sys.argv[1]), int(sys.argv[2])
-print("%-14s %5s  %-26s %10s %9s  %s" % ("config", "round", "paired overhead [95% CI]", "e2e ms", "sum/e2e", "window, fewest samples"))
+print("%-14s %5s  %-26s %10s %12s  %s" % ("config", "round", "paired overhead [95% CI]", "e2e ms", "means sum/e2e", "window, fewest samples"))
 for config in ["timing", "software-auto", "software-all"]:
     medians = []
     for r in range(1, rounds + 1):
@@ -40,9 +41,9 @@ for config in ["timing", "software-auto", "software-all"]:
         medians.append(o["median"])
         samples = [l["counterSamples"] for l in d["layers"] if l.get("counterSamples") is not None]
         window = next((n.split("counters read around ")[1].split(",")[0] for n in d["counters"]["notes"] if "counters read around" in n), "-")
-        print("%-14s %5d  %+.2f%% [%+.2f%%, %+.2f%%]   %10.3f %+8.2f%%  %s%s" % (
+        print("%-14s %5d  %+.2f%% [%+.2f%%, %+.2f%%]   %10.3f %+11.2f%%  %s%s" % (
             config, r, o["median"], o["ciLow"], o["ciHigh"], d["endToEndMs"],
-            (d["perLayerSumMs"] / d["endToEndMs"] - 1) * 100, window,
+            (d["perLayerMeanSumMs"] / d["endToEndMeanMs"] - 1) * 100, window,
             ", %d samples" % min(samples) if samples else ""))
     print("%-14s  median of rounds: %+.2f%%" % (config, statistics.median(medians)))
 PY
