@@ -40,6 +40,18 @@ struct PairedOptions: ParsableArguments {
         return s
     }
 
+    /// Prints `report` (JSON, or the table and the self-test line) and fails when it was
+    /// interrupted.
+    func emit(_ report: PairedGroupReport, title: String) throws {
+        if format == .json {
+            print(try jsonString(report))
+        } else {
+            print(PairedOutput.render(report, title: title))
+            if let selfTest = report.selftest { print(selfTest.summary) }
+        }
+        if report.stopReason == "interrupted" { throw CommandFailure("interrupted", exitCode: 130) }
+    }
+
     func validate() throws {
         guard seconds > 0, seconds <= 86_400 else { throw ValidationError("--seconds must be more than 0 and at most 86400 (got \(seconds))") }
         guard target >= 0, target < 100 else { throw ValidationError("--target is a percentage from 0 to 100 (got \(target))") }

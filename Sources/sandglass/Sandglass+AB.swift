@@ -65,13 +65,7 @@ extension Sandglass {
                                              withAA: true, settings: try paired.settings(), weightSeed: model.seed ?? 0)
             } catch let e as ResultsError { throw CommandFailure(e.message) }
             report.selftest = selfTest
-            if paired.format == .json {
-                print(try jsonString(report))
-            } else {
-                print(PairedOutput.render(report, title: "ab"))
-                print(selfTest.summary)
-            }
-            if report.stopReason == "interrupted" { throw CommandFailure("interrupted", exitCode: 130) }
+            try paired.emit(report, title: "ab")
         }
     }
 
@@ -98,13 +92,7 @@ extension Sandglass {
                                              withAA: true, listAA: true, settings: try paired.settings(), weightSeed: model.seed ?? 0)
             } catch let e as ResultsError { throw CommandFailure(e.message) }
             report.selftest = selfTest
-            if paired.format == .json {
-                print(try jsonString(report))
-            } else {
-                print(PairedOutput.render(report, title: "resolution"))
-                print(selfTest.summary)
-            }
-            if report.stopReason == "interrupted" { throw CommandFailure("interrupted", exitCode: 130) }
+            try paired.emit(report, title: "resolution")
         }
     }
 }
