@@ -5,14 +5,18 @@ import PackageDescription
 // Each ISA module is compiled with its own target flags so that one x86-64 binary carries
 // AVX2 and AVX-512 kernels and picks one at run time. `-Xcc -march=…` is the flag that both
 // Swift 6.0 and 6.3 accept (6.0 rejects -target-cpu on x86). The manifest is evaluated on the
-// build machine, so native builds on AArch64 get no x86 flags.
-#if arch(x86_64)
-let avx512Flags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v4"])]
-let avx2Flags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
-#else
-let avx512Flags: [SwiftSetting] = []
-let avx2Flags: [SwiftSetting] = []
-#endif
+// build machine, so native builds on AArch64 get no x86 flags; a cross build from x86-64
+// (Scripts/cross-build-arm64.sh) names its target in SANDGLASS_CROSS_TARGET instead.
+let buildsForX86: Bool = {
+    if let target = Context.environment["SANDGLASS_CROSS_TARGET"] { return target.hasPrefix("x86_64") }
+    #if arch(x86_64)
+    return true
+    #else
+    return false
+    #endif
+}()
+let avx512Flags: [SwiftSetting] = buildsForX86 ? [.unsafeFlags(["-Xcc", "-march=x86-64-v4"])] : []
+let avx2Flags: [SwiftSetting] = buildsForX86 ? [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])] : []
 
 // The engine is written against the Swift 5 language mode: its kernels pass raw pointers
 // between threads deliberately, which Swift 6's Sendable checking would reject wholesale.

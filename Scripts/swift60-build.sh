@@ -60,6 +60,8 @@ if [ ! -e "$STAMP" ] || [ "$(cat "$STAMP")" != "$PACKAGES" ]; then
     echo "$PACKAGES" > "$STAMP"
     say "chroot ready in $((SECONDS - t0)) s"
 fi
+# Scripts/cross-build-arm64.sh reuses the chroot's compiler and asks only for the setup.
+[ "${SANDGLASS_SWIFT60_SETUP_ONLY:-0}" = 1 ] && exit 0
 
 # Swift packages come from the same place as on the host: git's url.*.insteadOf rules (a local
 # mirror here) are copied into the chroot, and the mirror folders they name are bind-mounted.

@@ -61,7 +61,7 @@ public struct Deployment {
             throw RemoteError(.usage, "--binary \(path): cannot read that file")
         }
         if let arch = BinaryArchitecture.of(file: path), !BinaryArchitecture.compatible(binary: arch, board: facts.architecture) {
-            throw RemoteError(.usage, "--binary \(path) is built for \(arch), but the board \(board) is \(facts.architecture): cross-compile for the board (e.g. swift build --swift-sdk …) or let sandglass build it there (omit --binary)")
+            throw RemoteError(.usage, "--binary \(path) is built for \(arch), but the board \(board) is \(facts.architecture): cross-compile for the board (Scripts/cross-build-arm64.sh for an arm64 Debian board) or let sandglass build it there (omit --binary)")
         }
         let key = RecordHash.hex(data) + "-\(data.count)"
         let dir = root + "/binaries/" + key

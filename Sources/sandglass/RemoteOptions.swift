@@ -1,6 +1,7 @@
-// Options of `sweep` and `bench` that run them on a board over SSH (see SandglassRemote).
+// Options of `sweep`, `bench` and `selftest` that run them on a board over SSH (see SandglassRemote).
 import ArgumentParser
 import Foundation
+import SandglassHarness
 import SandglassRemote
 
 struct RemoteOptions: ParsableArguments {
@@ -78,6 +79,31 @@ struct RemoteOptions: ParsableArguments {
         var board = BoardSpec(name: name ?? t.defaultBoardName, target: t)
         if let remoteDir { board.remoteRoot = RemotePath(remoteDir) }
         return board
+    }
+
+    /// Runs `sandglass <verb> <arguments>` on the board of --target, attached: deploys first
+    /// (the binary, or a build of this checkout), passes its output through, and fails with its
+    /// exit status.
+    func runOnTargetBoard(verb: String, arguments: [String]) throws {
+        let board = try targetBoard(name: nil)
+        let deployment = self.deployment
+        if deployment.binary == nil && deployment.sourceRoot == nil {
+            throw CommandFailure.usage("cannot find the Sandglass checkout this binary was built in, to deploy its sources: run the sandglass built in a checkout, or deploy a prebuilt binary with --binary PATH")
+        }
+        let controls: ControlDirectory
+        do { controls = try ControlDirectory() } catch let e as RemoteError { throw e.commandFailure }
+        defer { controls.remove() }
+        Interruption.install()
+        let display = BoardsProgress(style: .auto, boards: [board.name])
+        let code: Int32
+        do {
+            code = try RemoteCommand.run(verb: verb, board: board, arguments: arguments, deployment: deployment,
+                                         settings: sshSettings, controlDirectory: controls, progress: display)
+        } catch let e as RemoteError {
+            display.done()
+            throw e.commandFailure
+        }
+        if code != 0 { throw CommandFailure("sandglass \(verb) on \(board.name) exited with status \(code)", exitCode: code) }
     }
 
     func absolute(_ path: String) -> String {

@@ -27,24 +27,6 @@ extension Sandglass.Bench {
         if model.onnx != nil || model.weights != nil {
             throw CommandFailure.usage("--onnx and --weights read a file on this machine and cannot be combined with --target; run a built-in model on the board, or copy the model there and run sandglass on the board")
         }
-        let board = try remote.targetBoard(name: nil)
-        let deployment = remote.deployment
-        if deployment.binary == nil && deployment.sourceRoot == nil {
-            throw CommandFailure.usage("cannot find the Sandglass checkout this binary was built in, to deploy its sources: run the sandglass built in a checkout, or deploy a prebuilt binary with --binary PATH")
-        }
-        let controls: ControlDirectory
-        do { controls = try ControlDirectory() } catch let e as RemoteError { throw e.commandFailure }
-        defer { controls.remove() }
-        Interruption.install()
-        let display = BoardsProgress(style: .auto, boards: [board.name])
-        let code: Int32
-        do {
-            code = try RemoteBench.run(board: board, arguments: boardArguments, deployment: deployment,
-                                       settings: remote.sshSettings, controlDirectory: controls, progress: display)
-        } catch let e as RemoteError {
-            display.done()
-            throw e.commandFailure
-        }
-        if code != 0 { throw CommandFailure("the benchmark on \(board.name) exited with status \(code)", exitCode: code) }
+        try remote.runOnTargetBoard(verb: "bench", arguments: boardArguments)
     }
 }

@@ -1,6 +1,6 @@
 // `sandglass selftest`: the kernels of every ISA this CPU runs against their scalar references,
 // and whole networks against the reference executor; non-zero exit, naming the kernel, on any
-// failure.
+// failure. With --target the same check runs on a board (deployed as for a sweep).
 import ArgumentParser
 import Foundation
 import SandglassEngine
@@ -21,6 +21,13 @@ extension Sandglass {
         @Option(help: "Output format: table or json.")
         var format: OutputFormat = .table
 
+        @OptionGroup(title: "Remote boards") var remote: RemoteOptions
+
+        /// The arguments for the board: every option as parsed here.
+        var boardArguments: [String] {
+            ["--isa", isa, "--format", format.rawValue] + (kernelsOnly ? ["--kernels-only"] : [])
+        }
+
         func isas() throws -> [ISA] {
             let choice: ISAChoice
             do { choice = try ISAChoice(parsing: isa) } catch let e as ParameterError { throw ValidationError(e.description) }
@@ -34,10 +41,17 @@ extension Sandglass {
 
         func validate() throws {
             guard format != .csv else { throw ValidationError("selftest prints table or json, not csv") }
-            _ = try isas()
+            try remote.validate()
+            // The board decides which ISAs it runs; here only the spelling is checked.
+            if remote.isRemote {
+                do { _ = try ISAChoice(parsing: isa) } catch let e as ParameterError { throw ValidationError(e.description) }
+            } else {
+                _ = try isas()
+            }
         }
 
         func run() throws {
+            if remote.isRemote { return try remote.runOnTargetBoard(verb: "selftest", arguments: boardArguments) }
             let report = try SelfTest.run(isas: try isas(), networks: !kernelsOnly)
             if format == .json {
                 print(try jsonString(report))

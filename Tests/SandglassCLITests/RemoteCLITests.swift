@@ -268,6 +268,18 @@ final class RemoteCLITests: XCTestCase {
         XCTAssertEqual(bad.status, 2)
     }
 
+    func testSelfTestOnTheBoard() throws {
+        let r = try sandglass(["selftest", "--kernels-only", "--format", "json", "--binary", CLI.binary.path] + board.aliasArguments)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.json?["passed"] as? Bool, true, r.stdout)
+        let checks = try XCTUnwrap(r.json?["checks"] as? [[String: Any]], r.stdout)
+        XCTAssertTrue(checks.contains { $0["kernel"] as? String == "f32_dwconv3x3_s2" }, r.stdout)
+        // The board, not this machine, says which ISAs it runs; a misspelt one fails here first.
+        let misspelt = try sandglass(["selftest", "--isa", "sse9", "--binary", CLI.binary.path] + board.aliasArguments)
+        XCTAssertNotEqual(misspelt.status, 0)
+        XCTAssertTrue(misspelt.stderr.contains("sse9"), misspelt.stderr)
+    }
+
     /// The real path: sources at HEAD plus vendored dependencies, built on the board with its own
     /// swift (here this machine's), then cached per commit. Takes a few minutes (a release build).
     func testSourceDeployBuildsOnTheBoardOnceAndCaches() throws {
