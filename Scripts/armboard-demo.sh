@@ -9,7 +9,7 @@
 #
 # How the board gets its sandglass (BUILD):
 #   cross (default)  Scripts/cross-build-arm64.sh builds it here against the board's own root file
-#                    system (a few minutes), deployed with --binary.
+#                    system (a few minutes; from scratch unless CROSS_CLEAN=0), deployed with --binary.
 #   board            the sources of the commit are sent and built on the board with its Swift
 #                    (~2 hours under emulation the first time, cached per commit afterwards;
 #                    a second sweep then shows the cached start).
@@ -55,7 +55,7 @@ board_args=(--target "$target"
 deploy_args=()
 if [ "$BUILD" = cross ]; then
     started=$(date +%s)
-    Scripts/cross-build-arm64.sh 2>&1 | tee "$OUT/cross-build.log"
+    CLEAN=${CROSS_CLEAN:-1} Scripts/cross-build-arm64.sh 2>&1 | tee "$OUT/cross-build.log"
     echo "armboard-demo: cross build took $(( $(date +%s) - started )) s" | tee -a "$OUT/cross-build.log"
     deploy_args=(--binary .build/cross-arm64/sandglass)
 fi
@@ -141,15 +141,16 @@ gate_line = (f"{gate.get('status')}: {gate.get('kernelChecks')} kernel checks an
              f"{', '.join(gate.get('isa', []))}, worst relative error {gate.get('maxRelError', 0):.1e}"
              f"{' (cached from the self-test run just before)' if gate.get('cached') else ''}") if gate else "not recorded"
 st = json.loads(read("selftest.json") or "{}")
-selftest_table = "\n".join(l for l in read("selftest.txt").splitlines() if not l.startswith("armboard-demo:"))
+selftest_table = "\n".join(l for l in read("selftest.txt").splitlines() if not l.startswith(("armboard-demo:", "sandglass: [")))
 selftest_took = re.search(r"took (\d+) s", read("selftest.txt"))
 mutation = read("mutation.log").strip()
 if mode == "cross":
     cross = read("cross-build.log")
     cross_took = re.search(r"cross build took (\d+) s", cross)
+    scratch = "from scratch" if "from scratch" in cross else "incrementally"
     how = (f"cross-compiled on the x86-64 host by `Scripts/cross-build-arm64.sh` (Debian trixie's Swift 6.0.3 for amd64, "
-           f"linked against the board's own root file system: its aarch64 Swift 6.0.3 runtime, glibc, libpfm4 and hwloc) in "
-           f"{cross_took.group(1) + ' s' if cross_took else 'see cross-build.log'}, deployed with `--binary`")
+           f"linked against the board's own root file system: its aarch64 Swift 6.0.3 runtime, glibc, libpfm4 and hwloc) {scratch} in "
+           f"{cross_took.group(1) + ' s' if cross_took else 'see cross-build.log'} on the host's 2 cores, deployed with `--binary`")
     build_note = ("A build on the board itself (`BUILD=board`, the default path for a board without a cross build) "
                   "took 113 minutes for commit 444ef22 under this emulator: see this folder's git history.")
 else:

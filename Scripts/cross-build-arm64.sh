@@ -13,6 +13,7 @@
 #
 #   Scripts/cross-build-arm64.sh                     -> .build/cross-arm64/sandglass
 #   SYSROOT=/mnt/board-root Scripts/cross-build-arm64.sh
+#   CLEAN=1 Scripts/cross-build-arm64.sh            from scratch (the build folder is kept otherwise)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SRC=$PWD
@@ -65,6 +66,7 @@ cat > "$ROOT/var/tmp/sandglass-cross-arm64.json" <<EOF
 EOF
 
 OVL="$ROOT/var/tmp/sandglass-cross-overlay"
+[ "${CLEAN:-0}" = 1 ] && rm -rf "$ROOT/var/tmp/sandglass-cross-build"
 rm -rf "$OVL"; mkdir -p "$ROOT/src" "$ROOT/sysroot" "$OVL/upper" "$OVL/work" "$ROOT/var/tmp/sandglass-cross-build"
 t0=$SECONDS
 say "building $TRIPLE with trixie's swiftlang against $SYSROOT -> $LOG"
@@ -107,4 +109,4 @@ else
     rm -f "$OUT_DIR/.sandglass-commit"
     say "warning: built with uncommitted changes; results from this binary will name the checkout's HEAD, which lacks them"
 fi
-say "built $(file -b "$OUT_DIR/sandglass" | cut -d, -f1-2) in $((SECONDS - t0)) s: $OUT_DIR/sandglass"
+say "built $(file -b "$OUT_DIR/sandglass" | cut -d, -f1-2) in $((SECONDS - t0)) s ($([ "${CLEAN:-0}" = 1 ] && echo "from scratch" || echo "incremental")): $OUT_DIR/sandglass"
