@@ -36,8 +36,8 @@ for f in usr/lib/swift/linux/aarch64 usr/lib/swift/linux/Foundation.swiftmodule/
          usr/include/perfmon/pfmlib.h usr/include/hwloc.h usr/lib/aarch64-linux-gnu/libc.so.6; do
     [ -e "$SYSROOT/$f" ] || die "$SYSROOT is not an arm64 board's root file system with swiftlang, libpfm4-dev and libhwloc-dev ($f is missing); set SYSROOT to one (the emulated board's: ../shared/tools/armboard/armboard.sh create)"
 done
-if [ -n "$(git status --porcelain --untracked-files=no)" ]; then
-    say "warning: uncommitted changes are built too; the binary's build info names HEAD $(git rev-parse --short HEAD) plus them"
+if [ -n "$(git status --porcelain -- Package.swift Sources)" ]; then
+    say "warning: uncommitted changes to Package.swift or Sources are built too; the binary's build info names HEAD $(git rev-parse --short HEAD) plus them"
 fi
 mkdir -p "$OUT_DIR"
 
@@ -103,7 +103,7 @@ bin="$ROOT/var/tmp/sandglass-cross-build/$TRIPLE/release/sandglass"
 cp "$bin" "$OUT_DIR/sandglass"
 # The commit the binary was built from, for the results' header (BuildInfo reads this file
 # beside the binary; --binary uploads it too). A tree with uncommitted changes has none to name.
-if [ -z "$(git status --porcelain --untracked-files=no)" ]; then
+if [ -z "$(git status --porcelain -- Package.swift Sources)" ]; then
     git rev-parse HEAD > "$OUT_DIR/.sandglass-commit"
 else
     rm -f "$OUT_DIR/.sandglass-commit"

@@ -73,9 +73,16 @@ public struct PairedGroupReport: Codable, Sendable {
 }
 
 public enum PairedGroup {
+    /// Fewest pairs whose median has a distribution-free 95% CI; below it the "CI" is merely
+    /// the range of the ratios, and no verdict is given.
+    public static let minimumPairsForVerdict = 6
+
     /// Verdict of one candidate: real only when its CI excludes 1 and its effect exceeds the
     /// machine's resolution measured in the same run.
-    public static func verdict(_ ratio: MedianCI, resolution: PairedResolution?) -> String {
+    public static func verdict(_ ratio: MedianCI, pairs: Int, resolution: PairedResolution?) -> String {
+        if pairs < minimumPairsForVerdict {
+            return "too few pairs for a verdict (\(pairs) of \(minimumPairsForVerdict) needed)"
+        }
         let effect = abs(ratio.median - 1) * 100
         let limit = resolution?.limitPercent ?? 0
         if ratio.contains(1) || effect <= limit {
@@ -128,7 +135,7 @@ public enum PairedGroup {
             out.append(PairedCandidate(overrides: [:], point: baseline, label: "A/A copy of " + baseline.label, pairs: c.pairs,
                                        ratio: c.ratio, differenceMs: c.differenceMs, lag1Autocorrelation: c.lag1Autocorrelation,
                                        latencyMs: stats(1), switchCostMs: switchStats(1),
-                                       verdict: verdict(c.ratio, resolution: nil), warnings: c.warnings))
+                                       verdict: verdict(c.ratio, pairs: c.pairs, resolution: nil), warnings: c.warnings))
         }
         for (k, c) in candidates.enumerated() {
             let index = first + k
@@ -137,7 +144,7 @@ public enum PairedGroup {
                                        ratio: comparison.ratio, differenceMs: comparison.differenceMs,
                                        lag1Autocorrelation: comparison.lag1Autocorrelation, latencyMs: stats(index),
                                        switchCostMs: switchStats(index),
-                                       verdict: verdict(comparison.ratio, resolution: resolution), warnings: comparison.warnings))
+                                       verdict: verdict(comparison.ratio, pairs: comparison.pairs, resolution: resolution), warnings: comparison.warnings))
         }
         if result.stopReason == "time-cap" && settings.target > 0 {
             warnings.append(String(format: "stopped at the time cap (%.0f s) before every CI reached ±%.2f%%", settings.maxSeconds, settings.target * 100))

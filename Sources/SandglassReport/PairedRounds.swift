@@ -36,9 +36,11 @@ public struct PairedRatio: Sendable, Equatable {
 
     public var rounds: Int { pairs }
 
-    /// A change: the CI excludes 1 and the effect exceeds the run's A/A resolution.
+    /// A change: enough pairs for a CI (below that the "CI" is the range of the ratios), the CI
+    /// excludes 1 and the effect exceeds the run's A/A resolution.
     public var isChange: Bool {
-        (ciHigh < 1 || ciLow > 1) && abs(median - 1) * 100 > (resolutionLimitPercent ?? 0)
+        pairs >= PairedGroup.minimumPairsForVerdict && (ciHigh < 1 || ciLow > 1)
+            && abs(median - 1) * 100 > (resolutionLimitPercent ?? 0)
     }
 
     /// "over 412 interleaved pairs" / "over 5 rounds".

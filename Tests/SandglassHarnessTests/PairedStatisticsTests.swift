@@ -56,7 +56,7 @@ final class PairedStatisticsTests: XCTestCase {
         XCTAssertFalse(c.ratio.contains(1), "\(c.ratio)")
         XCTAssertTrue(c.ratio.contains(0.97) || abs(c.ratio.median - 0.97) < 0.002, "\(c.ratio)")
         XCTAssertLessThan(c.differenceMs.median, 0)
-        XCTAssertEqual(PairedGroup.verdict(c.ratio, resolution: nil), "faster")
+        XCTAssertEqual(PairedGroup.verdict(c.ratio, pairs: c.pairs, resolution: nil), "faster")
     }
 
     func testVerdictRespectsTheMachineResolution() {
@@ -65,10 +65,21 @@ final class PairedStatisticsTests: XCTestCase {
         XCTAssertGreaterThan(resolution.limitPercent, 1)
         // A 1 % effect whose CI excludes 1 is still below a ±2–3 % resolution.
         let small = MedianCI(median: 0.99, ciLow: 0.985, ciHigh: 0.995)
-        XCTAssertTrue(PairedGroup.verdict(small, resolution: resolution).hasPrefix("not distinguishable"))
+        XCTAssertTrue(PairedGroup.verdict(small, pairs: 100, resolution: resolution).hasPrefix("not distinguishable"))
         let large = MedianCI(median: 0.90, ciLow: 0.89, ciHigh: 0.91)
-        XCTAssertEqual(PairedGroup.verdict(large, resolution: resolution), "faster")
-        XCTAssertEqual(PairedGroup.verdict(MedianCI(median: 1.1, ciLow: 1.09, ciHigh: 1.11), resolution: resolution), "slower")
+        XCTAssertEqual(PairedGroup.verdict(large, pairs: 100, resolution: resolution), "faster")
+        XCTAssertEqual(PairedGroup.verdict(MedianCI(median: 1.1, ciLow: 1.09, ciHigh: 1.11), pairs: 100, resolution: resolution), "slower")
+    }
+
+    /// One pair (a sweep cut short by its time cap on a slow board) has a "CI" of one value:
+    /// no verdict, however far from 1 it lies.
+    func testTooFewPairsGetNoVerdict() {
+        let one = PairedComparison(baseline: [4095.6], candidate: [4928.9])
+        XCTAssertEqual(one.pairs, 1)
+        XCTAssertFalse(one.ratio.contains(1), "the degenerate interval [x, x] excludes 1")
+        XCTAssertEqual(PairedGroup.verdict(one.ratio, pairs: one.pairs, resolution: nil), "too few pairs for a verdict (1 of 6 needed)")
+        let six = PairedComparison(baseline: Array(repeating: 10, count: 6), candidate: Array(repeating: 12, count: 6))
+        XCTAssertEqual(PairedGroup.verdict(six.ratio, pairs: six.pairs, resolution: nil), "slower")
     }
 
     func testLag1AutocorrelationSeesPersistence() throws {
