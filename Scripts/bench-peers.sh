@@ -1,12 +1,24 @@
 #!/usr/bin/env bash
-# Sandglass against ONNX Runtime, ncnn and MNN on the same architectures, interleaved on pinned
-# cores. Installs the peers from PyPI into .venv-peers (onnxruntime; ncnn with pnnx to convert;
+# Sandglass against ONNX Runtime, ncnn and MNN on the same architectures, on pinned cores.
+# Installs the peers from PyPI into .venv-peers (onnxruntime; ncnn with pnnx to convert;
 # MNN with mnnconvert), builds Sandglass (release), and writes
-# Reports/peers/peers-<threads>t.{md,json}. Arguments pass through to peer_benchmark.py
-# (--rounds, --iterations, --threads, --models, --out, ...).
+#   Reports/peers/peers-<threads>t.{md,json}    blocks of inferences per engine, interleaved in
+#                                               shuffled rounds (peer_benchmark.py)
+#   Reports/peers/paired-<threads>t.{md,json}   with --paired: Sandglass (`sandglass worker`) and
+#                                               ONNX Runtime alternated inference by inference,
+#                                               paired ratios with CIs and an A/A pair
+#                                               (paired_peers.py)
+# Other arguments pass through (--rounds, --iterations, --pairs, --threads, --models, --out, ...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+script=Benchmarks/peers/peer_benchmark.py
+packages="numpy onnx onnxruntime ncnn pnnx MNN"
+if [ "${1:-}" = "--paired" ]; then
+    shift
+    script=Benchmarks/peers/paired_peers.py
+    packages="numpy onnx onnxruntime"
+fi
 python3 -m venv .venv-peers
-.venv-peers/bin/pip install -q --disable-pip-version-check numpy onnx onnxruntime ncnn pnnx MNN
+.venv-peers/bin/pip install -q --disable-pip-version-check $packages
 swift build -c release --product sandglass
-exec .venv-peers/bin/python Benchmarks/peers/peer_benchmark.py --sandglass .build/release/sandglass "$@"
+exec .venv-peers/bin/python "$script" --sandglass .build/release/sandglass "$@"

@@ -6,7 +6,7 @@ struct Sandglass: ParsableCommand {
         abstract: "On-device latency profiling and benchmarking of MobileNeXt, MobileNetV2 and imported models.",
         version: "0.1.0",
         subcommands: [Models.self, Inspect.self, Bench.self, AB.self, Resolution.self, Run.self, Sweep.self, Export.self, Compare.self,
-                      Report.self, Calibrate.self, TopologyCommand.self, Counters.self, SelfTestCommand.self, RemoteAgent.self, SimChild.self])
+                      Report.self, Calibrate.self, TopologyCommand.self, Counters.self, SelfTestCommand.self, Worker.self, RemoteAgent.self, SimChild.self])
 }
 
 /// A failure while running a command: one line on stderr and this exit code.

@@ -1,0 +1,237 @@
+#!/usr/bin/env python3
+"""Sandglass against peer engines, alternated inference by inference on one pinned core.
+
+The block protocol of peer_benchmark.py compares medians of blocks measured minutes apart, so
+drift on a shared host widens its CIs (as wide as [0.70, 1.57] here). This one holds every
+engine's model in memory at once and runs them in turn, one inference each, in an order shuffled
+per pair: the two times of a pair are milliseconds apart and see the same machine state. The
+figure per peer is the median over pairs of Sandglass / peer with its distribution-free 95% CI
+(the same rule as `sandglass ab`), beside an A/A pair (the peer against a second session of
+itself) that shows how finely the protocol resolves on this machine.
+
+Sandglass runs in `sandglass worker` (one process, JSON lines over pipes) and times each
+inference itself, around the executor; the peers are timed here around their run call, which
+adds their Python binding's cost (tens of microseconds, well under 1% of these models). Every
+engine runs the same ONNX file (Scripts/sandglass_py/onnx_zoo.py; Sandglass imports it), and the
+outputs on one shared input are compared before timing.
+
+    Scripts/bench-peers.sh --paired                          # installs the peers, then runs this
+    python3 Benchmarks/peers/paired_peers.py --sandglass .build/release/sandglass --pairs 400
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import peer_benchmark as pb  # noqa: E402
+
+
+class SandglassWorker:
+    """`sandglass worker` driven over its stdin/stdout."""
+    name = "sandglass"
+
+    def __init__(self, binary: str, threads: int):
+        self.binary, self.threads = binary, threads
+        self.version = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.strip()
+        self.proc = subprocess.Popen([binary, "worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        self.ready = self._read()
+        self.count = 0
+        # Each run request's time seen from here (pipe and JSON included): the conservative figure.
+        self.round_trips: list[float] = []
+
+    def _read(self) -> dict:
+        line = self.proc.stdout.readline()
+        if not line:
+            sys.exit(f"sandglass worker ended unexpectedly (exit {self.proc.poll()})")
+        answer = json.loads(line)
+        if not answer.get("ok"):
+            sys.exit(f"sandglass worker: {answer.get('error')}")
+        return answer
+
+    def ask(self, request: dict) -> dict:
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        return self._read()
+
+    def prepare(self, m, onnx_path):
+        self.count += 1
+        handle = f"m{self.count}"
+        self.loaded = self.ask({"op": "load", "id": handle, "onnx": str(onnx_path), "threads": self.threads})
+        return handle
+
+    def set_input(self, handle, x: np.ndarray):
+        self.ask({"op": "input", "id": handle, "values": x.reshape(-1).astype(float).tolist()})
+
+    def output(self, handle) -> np.ndarray:
+        self.ask({"op": "run", "id": handle, "iterations": 1})
+        return np.array(self.ask({"op": "output", "id": handle})["values"], dtype=np.float32)
+
+    def once_ms(self, handle) -> float:
+        t0 = time.perf_counter_ns()
+        ms = self.ask({"op": "run", "id": handle, "iterations": 1})["ms"][0]
+        self.round_trips.append((time.perf_counter_ns() - t0) / 1e6)
+        return ms
+
+    def close(self):
+        try:
+            self.ask({"op": "quit"})
+        except (BrokenPipeError, SystemExit):
+            pass
+        self.proc.wait(timeout=30)
+
+
+class OnnxRuntimePeer(pb.OnnxRuntimeEngine):
+    def set_input(self, handle, x: np.ndarray):
+        handle[1]["input"] = x.astype(np.float32)
+
+    def output(self, handle) -> np.ndarray:
+        session, feed = handle
+        return np.asarray(session.run(None, feed)[0], dtype=np.float32).reshape(-1)
+
+    def once_ms(self, handle) -> float:
+        session, feed = handle
+        t0 = time.perf_counter_ns()
+        session.run(None, feed)
+        return (time.perf_counter_ns() - t0) / 1e6
+
+
+def median_ci(values: list[float]) -> tuple[float, float, float]:
+    """Median and its distribution-free 95% CI: order statistics at ranks n/2 -/+ 1.96*sqrt(n)/2."""
+    s = sorted(values)
+    n = len(s)
+    med = (s[(n - 1) // 2] + s[n // 2]) / 2
+    if n < 6:
+        return med, s[0], s[-1]
+    half = 1.959964 * math.sqrt(n) / 2
+    lo = max(1, int(math.floor(n / 2 - half)))
+    hi = min(n, int(math.ceil(n / 2 + half + 1)))
+    return med, s[lo - 1], s[hi - 1]
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description="Sandglass vs peer engines, alternated inference by inference")
+    p.add_argument("--sandglass", default=str(pb.ROOT / ".build/release/sandglass"))
+    p.add_argument("--peers", default="onnxruntime", help="comma-separated; onnxruntime is the one supported in pairs so far")
+    p.add_argument("--pairs", type=int, default=400, help="alternated inferences per engine and model")
+    p.add_argument("--warmup", type=int, default=20)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--cpu", type=int, default=None, help="core to pin to (default: the last one)")
+    p.add_argument("--models", default=None, help="arch:width:alpha:resolution,... (default: Table 7's α = 1, 1/6 and MobileNetV2-1.0)")
+    p.add_argument("--out", default=str(pb.ROOT / "Reports/peers"))
+    p.add_argument("--name", default=None)
+    p.add_argument("--seed", type=int, default=42)
+    a = p.parse_args()
+    if a.pairs < 6:
+        sys.exit("--pairs must be at least 6 (a CI of the median needs them)")
+
+    cpus = sorted(os.sched_getaffinity(0))
+    pinned = [a.cpu if a.cpu is not None else cpus[-1]] if a.threads == 1 else cpus[-a.threads:]
+    os.sched_setaffinity(0, set(pinned))  # the worker, started below, inherits it
+    models = [("mobilenext", 1.0, "1", 224), ("mobilenext", 1.0, "1/6", 224), ("mobilenetv2", 1.0, "1", 224)]
+    if a.models:
+        models = [(s.split(":")[0], float(s.split(":")[1]), s.split(":")[2], int(s.split(":")[3])) for s in a.models.split(",")]
+    peers = [x for x in a.peers.split(",") if x]
+    unknown = [x for x in peers if x != "onnxruntime"]
+    if unknown:
+        sys.exit(f"unknown or unpaired peer(s) {', '.join(unknown)}: paired runs support onnxruntime so far (peer_benchmark.py runs ncnn and MNN in blocks)")
+
+    sandglass = SandglassWorker(a.sandglass, a.threads)
+    ort = OnnxRuntimePeer(a.threads)
+    rng = random.Random(a.seed)
+    tmp = Path(tempfile.mkdtemp(prefix="sandglass-paired-"))
+    results = []
+    started = time.time()
+    try:
+        for m in models:
+            import onnx
+            model, counts = pb.onnx_zoo.build(m[0], width=m[1], alpha=m[2], resolution=m[3], seed=0)
+            path = tmp / (pb.model_key(m).replace(" ", "_").replace("/", "-") + ".onnx")
+            onnx.save(model, str(path))
+            engines = {"sandglass": (sandglass, sandglass.prepare(m, path)),
+                       "onnxruntime": (ort, ort.prepare(m, path)),
+                       "onnxruntime (A/A copy)": (ort, ort.prepare(m, path))}
+            # One input for all, then the outputs side by side: the engines compute the same thing.
+            x = np.random.default_rng(1).uniform(-1, 1, (1, 3, m[3], m[3])).astype(np.float32)
+            for engine, handle in engines.values():
+                engine.set_input(handle, x)
+            reference = ort.output(engines["onnxruntime"][1])
+            mine = sandglass.output(engines["sandglass"][1])
+            rel = float(np.max(np.abs(mine - reference)) / max(1e-12, float(np.max(np.abs(reference)))))
+            for name, (engine, handle) in engines.items():
+                for _ in range(a.warmup):
+                    engine.once_ms(handle)
+            times = {name: [] for name in engines}
+            names = list(engines)
+            sandglass.round_trips = []
+            for _ in range(a.pairs):
+                rng.shuffle(names)
+                for name in names:
+                    engine, handle = engines[name]
+                    times[name].append(engine.once_ms(handle))
+            sg, base, copy = times["sandglass"], times["onnxruntime"], times["onnxruntime (A/A copy)"]
+            ratio = median_ci([s / b for s, b in zip(sg, base)])
+            round_trip = median_ci([s / b for s, b in zip(sandglass.round_trips, base)])
+            aa = median_ci([c / b for c, b in zip(copy, base)])
+            row = {"model": m[0], "width": m[1], "alpha": m[2], "resolution": m[3], "threads": a.threads,
+                   "pairs": a.pairs, "madds": counts.madds,
+                   "sandglassMs": median_ci(sg), "onnxruntimeMs": median_ci(base),
+                   "ratioToOnnxRuntime": ratio, "ratioRoundTrip": round_trip, "aaRatio": aa, "maxRelOutputDifference": rel,
+                   "sandglassIsa": sandglass.loaded.get("isa"), "timesMs": times,
+                   "sandglassRoundTripMs": sandglass.round_trips}
+            results.append(row)
+            print(f"{pb.model_key(m)}: sandglass/onnxruntime {ratio[0]:.3f} [{ratio[1]:.3f}, {ratio[2]:.3f}], "
+                  f"A/A {aa[0]:.3f} [{aa[1]:.3f}, {aa[2]:.3f}], outputs within {rel:.1e} "
+                  f"({time.time() - started:.0f} s)", file=sys.stderr)
+            sandglass.ask({"op": "unload", "id": engines["sandglass"][1]})
+    finally:
+        sandglass.close()
+
+    env = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "cpu": pb.cpu_model(),
+           "pinnedCPUs": pinned, "kernel": platform.release(), "python": platform.python_version(),
+           "engines": {"sandglass": sandglass.version, "onnxruntime": ort.version}, "pairs": a.pairs,
+           "warmup": a.warmup, "threads": a.threads,
+           "sandglassCommit": subprocess.run(["git", "-C", str(pb.ROOT), "rev-parse", "--short", "HEAD"],
+                                             capture_output=True, text=True).stdout.strip()}
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    name = a.name or f"paired-{a.threads}t"
+    (out / f"{name}.json").write_text(json.dumps({"environment": env, "results": results}, indent=1))
+
+    def ci(t):
+        return f"{t[0]:.3f} [{t[1]:.3f}, {t[2]:.3f}]"
+    lines = [f"# Sandglass vs ONNX Runtime, alternated inference by inference ({a.threads} thread{'s' if a.threads > 1 else ''})", "",
+             f"Measured {env['date']} on {env['cpu']} (pinned to CPU {', '.join(map(str, pinned))}), kernel {env['kernel']}; "
+             f"Sandglass {env['sandglassCommit']} (`sandglass worker`), ONNX Runtime {ort.version}.", "",
+             f"Per model: {a.warmup} warm-up inferences each, then {a.pairs} rounds in which Sandglass, ONNX Runtime and a "
+             f"second ONNX Runtime session of the same model each run one inference, in a shuffled order. Ratio: median "
+             f"over rounds of Sandglass / ONNX Runtime with its distribution-free 95% CI (below 1 = Sandglass faster). "
+             f"A/A: the second session / the first, the resolution of this protocol here. Every engine runs the same "
+             f"ONNX file; outputs on one shared input are compared first. Sandglass's time is the worker's own, around the "
+             f"inference; ONNX Runtime's includes its Python binding. The round-trip column charges Sandglass the pipe and "
+             f"JSON of each request as well: the truth lies between the two ratios.", "",
+             "| model | Sandglass ms | ONNX Runtime ms | Sandglass / ONNX Runtime | same, Sandglass by round trip | A/A | max output difference |",
+             "|---|---|---|---|---|---|---|"]
+    for r in results:
+        lines.append(f"| {r['model']}-{r['width']} α={r['alpha']} @{r['resolution']} | {ci(r['sandglassMs'])} | "
+                     f"{ci(r['onnxruntimeMs'])} | **{ci(r['ratioToOnnxRuntime'])}** | {ci(r['ratioRoundTrip'])} | {ci(r['aaRatio'])} | "
+                     f"{r['maxRelOutputDifference']:.1e} |")
+    lines += ["", f"Every time: `{name}.json`. Rerun: `Scripts/bench-peers.sh --paired`."]
+    (out / f"{name}.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

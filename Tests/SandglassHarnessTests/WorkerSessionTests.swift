@@ -1,0 +1,74 @@
+import Foundation
+import SandglassEngine
+import SandglassHarness
+import XCTest
+
+/// The worker's protocol, driven in-process: what each request answers, and that a loaded model
+/// really runs (its output equals a plan built directly from the same model and input).
+final class WorkerSessionTests: XCTestCase {
+    func answer(_ session: WorkerSession, _ request: String) throws -> [String: Any] {
+        let line = session.handle(request)
+        XCTAssertFalse(line.contains("\n"), "one line per answer")
+        return try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], line)
+    }
+
+    func testLoadedModelComputesWhatTheEngineComputes() throws {
+        let session = WorkerSession(skipSelftest: true)
+        let load = try answer(session, #"{"op":"load","id":"m","model":"mobilenetv2","width":0.5,"resolution":64,"seed":3,"add":"separate"}"#)
+        XCTAssertEqual(load["ok"] as? Bool, true, "\(load)")
+        XCTAssertEqual(load["add"] as? String, "separate")
+        let spec = ModelSpec(architecture: .mobilenetv2, width: 0.5, alpha: .one, resolution: 64, classes: 1000, seed: 3)
+        XCTAssertEqual(load["madds"] as? Int, try spec.build().totals.madds)
+
+        var random = SeededRandom(seed: 11)
+        let x = random.uniform(-1, 1, count: 3 * 64 * 64)
+        let values = x.map { String(describing: $0) }.joined(separator: ",")
+        XCTAssertEqual(try answer(session, #"{"op":"input","id":"m","values":[\#(values)]}"#)["ok"] as? Bool, true)
+        XCTAssertEqual((try answer(session, #"{"op":"run","id":"m","iterations":2}"#)["ms"] as? [Double])?.count, 2)
+        let out = try XCTUnwrap(try answer(session, #"{"op":"output","id":"m"}"#)["values"] as? [Double])
+
+        let plan = try Planner.plan(try spec.build(), options: PlanOptions(addMode: .separate))
+        try plan.setInput(x, nchw: true)
+        Executor(plan: plan).run()
+        let expected = plan.readOutput(nchw: true)
+        XCTAssertEqual(out.count, expected.count)
+        let worst = zip(out, expected).map { abs($0 - Double($1)) }.max() ?? .infinity
+        XCTAssertLessThan(worst, 1e-5, "same model, same input, same plan options: same output")
+    }
+
+    func testBadRequestsAreAnsweredNotFatal() throws {
+        let session = WorkerSession(skipSelftest: true)
+        let cases: [(String, String)] = [
+            ("{", "one JSON object"),
+            (#"{"id":"a"}"#, "one JSON object"),
+            (#"{"op":"fly"}"#, "unknown op \"fly\""),
+            (#"{"op":"load"}"#, "needs an \"id\""),
+            (#"{"op":"load","id":"a","model":"resnet"}"#, "resnet"),
+            (#"{"op":"load","id":"a","width":0}"#, "width"),
+            (#"{"op":"load","id":"a","resolution":8}"#, "resolution"),
+            (#"{"op":"load","id":"a","add":"sometimes"}"#, "fused"),
+            (#"{"op":"load","id":"a","threads":0}"#, "threads 0"),
+            (#"{"op":"load","id":"a","isa":"sse9"}"#, "sse9"),
+            (#"{"op":"load","id":"a","onnx":"/nonexistent/m.onnx"}"#, "no such readable file"),
+            (#"{"op":"load","id":"a","onnx":"/dev/null","width":1}"#, "cannot be combined"),
+            (#"{"op":"run","id":"nobody"}"#, "no model is loaded as \"nobody\""),
+            (#"{"op":"unload","id":"nobody"}"#, "no model is loaded"),
+        ]
+        for (request, expected) in cases {
+            let a = try answer(session, request)
+            XCTAssertEqual(a["ok"] as? Bool, false, request)
+            XCTAssertTrue((a["error"] as? String ?? "").contains(expected), "\(request) → \(a)")
+        }
+        XCTAssertEqual(try answer(session, #"{"op":"load","id":"a","width":0.35,"resolution":32}"#)["ok"] as? Bool, true)
+        for (request, expected) in [(#"{"op":"run","id":"a","iterations":0}"#, "iterations 0"),
+                                    (#"{"op":"input","id":"a","values":[1,2]}"#, "3072 numbers")] {
+            let a = try answer(session, request)
+            XCTAssertEqual(a["ok"] as? Bool, false, request)
+            XCTAssertTrue((a["error"] as? String ?? "").contains(expected), "\(request) → \(a)")
+        }
+        XCTAssertEqual(try answer(session, #"{"op":"unload","id":"a"}"#)["ok"] as? Bool, true)
+        XCTAssertFalse(session.finished)
+        XCTAssertEqual(try answer(session, #"{"op":"quit"}"#)["op"] as? String, "quit")
+        XCTAssertTrue(session.finished)
+    }
+}
