@@ -36,10 +36,22 @@ for f in usr/lib/swift/linux/aarch64 usr/lib/swift/linux/Foundation.swiftmodule/
          usr/include/perfmon/pfmlib.h usr/include/hwloc.h usr/lib/aarch64-linux-gnu/libc.so.6; do
     [ -e "$SYSROOT/$f" ] || die "$SYSROOT is not an arm64 board's root file system with swiftlang, libpfm4-dev and libhwloc-dev ($f is missing); set SYSROOT to one (the emulated board's: ../shared/tools/armboard/armboard.sh create)"
 done
-if [ -n "$(git status --porcelain -- Package.swift Sources)" ]; then
-    say "warning: uncommitted changes to Package.swift or Sources are built too; the binary's build info names HEAD $(git rev-parse --short HEAD) plus them"
-fi
 mkdir -p "$OUT_DIR"
+# The committed HEAD, checked out in a worktree of our own (as a board build deploys HEAD):
+# edits made while it builds cannot break it, and the commit it names is exactly what it built.
+# Checking out only rewrites files that changed, so the next build is incremental.
+COMMIT=$(git rev-parse HEAD)
+TREE="$OUT_DIR/src"
+if [ -n "$(git status --porcelain -- Package.swift Sources)" ]; then
+    say "warning: uncommitted changes to Package.swift or Sources are left out: building the committed HEAD ${COMMIT:0:12}"
+fi
+if [ ! -e "$TREE/.git" ]; then
+    rm -rf "$TREE"
+    git worktree prune
+    git worktree add --detach -f "$TREE" "$COMMIT" > /dev/null
+else
+    git -C "$TREE" checkout -q --detach -f "$COMMIT"
+fi
 
 # The same git mirror rules as the host (see swift60-build.sh).
 mirrors=$(git config --get-regexp '^url\..*\.insteadof$' 2>/dev/null | awk '{print $1}' | sed -E 's/^url\.(.*)\.insteadof$/\1/' | sort -u || true)
@@ -90,7 +102,7 @@ unshare --mount --propagation private bash -c '
         swift --version 2>&1 | head -1
         swift build -c release --product sandglass --scratch-path /var/tmp/sandglass-cross-build \
             --destination /var/tmp/sandglass-cross-arm64.json ${SANDGLASS_CROSS_VERBOSE:+-v}"
-' _ "$ROOT" "$SRC" "$SYSROOT" "$TRIPLE" $mirrors > "$LOG" 2>&1
+' _ "$ROOT" "$TREE" "$SYSROOT" "$TRIPLE" $mirrors > "$LOG" 2>&1
 rc=$?
 set -e
 if [ $rc -ne 0 ]; then
@@ -102,11 +114,6 @@ bin="$ROOT/var/tmp/sandglass-cross-build/$TRIPLE/release/sandglass"
 [ -x "$bin" ] || die "the build finished but $bin is missing (log: $LOG)"
 cp "$bin" "$OUT_DIR/sandglass"
 # The commit the binary was built from, for the results' header (BuildInfo reads this file
-# beside the binary; --binary uploads it too). A tree with uncommitted changes has none to name.
-if [ -z "$(git status --porcelain -- Package.swift Sources)" ]; then
-    git rev-parse HEAD > "$OUT_DIR/.sandglass-commit"
-else
-    rm -f "$OUT_DIR/.sandglass-commit"
-    say "warning: built with uncommitted changes; results from this binary will name the checkout's HEAD, which lacks them"
-fi
+# beside the binary; --binary uploads it too).
+echo "$COMMIT" > "$OUT_DIR/.sandglass-commit"
 say "built $(file -b "$OUT_DIR/sandglass" | cut -d, -f1-2) in $((SECONDS - t0)) s ($([ "${CLEAN:-0}" = 1 ] && echo "from scratch" || echo "incremental")): $OUT_DIR/sandglass"

@@ -237,7 +237,9 @@ def mobilenext(width=1.0, alpha="1", resolution=224, classes=1000, seed=0, fold_
 
 
 def mobilenetv2(width=1.0, alpha="1", resolution=224, classes=1000, seed=0, fold_bn=False, opset=13,
-                clip_as_attributes=False, head_style="gemm") -> tuple[onnx.ModelProto, Counts]:
+                clip_as_attributes=False, head_style="gemm", extra_dw=False) -> tuple[onnx.ModelProto, Counts]:
+    """torchvision's MobileNetV2; with extra_dw, the paper's Table 5 variant: one more 3x3
+    depthwise convolution (BN, ReLU6, stride 1) on the expanded tensor before each block's own."""
     a = parse_alpha(str(alpha))
     b = Builder(seed=seed, fold_bn=fold_bn, opset=opset, clip_as_attributes=clip_as_attributes, head_style=head_style)
     b.shapes["input"] = (3, resolution, resolution)
@@ -252,6 +254,8 @@ def mobilenetv2(width=1.0, alpha="1", resolution=224, classes=1000, seed=0, fold
             hidden = int(round(cin * t))
             if t != 1:
                 x = b.conv_bn(x, cin, hidden, 1, 1, act="relu6")
+            if extra_dw:
+                x = b.conv_bn(x, hidden, hidden, 3, 1, groups=hidden, act="relu6")
             x = b.conv_bn(x, hidden, hidden, 3, stride, groups=hidden, act="relu6")
             x = b.conv_bn(x, hidden, cout, 1, 1)
             if stride == 1 and cin == cout:
@@ -259,7 +263,8 @@ def mobilenetv2(width=1.0, alpha="1", resolution=224, classes=1000, seed=0, fold
             cin = cout
     x = b.conv_bn(x, cin, last, 1, 1, act="relu6")
     b.head(x, classes)
-    return b.model(f"mobilenetv2_{width}_{alpha}", resolution, classes), b.counts
+    name = "mobilenetv2_extra_dw" if extra_dw else "mobilenetv2"
+    return b.model(f"{name}_{width}_{alpha}", resolution, classes), b.counts
 
 
 def build(model: str, **kwargs) -> tuple[onnx.ModelProto, Counts]:
@@ -267,12 +272,14 @@ def build(model: str, **kwargs) -> tuple[onnx.ModelProto, Counts]:
         return mobilenext(**kwargs)
     if model == "mobilenetv2":
         return mobilenetv2(**kwargs)
+    if model == "mobilenetv2-extra-dw":
+        return mobilenetv2(extra_dw=True, **kwargs)
     raise ValueError(f"unknown model {model}")
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--model", default="mobilenext", choices=["mobilenext", "mobilenetv2"])
+    p.add_argument("--model", default="mobilenext", choices=["mobilenext", "mobilenetv2", "mobilenetv2-extra-dw"])
     p.add_argument("--width", type=float, default=1.0)
     p.add_argument("--alpha", default="1")
     p.add_argument("--resolution", type=int, default=224)

@@ -55,6 +55,7 @@ public struct ModelSpec: Hashable, Codable, Sendable {
         switch architecture {
         case .mobilenext: return try MobileNeXt.build(self)
         case .mobilenetv2: return try MobileNetV2.build(self)
+        case .mobilenetv2ExtraDW: return try MobileNetV2.build(self, extraDepthwise: true)
         }
     }
 }

@@ -53,7 +53,7 @@ public struct SweepPoint: Codable, Hashable, Sendable {
     /// The model this point measures.
     public func modelSpec(seed: UInt64 = 0) throws -> ModelSpec {
         guard let arch = Architecture(rawValue: model) else {
-            throw ModelSpecError("unknown model '\(model)': choose mobilenext or mobilenetv2")
+            throw ModelSpecError("unknown model '\(model)': choose \(ModelName.choices)")
         }
         let spec = ModelSpec(architecture: arch, width: width, alpha: alpha, resolution: resolution, seed: seed)
         try spec.validate()

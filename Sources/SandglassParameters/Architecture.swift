@@ -4,11 +4,15 @@
 public enum Architecture: String, CaseIterable, Codable, Sendable {
     case mobilenext
     case mobilenetv2
+    /// The paper's Table 5: MobileNetV2 with one more 3×3 depthwise convolution in the middle of
+    /// each inverted residual block (placement and counts: Reports/model-variants/README.md).
+    case mobilenetv2ExtraDW = "mobilenetv2-extra-dw"
 
     public var displayName: String {
         switch self {
         case .mobilenext: return "MobileNeXt"
         case .mobilenetv2: return "MobileNetV2"
+        case .mobilenetv2ExtraDW: return "MobileNetV2+dw"
         }
     }
 
@@ -16,6 +20,7 @@ public enum Architecture: String, CaseIterable, Codable, Sendable {
         switch self {
         case .mobilenext: return "official MobileNeXt code (mnext.py: SGBlock, MXNet), see mobilenext-spec.md"
         case .mobilenetv2: return "torchvision mobilenet_v2"
+        case .mobilenetv2ExtraDW: return "mobilenet_v2 + a 3x3 depthwise before each block's own (paper Table 5)"
         }
     }
 }
@@ -25,12 +30,19 @@ public enum ModelName {
     public static let aliases: [String: Architecture] = [
         "mobilenext": .mobilenext, "mnext": .mobilenext, "mxnet": .mobilenext,
         "mobilenetv2": .mobilenetv2, "mbv2": .mobilenetv2, "mnv2": .mobilenetv2,
+        "mobilenetv2extradw": .mobilenetv2ExtraDW, "mbv2extradw": .mobilenetv2ExtraDW,
     ]
+
+    /// "mobilenext, mobilenetv2 or mobilenetv2-extra-dw", for messages.
+    public static var choices: String {
+        let names = Architecture.allCases.map(\.rawValue)
+        return names.dropLast().joined(separator: ", ") + " or " + names.last!
+    }
 
     public static func architecture(parsing name: String) throws -> Architecture {
         let key = name.lowercased().filter { $0 != "-" && $0 != "_" }
         guard let arch = aliases[key] else {
-            throw ParameterError("unknown model '\(name)': choose mobilenext or mobilenetv2 (see 'sandglass models')")
+            throw ParameterError("unknown model '\(name)': choose \(choices) (see 'sandglass models')")
         }
         return arch
     }
@@ -42,7 +54,7 @@ public enum ModelName {
             return value
         }
         do { return try architecture(parsing: value).rawValue } catch {
-            throw ParameterError("unknown model '\(value)': choose mobilenext, mobilenetv2 or onnx:<path to an .onnx file>")
+            throw ParameterError("unknown model '\(value)': choose \(Architecture.allCases.map(\.rawValue).joined(separator: ", ")) or onnx:<path to an .onnx file>")
         }
     }
 }

@@ -72,6 +72,7 @@ public enum ReportFormat {
         switch model {
         case "mobilenext": return "MobileNeXt"
         case "mobilenetv2": return "MobileNetV2"
+        case "mobilenetv2-extra-dw": return "MobileNetV2+dw"
         default: return model
         }
     }

@@ -15,7 +15,7 @@ extension Sandglass {
             print(table.render())
             print("""
 
-            Parameters of both (flags of inspect, bench, run and sweep):
+            Parameters of every model (flags of inspect, bench, run and sweep):
               --width       any positive width multiplier (0.35, 0.5, 0.75, 1.0, 1.4 in the paper)
               --alpha       identity tensor multiplier α: 1, 1/2, 1/3, 1/6 or a decimal in (0, 1];
                             the shortcut adds the first floor(α·C) channels (MobileNeXt's definition;

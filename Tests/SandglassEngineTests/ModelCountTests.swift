@@ -27,6 +27,38 @@ final class ModelCountTests: XCTestCase {
         XCTAssertEqual(t.shortcutAdds, 216_384)
     }
 
+    /// Table 5's MobileNetV2 with one more depthwise convolution per block: torchvision's counts
+    /// plus, per block, a 3×3 depthwise (9 weights and 2 BatchNorm parameters per channel) on the
+    /// expanded tensor at the block's input size. The paper prints 3.6 M and 340 M.
+    func testMobileNetV2ExtraDepthwiseCounts() throws {
+        let t = try graph(.mobilenetv2ExtraDW).totals
+        var hidden = 0, madds = 0, size = 112, cin = 32
+        for stage in MobileNetV2.stages {
+            let cout = makeDivisible(Double(stage.c), 8)
+            for i in 0..<stage.n {
+                let h = cin * stage.t
+                hidden += h
+                madds += 9 * h * size * size
+                if i == 0 && stage.s == 2 { size = (size + 1) / 2 }
+                cin = cout
+            }
+        }
+        XCTAssertEqual(hidden, 7_136)
+        XCTAssertEqual(t.madds, 300_774_272 + madds)
+        XCTAssertEqual(t.madds, 334_445_504)
+        XCTAssertEqual(t.params, 3_470_760 + 9 * hidden)
+        XCTAssertEqual(t.paramsWithBatchNorm, 3_504_872 + 11 * hidden)
+        XCTAssertEqual(t.paramsWithBatchNorm, 3_583_368)
+        XCTAssertEqual(t.shortcutAdds, 216_384, "the shortcuts are MobileNetV2's")
+        // Where it sits: expand → extra depthwise (stride 1) → the block's depthwise → project.
+        let g = try graph(.mobilenetv2ExtraDW)
+        let names = g.layers.map(\.name)
+        let extra = try XCTUnwrap(names.firstIndex(of: "s2.b0.extra_dw"))
+        XCTAssertEqual(Array(names[(extra - 1)...(extra + 2)]), ["s2.b0.expand", "s2.b0.extra_dw", "s2.b0.dw", "s2.b0.project"])
+        XCTAssertEqual(names.filter { $0.hasSuffix(".extra_dw") }.count, 17, "one per block")
+        XCTAssertEqual(g.values[g.layers[extra].output], g.values[g.layers[extra - 1].output], "stride 1: the expanded tensor's shape")
+    }
+
     /// Block output widths and bottlenecks listed in the spec for w = 0.35 and 1.4.
     func testMobileNeXtChannelPlansAtOtherWidths() throws {
         func plan(_ w: Double) throws -> (stem: Int, couts: [Int], hidden: [Int]) {

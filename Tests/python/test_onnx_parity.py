@@ -25,6 +25,7 @@ CASES = [
     ("mobilenetv2", 1.0, "1", 64, False, 13, False, "gemm"),
     ("mobilenetv2", 0.5, "1/2", 96, True, 11, False, "matmul"),
     ("mobilenetv2", 1.4, "1", 64, False, 10, True, "gemm"),
+    ("mobilenetv2-extra-dw", 0.5, "1/3", 65, False, 13, False, "gemm"),   # Table 5's variant, an odd size
 ]
 
 
@@ -94,7 +95,7 @@ def test_imported_layers_equal_built_in_counts(sandglass, built, case):
     assert len(imported["layers"]) == len(builtin["layers"])
 
 
-@pytest.mark.parametrize("case", [CASES[0], CASES[1], CASES[2], MNV2[0]], ids=case_id)
+@pytest.mark.parametrize("case", [CASES[0], CASES[1], CASES[2], MNV2[0], CASES[-1]], ids=case_id)
 def test_built_in_model_with_onnx_weights_equals_import(sandglass, built, case):
     arch, w, a, r, *_ = case
     d, reference = built(case)
