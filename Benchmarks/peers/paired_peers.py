@@ -7,7 +7,8 @@ engine's model in memory at once and runs them in turn, one inference each, in a
 per pair: the two times of a pair are milliseconds apart and see the same machine state. The
 figure per peer is the median over pairs of Sandglass / peer with its distribution-free 95% CI
 (the same rule as `sandglass ab`), beside an A/A pair (the peer against a second session of
-itself) that shows how finely the protocol resolves on this machine.
+itself, alternated the same way right after) that shows how finely the protocol resolves on this
+machine.
 
 Sandglass runs in `sandglass worker` (one process, JSON lines over pipes) and times each
 inference itself, around the executor; the peers are timed here around their run call, which
@@ -175,8 +176,7 @@ def main() -> None:
             path = tmp / (pb.model_key(m).replace(" ", "_").replace("/", "-") + ".onnx")
             onnx.save(model, str(path))
             engines = {"sandglass": (sandglass, sandglass.prepare(m, path)),
-                       "onnxruntime": (ort, ort.prepare(m, path)),
-                       "onnxruntime (A/A copy)": (ort, ort.prepare(m, path))}
+                       "onnxruntime": (ort, ort.prepare(m, path))}
             # One input for all, then the outputs side by side: the engines compute the same thing.
             x = np.random.default_rng(1).uniform(-1, 1, (1, 3, m[3], m[3])).astype(np.float32)
             for engine, handle in engines.values():
@@ -184,27 +184,43 @@ def main() -> None:
             reference = ort.output(engines["onnxruntime"][1])
             mine = sandglass.output(engines["sandglass"][1])
             rel = float(np.max(np.abs(mine - reference)) / max(1e-12, float(np.max(np.abs(reference)))))
-            for name, (engine, handle) in engines.items():
-                for _ in range(a.warmup):
-                    engine.once_ms(handle)
-            times = {name: [] for name in engines}
-            names = list(engines)
-            sandglass.round_trips = []
-            for _ in range(a.pairs):
-                rng.shuffle(names)
+
+            def alternate(names: list[str]) -> dict[str, list[float]]:
                 for name in names:
                     engine, handle = engines[name]
-                    times[name].append(engine.once_ms(handle))
+                    for _ in range(a.warmup):
+                        engine.once_ms(handle)
+                times = {name: [] for name in names}
+                sandglass.round_trips = []
+                for _ in range(a.pairs):
+                    rng.shuffle(names)
+                    for name in names:
+                        engine, handle = engines[name]
+                        times[name].append(engine.once_ms(handle))
+                return times
+
+            # Two engines at a time, as the comparison itself runs: first Sandglass against ONNX
+            # Runtime, then the A/A pair (a second session of the same model against the first).
+            # Three pools of threads in one rotation disturbed each other on a 2-vCPU machine.
+            times = alternate(["sandglass", "onnxruntime"])
+            round_trips = list(sandglass.round_trips)
+            engines["onnxruntime (A/A copy)"] = (ort, ort.prepare(m, path))
+            engines["onnxruntime (A/A copy)"][0].set_input(engines["onnxruntime (A/A copy)"][1], x)
+            aa_times = alternate(["onnxruntime", "onnxruntime (A/A copy)"])
+            times["onnxruntime (A/A copy)"] = aa_times["onnxruntime (A/A copy)"]
+            times["onnxruntime (A/A first)"] = aa_times["onnxruntime"]
+            del engines["onnxruntime (A/A copy)"]
             sg, base, copy = times["sandglass"], times["onnxruntime"], times["onnxruntime (A/A copy)"]
             ratio = median_ci([s / b for s, b in zip(sg, base)])
-            round_trip = median_ci([s / b for s, b in zip(sandglass.round_trips, base)])
-            aa = median_ci([c / b for c, b in zip(copy, base)])
+            aa_base = times["onnxruntime (A/A first)"]
+            round_trip = median_ci([s / b for s, b in zip(round_trips, base)])
+            aa = median_ci([c / b for c, b in zip(copy, aa_base)])
             row = {"model": m[0], "width": m[1], "alpha": m[2], "resolution": m[3], "threads": a.threads,
                    "pairs": a.pairs, "madds": counts.madds,
                    "sandglassMs": median_ci(sg), "onnxruntimeMs": median_ci(base),
                    "ratioToOnnxRuntime": ratio, "ratioRoundTrip": round_trip, "aaRatio": aa, "maxRelOutputDifference": rel,
                    "sandglassIsa": sandglass.loaded.get("isa"), "timesMs": times,
-                   "sandglassRoundTripMs": sandglass.round_trips}
+                   "sandglassRoundTripMs": round_trips}
             results.append(row)
             print(f"{pb.model_key(m)}: sandglass/onnxruntime {ratio[0]:.3f} [{ratio[1]:.3f}, {ratio[2]:.3f}], "
                   f"A/A {aa[0]:.3f} [{aa[1]:.3f}, {aa[2]:.3f}], outputs within {rel:.1e} "
@@ -229,8 +245,9 @@ def main() -> None:
     lines = [f"# Sandglass vs ONNX Runtime, alternated inference by inference ({a.threads} thread{'s' if a.threads > 1 else ''})", "",
              f"Measured {env['date']} on {env['cpu']} (pinned to CPU {', '.join(map(str, pinned))}), kernel {env['kernel']}; "
              f"Sandglass {env['sandglassCommit']} (`sandglass worker`), ONNX Runtime {ort.version}.", "",
-             f"Per model: {a.warmup} warm-up inferences each, then {a.pairs} rounds in which Sandglass, ONNX Runtime and a "
-             f"second ONNX Runtime session of the same model each run one inference, in a shuffled order. Ratio: median "
+             f"Per model: {a.warmup} warm-up inferences each, then {a.pairs} rounds in which Sandglass and ONNX Runtime each "
+             f"run one inference, in a shuffled order; then the same with ONNX Runtime and a second session of the same "
+             f"model (the A/A pair). Ratio: median "
              f"over rounds of Sandglass / ONNX Runtime with its distribution-free 95% CI (below 1 = Sandglass faster). "
              f"A/A: the second session / the first, the resolution of this protocol here. Every engine runs the same "
              f"ONNX file; outputs on one shared input are compared first. ONNX Runtime's threads do not spin between "

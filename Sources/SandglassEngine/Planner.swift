@@ -3,15 +3,31 @@
 // ("fused" mode) or keeps it as its own in-place step ("separate" mode), and places every
 // activation in one arena. Everything that allocates happens here, once.
 import SandglassKernels
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 public struct PlanOptions: Sendable {
     public var isa: ISA?
     public var addMode: AddMode
     public var threads: Int
+    /// With more than one thread: how many parts per thread a step is split into at most. 1 is a
+    /// static split (thread i runs part i); more lets free threads take parts a stalled one has
+    /// not started. Default 1, or SANDGLASS_PARTS_PER_THREAD (1...16) for experiments.
+    public var partsPerThread: Int
 
-    public init(isa: ISA? = nil, addMode: AddMode = .fused, threads: Int = 1) {
+    public init(isa: ISA? = nil, addMode: AddMode = .fused, threads: Int = 1,
+                partsPerThread: Int = PlanOptions.defaultPartsPerThread) {
         self.isa = isa; self.addMode = addMode; self.threads = threads
+        self.partsPerThread = max(1, min(16, partsPerThread))
     }
+
+    public static let defaultPartsPerThread: Int = {
+        guard let text = getenv("SANDGLASS_PARTS_PER_THREAD"), let n = Int(String(cString: text)) else { return 1 }
+        return max(1, min(16, n))
+    }()
 }
 
 public struct PlanError: Error, CustomStringConvertible {

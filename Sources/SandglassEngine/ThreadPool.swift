@@ -1,6 +1,9 @@
 // A persistent pool for intra-op parallelism: workers are created once with the executor and
 // then spin (briefly) or sleep on a futex between steps, so an inference creates no threads
-// and allocates nothing. The calling thread runs part 0 of every step itself.
+// and allocates nothing. The calling thread runs part 0 of every step itself. A step split into
+// more parts than threads is shared out dynamically: each thread takes the next part from an
+// atomic counter, so a thread whose CPU was taken away (a shared VM's steal time, another
+// process) leaves its remaining parts to the others instead of holding up the step.
 import CSandglassSupport
 #if canImport(Glibc)
 import Glibc
@@ -9,14 +12,16 @@ import Glibc
 /// What the caller and the workers share. Workers hold this, not the pool, so that releasing
 /// the pool (the executor) shuts the workers down.
 private final class PoolState {
-    /// [0] generation, [1] workers still busy with the current step, [2] sleeping workers, [3] shutdown flag.
+    /// [0] generation, [1] workers still busy with the current step, [2] sleeping workers,
+    /// [3] shutdown flag, [4] the next part to take (dynamic steps).
     let words: UnsafeMutablePointer<UInt32>
     var task: ((Int, Int) -> Void)?
     var taskParts = 0
+    var dynamic = false
 
     init() {
-        words = .allocate(capacity: 4)
-        words.initialize(repeating: 0, count: 4)
+        words = .allocate(capacity: 5)
+        words.initialize(repeating: 0, count: 5)
     }
 
     deinit { words.deallocate() }
@@ -25,6 +30,17 @@ private final class PoolState {
     var pending: UnsafeMutablePointer<UInt32> { words + 1 }
     var sleepers: UnsafeMutablePointer<UInt32> { words + 2 }
     var shutdown: UnsafeMutablePointer<UInt32> { words + 3 }
+    var next: UnsafeMutablePointer<UInt32> { words + 4 }
+
+    /// Runs parts from the shared counter until none is left.
+    @inline(__always)
+    func takeParts(_ task: (Int, Int) -> Void, parts: Int) {
+        while true {
+            let part = Int(sg_atomic_fetch_add(next, 1))
+            if part >= parts { return }
+            task(part, parts)
+        }
+    }
 }
 
 private final class WorkerContext {
@@ -65,19 +81,23 @@ public final class ThreadPool {
         for t in threads { pthread_join(t, nil) }
     }
 
-    /// Runs body(part, parts) for part in 0..<parts, part 0 on the calling thread.
-    public func run(parts: Int, _ body: @escaping (Int, Int) -> Void) {
-        let parts = min(parts, threadCount)
+    /// Runs body(part, parts) for part in 0..<parts, part 0 on the calling thread. Static: part i
+    /// runs on thread i (at most one part per thread), as calibration needs. Dynamic: up to
+    /// `parts` parts, taken by whichever thread is free.
+    public func run(parts requested: Int, dynamic: Bool = false, _ body: @escaping (Int, Int) -> Void) {
+        let parts = dynamic ? requested : min(requested, threadCount)
         if parts <= 1 {
             body(0, 1)
             return
         }
         state.task = body
         state.taskParts = parts
+        state.dynamic = dynamic
+        sg_atomic_store(state.next, 0)
         sg_atomic_store(state.pending, UInt32(threads.count))
         _ = sg_atomic_fetch_add(state.generation, 1)
         if sg_atomic_load(state.sleepers) > 0 { sg_futex_wake_all(state.generation) }
-        body(0, parts)
+        if dynamic { state.takeParts(body, parts: parts) } else { body(0, parts) }
         while sg_atomic_load(state.pending) != 0 { sg_cpu_relax() }
         state.task = nil
     }
@@ -103,7 +123,10 @@ public final class ThreadPool {
             seen = sg_atomic_load(state.generation)
             if sg_atomic_load(state.shutdown) != 0 { return }
             let parts = state.taskParts
-            if context.index < parts, let task = state.task { task(context.index, parts) }
+            if let task = state.task {
+                if state.dynamic { state.takeParts(task, parts: parts) }
+                else if context.index < parts { task(context.index, parts) }
+            }
             _ = sg_atomic_fetch_add(state.pending, UInt32.max)
         }
     }

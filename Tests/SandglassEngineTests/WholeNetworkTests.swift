@@ -12,8 +12,9 @@ final class WholeNetworkTests: XCTestCase {
         return a.count == b.count ? e / max(m, 1e-30) : .infinity
     }
 
-    func output(_ graph: Graph, isa: ISA? = nil, add: AddMode = .fused, threads: Int = 1, input: [Float]) throws -> [Float] {
-        let plan = try Planner.plan(graph, options: PlanOptions(isa: isa, addMode: add, threads: threads))
+    func output(_ graph: Graph, isa: ISA? = nil, add: AddMode = .fused, threads: Int = 1, partsPerThread: Int = 1,
+                input: [Float]) throws -> [Float] {
+        let plan = try Planner.plan(graph, options: PlanOptions(isa: isa, addMode: add, threads: threads, partsPerThread: partsPerThread))
         try plan.setInput(input, nchw: false)
         let executor = Executor(plan: plan)
         executor.run()
@@ -90,7 +91,10 @@ final class WholeNetworkTests: XCTestCase {
         let ya = try output(a, input: x), yb = try output(b, input: x), yc = try output(c, input: x)
         XCTAssertEqual(ya, yb)
         XCTAssertNotEqual(ya, yc)
-        // Threads split rows and panels without changing any sum's order: bit-identical.
+        // Threads split rows and panels without changing any sum's order: bit-identical, also
+        // when parts outnumber threads and are taken dynamically.
         XCTAssertEqual(try output(a, threads: 2, input: x), ya)
+        XCTAssertEqual(try output(a, threads: 2, partsPerThread: 4, input: x), ya)
+        XCTAssertEqual(try output(a, add: .separate, threads: 3, partsPerThread: 3, input: x), try output(a, add: .separate, input: x))
     }
 }
