@@ -95,19 +95,11 @@ class SandglassWorker:
 
 
 class OnnxRuntimePeer(pb.OnnxRuntimeEngine):
-    def prepare(self, m, onnx_path):
+    def __init__(self, threads: int):
         # Its intra-op threads must not spin after an inference: in alternation they would take
-        # the cores from the engine that runs next (with 2 threads that made Sandglass look
-        # 1.4-1.8x slower). Sandglass's own pool sleeps between inferences too.
-        opts = self.ort.SessionOptions()
-        opts.intra_op_num_threads = self.threads
-        opts.inter_op_num_threads = 1
-        opts.execution_mode = self.ort.ExecutionMode.ORT_SEQUENTIAL
-        opts.graph_optimization_level = self.ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        session = self.ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
-        x = np.random.default_rng(0).uniform(-1, 1, (1, 3, m[3], m[3])).astype(np.float32)
-        return session, {"input": x}
+        # the cores from the engine that runs next. Sandglass's own pool sleeps between
+        # inferences too.
+        super().__init__(threads, spinning=False)
 
     def set_input(self, handle, x: np.ndarray):
         handle[1]["input"] = x.astype(np.float32)

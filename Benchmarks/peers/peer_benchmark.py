@@ -77,10 +77,12 @@ class SandglassEngine:
 class OnnxRuntimeEngine:
     name = "onnxruntime"
 
-    def __init__(self, threads: int):
+    def __init__(self, threads: int, spinning: bool | None = None):
         import onnxruntime as ort
         self.ort, self.threads = ort, threads
         self.version = ort.__version__
+        # ONNX Runtime's default: its intra-op threads spin between runs (only with 2+ threads).
+        self.spinning = threads > 1 if spinning is None else spinning
 
     def prepare(self, m, onnx_path):
         opts = self.ort.SessionOptions()
@@ -88,7 +90,7 @@ class OnnxRuntimeEngine:
         opts.inter_op_num_threads = 1
         opts.execution_mode = self.ort.ExecutionMode.ORT_SEQUENTIAL
         opts.graph_optimization_level = self.ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        if self.threads == 1:
+        if not self.spinning:
             opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         session = self.ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
         x = np.random.default_rng(0).uniform(-1, 1, (1, 3, m[3], m[3])).astype(np.float32)
