@@ -1,0 +1,34 @@
+"""The paired peers benchmark end to end on a tiny model: `sandglass worker` driven from Python
+beside ONNX Runtime, the same ONNX file in both, outputs compared, then alternated rounds. Checks
+the report's structure and that the figures come from the rounds (not speed: that is the
+benchmark's job)."""
+import json
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def test_paired_peers_writes_paired_figures(sandglass, tmp_path):
+    pairs = 8
+    r = subprocess.run([sys.executable, str(ROOT / "Benchmarks/peers/paired_peers.py"), "--sandglass", str(sandglass),
+                        "--pairs", str(pairs), "--warmup", "1", "--models", "mobilenext:0.35:1/3:33",
+                        "--out", str(tmp_path), "--name", "tiny"], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    report = json.loads((tmp_path / "tiny.json").read_text())
+    (row,) = report["results"]
+    assert row["model"] == "mobilenext" and row["alpha"] == "1/3" and row["resolution"] == 33
+    assert row["maxRelOutputDifference"] < 1e-4, "Sandglass's import of the file and ONNX Runtime agree"
+    times = row["timesMs"]
+    assert all(len(times[k]) == pairs for k in ("sandglass", "onnxruntime", "onnxruntime (A/A copy)"))
+    assert all(t > 0 for k in times for t in times[k])
+    ratios = sorted(s / o for s, o in zip(times["sandglass"], times["onnxruntime"]))
+    median, low, high = row["ratioToOnnxRuntime"]
+    assert ratios[0] <= low <= median <= high <= ratios[-1]
+    assert abs(median - (ratios[pairs // 2 - 1] + ratios[pairs // 2]) / 2) < 1e-12
+    assert len(row["sandglassRoundTripMs"]) == pairs
+    assert "| mobilenext-0.35 α=1/3 @33 |" in (tmp_path / "tiny.md").read_text()
+    # A peer it cannot pair is refused with the reason, before anything runs.
+    bad = subprocess.run([sys.executable, str(ROOT / "Benchmarks/peers/paired_peers.py"), "--sandglass", str(sandglass),
+                          "--peers", "ncnn", "--out", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert bad.returncode != 0 and "ncnn" in bad.stderr
