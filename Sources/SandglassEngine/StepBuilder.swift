@@ -53,7 +53,7 @@ struct StepBuilder {
             let kernel: (DepthwiseArguments, Range<Int>) -> Void
             let kernelName: String
             switch (conv.kernelHeight, conv.strideHeight) {
-            case (3, 1): kernel = kernels.dwconv3x3s1; kernelName = "f32_dwconv3x3_s1__\(kernels.isa)"
+            case (3, 1): kernel = kernels.dwconv3x3s1; kernelName = "\(f32_dwconv3x3_s1_variantName(args))__\(kernels.isa)"
             case (3, 2): kernel = kernels.dwconv3x3s2; kernelName = "f32_dwconv3x3_s2__\(kernels.isa)"
             default: kernel = kernels.dwconvGeneric; kernelName = "f32_dwconv_kxk__\(kernels.isa)"
             }

@@ -83,6 +83,20 @@ final class WholeNetworkTests: XCTestCase {
         XCTAssertGreaterThan(relativeError(try output(half, input: x), engine), 1e-3)
     }
 
+    /// Steps name the kernel variant that runs: the 7-wide stride-1 depthwise layers of a
+    /// 224 network run f32_dwconv3x3_s1_w7, the wider ones the general kernel.
+    func testStepsNameTheDepthwiseVariantThatRuns() throws {
+        let graph = try ModelSpec(architecture: .mobilenext, width: 0.5, resolution: 224).build()
+        let plan = try Planner.plan(graph)
+        let dw = plan.steps.filter { $0.op.hasPrefix("dwconv3x3s1") }
+        let isa = plan.isa.rawValue
+        for step in dw {
+            let width = graph.values[graph.layers[step.layers[0]].output].width
+            XCTAssertEqual(step.kernel, width == 7 ? "f32_dwconv3x3_s1_w7__\(isa)" : "f32_dwconv3x3_s1__\(isa)", step.name)
+        }
+        XCTAssertTrue(dw.contains { $0.kernel.contains("_w7__") } && dw.contains { !$0.kernel.contains("_w7__") })
+    }
+
     func testDeterministicForSeed() throws {
         let a = try ModelSpec(architecture: .mobilenext, width: 0.5, resolution: 96, seed: 11).build()
         let b = try ModelSpec(architecture: .mobilenext, width: 0.5, resolution: 96, seed: 11).build()
