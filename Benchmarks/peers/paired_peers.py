@@ -22,11 +22,9 @@ outputs on one shared input are compared before timing.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import math
 import os
-import platform
 import random
 import subprocess
 import sys
@@ -35,6 +33,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import onnx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import peer_benchmark as pb  # noqa: E402
@@ -163,7 +162,6 @@ def main() -> None:
     started = time.time()
     try:
         for m in models:
-            import onnx
             model, counts = pb.onnx_zoo.build(m[0], width=m[1], alpha=m[2], resolution=m[3], seed=0)
             path = tmp / (pb.model_key(m).replace(" ", "_").replace("/", "-") + ".onnx")
             onnx.save(model, str(path))
@@ -221,12 +219,8 @@ def main() -> None:
     finally:
         sandglass.close()
 
-    env = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "cpu": pb.cpu_model(),
-           "pinnedCPUs": pinned, "kernel": platform.release(), "python": platform.python_version(),
-           "engines": {"sandglass": sandglass.version, "onnxruntime": ort.version}, "pairs": a.pairs,
-           "warmup": a.warmup, "threads": a.threads,
-           "sandglassCommit": subprocess.run(["git", "-C", str(pb.ROOT), "rev-parse", "--short", "HEAD"],
-                                             capture_output=True, text=True).stdout.strip()}
+    env = pb.environment(pinned, {"sandglass": sandglass.version, "onnxruntime": ort.version}, pairs=a.pairs,
+                         warmup=a.warmup, threads=a.threads)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     name = a.name or f"paired-{a.threads}t"

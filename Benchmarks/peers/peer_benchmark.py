@@ -182,6 +182,14 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+def environment(pinned, engines: dict, **settings) -> dict:
+    """Where and with what a run measured: date, CPU, pinning, kernel, engine versions, commit."""
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "cpu": cpu_model(),
+            "pinnedCPUs": pinned, "kernel": platform.release(), "python": platform.python_version(),
+            "engines": engines, **settings, "sandglassCommit": commit.stdout.strip()}
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description="Sandglass vs peer engines, interleaved")
     p.add_argument("--sandglass", default=str(ROOT / ".build/release/sandglass"))
@@ -259,12 +267,8 @@ def main() -> None:
                 row["ratioCI"] = bootstrap_ci(ratios)
             results.append(row)
 
-    env = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "cpu": cpu_model(),
-           "pinnedCPUs": pinned, "kernel": platform.release(), "python": platform.python_version(),
-           "engines": {e.name: e.version for e in engines}, "rounds": a.rounds, "iterations": a.iterations,
-           "warmup": a.warmup, "threads": a.threads,
-           "sandglassCommit": subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                                             capture_output=True, text=True).stdout.strip()}
+    env = environment(pinned, {e.name: e.version for e in engines}, rounds=a.rounds, iterations=a.iterations,
+                      warmup=a.warmup, threads=a.threads)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     name = a.name or f"peers-{a.threads}t"

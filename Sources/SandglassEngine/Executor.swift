@@ -16,17 +16,14 @@ public final class Executor {
     public init(plan: Plan, pinning: [Int]? = nil) {
         self.plan = plan
         pool = plan.options.threads > 1 ? ThreadPool(threads: plan.options.threads, pinning: pinning) : nil
-        partsPerThread = plan.options.partsPerThread
     }
-
-    /// Parts per thread a step is split into at most (PlanOptions.partsPerThread).
-    private let partsPerThread: Int
 
     public var threads: Int { plan.options.threads }
 
     @inline(__always)
     private func runStep(_ step: PlanStep) {
         if let pool, step.parallelism > 1 {
+            let partsPerThread = plan.options.partsPerThread
             pool.run(parts: min(step.parallelism, pool.threadCount * partsPerThread), dynamic: partsPerThread > 1, step.run)
         } else {
             step.run(0, 1)

@@ -114,8 +114,7 @@ public final class WorkerSession {
     }
 
     func run(_ r: Request) throws -> String {
-        let id = try requireID(r)
-        guard let session = sessions[id] else { throw WorkerError("no model is loaded as \"\(id)\": load it first") }
+        let (id, session) = try loaded(r)
         let n = r.iterations ?? 1
         guard (1...Self.maxIterations).contains(n) else {
             throw WorkerError("iterations \(n): use 1 to \(Self.maxIterations)")
@@ -134,8 +133,7 @@ public final class WorkerSession {
     /// Replaces the model's input (dense NCHW, as ONNX Runtime takes it; a random one is set at
     /// load), so that a driver can compare outputs across engines.
     func input(_ r: Request) throws -> String {
-        let id = try requireID(r)
-        guard let session = sessions[id] else { throw WorkerError("no model is loaded as \"\(id)\": load it first") }
+        let (id, session) = try loaded(r)
         let shape = session.plan.input.shape
         guard let values = r.values, values.count == shape.elements else {
             throw WorkerError("input of \"\(id)\" needs \"values\": \(shape.elements) numbers (\(shape.channels)×\(shape.height)×\(shape.width), NCHW), got \(r.values?.count ?? 0)")
@@ -146,8 +144,7 @@ public final class WorkerSession {
 
     /// The output after the last run, dense (NCHW; a classifier's logits).
     func output(_ r: Request) throws -> String {
-        let id = try requireID(r)
-        guard let session = sessions[id] else { throw WorkerError("no model is loaded as \"\(id)\": load it first") }
+        let (id, session) = try loaded(r)
         let values = session.plan.readOutput(nchw: true).map(Double.init)
         return encode(["ok": true, "op": "output", "id": id, "values": values])
     }
@@ -191,6 +188,13 @@ public final class WorkerSession {
             throw WorkerError(e.message)
         }
         return p
+    }
+
+    /// The request's id and the model loaded under it.
+    func loaded(_ r: Request) throws -> (String, PointSession) {
+        let id = try requireID(r)
+        guard let session = sessions[id] else { throw WorkerError("no model is loaded as \"\(id)\": load it first") }
+        return (id, session)
     }
 
     func requireID(_ r: Request) throws -> String {
