@@ -120,6 +120,29 @@ class Builder:
             y = r
         return y
 
+    def squeeze_excite(self, x: str, squeeze: int, gate: str = "sigmoid") -> str:
+        """torchvision's SqueezeExcitation as torch.onnx exports it: GlobalAveragePool, 1x1 Conv
+        with bias, Relu, 1x1 Conv with bias, Sigmoid (or HardSigmoid), Mul(scale, input)."""
+        c, h, w = self.shapes[x]
+        w1 = self.rng.normal(0, math.sqrt(2.0 / squeeze), size=(squeeze, c, 1, 1)).astype(np.float32)
+        b1 = self.rng.uniform(-0.1, 0.1, squeeze).astype(np.float32)
+        w2 = self.rng.normal(0, math.sqrt(2.0 / c), size=(c, squeeze, 1, 1)).astype(np.float32)
+        b2 = self.rng.uniform(-0.1, 0.1, c).astype(np.float32)
+        self.counts.params_conv_fc += w1.size + b1.size + w2.size + b2.size
+        self.counts.madds += 2 * c * squeeze
+        pooled, fc1, relu, fc2, gated, out = (self.name(p) for p in ("se_pool", "se_fc1", "se_relu", "se_fc2", "se_gate", "se_scale"))
+        self.nodes.append(helper.make_node("GlobalAveragePool", [x], [pooled], name=pooled))
+        self.nodes.append(helper.make_node("Conv", [pooled, self.const("W", w1), self.const("B", b1)], [fc1], name=fc1, kernel_shape=[1, 1]))
+        self.nodes.append(helper.make_node("Relu", [fc1], [relu], name=relu))
+        self.nodes.append(helper.make_node("Conv", [relu, self.const("W", w2), self.const("B", b2)], [fc2], name=fc2, kernel_shape=[1, 1]))
+        if gate == "sigmoid":
+            self.nodes.append(helper.make_node("Sigmoid", [fc2], [gated], name=gated))
+        else:  # PyTorch's Hardsigmoid: relu6(x + 3) / 6
+            self.nodes.append(helper.make_node("HardSigmoid", [fc2], [gated], name=gated, alpha=1.0 / 6, beta=0.5))
+        self.nodes.append(helper.make_node("Mul", [gated, x], [out], name=out))
+        self.shapes[out] = (c, h, w)
+        return out
+
     def shortcut(self, branch: str, identity: str, k: int) -> str:
         c, h, w = self.shapes[branch]
         self.counts.shortcut_adds += k * h * w
@@ -194,7 +217,10 @@ class Builder:
 
 
 def mobilenext(width=1.0, alpha="1", resolution=224, classes=1000, seed=0, fold_bn=False, opset=13,
-               clip_as_attributes=False, head_style="gemm") -> tuple[onnx.ModelProto, Counts]:
+               clip_as_attributes=False, head_style="gemm", se=False, se_gate="sigmoid") -> tuple[onnx.ModelProto, Counts]:
+    """The official MobileNeXt; with se, Table 6's MobileNeXt† as Sandglass builds it:
+    squeeze-and-excite after the first depthwise convolution of each block that has one, on its
+    channels squeezed to a quarter of the bottleneck."""
     a = parse_alpha(str(alpha))
     b = Builder(seed=seed, fold_bn=fold_bn, opset=opset, clip_as_attributes=clip_as_attributes, head_style=head_style)
     b.shapes["input"] = (3, resolution, resolution)
@@ -214,6 +240,8 @@ def mobilenext(width=1.0, alpha="1", resolution=224, classes=1000, seed=0, fold_
             inp = x
             if t == 2:
                 x = b.conv_bn(x, cin, cin, 3, 1, groups=cin, act="relu6")
+                if se:
+                    x = b.squeeze_excite(x, max(1, hidden // 4), se_gate)
                 x = b.conv_bn(x, cin, hidden, 1, 1)
                 x = b.conv_bn(x, hidden, cout, 1, 1, act="relu6")
                 x = b.conv_bn(x, cout, cout, 3, stride, groups=cout)
@@ -226,6 +254,8 @@ def mobilenext(width=1.0, alpha="1", resolution=224, classes=1000, seed=0, fold_
                 x = b.conv_bn(x, cout, cout, 3, 2, groups=cout)
             else:
                 x = b.conv_bn(x, cin, cin, 3, 1, groups=cin, act="relu6")
+                if se:
+                    x = b.squeeze_excite(x, max(1, hidden // 4), se_gate)
                 x = b.conv_bn(x, cin, hidden, 1, 1)
                 x = b.conv_bn(x, hidden, cout, 1, 1, act="relu6")
                 x = b.conv_bn(x, cout, cout, 3, 1, groups=cout)
@@ -233,7 +263,7 @@ def mobilenext(width=1.0, alpha="1", resolution=224, classes=1000, seed=0, fold_
                     x = b.shortcut(x, inp, int(cin * a.numerator // a.denominator))
             cin = cout
     b.head(x, classes)
-    return b.model(f"mobilenext_{width}_{alpha}", resolution, classes), b.counts
+    return b.model(f"mobilenext{'_se' if se else ''}_{width}_{alpha}", resolution, classes), b.counts
 
 
 def mobilenetv2(width=1.0, alpha="1", resolution=224, classes=1000, seed=0, fold_bn=False, opset=13,
@@ -274,12 +304,14 @@ def build(model: str, **kwargs) -> tuple[onnx.ModelProto, Counts]:
         return mobilenetv2(**kwargs)
     if model == "mobilenetv2-extra-dw":
         return mobilenetv2(extra_dw=True, **kwargs)
+    if model == "mobilenext-se":
+        return mobilenext(se=True, **kwargs)
     raise ValueError(f"unknown model {model}")
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--model", default="mobilenext", choices=["mobilenext", "mobilenetv2", "mobilenetv2-extra-dw"])
+    p.add_argument("--model", default="mobilenext", choices=["mobilenext", "mobilenetv2", "mobilenetv2-extra-dw", "mobilenext-se"])
     p.add_argument("--width", type=float, default=1.0)
     p.add_argument("--alpha", default="1")
     p.add_argument("--resolution", type=int, default=224)

@@ -152,6 +152,51 @@ public struct FullyConnected: Sendable {
     }
 }
 
+/// Squeeze-and-excite's gate (Hu et al.), from the pooled 1x1xC tensor to one factor per
+/// channel: gate(expand · inner(reduce · pooled + b1) + b2). The pool before it and the
+/// channel-wise scaling after it are layers of their own (`globalAveragePool`, `channelScale`),
+/// so that a per-layer table shows what each costs.
+public struct SqueezeExcite: Sendable {
+    /// The nonlinearity between the two fully connected layers.
+    public enum Inner: String, Hashable, Sendable {
+        case relu
+        /// x · sigmoid(x) (EfficientNet's Swish).
+        case silu
+    }
+
+    /// The gate that turns the second layer's output into a factor per channel.
+    public enum Gate: Hashable, Sendable {
+        case sigmoid
+        /// clamp(alpha · x + beta, 0, 1): ONNX HardSigmoid (PyTorch's Hardsigmoid: 1/6, 1/2).
+        case hardSigmoid(alpha: Float, beta: Float)
+
+        public var name: String {
+            switch self {
+            case .sigmoid: return "sigmoid"
+            case let .hardSigmoid(a, b): return "hardsigmoid(\(a),\(b))"
+            }
+        }
+    }
+
+    public var channels: Int
+    public var squeezeChannels: Int
+    /// [squeezeChannels][channels]
+    public var reduceWeights: [Float]
+    public var reduceBias: [Float]
+    public var inner: Inner
+    /// [channels][squeezeChannels]
+    public var expandWeights: [Float]
+    public var expandBias: [Float]
+    public var gate: Gate
+
+    public init(channels: Int, squeezeChannels: Int, reduceWeights: [Float], reduceBias: [Float], inner: Inner = .relu,
+                expandWeights: [Float], expandBias: [Float], gate: Gate = .sigmoid) {
+        self.channels = channels; self.squeezeChannels = squeezeChannels
+        self.reduceWeights = reduceWeights; self.reduceBias = reduceBias; self.inner = inner
+        self.expandWeights = expandWeights; self.expandBias = expandBias; self.gate = gate
+    }
+}
+
 public enum Operation: Sendable {
     case convolution(Convolution)
     /// inputs: [branch, identity]
@@ -162,6 +207,10 @@ public enum Operation: Sendable {
     case channelSlice(start: Int, end: Int)
     /// Concatenation on the channel axis.
     case concat
+    /// Squeeze-and-excite's gate: pooled 1x1xC in, one factor per channel out.
+    case squeezeExcite(SqueezeExcite)
+    /// inputs: [x, factors]: every pixel of x multiplied channel-wise by a 1x1xC tensor.
+    case channelScale
 
     public var opName: String {
         switch self {
@@ -171,6 +220,8 @@ public enum Operation: Sendable {
         case .fullyConnected: return "fc"
         case .channelSlice: return "slice"
         case .concat: return "concat"
+        case .squeezeExcite: return "se_gate"
+        case .channelScale: return "scale"
         }
     }
 }

@@ -134,6 +134,43 @@ public struct GraphBuilder {
         return v
     }
 
+    /// Squeeze-and-excite's gate on a pooled 1x1xC tensor.
+    @discardableResult
+    public mutating func squeezeExciteGate(_ name: String, _ pooled: ValueID, _ se: SqueezeExcite) throws -> ValueID {
+        let s = values[pooled]
+        guard s.pixels == 1, s.channels == se.channels else {
+            throw GraphError("layer '\(name)': squeeze-and-excite gate of \(se.channels) channels needs a pooled 1x1x\(se.channels) input, got \(s)")
+        }
+        let c = se.channels, r = se.squeezeChannels
+        guard r >= 1, se.reduceWeights.count == r * c, se.reduceBias.count == r,
+              se.expandWeights.count == c * r, se.expandBias.count == c else {
+            throw GraphError("layer '\(name)': squeeze-and-excite weights do not match \(c) channels squeezed to \(r) (reduce \(se.reduceWeights.count)+\(se.reduceBias.count), expand \(se.expandWeights.count)+\(se.expandBias.count))")
+        }
+        let v = newValue(s)
+        layers.append(Layer(name: name, operation: .squeezeExcite(se), inputs: [pooled], output: v))
+        return v
+    }
+
+    /// x multiplied channel-wise by a 1x1xC tensor of factors.
+    @discardableResult
+    public mutating func channelScale(_ name: String, _ x: ValueID, factors: ValueID) throws -> ValueID {
+        let s = values[x], f = values[factors]
+        guard f.pixels == 1, f.channels == s.channels else {
+            throw GraphError("layer '\(name)': scales a \(s) tensor by \(f); the factors must be 1x1x\(s.channels)")
+        }
+        let v = newValue(s)
+        layers.append(Layer(name: name, operation: .channelScale, inputs: [x, factors], output: v))
+        return v
+    }
+
+    /// Squeeze-and-excite on x: `<name>.pool` → `<name>.gate` → `<name>.scale`.
+    @discardableResult
+    public mutating func squeezeExcite(_ name: String, _ x: ValueID, _ se: SqueezeExcite) throws -> ValueID {
+        let pooled = try globalAveragePool("\(name).pool", x)
+        let factors = try squeezeExciteGate("\(name).gate", pooled, se)
+        return try channelScale("\(name).scale", x, factors: factors)
+    }
+
     public func build(output: ValueID) throws -> Graph {
         guard let input else { throw GraphError("graph '\(name)' has no input") }
         guard !layers.isEmpty else { throw GraphError("graph '\(name)' has no layers") }

@@ -1,7 +1,8 @@
 // Analytic counts per layer, under the conventions of the reference (mobilenext-spec.md §11):
 // - params: conv weights (+ a conv's own bias) + FC weights + FC bias ("conv+fc");
 //   batchNormParams: γ and β, which PyTorch's sum(p.numel()) also counts;
-// - madds: multiply-accumulates of conv and FC layers only;
+// - madds: multiply-accumulates of conv and FC layers only (squeeze-and-excite's two small FC
+//   layers included; its channel-wise scaling, one multiply per element, is not);
 // - shortcutAdds: element-wise additions of the shortcut per inference;
 // - bytes: the minimum traffic the layer must cause: weights as executed (BN folded into one
 //   bias per channel), inputs, the identity tensor of an add, and outputs, in fp32.
@@ -73,6 +74,15 @@ extension Graph {
             c.inputBytes = out.bytes
         case .concat:
             c.inputBytes = layer.inputs.reduce(0) { $0 + values[$1].bytes }
+        case let .squeezeExcite(se):
+            // Two small fully connected layers with biases (PyTorch's 1x1 Conv2d with bias=True).
+            c.params = se.reduceWeights.count + se.reduceBias.count + se.expandWeights.count + se.expandBias.count
+            c.madds = 2 * se.channels * se.squeezeChannels
+            c.weightBytes = 4 * c.params
+            c.inputBytes = values[layer.inputs[0]].bytes
+        case .channelScale:
+            // One multiply per element, outside MAdds (which count conv and FC layers only).
+            c.inputBytes = values[layer.inputs[0]].bytes + values[layer.inputs[1]].bytes
         }
         return c
     }

@@ -37,7 +37,12 @@ public enum MobileNeXt {
         return hidden
     }
 
-    static func build(_ spec: ModelSpec) throws -> Graph {
+    /// Squeeze channels of the SE module in `mobilenext-se` (Table 6's MobileNeXt†): a quarter
+    /// of the block's bottleneck, EfficientNet's ratio (0.25 of the narrow channels) applied to
+    /// the sandglass block, whose narrow tensor is the bottleneck. See Reports/model-variants.
+    public static func squeezeChannels(hidden: Int) -> Int { max(1, hidden / 4) }
+
+    static func build(_ spec: ModelSpec, squeezeExcite: Bool = false) throws -> Graph {
         let w = spec.width
         let divisor = w == 0.1 ? 4 : 8
         var weights = ZooWeights(seed: spec.seed)
@@ -52,7 +57,8 @@ public enum MobileNeXt {
                 let stride = i == 0 ? stage.s : 1
                 let keep = i == 0 && stage.n == 1 && stage.s == 1
                 x = try block(&g, &weights, name: "s\(index + 1).b\(i)", x, cin: cin, cout: cout,
-                              stride: stride, t: stage.t, keepDepthwise: keep, alpha: spec.alpha)
+                              stride: stride, t: stage.t, keepDepthwise: keep, alpha: spec.alpha,
+                              squeezeExcite: squeezeExcite)
                 cin = cout
             }
         }
@@ -64,12 +70,19 @@ public enum MobileNeXt {
 
     static func block(_ g: inout GraphBuilder, _ weights: inout ZooWeights, name: String, _ input: ValueID,
                       cin: Int, cout: Int, stride: Int, t: Int, keepDepthwise: Bool,
-                      alpha: IdentityMultiplier) throws -> ValueID {
+                      alpha: IdentityMultiplier, squeezeExcite: Bool) throws -> ValueID {
         let hidden = hiddenChannels(cin: cin, cout: cout, t: t)
         var x = input
+        // MobileNeXt†: squeeze-and-excite on the wide tensor after the first depthwise conv
+        // (where MobileNetV3 and EfficientNet put it, after their depthwise), in the blocks that have one.
+        func se() throws {
+            guard squeezeExcite else { return }
+            x = try g.squeezeExcite("\(name).se", x, weights.squeezeExcite(cin, squeeze: squeezeChannels(hidden: hidden)))
+        }
         switch variant(t: t, cin: cin, cout: cout, stride: stride, keepDepthwise: keepDepthwise) {
         case .a:
             x = try g.convolution("\(name).dw1", x, weights.depthwise(cin, stride: 1, activation: .relu6))
+            try se()
             x = try g.convolution("\(name).pw1", x, weights.pointwise(cin, hidden, activation: .none))
             x = try g.convolution("\(name).pw2", x, weights.pointwise(hidden, cout, activation: .relu6))
             x = try g.convolution("\(name).dw2", x, weights.depthwise(cout, stride: stride, activation: .none))
@@ -83,6 +96,7 @@ public enum MobileNeXt {
         case .d:
             // The reference hard-codes stride 1 on both depthwise convs of this variant.
             x = try g.convolution("\(name).dw1", x, weights.depthwise(cin, stride: 1, activation: .relu6))
+            try se()
             x = try g.convolution("\(name).pw1", x, weights.pointwise(cin, hidden, activation: .none))
             x = try g.convolution("\(name).pw2", x, weights.pointwise(hidden, cout, activation: .relu6))
             x = try g.convolution("\(name).dw2", x, weights.depthwise(cout, stride: 1, activation: .none))

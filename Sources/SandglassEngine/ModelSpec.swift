@@ -56,6 +56,7 @@ public struct ModelSpec: Hashable, Codable, Sendable {
         case .mobilenext: return try MobileNeXt.build(self)
         case .mobilenetv2: return try MobileNetV2.build(self)
         case .mobilenetv2ExtraDW: return try MobileNetV2.build(self, extraDepthwise: true)
+        case .mobilenextSE: return try MobileNeXt.build(self, squeezeExcite: true)
         }
     }
 }

@@ -152,6 +152,10 @@ public enum Planner {
                 made = builder.channelCopy(inputs: [(inputs[0], start)], output: output)
             case .concat:
                 made = builder.channelCopy(inputs: inputs.map { ($0, 0) }, output: output)
+            case let .squeezeExcite(se):
+                made = builder.squeezeExciteGate(se, pooled: inputs[0], output: output)
+            case .channelScale:
+                made = builder.channelScale(input: inputs[0], factors: inputs[1], output: output)
             }
             steps.append(PlanStep(name: names, op: ops, kernel: made.kernel, layers: layers, counts: counts,
                                   parallelism: max(1, made.parallelism), run: made.run))

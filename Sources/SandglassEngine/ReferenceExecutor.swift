@@ -48,6 +48,14 @@ public enum ReferenceExecutor {
                 for p in 0..<outShape.pixels {
                     for (data, c) in parts { y += data[(p * c)..<((p + 1) * c)] }
                 }
+            case let .squeezeExcite(se):
+                y = referenceSqueezeExciteGate(pooled: x, channels: se.channels, squeezeChannels: se.squeezeChannels,
+                                               reduceWeights: se.reduceWeights, reduceBias: se.reduceBias,
+                                               innerSiLU: se.inner == .silu, expandWeights: se.expandWeights,
+                                               expandBias: se.expandBias, gate: se.kernelGate)
+            case .channelScale:
+                y = referenceChannelScale(x, factors: values[layer.inputs[1]]!, pixels: outShape.pixels,
+                                          channels: outShape.channels)
             }
             values[layer.output] = y
         }

@@ -144,6 +144,27 @@ struct StepBuilder {
                 { part, parts in run(args, chunk(c, part: part, parts: parts, align: 16)) })
     }
 
+    /// Squeeze-and-excite's gate: one part (a few thousand multiply-adds on one vector).
+    mutating func squeezeExciteGate(_ se: SqueezeExcite, pooled: TensorLocation, output: TensorLocation) -> Made {
+        let weights = PackedSqueezeExciteWeights(channels: se.channels, squeeze: se.squeezeChannels,
+                                                 reduce: se.reduceWeights, reduceBias: se.reduceBias,
+                                                 expand: se.expandWeights, expandBias: se.expandBias)
+        keep(weights.buffer)
+        let args = weights.arguments(pooled: UnsafePointer(pointer(pooled)), channels: se.channels,
+                                     innerSiLU: se.inner == .silu, gate: se.kernelGate, output: pointer(output))
+        let run = kernels.squeezeExciteGate
+        return ("f32_se_gate__\(kernels.isa)", 1, { part, _ in if part == 0 { run(args) } })
+    }
+
+    func channelScale(input: TensorLocation, factors: TensorLocation, output: TensorLocation) -> Made {
+        let args = ChannelScaleArguments(input: UnsafePointer(pointer(input)), inputStride: input.stride,
+                                         factors: UnsafePointer(pointer(factors)), output: pointer(output),
+                                         outputStride: output.stride, channels: output.shape.channels)
+        let run = kernels.channelScale
+        let pixels = output.shape.pixels
+        return ("f32_channel_scale__\(kernels.isa)", pixels, { part, parts in run(args, chunk(pixels, part: part, parts: parts)) })
+    }
+
     /// Slice (one input from a start channel) or concat (inputs side by side), as a copy.
     func channelCopy(inputs: [(TensorLocation, Int)], output: TensorLocation) -> Made {
         let sources = inputs.map { (UnsafePointer(pointer($0.0)), $0.0.stride, $0.1, $0.0.shape.channels) }
@@ -160,5 +181,15 @@ struct StepBuilder {
                 }
             }
         })
+    }
+}
+
+extension SqueezeExcite {
+    /// The gate in the kernels' terms (the IR does not depend on the kernel module's types).
+    var kernelGate: SqueezeExciteGateArguments.Gate {
+        switch gate {
+        case .sigmoid: return .sigmoid
+        case let .hardSigmoid(alpha, beta): return .hardSigmoid(alpha: alpha, beta: beta)
+        }
     }
 }

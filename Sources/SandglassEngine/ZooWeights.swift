@@ -32,4 +32,13 @@ struct ZooWeights {
         FullyConnected(inputs: inputs, outputs: outputs, weights: random.normal(std: 0.01, count: inputs * outputs),
                        bias: random.uniform(-0.01, 0.01, count: outputs))
     }
+
+    /// Squeeze-and-excite with biases (PyTorch's 1x1 Conv2d layers), ReLU between them, sigmoid gate.
+    mutating func squeezeExcite(_ c: Int, squeeze s: Int) -> SqueezeExcite {
+        SqueezeExcite(channels: c, squeezeChannels: s,
+                      reduceWeights: random.normal(std: (2.0 / Double(s)).squareRoot(), count: s * c),
+                      reduceBias: random.uniform(-0.1, 0.1, count: s), inner: .relu,
+                      expandWeights: random.normal(std: (2.0 / Double(c)).squareRoot(), count: c * s),
+                      expandBias: random.uniform(-0.1, 0.1, count: c), gate: .sigmoid)
+    }
 }

@@ -110,7 +110,8 @@ public enum SelfTestGate {
                              if !rows.isEmpty { args.output[rows.lowerBound * args.outputWidth * args.outputStride] += 0.5 }
                          },
                          dwconvGeneric: k.dwconvGeneric, convDirect: k.convDirect, addPartial: k.addPartial,
-                         globalAveragePool: k.globalAveragePool, fmaThroughput: k.fmaThroughput, readSum: k.readSum)
+                         globalAveragePool: k.globalAveragePool,
+                         squeezeExciteGate: k.squeezeExciteGate, channelScale: k.channelScale, fmaThroughput: k.fmaThroughput, readSum: k.readSum)
     }
 
     // MARK: Cache

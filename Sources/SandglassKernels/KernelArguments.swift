@@ -197,3 +197,54 @@ public struct GlobalAveragePoolArguments {
         self.channels = channels; self.output = output
     }
 }
+
+/// Squeeze-and-excite's gate on a pooled vector. Weights are packed with `weightStride` floats
+/// per row (channels rounded up to 16, zero padded): the reduce layer as [squeeze][channels],
+/// the expand layer transposed, [squeeze][channels], so both loop over channels in vectors.
+public struct SqueezeExciteGateArguments {
+    public enum Gate: Equatable {
+        case sigmoid
+        case hardSigmoid(alpha: Float, beta: Float)
+    }
+
+    public var pooled: UnsafePointer<Float>
+    public var channels: Int
+    public var squeezeChannels: Int
+    public var weightStride: Int
+    public var reduceWeights: UnsafePointer<Float>
+    public var reduceBias: UnsafePointer<Float>
+    /// x · sigmoid(x) between the layers instead of ReLU.
+    public var innerSiLU: Bool
+    public var expandWeightsTransposed: UnsafePointer<Float>
+    public var expandBias: UnsafePointer<Float>
+    public var gate: Gate
+    /// squeezeChannels floats of scratch.
+    public var hidden: UnsafeMutablePointer<Float>
+    public var output: UnsafeMutablePointer<Float>
+
+    public init(pooled: UnsafePointer<Float>, channels: Int, squeezeChannels: Int, weightStride: Int,
+                reduceWeights: UnsafePointer<Float>, reduceBias: UnsafePointer<Float>, innerSiLU: Bool,
+                expandWeightsTransposed: UnsafePointer<Float>, expandBias: UnsafePointer<Float>, gate: Gate,
+                hidden: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        self.pooled = pooled; self.channels = channels; self.squeezeChannels = squeezeChannels
+        self.weightStride = weightStride; self.reduceWeights = reduceWeights; self.reduceBias = reduceBias
+        self.innerSiLU = innerSiLU; self.expandWeightsTransposed = expandWeightsTransposed
+        self.expandBias = expandBias; self.gate = gate; self.hidden = hidden; self.output = output
+    }
+}
+
+/// Every pixel of an NHWC tensor multiplied channel-wise by one factor per channel.
+public struct ChannelScaleArguments {
+    public var input: UnsafePointer<Float>
+    public var inputStride: Int
+    public var factors: UnsafePointer<Float>
+    public var output: UnsafeMutablePointer<Float>
+    public var outputStride: Int
+    public var channels: Int
+
+    public init(input: UnsafePointer<Float>, inputStride: Int, factors: UnsafePointer<Float>,
+                output: UnsafeMutablePointer<Float>, outputStride: Int, channels: Int) {
+        self.input = input; self.inputStride = inputStride; self.factors = factors
+        self.output = output; self.outputStride = outputStride; self.channels = channels
+    }
+}

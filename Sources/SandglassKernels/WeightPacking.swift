@@ -46,3 +46,38 @@ public struct PackedDirectConvWeights {
         }
     }
 }
+
+/// Squeeze-and-excite gate weights: the reduce layer's `squeeze` rows, the expand layer's
+/// transposed `squeeze` rows, one row of expand bias (each `stride` floats: channels zero padded
+/// to a multiple of 16), then the reduce bias and the scratch for the hidden values.
+public struct PackedSqueezeExciteWeights {
+    public let buffer: AlignedBuffer
+    public let stride: Int
+    public let squeeze: Int
+
+    /// - Parameters: reduce [squeeze][channels], expand [channels][squeeze] (PyTorch's 1x1 convs).
+    public init(channels c: Int, squeeze s: Int, reduce: [Float], reduceBias: [Float], expand: [Float], expandBias: [Float]) {
+        stride = roundUp(c, KernelSet.weightRowAlignment)
+        squeeze = s
+        buffer = AlignedBuffer(count: (2 * s + 1) * stride + 2 * s)
+        let p = buffer.pointer
+        for j in 0..<s {
+            for i in 0..<c {
+                p[j * stride + i] = reduce[j * c + i]
+                p[(s + j) * stride + i] = expand[i * s + j]
+            }
+            p[(2 * s + 1) * stride + j] = reduceBias[j]
+        }
+        for i in 0..<c { p[2 * s * stride + i] = expandBias[i] }
+    }
+
+    public func arguments(pooled: UnsafePointer<Float>, channels: Int, innerSiLU: Bool,
+                          gate: SqueezeExciteGateArguments.Gate, output: UnsafeMutablePointer<Float>) -> SqueezeExciteGateArguments {
+        let p = buffer.pointer
+        return SqueezeExciteGateArguments(
+            pooled: pooled, channels: channels, squeezeChannels: squeeze, weightStride: stride,
+            reduceWeights: p, reduceBias: p + (2 * squeeze + 1) * stride, innerSiLU: innerSiLU,
+            expandWeightsTransposed: p + squeeze * stride, expandBias: p + 2 * squeeze * stride, gate: gate,
+            hidden: p + (2 * squeeze + 1) * stride + squeeze, output: output)
+    }
+}

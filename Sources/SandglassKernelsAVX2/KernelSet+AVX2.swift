@@ -49,6 +49,12 @@ public func f32_global_average_pool__avx2(_ a: GlobalAveragePoolArguments, _ cha
     f32_global_average_pool(a, channels: channels, V8.self)
 }
 
+public func f32_se_gate__avx2(_ a: SqueezeExciteGateArguments) { f32_se_gate(a, V8.self) }
+
+public func f32_channel_scale__avx2(_ a: ChannelScaleArguments, _ pixels: Range<Int>) {
+    f32_channel_scale(a, pixels: pixels, V8.self)
+}
+
 public func f32_fma_throughput__avx2(_ iterations: Int) -> Float { f32_fma_throughput(iterations: iterations, V8.self) }
 
 public func f32_read_sum__avx2(_ p: UnsafePointer<Float>, _ count: Int) -> Float { f32_read_sum(p, count: count, V8.self) }
@@ -66,5 +72,6 @@ public let avx2KernelSet = KernelSet(
     dwconv3x3s1: f32_dwconv3x3_s1__avx2, dwconv3x3s2: f32_dwconv3x3_s2__avx2,
     dwconvGeneric: f32_dwconv_kxk__avx2, convDirect: f32_conv_direct__avx2,
     addPartial: f32_add_partial__avx2, globalAveragePool: f32_global_average_pool__avx2,
+    squeezeExciteGate: f32_se_gate__avx2, channelScale: f32_channel_scale__avx2,
     fmaThroughput: f32_fma_throughput__avx2, readSum: f32_read_sum__avx2)
 #endif

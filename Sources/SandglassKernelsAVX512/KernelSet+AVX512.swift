@@ -50,6 +50,12 @@ public func f32_global_average_pool__avx512(_ a: GlobalAveragePoolArguments, _ c
     f32_global_average_pool(a, channels: channels, V16.self)
 }
 
+public func f32_se_gate__avx512(_ a: SqueezeExciteGateArguments) { f32_se_gate(a, V16.self) }
+
+public func f32_channel_scale__avx512(_ a: ChannelScaleArguments, _ pixels: Range<Int>) {
+    f32_channel_scale(a, pixels: pixels, V16.self)
+}
+
 public func f32_fma_throughput__avx512(_ iterations: Int) -> Float { f32_fma_throughput(iterations: iterations, V16.self) }
 
 public func f32_read_sum__avx512(_ p: UnsafePointer<Float>, _ count: Int) -> Float { f32_read_sum(p, count: count, V16.self) }
@@ -69,5 +75,6 @@ public let avx512KernelSet = KernelSet(
     dwconv3x3s1: f32_dwconv3x3_s1__avx512, dwconv3x3s2: f32_dwconv3x3_s2__avx512,
     dwconvGeneric: f32_dwconv_kxk__avx512, convDirect: f32_conv_direct__avx512,
     addPartial: f32_add_partial__avx512, globalAveragePool: f32_global_average_pool__avx512,
+    squeezeExciteGate: f32_se_gate__avx512, channelScale: f32_channel_scale__avx512,
     fmaThroughput: f32_fma_throughput__avx512, readSum: f32_read_sum__avx512)
 #endif

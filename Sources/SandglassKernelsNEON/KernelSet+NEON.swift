@@ -36,6 +36,12 @@ public func f32_global_average_pool__neon(_ a: GlobalAveragePoolArguments, _ cha
     f32_global_average_pool(a, channels: channels, V4.self)
 }
 
+public func f32_se_gate__neon(_ a: SqueezeExciteGateArguments) { f32_se_gate(a, V4.self) }
+
+public func f32_channel_scale__neon(_ a: ChannelScaleArguments, _ pixels: Range<Int>) {
+    f32_channel_scale(a, pixels: pixels, V4.self)
+}
+
 public func f32_fma_throughput__neon(_ iterations: Int) -> Float { f32_fma_throughput(iterations: iterations, V4.self) }
 
 public func f32_read_sum__neon(_ p: UnsafePointer<Float>, _ count: Int) -> Float { f32_read_sum(p, count: count, V4.self) }
@@ -53,5 +59,6 @@ public let neonKernelSet = KernelSet(
     dwconv3x3s1: f32_dwconv3x3_s1__neon, dwconv3x3s2: f32_dwconv3x3_s2__neon,
     dwconvGeneric: f32_dwconv_kxk__neon, convDirect: f32_conv_direct__neon,
     addPartial: f32_add_partial__neon, globalAveragePool: f32_global_average_pool__neon,
+    squeezeExciteGate: f32_se_gate__neon, channelScale: f32_channel_scale__neon,
     fmaThroughput: f32_fma_throughput__neon, readSum: f32_read_sum__neon)
 #endif

@@ -5,6 +5,8 @@
 //   Slice(x,0:k) + Slice(b,0:k) → Add → Concat(·, Slice(b,k:C))
 //                                          one partial shortcut add of k channels (spec §6)
 //   Conv/Gemm/Add → Relu/Clip              the activation joins the epilogue
+//   GlobalAveragePool → Conv1x1 → Relu → Conv1x1 → Sigmoid/HardSigmoid → Mul
+//                                          squeeze-and-excite: pool, one gate layer, scale
 // A step is folded only into a producer whose result nothing else reads. Steps that cannot be
 // folded run as a 1x1 depthwise convolution with unit weights (exact, and visible as such in
 // the per-layer table).
@@ -18,6 +20,7 @@ extension ImportedGraph {
         removeDeadLayers()   // the replaced slices and add, so that use counts are exact
         lowerUnfolded(activations: false)
         foldActivations()
+        recogniseSqueezeExcite()
         lowerUnfolded(activations: true)
         removeDeadLayers()
     }
@@ -103,6 +106,38 @@ extension ImportedGraph {
             layers[i] = ImportedLayer(name: addLayer.name,
                                       operation: .engine(.shortcutAdd(ShortcutAdd(addedChannels: k))),
                                       inputs: [branch, identity], output: concat.output)
+        }
+    }
+
+    /// gate(Conv1x1(relu(Conv1x1(p)))) on a pooled 1x1 value p, read only by the channel scale:
+    /// the two convolutions and the gate become one squeeze-and-excite gate layer.
+    mutating func recogniseSqueezeExcite() {
+        let uses = uses()
+        let producers = producers()
+        func pointwise(_ v: ValueID, activation: Activation) -> (index: Int, conv: Convolution)? {
+            guard uses[v] == 1, let p = producers[v], let layer = layers[p],
+                  case let .engine(.convolution(conv)) = layer.operation, conv.isPointwise, conv.batchNorm == nil,
+                  conv.activation == activation, values[layer.inputs[0]].pixels == 1 else { return nil }
+            return (p, conv)
+        }
+        for i in layers.indices {
+            guard let scale = layers[i], case .engine(.channelScale) = scale.operation else { continue }
+            let factors = scale.inputs[1]
+            guard uses[factors] == 1, let g = producers[factors], let gateLayer = layers[g],
+                  case let .gate(gate, _) = gateLayer.operation,
+                  let expand = pointwise(gateLayer.inputs[0], activation: .none),
+                  let reduce = pointwise(layers[expand.index]!.inputs[0], activation: .relu) else { continue }
+            let c = reduce.conv.inputChannels, s = reduce.conv.outputChannels
+            guard expand.conv.inputChannels == s, expand.conv.outputChannels == c else { continue }
+            let se = SqueezeExcite(channels: c, squeezeChannels: s, reduceWeights: reduce.conv.weights,
+                                   reduceBias: reduce.conv.bias ?? [Float](repeating: 0, count: s), inner: .relu,
+                                   expandWeights: expand.conv.weights,
+                                   expandBias: expand.conv.bias ?? [Float](repeating: 0, count: c), gate: gate)
+            let pooled = layers[reduce.index]!.inputs[0]
+            layers[g] = ImportedLayer(name: gateLayer.name, operation: .engine(.squeezeExcite(se)), inputs: [pooled],
+                                      output: factors)
+            layers[reduce.index] = nil
+            layers[expand.index] = nil
         }
     }
 

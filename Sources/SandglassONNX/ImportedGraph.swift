@@ -13,6 +13,8 @@ enum ImportedOperation {
     case activation(Activation)
     /// A per-channel constant added (folded into a bias when possible).
     case channelBias([Float])
+    /// Sigmoid or HardSigmoid: runs only as the gate of a recognised squeeze-and-excite.
+    case gate(SqueezeExcite.Gate, node: String)
 }
 
 struct ImportedLayer {
@@ -106,6 +108,10 @@ struct ImportedGraph {
                 case let .engine(.fullyConnected(fc)): y = try g.fullyConnected(layer.name, x[0], fc)
                 case let .engine(.channelSlice(start, end)): y = try g.channelSlice(layer.name, x[0], start: start, end: end)
                 case .engine(.concat): y = try g.concat(layer.name, x)
+                case let .engine(.squeezeExcite(se)): y = try g.squeezeExciteGate(layer.name, x[0], se)
+                case .engine(.channelScale): y = try g.channelScale(layer.name, x[0], factors: x[1])
+                case let .gate(gate, node):
+                    throw ONNXImportError("\(node) is not supported outside a squeeze-and-excite module: Sandglass runs \(gate.name) only as the gate of GlobalAveragePool → 1x1 Conv (with bias) → Relu → 1x1 Conv (with bias) → Sigmoid or HardSigmoid → Mul with the pooled tensor")
                 case .batchNorm, .activation, .channelBias:
                     throw ONNXImportError("internal error: layer '\(layer.name)' was neither folded nor lowered")
                 }

@@ -53,8 +53,8 @@ struct ONNXLowering {
 
     static let supportedOperators = [
         "Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Constant", "Conv", "Dropout", "Flatten",
-        "Gather", "Gemm", "GlobalAveragePool", "Identity", "MatMul", "ReduceMean", "Relu", "Reshape", "Shape",
-        "Slice", "Squeeze", "Unsqueeze",
+        "Gather", "Gemm", "GlobalAveragePool", "HardSigmoid", "Identity", "MatMul", "Mul", "ReduceMean", "Relu",
+        "Reshape", "Shape", "Sigmoid", "Slice", "Squeeze", "Unsqueeze",
     ]
 
     mutating func lower(_ node: NodeProto, index: Int) throws {
@@ -67,6 +67,10 @@ struct ONNXLowering {
         case "BatchNormalization": try batchNormalization(n)
         case "Relu": try relu(n)
         case "Clip": try clip(n)
+        case "Sigmoid": try gate(n, .sigmoid)
+        case "HardSigmoid":
+            try gate(n, .hardSigmoid(alpha: try n.attrs.float("alpha") ?? 0.2, beta: try n.attrs.float("beta") ?? 0.5))
+        case "Mul": try mul(n)
         case "Add": try add(n)
         case "Gemm": try gemm(n)
         case "MatMul": try matMul(n)

@@ -129,6 +129,34 @@ extension ONNXLowering {
         try appendActivation(n, clampActivation(lower: lo, upper: hi))
     }
 
+    /// Sigmoid or HardSigmoid, kept for the squeeze-and-excite fusion (ImportFusion).
+    mutating func gate(_ n: NodeContext, _ g: SqueezeExcite.Gate) throws {
+        try n.expectInputs(1...1)
+        if case let .hardSigmoid(alpha, beta) = g, !alpha.isFinite || !beta.isFinite {
+            throw n.error("alpha \(alpha) and beta \(beta) must be finite")
+        }
+        let (x, rank) = try activation(n, 0)
+        let v = try graph.append(n.name, .gate(g, node: n.label), inputs: [x], shape: graph.values[x])
+        try define(n, try n.output(), .activation(v, rank: rank))
+    }
+
+    /// Mul of an N x C x H x W tensor by an N x C x 1 x 1 one (in either order): a channel-wise
+    /// scale, as squeeze-and-excite writes it.
+    mutating func mul(_ n: NodeContext) throws {
+        try n.expectInputs(2...2)
+        guard case let .activation(a, ra) = try symbol(n, 0), case let .activation(b, rb) = try symbol(n, 1) else {
+            throw n.error("multiplies by a constant, which is not supported (Sandglass runs Mul as squeeze-and-excite's channel-wise scale of two computed tensors)")
+        }
+        let (sa, sb) = (graph.values[a], graph.values[b])
+        guard ra == 4, rb == 4, sa.channels == sb.channels, sa.pixels == 1 || sb.pixels == 1 else {
+            throw n.error("multiplies tensors of shapes \(dims(a, rank: ra)) and \(dims(b, rank: rb)); Sandglass multiplies an N x C x H x W tensor by an N x C x 1 x 1 one (squeeze-and-excite). Element-wise products of equal shapes (SiLU / Swish as x * Sigmoid(x)) are not supported yet")
+        }
+        // The factors are the 1x1 operand; when both are 1x1, the later value (the gate).
+        let (x, factors) = sb.pixels == 1 && (sa.pixels != 1 || b > a) ? (a, b) : (b, a)
+        let v = try graph.append(n.name, .engine(.channelScale), inputs: [x, factors], shape: graph.values[x])
+        try define(n, try n.output(), .activation(v, rank: 4))
+    }
+
     mutating func add(_ n: NodeContext) throws {
         try n.expectInputs(2...2)
         switch (try symbol(n, 0), try symbol(n, 1)) {

@@ -17,7 +17,7 @@ public enum WeightTransfer {
         let sourceLayers = source.layers.filter(\.hasWeights)
         let targetIndices = target.layers.indices.filter { target.layers[$0].hasWeights }
         guard sourceLayers.count == targetIndices.count else {
-            throw mismatch("it has \(sourceLayers.count) convolution and fully connected layers, the built-in model \(targetIndices.count)")
+            throw mismatch("it has \(sourceLayers.count) convolution, fully connected and squeeze-and-excite layers, the built-in model \(targetIndices.count)")
         }
         var layers = target.layers
         for (n, (from, ti)) in zip(sourceLayers, targetIndices).enumerated() {
@@ -41,6 +41,11 @@ public enum WeightTransfer {
                 f.weights = a.weights
                 f.bias = a.bias
                 layers[ti].operation = .fullyConnected(f)
+            case let (.squeezeExcite(a), .squeezeExcite(b)):
+                guard a.channels == b.channels, a.squeezeChannels == b.squeezeChannels, a.inner == b.inner, a.gate == b.gate else {
+                    throw mismatch("\(which): squeeze-and-excite \(a.channels)->\(a.squeezeChannels) \(a.gate.name) vs \(b.channels)->\(b.squeezeChannels) \(b.gate.name)")
+                }
+                layers[ti].operation = .squeezeExcite(a)
             default:
                 throw mismatch("\(which): \(from.operation.opName) vs \(to.operation.opName)")
             }
@@ -62,7 +67,7 @@ public enum WeightTransfer {
 extension Layer {
     fileprivate var hasWeights: Bool {
         switch operation {
-        case .convolution, .fullyConnected: return true
+        case .convolution, .fullyConnected, .squeezeExcite: return true
         default: return false
         }
     }

@@ -7,12 +7,16 @@ public enum Architecture: String, CaseIterable, Codable, Sendable {
     /// The paper's Table 5: MobileNetV2 with one more 3×3 depthwise convolution in the middle of
     /// each inverted residual block (placement and counts: Reports/model-variants/README.md).
     case mobilenetv2ExtraDW = "mobilenetv2-extra-dw"
+    /// The paper's Table 6 MobileNeXt†: MobileNeXt with a squeeze-and-excite module after the
+    /// first depthwise convolution of each block that has one (Reports/model-variants/README.md).
+    case mobilenextSE = "mobilenext-se"
 
     public var displayName: String {
         switch self {
         case .mobilenext: return "MobileNeXt"
         case .mobilenetv2: return "MobileNetV2"
         case .mobilenetv2ExtraDW: return "MobileNetV2+dw"
+        case .mobilenextSE: return "MobileNeXt+SE"
         }
     }
 
@@ -21,6 +25,7 @@ public enum Architecture: String, CaseIterable, Codable, Sendable {
         case .mobilenext: return "official MobileNeXt code (mnext.py: SGBlock, MXNet), see mobilenext-spec.md"
         case .mobilenetv2: return "torchvision mobilenet_v2"
         case .mobilenetv2ExtraDW: return "mobilenet_v2 + a 3x3 depthwise before each block's own (paper Table 5)"
+        case .mobilenextSE: return "MobileNeXt + squeeze-and-excite after each first depthwise, squeeze = bottleneck/4 (paper Table 6's MobileNeXt†)"
         }
     }
 }
@@ -31,9 +36,10 @@ public enum ModelName {
         "mobilenext": .mobilenext, "mnext": .mobilenext, "mxnet": .mobilenext,
         "mobilenetv2": .mobilenetv2, "mbv2": .mobilenetv2, "mnv2": .mobilenetv2,
         "mobilenetv2extradw": .mobilenetv2ExtraDW, "mbv2extradw": .mobilenetv2ExtraDW,
+        "mobilenextse": .mobilenextSE, "mnextse": .mobilenextSE,
     ]
 
-    /// "mobilenext, mobilenetv2 or mobilenetv2-extra-dw", for messages.
+    /// "mobilenext, mobilenetv2, mobilenetv2-extra-dw or mobilenext-se", for messages.
     public static var choices: String {
         let names = Architecture.allCases.map(\.rawValue)
         return names.dropLast().joined(separator: ", ") + " or " + names.last!

@@ -73,6 +73,7 @@ public enum ReportFormat {
         case "mobilenext": return "MobileNeXt"
         case "mobilenetv2": return "MobileNetV2"
         case "mobilenetv2-extra-dw": return "MobileNetV2+dw"
+        case "mobilenext-se": return "MobileNeXt+SE"
         default: return model
         }
     }

@@ -47,7 +47,8 @@ public enum KernelChecks {
     /// Every kernel of `kernels`, each over its shapes.
     public static func run(_ kernels: KernelSet) -> [KernelCheck] {
         [gemm(kernels), depthwise(kernels, stride: 1), depthwise(kernels, stride: 2), depthwiseWidth7(kernels),
-         depthwiseGeneric(kernels), directConv(kernels), partialAdd(kernels), globalAveragePool(kernels)]
+         depthwiseGeneric(kernels), directConv(kernels), partialAdd(kernels), globalAveragePool(kernels),
+         squeezeExciteGate(kernels), channelScale(kernels)]
     }
 
     // MARK: GEMM (1×1 convolutions, the classifier)
@@ -333,6 +334,69 @@ public enum KernelChecks {
                                               channels: c, output: out.pointer)
         kernels.globalAveragePool(args, 0..<c)
         return CaseResult(error: relativeError(out.dense, referenceGlobalAveragePool(dense, pixels: pixels, channels: c)),
+                          paddingUntouched: out.paddingUntouched)
+    }
+
+    // MARK: Squeeze-and-excite
+
+    static func squeezeExciteGate(_ kernels: KernelSet) -> KernelCheck {
+        var b = KernelCheckBuilder(kernel: "f32_se_gate", isa: kernels.isa, tolerance: 1e-5)
+        let gates: [SqueezeExciteGateArguments.Gate] = [.sigmoid, .hardSigmoid(alpha: 1.0 / 6, beta: 0.5)]
+        for (c, s) in [(1, 1), (8, 2), (13, 3), (40, 10), (96, 4), (1280, 52)] {
+            for silu in [false, true] {
+                for gate in gates {
+                    let r = squeezeExciteGate(kernels, channels: c, squeeze: s, innerSiLU: silu, gate: gate)
+                    b.record("c=\(c) squeeze=\(s) \(silu ? "silu" : "relu") \(gate)", error: r.error,
+                             paddingUntouched: r.paddingUntouched)
+                }
+            }
+        }
+        return b.result
+    }
+
+    /// f32_se_gate on a pooled vector of `channels` squeezed to `squeeze`, against the reference
+    /// on the logical (unpacked) weights.
+    public static func squeezeExciteGate(_ kernels: KernelSet, channels c: Int, squeeze s: Int, innerSiLU: Bool,
+                                         gate: SqueezeExciteGateArguments.Gate) -> CaseResult {
+        var rng = CheckRandom(seed: UInt64(c * 31 + s))
+        let pooled = rng.array(c), reduce = rng.array(s * c, -0.5, 0.5), reduceBias = rng.array(s)
+        let expand = rng.array(c * s, -0.5, 0.5), expandBias = rng.array(c)
+        let packed = PackedSqueezeExciteWeights(channels: c, squeeze: s, reduce: reduce, reduceBias: reduceBias,
+                                                expand: expand, expandBias: expandBias)
+        let input = StridedTensor(pixels: 1, channels: c, dense: pooled)
+        let out = StridedTensor(pixels: 1, channels: c)
+        kernels.squeezeExciteGate(packed.arguments(pooled: input.pointer, channels: c, innerSiLU: innerSiLU, gate: gate,
+                                                   output: out.pointer))
+        let expected = referenceSqueezeExciteGate(pooled: pooled, channels: c, squeezeChannels: s, reduceWeights: reduce,
+                                                  reduceBias: reduceBias, innerSiLU: innerSiLU, expandWeights: expand,
+                                                  expandBias: expandBias, gate: gate)
+        return CaseResult(error: relativeError(out.dense, expected), paddingUntouched: out.paddingUntouched)
+    }
+
+    static func channelScale(_ kernels: KernelSet) -> KernelCheck {
+        var b = KernelCheckBuilder(kernel: "f32_channel_scale", isa: kernels.isa, tolerance: 1e-6)
+        for pixels in [1, 7, 50] {
+            for c in [1, 3, 13, 24, 37, 96, 100] {
+                let r = channelScale(kernels, pixels: pixels, channels: c)
+                b.record("pixels=\(pixels) c=\(c)", error: r.error, paddingUntouched: r.paddingUntouched)
+            }
+        }
+        return b.result
+    }
+
+    /// f32_channel_scale on `pixels` of `channels`, in two pixel ranges (as two threads split it).
+    public static func channelScale(_ kernels: KernelSet, pixels: Int, channels c: Int) -> CaseResult {
+        var rng = CheckRandom(seed: UInt64(pixels * 13 + c))
+        let dense = rng.array(pixels * c), factors = rng.array(c, 0, 1)
+        let input = StridedTensor(pixels: pixels, channels: c, dense: dense)
+        let f = StridedTensor(pixels: 1, channels: c, dense: factors)
+        let out = StridedTensor(pixels: pixels, channels: c)
+        let args = ChannelScaleArguments(input: input.pointer, inputStride: input.stride, factors: f.pointer,
+                                         output: out.pointer, outputStride: out.stride, channels: c)
+        let half = pixels / 2
+        kernels.channelScale(args, 0..<half)
+        kernels.channelScale(args, half..<pixels)
+        return CaseResult(error: relativeError(out.dense, referenceChannelScale(dense, factors: factors, pixels: pixels, channels: c)),
                           paddingUntouched: out.paddingUntouched)
     }
 }

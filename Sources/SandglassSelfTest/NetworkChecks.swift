@@ -17,11 +17,13 @@ public struct NetworkCheck: Codable, Equatable, Sendable {
 public enum NetworkChecks {
     public static let tolerance: Float = 1e-4
 
-    /// The models checked: MobileNeXt at α = 1 and 1/6 and MobileNetV2, at width 0.5 and 64×64.
+    /// The models checked: MobileNeXt at α = 1 and 1/6, MobileNetV2 and MobileNeXt with
+    /// squeeze-and-excite (α = 1/2), at width 0.5 and 64×64.
     public static func models() throws -> [ModelSpec] {
         [try ModelSpec(architecture: .mobilenext, width: 0.5, alpha: IdentityMultiplier(parsing: "1"), resolution: 64, seed: 7),
          try ModelSpec(architecture: .mobilenext, width: 0.5, alpha: IdentityMultiplier(parsing: "1/6"), resolution: 64, seed: 7),
-         ModelSpec(architecture: .mobilenetv2, width: 0.5, alpha: .one, resolution: 64, seed: 7)]
+         ModelSpec(architecture: .mobilenetv2, width: 0.5, alpha: .one, resolution: 64, seed: 7),
+         try ModelSpec(architecture: .mobilenextSE, width: 0.5, alpha: IdentityMultiplier(parsing: "1/2"), resolution: 64, seed: 7)]
     }
 
     /// Every model, fused and separate adds, one and two threads, on `isa`.

@@ -11,7 +11,7 @@ struct ModelOptions: ParsableArguments {
 
     // Built-in model flags are optional so that combining them with --onnx can be rejected;
     // absent, they take the defaults named in their help.
-    @Option(help: "Architecture: mobilenext, mobilenetv2 or mobilenetv2-extra-dw (see 'sandglass models'). (default: mobilenext)")
+    @Option(help: "Architecture: mobilenext, mobilenetv2, mobilenetv2-extra-dw or mobilenext-se (see 'sandglass models'). (default: mobilenext)")
     var model: String?
 
     // Unconditional: a negative value ("--width -1") is taken as the value, so that it meets the

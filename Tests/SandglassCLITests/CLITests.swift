@@ -102,7 +102,7 @@ final class CLITests: XCTestCase {
     func testUnknownModelGivesOneHint() throws {
         let r = try CLI.run(["inspect", "--model", "resnet50"])
         XCTAssertEqual(r.status, 2)
-        XCTAssertEqual(r.stderr, "sandglass: error: unknown model 'resnet50': choose mobilenext, mobilenetv2 or mobilenetv2-extra-dw (see 'sandglass models')\n")
+        XCTAssertEqual(r.stderr, "sandglass: error: unknown model 'resnet50': choose mobilenext, mobilenetv2, mobilenetv2-extra-dw or mobilenext-se (see 'sandglass models')\n")
         // Other bad values still get the general hint.
         XCTAssertTrue(try CLI.run(["inspect", "--width", "0"]).stderr.hasSuffix(" (see 'sandglass help')\n"))
     }

@@ -12,14 +12,14 @@ final class SelfTestCLITests: XCTestCase {
         let isas = try XCTUnwrap(json["isa"] as? [String])
         XCTAssertFalse(isas.isEmpty)
         let checks = try XCTUnwrap(json["checks"] as? [[String: Any]])
-        XCTAssertEqual(checks.count, 8 * isas.count)
+        XCTAssertEqual(checks.count, 10 * isas.count)
         for c in checks {
             XCTAssertNotNil(c["kernel"] as? String)
             XCTAssertNotNil(c["maxRelError"] as? Double)
             XCTAssertEqual(c["passed"] as? Bool, true, "\(c)")
         }
         let networks = try XCTUnwrap(json["networks"] as? [[String: Any]])
-        XCTAssertEqual(networks.count, 12 * isas.count)
+        XCTAssertEqual(networks.count, 16 * isas.count)
     }
 
     func testAnISAThisCPUCannotRunIsRefused() throws {
@@ -44,8 +44,8 @@ final class SelfTestCLITests: XCTestCase {
         let outcome = try XCTUnwrap(first.json?["selftest"] as? [String: Any], first.stdout)
         XCTAssertEqual(outcome["status"] as? String, "passed")
         XCTAssertEqual(outcome["cached"] as? Bool, false)
-        XCTAssertEqual(outcome["kernelChecks"] as? Int, 8)
-        XCTAssertEqual(outcome["networks"] as? Int, 12)
+        XCTAssertEqual(outcome["kernelChecks"] as? Int, 10)
+        XCTAssertEqual(outcome["networks"] as? Int, 16)
         let files = try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/selftest")
         XCTAssertEqual(files.filter { $0.hasSuffix(".json") }.count, 1, "\(files)")
         let second = try CLI.run(args, environment: env)

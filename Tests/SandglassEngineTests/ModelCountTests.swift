@@ -59,6 +59,40 @@ final class ModelCountTests: XCTestCase {
         XCTAssertEqual(g.values[g.layers[extra].output], g.values[g.layers[extra - 1].output], "stride 1: the expanded tensor's shape")
     }
 
+    /// Table 6's MobileNeXt†: MobileNeXt plus, in each block with a first depthwise convolution
+    /// (variants A and D: 15 blocks), squeeze-and-excite on its C channels squeezed to a quarter
+    /// of the bottleneck, with biases: 2·C·s + s + C parameters and 2·C·s MAdds. The paper prints
+    /// 3.94 M and 330 M.
+    func testMobileNeXtSqueezeExciteCounts() throws {
+        let plain = try graph(.mobilenext)
+        let g = try graph(.mobilenextSE)
+        var params = 0, madds = 0, modules = 0
+        for (i, layer) in plain.layers.enumerated() where layer.name.hasSuffix(".dw1") {
+            guard case let .convolution(dw1) = layer.operation,
+                  case let .convolution(pw1) = plain.layers[i + 1].operation else { return XCTFail("dw1 → pw1 expected") }
+            let c = dw1.outputChannels, s = pw1.outputChannels / 4
+            params += 2 * c * s + s + c
+            madds += 2 * c * s
+            modules += 1
+        }
+        XCTAssertEqual(modules, 15)
+        let t = g.totals
+        XCTAssertEqual(t.params, 3_482_392 + params)
+        XCTAssertEqual(t.paramsWithBatchNorm, 3_535_416 + params)
+        XCTAssertEqual(t.paramsWithBatchNorm, 3_937_576)
+        XCTAssertEqual(t.madds, 311_342_592 + madds)
+        XCTAssertEqual(t.madds, 311_737_600)
+        XCTAssertEqual(t.shortcutAdds, 818_496, "the shortcuts are MobileNeXt's")
+        // Where it sits: first depthwise → pool → gate → scale → reducing 1×1.
+        let names = g.layers.map(\.name)
+        let dw1 = try XCTUnwrap(names.firstIndex(of: "s3.b1.dw1"))
+        XCTAssertEqual(Array(names[dw1...(dw1 + 4)]), ["s3.b1.dw1", "s3.b1.se.pool", "s3.b1.se.gate", "s3.b1.se.scale", "s3.b1.pw1"])
+        XCTAssertFalse(names.contains("s3.b0.se.gate"), "variant C has no first depthwise, so no SE")
+        guard case let .squeezeExcite(se) = g.layers[dw1 + 2].operation else { return XCTFail("gate expected") }
+        XCTAssertEqual([se.channels, se.squeezeChannels], [192, 8])
+        XCTAssertEqual(g.values[g.layers[dw1 + 3].output], g.values[g.layers[dw1].output], "the scale keeps the shape")
+    }
+
     /// Block output widths and bottlenecks listed in the spec for w = 0.35 and 1.4.
     func testMobileNeXtChannelPlansAtOtherWidths() throws {
         func plan(_ w: Double) throws -> (stem: Int, couts: [Int], hidden: [Int]) {

@@ -65,7 +65,7 @@ final class SweepParameterTests: XCTestCase {
         }
         var p = SweepPoint()
         XCTAssertEqual(message { try p.set("model", "resnet") },
-                       "unknown model 'resnet': choose mobilenext, mobilenetv2, mobilenetv2-extra-dw or onnx:<path to an .onnx file>")
+                       "unknown model 'resnet': choose mobilenext, mobilenetv2, mobilenetv2-extra-dw, mobilenext-se or onnx:<path to an .onnx file>")
         XCTAssertEqual(message { try p.set("model", "onnx:") }, "model 'onnx:' needs a path, e.g. onnx:models/mine.onnx")
         try p.set("model", "onnx:m/x.onnx")
         XCTAssertEqual(p.onnxPath, "m/x.onnx")

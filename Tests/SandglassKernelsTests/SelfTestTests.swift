@@ -7,7 +7,7 @@ import XCTest
 /// still pass.
 final class SelfTestTests: XCTestCase {
     let kernelNames = ["f32_dwconv3x3_s1", "f32_dwconv3x3_s2", "f32_dwconv3x3_s1_w7", "f32_dwconv_kxk",
-                       "f32_conv_direct", "f32_add_partial", "f32_global_average_pool"]
+                       "f32_conv_direct", "f32_add_partial", "f32_global_average_pool", "f32_se_gate", "f32_channel_scale"]
 
     func testEveryKernelOfEveryISAHerePasses() throws {
         let report = try SelfTest.run(networks: false)
@@ -15,7 +15,7 @@ final class SelfTestTests: XCTestCase {
         XCTAssertEqual(report.isa, ISASelection.available.map(\.rawValue))
         for isa in report.isa {
             let checks = report.checks.filter { $0.isa == isa }
-            XCTAssertEqual(Set(checks.map(\.kernel)).count, 8, "\(isa): \(checks.map(\.kernel))")
+            XCTAssertEqual(Set(checks.map(\.kernel)).count, 10, "\(isa): \(checks.map(\.kernel))")
             for name in kernelNames { XCTAssertTrue(checks.contains { $0.kernel == name }, "\(isa) lacks \(name)") }
             XCTAssertTrue(checks.contains { $0.kernel.hasPrefix("f32_gemm_") })
             for c in checks {
@@ -27,12 +27,30 @@ final class SelfTestTests: XCTestCase {
 
     /// A copy of `isa`'s kernel set with one kernel replaced.
     func mutated(_ isa: ISA, dwconv3x3s2: ((DepthwiseArguments, Range<Int>) -> Void)? = nil,
-                 addPartial: ((PartialAddArguments, Range<Int>) -> Void)? = nil) throws -> KernelSet {
+                 addPartial: ((PartialAddArguments, Range<Int>) -> Void)? = nil,
+                 squeezeExciteGate: ((SqueezeExciteGateArguments) -> Void)? = nil) throws -> KernelSet {
         let k = try ISASelection.kernels(for: isa)
         return KernelSet(isa: k.isa, vectorWidth: k.vectorWidth, gemmPanels: k.gemmPanels, dwconv3x3s1: k.dwconv3x3s1,
                          dwconv3x3s2: dwconv3x3s2 ?? k.dwconv3x3s2, dwconvGeneric: k.dwconvGeneric, convDirect: k.convDirect,
                          addPartial: addPartial ?? k.addPartial, globalAveragePool: k.globalAveragePool,
+                         squeezeExciteGate: squeezeExciteGate ?? k.squeezeExciteGate, channelScale: k.channelScale,
                          fmaThroughput: k.fmaThroughput, readSum: k.readSum)
+    }
+
+    /// A squeeze-and-excite gate that drops the hidden layer's last unit (an off-by-one in the
+    /// reduce loop) is caught on the shapes with more than one squeeze channel.
+    func testABrokenSqueezeExciteGateIsCaught() throws {
+        let isa = try XCTUnwrap(ISASelection.available.first)
+        let real = try ISASelection.kernels(for: isa).squeezeExciteGate
+        let broken = try mutated(isa, squeezeExciteGate: { args in
+            var a = args
+            a.squeezeChannels = max(1, a.squeezeChannels - 1)
+            real(a)
+        })
+        let report = try SelfTest.run(isas: [isa], networks: false, kernelSet: { _ in broken })
+        let failed = report.checks.filter { !$0.passed }
+        XCTAssertEqual(failed.map(\.kernel), ["f32_se_gate"])
+        XCTAssertGreaterThan(failed.first?.maxRelError ?? 0, 1e-3)
     }
 
     /// Off by one in the last output row's first channel: a bug the size of a missed edge case.
@@ -74,8 +92,8 @@ final class SelfTestTests: XCTestCase {
     func testNetworksMatchTheReferenceExecutor() throws {
         let isa = try XCTUnwrap(ISASelection.available.first)
         let checks = try NetworkChecks.run(isa: isa)
-        XCTAssertEqual(checks.count, 12, "3 models × 2 add modes × 1 and 2 threads")
-        XCTAssertEqual(Set(checks.map(\.model)).count, 3)
+        XCTAssertEqual(checks.count, 16, "4 models × 2 add modes × 1 and 2 threads")
+        XCTAssertEqual(Set(checks.map(\.model)).count, 4)
         for c in checks { XCTAssertTrue(c.passed, "\(c)") }
     }
 }

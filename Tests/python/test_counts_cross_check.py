@@ -10,7 +10,8 @@ CASES = [(arch, w, a, r) for arch in ("mobilenext", "mobilenetv2")
          for w in (0.35, 0.5, 0.75, 1.0, 1.4) for a in ("1", "1/3") for r in (224,)] + [
     ("mobilenext", 1.4, "1/3", 160), ("mobilenext", 0.35, "1/6", 96), ("mobilenetv2", 0.75, "1/2", 128),
     ("mobilenext", 1.3, "1/2", 200), ("mobilenext", 0.1, "1", 64),
-    ("mobilenetv2-extra-dw", 1.0, "1", 224), ("mobilenetv2-extra-dw", 0.75, "1/2", 128), ("mobilenetv2-extra-dw", 1.4, "1", 97)]
+    ("mobilenetv2-extra-dw", 1.0, "1", 224), ("mobilenetv2-extra-dw", 0.75, "1/2", 128), ("mobilenetv2-extra-dw", 1.4, "1", 97),
+    ("mobilenext-se", 1.0, "1", 224), ("mobilenext-se", 0.35, "1/2", 96), ("mobilenext-se", 1.4, "1/6", 161)]
 
 
 @pytest.mark.parametrize("arch,width,alpha,resolution", CASES)

@@ -94,8 +94,14 @@ def small_graph(tmp, op="Sigmoid", opset=13, **conv_attrs):
 
 
 def test_unsupported_operator_is_named(sandglass, tmp_path):
-    r = run(sandglass, tmp_path, small_graph(tmp_path, "Sigmoid"), "x8.npy")
-    assert_clean_failure(r, "Sigmoid", "the_last_node", "not supported", "Conv", "BatchNormalization", "Gemm", code=1)
+    r = run(sandglass, tmp_path, small_graph(tmp_path, "Tanh"), "x8.npy")
+    assert_clean_failure(r, "Tanh", "the_last_node", "not supported", "Conv", "BatchNormalization", "Gemm", code=1)
+
+
+@pytest.mark.parametrize("op", ["Sigmoid", "HardSigmoid"])
+def test_gate_outside_squeeze_excite_is_explained(sandglass, tmp_path, op):
+    r = run(sandglass, tmp_path, small_graph(tmp_path, op), "x8.npy")
+    assert_clean_failure(r, op, "the_last_node", "not supported outside a squeeze-and-excite", "GlobalAveragePool", code=1)
 
 
 @pytest.mark.parametrize("attrs,words", [

@@ -26,6 +26,7 @@ CASES = [
     ("mobilenetv2", 0.5, "1/2", 96, True, 11, False, "matmul"),
     ("mobilenetv2", 1.4, "1", 64, False, 10, True, "gemm"),
     ("mobilenetv2-extra-dw", 0.5, "1/3", 65, False, 13, False, "gemm"),   # Table 5's variant, an odd size
+    ("mobilenext-se", 0.75, "1/2", 67, False, 13, False, "gemm"),          # Table 6's MobileNeXt†, squeeze-and-excite
 ]
 
 
