@@ -17,11 +17,15 @@ public struct PlanOptions: Sendable {
     /// static split (thread i runs part i); more lets free threads take parts a stalled one has
     /// not started. Default 1, or SANDGLASS_PARTS_PER_THREAD (1...16) for experiments.
     public var partsPerThread: Int
+    /// Take squeeze-and-excite's channel scale into the next 1×1 convolution's weights where the
+    /// weights are smaller than the tensor (see f32_gemm_scale_input_rows); false scales the tensor.
+    public var foldChannelScale: Bool
 
     public init(isa: ISA? = nil, addMode: AddMode = .fused, threads: Int = 1,
-                partsPerThread: Int = PlanOptions.defaultPartsPerThread) {
+                partsPerThread: Int = PlanOptions.defaultPartsPerThread, foldChannelScale: Bool = true) {
         self.isa = isa; self.addMode = addMode; self.threads = threads
         self.partsPerThread = max(1, min(16, partsPerThread))
+        self.foldChannelScale = foldChannelScale
     }
 
     public static let defaultPartsPerThread: Int = {
@@ -82,6 +86,19 @@ public enum Planner {
             }
         }
 
+        // A channel scale read only by a 1×1 convolution goes into that convolution's weights
+        // when they are smaller than the tensor: the convolution reads the unscaled tensor.
+        var foldedScale = [Int: Int]()                       // scale layer -> the conv taking it
+        for (i, layer) in graph.layers.enumerated() where options.foldChannelScale {
+            guard case .channelScale = layer.operation, consumers[layer.output].count == 1,
+                  layer.output != graph.output else { continue }
+            let c = consumers[layer.output][0]
+            guard case let .convolution(conv) = graph.layers[c].operation, conv.isPointwise,
+                  conv.inputChannels * conv.outputChannels < graph.values[layer.inputs[0]].elements else { continue }
+            foldedScale[i] = c
+            storage[layer.output] = storage[layer.inputs[0]]
+        }
+
         // 2. Steps as lists of layers, and storage lifetimes in step indices.
         var stepLayers: [[Int]] = []
         for i in graph.layers.indices where !fusedAway.contains(i) {
@@ -129,7 +146,7 @@ public enum Planner {
         var steps: [PlanStep] = []
         for layers in stepLayers {
             let layer = graph.layers[layers[0]]
-            let counts = stepCounts(graph, layers)
+            var counts = stepCounts(graph, layers)
             let names = layers.map { graph.layers[$0].name }.joined(separator: "+")
             let ops = layers.map { graph.layers[$0].operation.opName }.joined(separator: "+")
             var residual: (location: TensorLocation, channels: Int, activation: Activation)?
@@ -141,7 +158,8 @@ public enum Planner {
             let made: (kernel: String, parallelism: Int, run: (Int, Int) -> Void)
             switch layer.operation {
             case let .convolution(conv):
-                made = try builder.convolution(conv, name: layer.name, input: inputs[0], output: output, residual: residual)
+                made = try builder.convolution(conv, name: layer.name, layer: layers[0], input: inputs[0], output: output,
+                                               residual: residual)
             case let .shortcutAdd(add):
                 made = builder.shortcutAdd(add, branch: inputs[0], identity: inputs[1], output: output)
             case .globalAveragePool:
@@ -155,7 +173,14 @@ public enum Planner {
             case let .squeezeExcite(se):
                 made = builder.squeezeExciteGate(se, pooled: inputs[0], output: output)
             case .channelScale:
-                made = builder.channelScale(input: inputs[0], factors: inputs[1], output: output)
+                if let c = foldedScale[layers[0]], case let .convolution(conv) = graph.layers[c].operation {
+                    made = builder.channelScaleIntoWeights(of: conv, layer: c, factors: inputs[1])
+                    // It reads and writes the weights (and the factors), not the tensor.
+                    counts.inputBytes = 4 * (conv.weights.count + conv.inputChannels)
+                    counts.outputBytes = 4 * conv.weights.count
+                } else {
+                    made = builder.channelScale(input: inputs[0], factors: inputs[1], output: output)
+                }
             }
             steps.append(PlanStep(name: names, op: ops, kernel: made.kernel, layers: layers, counts: counts,
                                   parallelism: max(1, made.parallelism), run: made.run))

@@ -10,6 +10,8 @@ struct StepBuilder {
     /// Packed weights, kept alive by the plan.
     var packed: [AnyObject] = []
     var packedBytes = 0
+    /// Packed 1×1 weights by graph layer, made early when a channel scale writes into them.
+    var pointwiseWeights: [Int: PackedGEMMWeights] = [:]
 
     typealias Made = (kernel: String, parallelism: Int, run: (Int, Int) -> Void)
 
@@ -27,19 +29,28 @@ struct StepBuilder {
                             residualStride: residual.location.stride, residualChannels: residual.channels)
     }
 
-    mutating func convolution(_ conv: Convolution, name: String, input: TensorLocation, output: TensorLocation,
-                              residual: (location: TensorLocation, channels: Int, activation: Activation)?) throws -> Made {
+    /// The packed weights of the 1×1 convolution at graph layer `layer` (BatchNorm folded), made once.
+    private mutating func packedPointwise(_ conv: Convolution, layer: Int) -> PackedGEMMWeights {
+        if let made = pointwiseWeights[layer] { return made }
         let (w, b) = conv.folded()
+        let k = conv.inputChannels
+        let weights = PackedGEMMWeights(k: k, n: conv.outputChannels, kernels: kernels.gemmPanels, bias: b) { o, i in
+            w[o * k + i]
+        }
+        pointwiseWeights[layer] = weights
+        return weights
+    }
+
+    mutating func convolution(_ conv: Convolution, name: String, layer: Int, input: TensorLocation, output: TensorLocation,
+                              residual: (location: TensorLocation, channels: Int, activation: Activation)?) throws -> Made {
         let ep = epilogue(conv.activation, residual: residual)
         let src = UnsafePointer(pointer(input)), dst = pointer(output)
         let oh = output.shape.height, ow = output.shape.width
         if conv.isPointwise {
-            let k = conv.inputChannels
-            let weights = PackedGEMMWeights(k: k, n: conv.outputChannels, kernels: kernels.gemmPanels, bias: b) { o, i in
-                w[o * k + i]
-            }
-            return gemm(weights, a: src, lda: input.stride, c: dst, ldc: output.stride, m: output.shape.pixels, epilogue: ep)
+            return gemm(packedPointwise(conv, layer: layer), a: src, lda: input.stride, c: dst, ldc: output.stride,
+                        m: output.shape.pixels, epilogue: ep)
         }
+        let (w, b) = conv.folded()
         let square = conv.kernelHeight == conv.kernelWidth && conv.strideHeight == conv.strideWidth
         if conv.isDepthwise && square {
             let weights = PackedDepthwiseWeights(channels: conv.outputChannels, kernelSize: conv.kernelHeight, weights: w, bias: b)
@@ -154,6 +165,20 @@ struct StepBuilder {
                                      innerSiLU: se.inner == .silu, gate: se.kernelGate, output: pointer(output))
         let run = kernels.squeezeExciteGate
         return ("f32_se_gate__\(kernels.isa)", 1, { part, _ in if part == 0 { run(args) } })
+    }
+
+    /// The channel scale written into the next 1×1 convolution's weights (from a pristine copy)
+    /// before that convolution runs on the unscaled tensor; split by panels.
+    mutating func channelScaleIntoWeights(of conv: Convolution, layer: Int, factors: TensorLocation) -> Made {
+        let weights = packedPointwise(conv, layer: layer)
+        let pristine = AlignedBuffer(count: weights.storage.count)
+        pristine.pointer.update(from: weights.storage.pointer, count: weights.storage.count)
+        keep(pristine)
+        let f = UnsafePointer(pointer(factors))
+        let panels = weights.panels.count
+        return ("f32_gemm_scale_input_rows", panels, { part, parts in
+            f32_gemm_scale_input_rows(weights, pristine: pristine.pointer, factors: f, panels: chunk(panels, part: part, parts: parts))
+        })
     }
 
     func channelScale(input: TensorLocation, factors: TensorLocation, output: TensorLocation) -> Made {

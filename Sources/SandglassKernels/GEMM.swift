@@ -63,6 +63,26 @@ public final class PackedGEMMWeights {
     }
 }
 
+/// Squeeze-and-excite's channel scale taken into the next 1×1 convolution: W · (x ⊙ s) equals
+/// (W · diag(s)) · x, so row i (input channel i) of every panel is `pristine`'s row i times
+/// factors[i], and the bias row stays. Where the weights are smaller than the tensor (C·N < H·W·C),
+/// this reads and writes less than scaling the tensor.
+public func f32_gemm_scale_input_rows(_ weights: PackedGEMMWeights, pristine: UnsafePointer<Float>,
+                                      factors: UnsafePointer<Float>, panels: Range<Int>) {
+    let dst = weights.storage.pointer
+    let k = weights.k
+    for index in panels {
+        let panel = weights.panels[index]
+        let end = index + 1 < weights.panels.count ? weights.panels[index + 1].offset : weights.storage.count
+        let width = (end - panel.offset) / (k + 1)
+        for i in 0..<k {
+            let row = panel.offset + width * (i + 1)
+            let s = factors[i]
+            for j in 0..<width { dst[row + j] = pristine[row + j] * s }
+        }
+    }
+}
+
 /// Runs the GEMM over rows [rows) and panels [panels) of C. Threads split either range.
 public func runGEMM(kernels: KernelSet, weights: PackedGEMMWeights,
                     a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int,

@@ -13,8 +13,9 @@ final class WholeNetworkTests: XCTestCase {
     }
 
     func output(_ graph: Graph, isa: ISA? = nil, add: AddMode = .fused, threads: Int = 1, partsPerThread: Int = 1,
-                input: [Float]) throws -> [Float] {
-        let plan = try Planner.plan(graph, options: PlanOptions(isa: isa, addMode: add, threads: threads, partsPerThread: partsPerThread))
+                foldChannelScale: Bool = true, input: [Float]) throws -> [Float] {
+        let plan = try Planner.plan(graph, options: PlanOptions(isa: isa, addMode: add, threads: threads, partsPerThread: partsPerThread,
+                                                                foldChannelScale: foldChannelScale))
         try plan.setInput(input, nchw: false)
         let executor = Executor(plan: plan)
         executor.run()
@@ -46,6 +47,34 @@ final class WholeNetworkTests: XCTestCase {
                         XCTAssertLessThan(relativeError(y, expected), 1e-4,
                                           "\(graph.name) isa=\(isa) add=\(add) threads=\(threads)")
                     }
+                }
+            }
+        }
+    }
+
+    /// MobileNeXt with squeeze-and-excite: its channel scale taken into the next 1×1 convolution's
+    /// weights (where they are smaller than the tensor) or applied to the tensor, against the
+    /// reference executor; at 64×64 width 0.5 both kinds of step occur in one plan.
+    func testSqueezeExciteScaleFoldedOrNotMatchesReference() throws {
+        let graph = try ModelSpec(architecture: .mobilenextSE, width: 0.5, alpha: IdentityMultiplier(parsing: "1/2"),
+                                  resolution: 64, seed: 5).build()
+        let x = input(for: graph)
+        let expected = ReferenceExecutor.run(graph, input: x)
+        for fold in [true, false] {
+            let kernels = try Planner.plan(graph, options: PlanOptions(foldChannelScale: fold)).steps
+                .filter { $0.op == "scale" }.map(\.kernel)
+            XCTAssertEqual(kernels.count, 15)
+            let folded = kernels.filter { $0 == "f32_gemm_scale_input_rows" }.count
+            if fold {
+                XCTAssertGreaterThan(folded, 0, "the early, large tensors are scaled through the weights")
+                XCTAssertLessThan(folded, 15, "the late 2x2 tensors are smaller than their weights: scaled as tensors")
+            } else {
+                XCTAssertEqual(folded, 0)
+            }
+            for isa in ISASelection.available {
+                for threads in [1, 2] {
+                    let y = try output(graph, isa: isa, threads: threads, foldChannelScale: fold, input: x)
+                    XCTAssertLessThan(relativeError(y, expected), 1e-4, "fold=\(fold) isa=\(isa) threads=\(threads)")
                 }
             }
         }

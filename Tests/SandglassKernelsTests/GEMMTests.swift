@@ -46,6 +46,40 @@ final class GEMMTests: XCTestCase {
         XCTAssertTrue(c.paddingUntouched, "\(kernels.isa) wrote past n=\(n)", file: file, line: line)
     }
 
+    /// The channel scale taken into the weights (f32_gemm_scale_input_rows) against the reference
+    /// convolution of the scaled input, twice with other factors (each pass starts from the
+    /// pristine weights, so nothing accumulates), panels split as threads split them.
+    func testScaledInputRowsEqualTheScaledInput() throws {
+        for kernels in try availableKernelSets() {
+            for (m, n, k) in [(1, 1, 1), (7, 5, 3), (25, 13, 37), (49, 100, 16), (30, 72, 20)] {
+                var rng = TestRandom(seed: UInt64(m * 31 + n * 7 + k))
+                let weights = rng.array(n * k), bias = rng.array(n), aDense = rng.array(m * k)
+                let packed = PackedGEMMWeights(k: k, n: n, kernels: kernels.gemmPanels, bias: bias) { o, i in weights[o * k + i] }
+                let pristine = AlignedBuffer(count: packed.storage.count)
+                pristine.pointer.update(from: packed.storage.pointer, count: packed.storage.count)
+                let a = StridedTensor(pixels: m, channels: k, dense: aDense)
+                for pass in 0..<2 {
+                    let factors = rng.array(k, 0, 1)
+                    let f = StridedTensor(pixels: 1, channels: k, dense: factors)
+                    let half = packed.panels.count / 2
+                    f32_gemm_scale_input_rows(packed, pristine: pristine.pointer, factors: f.pointer, panels: 0..<half)
+                    f32_gemm_scale_input_rows(packed, pristine: pristine.pointer, factors: f.pointer,
+                                              panels: half..<packed.panels.count)
+                    let c = StridedTensor(pixels: m, channels: n)
+                    runGEMM(kernels: kernels, weights: packed, a: a.pointer, lda: a.stride, c: c.pointer, ldc: c.stride,
+                            epilogue: ConvEpilogue(minValue: -.infinity, maxValue: .infinity), rows: 0..<m,
+                            panels: 0..<packed.panels.count)
+                    let scaled = referenceChannelScale(aDense, factors: factors, pixels: m, channels: k)
+                    let ref = ReferenceConvolution(inputHeight: 1, inputWidth: m, inputChannels: k, outputChannels: n,
+                                                   kernelHeight: 1, kernelWidth: 1, strideHeight: 1, strideWidth: 1,
+                                                   padTop: 0, padLeft: 0, padBottom: 0, padRight: 0, groups: 1,
+                                                   weights: weights, bias: bias)
+                    XCTAssertLessThan(relativeError(c.dense, ref.run(scaled)), 1e-5, "\(kernels.isa) m=\(m) n=\(n) k=\(k) pass \(pass)")
+                }
+            }
+        }
+    }
+
     func testAwkwardShapes() throws {
         for kernels in try availableKernelSets() {
             for m in [1, 2, 7, 25, 49] {
