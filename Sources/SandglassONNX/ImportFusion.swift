@@ -5,8 +5,8 @@
 //   Slice(x,0:k) + Slice(b,0:k) → Add → Concat(·, Slice(b,k:C))
 //                                          one partial shortcut add of k channels (spec §6)
 //   Conv/Gemm/Add → Relu/Clip              the activation joins the epilogue
-//   GlobalAveragePool → Conv1x1 → Relu → Conv1x1 → Sigmoid/HardSigmoid → Mul
-//                                          squeeze-and-excite: pool, one gate layer, scale
+//   GlobalAveragePool → Conv1x1 → Relu (or SiLU as Mul(h, Sigmoid(h))) → Conv1x1 →
+//   Sigmoid/HardSigmoid → Mul              squeeze-and-excite: pool, one gate layer, scale
 // A step is folded only into a producer whose result nothing else reads. Steps that cannot be
 // folded run as a 1x1 depthwise convolution with unit weights (exact, and visible as such in
 // the per-layer table).
@@ -109,7 +109,8 @@ extension ImportedGraph {
         }
     }
 
-    /// gate(Conv1x1(relu(Conv1x1(p)))) on a pooled 1x1 value p, read only by the channel scale:
+    /// gate(Conv1x1(inner(Conv1x1(p)))) on a pooled 1x1 value p, read only by the channel scale
+    /// (inner: ReLU, or SiLU as EfficientNet's export writes it):
     /// the two convolutions and the gate become one squeeze-and-excite gate layer.
     mutating func recogniseSqueezeExcite() {
         let uses = uses()
@@ -120,17 +121,29 @@ extension ImportedGraph {
                   conv.activation == activation, values[layer.inputs[0]].pixels == 1 else { return nil }
             return (p, conv)
         }
+        /// The reducing 1×1 convolution and its nonlinearity: ReLU folded into it, or SiLU as
+        /// exporters write it, Mul(h, Sigmoid(h)) (the layers of that pair are returned too).
+        func reduction(feeding v: ValueID) -> ((index: Int, conv: Convolution), SqueezeExcite.Inner, [Int])? {
+            if let relu = pointwise(v, activation: .relu) { return (relu, .relu, []) }
+            guard uses[v] == 1, let m = producers[v], let mul = layers[m], case .engine(.channelScale) = mul.operation,
+                  let s = producers[mul.inputs[1]], let sigmoid = layers[s], case .gate(.sigmoid, _) = sigmoid.operation,
+                  sigmoid.inputs[0] == mul.inputs[0], uses[mul.inputs[1]] == 1, uses[mul.inputs[0]] == 2,
+                  let p = producers[mul.inputs[0]], let layer = layers[p], case let .engine(.convolution(conv)) = layer.operation,
+                  conv.isPointwise, conv.batchNorm == nil, conv.activation == .none, values[layer.inputs[0]].pixels == 1
+            else { return nil }
+            return ((p, conv), .silu, [m, s])
+        }
         for i in layers.indices {
             guard let scale = layers[i], case .engine(.channelScale) = scale.operation else { continue }
             let factors = scale.inputs[1]
             guard uses[factors] == 1, let g = producers[factors], let gateLayer = layers[g],
                   case let .gate(gate, _) = gateLayer.operation,
                   let expand = pointwise(gateLayer.inputs[0], activation: .none),
-                  let reduce = pointwise(layers[expand.index]!.inputs[0], activation: .relu) else { continue }
+                  case let (reduce, inner, silu)? = reduction(feeding: layers[expand.index]!.inputs[0]) else { continue }
             let c = reduce.conv.inputChannels, s = reduce.conv.outputChannels
             guard expand.conv.inputChannels == s, expand.conv.outputChannels == c else { continue }
             let se = SqueezeExcite(channels: c, squeezeChannels: s, reduceWeights: reduce.conv.weights,
-                                   reduceBias: reduce.conv.bias ?? [Float](repeating: 0, count: s), inner: .relu,
+                                   reduceBias: reduce.conv.bias ?? [Float](repeating: 0, count: s), inner: inner,
                                    expandWeights: expand.conv.weights,
                                    expandBias: expand.conv.bias ?? [Float](repeating: 0, count: c), gate: gate)
             let pooled = layers[reduce.index]!.inputs[0]
@@ -138,6 +151,7 @@ extension ImportedGraph {
                                       output: factors)
             layers[reduce.index] = nil
             layers[expand.index] = nil
+            for index in silu { layers[index] = nil }
         }
     }
 

@@ -219,13 +219,15 @@ def test_operator_graph_matches_onnxruntime(sandglass, tmp_path, name):
     check(sandglass, tmp_path / "model.onnx", shape, tmp_path)
 
 
-def squeeze_excite(gate="Sigmoid", scale_first=True, c=20, squeeze=5):
+def squeeze_excite(gate="Sigmoid", scale_first=True, c=20, squeeze=5, inner="Relu"):
     """Conv → squeeze-and-excite as torchvision writes it (pool, 1x1 conv, Relu, 1x1 conv, gate,
-    Mul) → Conv: 20 channels (off every vector width), 5 squeeze channels."""
+    Mul) → Conv: 20 channels (off every vector width), 5 squeeze channels. inner="SiLU": the
+    Mul(h, Sigmoid(h)) that EfficientNet's export writes instead of Relu."""
     g = G(c=6, h=9, w=7, seed=4)
     x = g.node("Relu", [g.conv("x", 6, c, k=(3, 3), pads=[1, 1, 1, 1])])
     pooled = g.node("GlobalAveragePool", [x])
-    h = g.node("Relu", [g.conv(pooled, c, squeeze, k=(1, 1))])
+    h = g.conv(pooled, c, squeeze, k=(1, 1))
+    h = g.node("Relu", [h]) if inner == "Relu" else g.node("Mul", [h, g.node("Sigmoid", [h])])
     z = g.conv(h, squeeze, c, k=(1, 1))
     gated = g.node("Sigmoid", [z]) if gate == "Sigmoid" else g.node("HardSigmoid", [z], alpha=1.0 / 6, beta=0.5)
     y = g.node("Mul", [gated, x] if scale_first else [x, gated])
@@ -233,10 +235,11 @@ def squeeze_excite(gate="Sigmoid", scale_first=True, c=20, squeeze=5):
     return g.model(out, [1, 8, 9, 7])
 
 
-@pytest.mark.parametrize("gate,scale_first", [("Sigmoid", True), ("HardSigmoid", False)])
-def test_squeeze_excite_becomes_pool_gate_scale(sandglass, tmp_path, gate, scale_first):
+@pytest.mark.parametrize("gate,scale_first,inner", [("Sigmoid", True, "Relu"), ("HardSigmoid", False, "Relu"),
+                                                    ("Sigmoid", True, "SiLU")])
+def test_squeeze_excite_becomes_pool_gate_scale(sandglass, tmp_path, gate, scale_first, inner):
     import json
-    onnx.save(squeeze_excite(gate, scale_first), tmp_path / "se.onnx")
+    onnx.save(squeeze_excite(gate, scale_first, inner=inner), tmp_path / "se.onnx")
     check(sandglass, tmp_path / "se.onnx", [1, 6, 9, 7], tmp_path)
     layers = json.loads(run_sandglass(sandglass, "inspect", "--onnx", tmp_path / "se.onnx", "--format", "json").stdout)["layers"]
     assert [l["op"] for l in layers] == ["conv3x3s1", "gavgpool", "se_gate", "scale", "conv1x1"]
