@@ -1,7 +1,7 @@
 // Built-in sweeps, runnable without a file (`sandglass sweep --preset NAME`).
 
 public enum SweepPresets {
-    public static let names = ["table7", "table3", "add-vs-mac"]
+    public static let names = ["table7", "table3", "table6", "add-vs-mac"]
 
     /// Comparison groups alternated inference by inference: every candidate's paired ratio to
     /// its group's baseline until its 95% CI is within ±0.5%, at least 50 cycles, at most 40 s
@@ -31,6 +31,11 @@ public enum SweepPresets {
                              points: try! SweepSpec.crossProduct(["model": ["mobilenext", "mobilenetv2"],
                                                                   "width": ["0.35", "0.5", "0.75", "1.0", "1.4"]]),
                              measurement: measurement, compare: compare("model", "mobilenetv2"))
+        case "table6":
+            return SweepSpec(name: "table6",
+                             description: "The built-in models at width 1.0 beside MobileNeXt-1.0: with squeeze-and-excite (Table 6's †), MobileNetV2, and Table 5's MobileNetV2 with one more depthwise conv",
+                             points: try! SweepSpec.crossProduct(["model": ["mobilenext", "mobilenext-se", "mobilenetv2", "mobilenetv2-extra-dw"]]),
+                             measurement: measurement, compare: compare("model", "mobilenext"))
         case "add-vs-mac":
             var m = measurement
             m.perLayerIterations = 30

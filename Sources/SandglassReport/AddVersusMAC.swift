@@ -351,3 +351,24 @@ public struct AddVersusMAC: Sendable {
         return lines
     }
 }
+
+extension AddVersusMAC {
+    static let ownedPaths = ["add-vs-mac.md", "add-vs-mac.csv", "add-vs-mac-blocks.csv"]
+
+    var section: ReportSection {
+        var s = ReportSection(title: "Element-wise adds versus memory access cost", markdownPath: "add-vs-mac.md",
+                              links: [("CSV", "add-vs-mac.csv"), ("per block", "add-vs-mac-blocks.csv")],
+                              what: "adds, identity bytes, MAC per block and in total, time of separate adds, fused versus separate latency")
+        if let skippedReason {
+            s.skipped = "Adds versus memory access cost: \(skippedReason)"
+            return s
+        }
+        s.files["add-vs-mac.md"] = markdown
+        s.files["add-vs-mac.csv"] = csv
+        s.files["add-vs-mac-blocks.csv"] = blocksCSV
+        if let first = settings.first {
+            s.headlines = findings(entries.filter { $0.setting == first }).map { "Adds vs MAC, \(first.description): \($0)" }
+        }
+        return s
+    }
+}

@@ -71,3 +71,18 @@ public struct BoardComparison: Sendable {
 
     public var csv: String { CSVTableWriter.render(table) }
 }
+
+extension BoardComparison {
+    static let ownedPaths = [markdownPath, csvPath]
+
+    /// Written only when the results hold more than one board; never listed as skipped.
+    static func section(_ c: ResultsCollection) -> ReportSection {
+        var s = ReportSection(title: "Boards side by side", markdownPath: markdownPath, links: [("CSV", csvPath)],
+                              what: "every point measured on more than one board")
+        if let boards = build(c) {
+            s.files[markdownPath] = boards.markdown
+            s.files[csvPath] = boards.csv
+        }
+        return s
+    }
+}

@@ -24,4 +24,14 @@ public enum PaperReference {
 
     /// The paper's Table 7 applies to MobileNeXt at width 1.0 and 224 × 224 only.
     public static func table7Applies(width: Double, resolution: Int) -> Bool { width == 1.0 && resolution == 224 }
+
+    /// Table 6 (and Table 5 for MobileNetV2 with the extra depthwise convolution): params (M),
+    /// MAdds (M) and ImageNet top-1 (%) as printed, per built-in model at width 1.0, 224 × 224.
+    /// MobileNeXt's top-1 is Table 4's 74.02 (Table 6 rounds the others to one decimal).
+    public static let table6: [String: (table: String, paramsM: Double, maddsM: Double, top1: Double)] = [
+        "mobilenext": ("6", 3.4, 300, 74.02),
+        "mobilenext-se": ("6 (MobileNeXt-1.0†)", 3.94, 330, 76.05),
+        "mobilenetv2": ("6", 3.5, 300, 72.3),
+        "mobilenetv2-extra-dw": ("5", 3.6, 340, 73.02),
+    ]
 }

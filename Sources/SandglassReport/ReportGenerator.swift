@@ -35,45 +35,28 @@ public struct GeneratedReport: Sendable {
 
 public enum ReportGenerator {
     /// Top-level files and folders a report owns (replaced when it is regenerated).
-    public static let ownedFiles = ["README.md", "table7.md", "table7.csv", "table3.md", "table3.csv", "add-vs-mac.md",
-                                    "add-vs-mac.csv", "add-vs-mac-blocks.csv", BoardComparison.markdownPath, BoardComparison.csvPath]
+    public static let ownedFiles = ["README.md"] + ReportSections.ownedFiles
     public static let ownedFolders = ["layers", "plots"]
 
     public static func generate(_ c: ResultsCollection, options: ReportOptions = ReportOptions()) -> GeneratedReport {
         var r = GeneratedReport()
         let colors = OpColors(c)
 
-        let table7 = Table7.build(c)
-        if let reason = table7.skippedReason {
-            r.skipped.append("Table 7 and the latency-versus-α plots: \(reason)")
-        } else {
-            r.files["table7.md"] = table7.markdown
-            r.files["table7.csv"] = table7.csv
-            r.files[LatencyVersusAlphaPlot.path] = LatencyVersusAlphaPlot.absolute(table7)
-            r.files[LatencyVersusAlphaPlot.relativePath] = LatencyVersusAlphaPlot.relative(table7)
+        let sections = ReportSections.all.map { $0(c) }
+        for section in sections {
+            r.files.merge(section.files) { _, new in new }
+            if let skipped = section.skipped { r.skipped.append(skipped) }
         }
 
+        // The latency-versus-MAdds plot, beside Table 3, with what it leaves out.
         let table3 = Table3.build(c)
-        if let reason = table3.skippedReason {
-            r.skipped.append("Table 3 and the latency-versus-MAdds plot: \(reason)")
-        } else {
-            r.files["table3.md"] = table3.markdown
-            r.files["table3.csv"] = table3.csv
+        if table3.skippedReason == nil {
             if let reason = LatencyVersusMAddsPlot.skipReason(table3) {
                 r.plotNotes[LatencyVersusMAddsPlot.path] = ["Skipped: \(reason)."]
             } else {
                 r.files[LatencyVersusMAddsPlot.path] = LatencyVersusMAddsPlot.render(table3)
                 r.plotNotes[LatencyVersusMAddsPlot.path] = LatencyVersusMAddsPlot.plan(table3).leftOut.map { "Leaves out \($0)." }
             }
-        }
-
-        let adds = AddVersusMAC.build(c)
-        if let reason = adds.skippedReason {
-            r.skipped.append("Adds versus memory access cost: \(reason)")
-        } else {
-            r.files["add-vs-mac.md"] = adds.markdown
-            r.files["add-vs-mac.csv"] = adds.csv
-            r.files["add-vs-mac-blocks.csv"] = adds.blocksCSV
         }
 
         let breakdown = LayerBreakdown.build(c)
@@ -92,14 +75,8 @@ public enum ReportGenerator {
         }
         r.files[LayerTimeStackedBarsPlot.path] = LayerTimeStackedBarsPlot.render(breakdown, colors: colors)
 
-        let boards = BoardComparison.build(c)
-        if let boards {
-            r.files[BoardComparison.markdownPath] = boards.markdown
-            r.files[BoardComparison.csvPath] = boards.csv
-        }
-
         r.warnings = ReportWarnings.collect(c)
-        let index = ReportIndex(collection: c, options: options, table7: table7, table3: table3, adds: adds, breakdown: breakdown,
+        let index = ReportIndex(collection: c, options: options, sections: sections, breakdown: breakdown,
                                 written: Set(r.files.keys), skipped: r.skipped, warnings: r.warnings, plotNotes: r.plotNotes)
         r.files["README.md"] = index.markdown
         // Plots skipped as a whole are reported with the rest (the README has them under Plots).

@@ -9,9 +9,8 @@ public struct ReportIndex {
 
     var collection: ResultsCollection
     var options: ReportOptions
-    var table7: Table7
-    var table3: Table3
-    var adds: AddVersusMAC
+    /// The tables, in order: their README entries and headlines.
+    var sections: [ReportSection]
     var breakdown: LayerBreakdown
     /// Relative paths of the files written, to link only what exists.
     var written: Set<String>
@@ -56,49 +55,17 @@ public struct ReportIndex {
     }
 
     func headlines() -> String {
-        var lines: [String] = []
-        for s in table7.sections.prefix(2) {
-            let line = table7.trend(s)
-            if !line.isEmpty { lines.append("Table 7, \(s.title): " + line.trimmingCharacters(in: .newlines)) }
-        }
-        for s in table3.sections.prefix(2) {
-            let pairs = s.rows.filter { $0.speedVersusV2 != nil }
-            guard !pairs.isEmpty else { continue }
-            // Paired figures where measured paired (they decide); pooled medians otherwise.
-            let cells: [String] = pairs.map { r -> String in
-                let width = ReportFormat.width(r.point.record.width)
-                if let p = r.paired, let speed = r.pairedSpeed {
-                    let verdict: String = p.isChange ? "" : ", not distinguishable"
-                    return "\(width): \(ReportFormat.ratioWithCI(speed.median, speed.low, speed.high)) (paired\(verdict))"
-                }
-                return "\(width): \(ReportFormat.ratio(r.speedVersusV2))\(r.beyondCIs == true ? "" : " (within CIs)")"
-            }
-            lines.append("Table 3, \(s.title): MobileNeXt speed vs MobileNetV2 (×, above 1 = MobileNeXt faster) — " + cells.joined(separator: ", ") + ".")
-        }
-        if let first = adds.settings.first {
-            lines += adds.findings(adds.entries.filter { $0.setting == first }).map { "Adds vs MAC, \(first.description): \($0)" }
-        }
+        let lines = sections.flatMap(\.headlines)
         guard !lines.isEmpty else { return "" }
         return "## Headlines\n\n" + lines.map { "- \($0)\n" }.joined() + "\n"
     }
 
     func tables() -> String {
         var out = "## Tables\n\n"
-        func item(_ title: String, md: String, csvs: [(String, String)], what: String) {
-            if written.contains(md) {
-                let csvLinks = csvs.filter { written.contains($0.1) }.map { link($0.0, $0.1) }
-                out += "- \(link(title, md))\(csvLinks.isEmpty ? "" : " (\(csvLinks.joined(separator: ", ")))") — \(what)\n"
-            }
+        for section in sections where written.contains(section.markdownPath) {
+            let links = section.links.filter { written.contains($0.path) }.map { link($0.label, $0.path) }
+            out += "- \(link(section.title, section.markdownPath))\(links.isEmpty ? "" : " (\(links.joined(separator: ", ")))") — \(section.what)\n"
         }
-        item("Table 7: MobileNeXt across α", md: "table7.md", csvs: [("CSV", "table7.csv")],
-             what: "params, MAdds, shortcut adds, latency (median, 95% CI, p90), relative to α = 1, memory traffic, the paper's Pixel 4 XL latencies")
-        item("Table 3: MobileNeXt and MobileNetV2 across widths", md: "table3.md", csvs: [("CSV", "table3.csv")],
-             what: "params, MAdds, latency, MobileNeXt's speed relative to MobileNetV2 at equal width, the paper's counts")
-        item("Element-wise adds versus memory access cost", md: "add-vs-mac.md",
-             csvs: [("CSV", "add-vs-mac.csv"), ("per block", "add-vs-mac-blocks.csv")],
-             what: "adds, identity bytes, MAC per block and in total, time of separate adds, fused versus separate latency")
-        item("Boards side by side", md: BoardComparison.markdownPath, csvs: [("CSV", BoardComparison.csvPath)],
-             what: "every point measured on more than one board")
         for s in skipped { out += "- Skipped: \(s)\n" }
         return out + "\n"
     }

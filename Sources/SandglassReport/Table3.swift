@@ -147,3 +147,36 @@ public struct Table3: Sendable {
         return out
     }
 }
+
+extension Table3 {
+    static let ownedPaths = ["table3.md", "table3.csv"]
+
+    /// Table 3 (its latency-versus-MAdds plot is the generator's, which notes what it leaves
+    /// out), and MobileNeXt's speed per width in its first two settings as headlines.
+    var section: ReportSection {
+        var s = ReportSection(title: "Table 3: MobileNeXt and MobileNetV2 across widths", markdownPath: "table3.md",
+                              links: [("CSV", "table3.csv")],
+                              what: "params, MAdds, latency, MobileNeXt's speed relative to MobileNetV2 at equal width, the paper's counts")
+        if let skippedReason {
+            s.skipped = "Table 3 and the latency-versus-MAdds plot: \(skippedReason)"
+            return s
+        }
+        s.files["table3.md"] = markdown
+        s.files["table3.csv"] = csv
+        for section in sections.prefix(2) {
+            let pairs = section.rows.filter { $0.speedVersusV2 != nil }
+            guard !pairs.isEmpty else { continue }
+            // Paired figures where measured paired (they decide); pooled medians otherwise.
+            let cells: [String] = pairs.map { r -> String in
+                let width = ReportFormat.width(r.point.record.width)
+                if let p = r.paired, let speed = r.pairedSpeed {
+                    let verdict: String = p.isChange ? "" : ", not distinguishable"
+                    return "\(width): \(ReportFormat.ratioWithCI(speed.median, speed.low, speed.high)) (paired\(verdict))"
+                }
+                return "\(width): \(ReportFormat.ratio(r.speedVersusV2))\(r.beyondCIs == true ? "" : " (within CIs)")"
+            }
+            s.headlines.append("Table 3, \(section.title): MobileNeXt speed vs MobileNetV2 (×, above 1 = MobileNeXt faster) — " + cells.joined(separator: ", ") + ".")
+        }
+        return s
+    }
+}

@@ -170,3 +170,26 @@ public struct Table7: Sendable {
         return line + ".\n"
     }
 }
+
+extension Table7 {
+    static let ownedPaths = ["table7.md", "table7.csv"]
+
+    /// Table 7 with its two latency-versus-α plots, and the trend of its first two settings as headlines.
+    var section: ReportSection {
+        var s = ReportSection(title: "Table 7: MobileNeXt across α", markdownPath: "table7.md", links: [("CSV", "table7.csv")],
+                              what: "params, MAdds, shortcut adds, latency (median, 95% CI, p90), relative to α = 1, memory traffic, the paper's Pixel 4 XL latencies")
+        if let skippedReason {
+            s.skipped = "Table 7 and the latency-versus-α plots: \(skippedReason)"
+            return s
+        }
+        s.files["table7.md"] = markdown
+        s.files["table7.csv"] = csv
+        s.files[LatencyVersusAlphaPlot.path] = LatencyVersusAlphaPlot.absolute(self)
+        s.files[LatencyVersusAlphaPlot.relativePath] = LatencyVersusAlphaPlot.relative(self)
+        for section in sections.prefix(2) {
+            let line = trend(section)
+            if !line.isEmpty { s.headlines.append("Table 7, \(section.title): " + line.trimmingCharacters(in: .newlines)) }
+        }
+        return s
+    }
+}
