@@ -77,7 +77,7 @@ public struct ReportIndex {
             ("Latency relative to α = 1, beside the paper's", LatencyVersusAlphaPlot.relativePath),
             ("Latency versus MAdds across widths", LatencyVersusMAddsPlot.path),
             ("Per-layer time", LayerTimeStackedBarsPlot.path),
-        ]
+        ] + sections.flatMap { $0.plots.map { ($0.title, $0.path) } }
         var any = false
         for (title, path) in main {
             let notes = plotNotes[path] ?? []
@@ -96,7 +96,7 @@ public struct ReportIndex {
             out += "One per point with per-layer records: " + rooflines.map { link(PointSelection.label($0.point.record), RooflinePlot.path($0.slug)) }.joined(separator: ", ") + ".\n\n"
             any = true
         }
-        if !any { out += "No plots: the results hold neither Table 7, Table 3 nor per-layer points.\n\n" }
+        if !any { out += "No plots: the results hold neither Table 7, Table 3, Table 6 nor per-layer points.\n\n" }
         return out
     }
 

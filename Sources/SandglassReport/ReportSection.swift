@@ -14,6 +14,8 @@ public struct ReportSection: Sendable {
     public var what: String
     /// Relative path → contents (empty when skipped).
     public var files: [String: String] = [:]
+    /// Plots the section draws, (title, path) in README order.
+    public var plots: [(title: String, path: String)] = []
     /// Lines for the README's Headlines.
     public var headlines: [String] = []
     /// Why nothing was written: "Table 6: no … (run …)".

@@ -140,6 +140,10 @@ public struct Table6: Sendable {
         }
         s.files["table6.md"] = markdown
         s.files["table6.csv"] = csv
+        s.files[Table6Plot.maddsPath] = Table6Plot.render(self, byParams: false)
+        s.files[Table6Plot.paramsPath] = Table6Plot.render(self, byParams: true)
+        s.plots = [("Table 6: latency relative to MobileNeXt-1.0 versus MAdds", Table6Plot.maddsPath),
+                   ("Table 6: latency relative to MobileNeXt-1.0 versus parameters", Table6Plot.paramsPath)]
         if let headline { s.headlines = [headline] }
         return s
     }

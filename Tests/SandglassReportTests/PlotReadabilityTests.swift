@@ -256,7 +256,7 @@ final class PlotReadabilityTests: XCTestCase {
     func testNoTwoTextsOverlapOrLeaveTheCanvasOnTheFixturePlots() throws {
         let report = Fixture.report(try Fixture.both())
         let svgs = report.paths.filter { $0.hasSuffix(".svg") }
-        XCTAssertEqual(svgs.count, 14)
+        XCTAssertEqual(svgs.count, 16)
         for path in svgs {
             let (svg, ok, _) = SVGInspector.inspect(report.files[path]!)
             XCTAssertTrue(ok, path)

@@ -9,7 +9,7 @@ final class PlotTests: XCTestCase {
     func testEverySVGIsWellFormedWithTitleAxesAndLegend() throws {
         let report = Fixture.report(try Fixture.both())
         let svgs = report.paths.filter { $0.hasSuffix(".svg") }
-        XCTAssertEqual(svgs.count, 4 + 10, "four plots and one roofline per point with layers")
+        XCTAssertEqual(svgs.count, 4 + 2 + 10, "four plots, Table 6's two, and one roofline per point with layers")
         for path in svgs {
             let (svg, ok, error) = SVGInspector.inspect(report.files[path]!)
             XCTAssertTrue(ok, "\(path): \(String(describing: error))")

@@ -257,3 +257,30 @@ final class TableTests: XCTestCase {
         XCTAssertFalse(readme.contains("(table3.md)"), "no link to a table that was not written")
     }
 }
+
+/// Table 6: MobileNeXt-1.0 is the baseline row of every setting; without it nothing is drawn
+/// and the reason names the preset that measures it.
+final class Table6Tests: XCTestCase {
+    func testMobileNeXtIsTheBaselineAndOthersAreRelativeToIt() throws {
+        let t = Table6.build(try Fixture.both())
+        XCTAssertNil(t.skippedReason)
+        for s in t.sections {
+            XCTAssertEqual(s.rows.first?.point.record.model, "mobilenext")
+            XCTAssertNil(s.rows.first?.pooledRatio)
+            for r in s.rows.dropFirst() {
+                XCTAssertEqual(r.point.record.width, 1.0)
+                let expected = r.point.record.latencyMs.median / s.rows[0].point.record.latencyMs.median
+                XCTAssertEqual(try XCTUnwrap(r.pooledRatio), expected, accuracy: 1e-12)
+            }
+        }
+    }
+
+    func testWithoutMobileNeXtTheTableIsSkippedWithTheReason() throws {
+        var contents = try Fixture.contents(Fixture.widths)
+        contents.points = contents.points.filter { $0.model == "mobilenetv2" }
+        let report = Fixture.report(Fixture.collection([("v2-only.jsonl", contents)]))
+        XCTAssertNil(report.files["table6.md"])
+        XCTAssertTrue(report.skipped.contains { $0.hasPrefix("Table 6: no setting has MobileNeXt-1.0") && $0.contains("--preset table6") },
+                      "\(report.skipped)")
+    }
+}
