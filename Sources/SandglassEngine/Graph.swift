@@ -197,6 +197,27 @@ public struct SqueezeExcite: Sendable {
     }
 }
 
+/// An activation that is not a clamp, as its own element-wise layer (not yet fused into the
+/// convolution epilogues): MobileNetV3's hard-swish, EfficientNet's SiLU, a sigmoid.
+public enum Nonlinearity: Hashable, Sendable {
+    /// x · relu6(x + 3) / 6
+    case hardSwish
+    /// clamp(alpha · x + beta, 0, 1)
+    case hardSigmoid(alpha: Float, beta: Float)
+    case sigmoid
+    /// x · sigmoid(x) (Swish)
+    case silu
+
+    public var name: String {
+        switch self {
+        case .hardSwish: return "hardswish"
+        case .hardSigmoid: return "hardsigmoid"
+        case .sigmoid: return "sigmoid"
+        case .silu: return "silu"
+        }
+    }
+}
+
 public enum Operation: Sendable {
     case convolution(Convolution)
     /// inputs: [branch, identity]
@@ -211,6 +232,8 @@ public enum Operation: Sendable {
     case squeezeExcite(SqueezeExcite)
     /// inputs: [x, factors]: every pixel of x multiplied channel-wise by a 1x1xC tensor.
     case channelScale
+    /// An element-wise activation that is not a clamp.
+    case nonlinearity(Nonlinearity)
 
     public var opName: String {
         switch self {
@@ -222,6 +245,7 @@ public enum Operation: Sendable {
         case .concat: return "concat"
         case .squeezeExcite: return "se_gate"
         case .channelScale: return "scale"
+        case let .nonlinearity(n): return n.name
         }
     }
 }

@@ -163,6 +163,17 @@ public struct GraphBuilder {
         return v
     }
 
+    /// An element-wise activation that is not a clamp (hard-swish, SiLU, sigmoid, hard-sigmoid).
+    @discardableResult
+    public mutating func nonlinearity(_ name: String, _ x: ValueID, _ n: Nonlinearity) throws -> ValueID {
+        if case let .hardSigmoid(alpha, beta) = n, !alpha.isFinite || !beta.isFinite {
+            throw GraphError("layer '\(name)': hard-sigmoid alpha \(alpha) and beta \(beta) must be finite")
+        }
+        let v = newValue(values[x])
+        layers.append(Layer(name: name, operation: .nonlinearity(n), inputs: [x], output: v))
+        return v
+    }
+
     /// Squeeze-and-excite on x: `<name>.pool` → `<name>.gate` → `<name>.scale`.
     @discardableResult
     public mutating func squeezeExcite(_ name: String, _ x: ValueID, _ se: SqueezeExcite) throws -> ValueID {

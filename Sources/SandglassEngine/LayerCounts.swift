@@ -80,6 +80,8 @@ extension Graph {
             c.madds = 2 * se.channels * se.squeezeChannels
             c.weightBytes = 4 * c.params
             c.inputBytes = values[layer.inputs[0]].bytes
+        case .nonlinearity:
+            c.inputBytes = values[layer.inputs[0]].bytes
         case .channelScale:
             // One multiply per element, outside MAdds (which count conv and FC layers only).
             c.inputBytes = values[layer.inputs[0]].bytes + values[layer.inputs[1]].bytes

@@ -86,6 +86,13 @@ public enum Planner {
             }
         }
 
+        // An activation that is not a clamp runs in place on a tensor nothing else reads.
+        for layer in graph.layers {
+            guard case .nonlinearity = layer.operation else { continue }
+            let x = layer.inputs[0]
+            if consumers[x].count == 1 && x != graph.input && x != graph.output { storage[layer.output] = storage[x] }
+        }
+
         // A channel scale read only by a 1×1 convolution goes into that convolution's weights
         // when they are smaller than the tensor: the convolution reads the unscaled tensor.
         var foldedScale = [Int: Int]()                       // scale layer -> the conv taking it
@@ -172,6 +179,8 @@ public enum Planner {
                 made = builder.channelCopy(inputs: inputs.map { ($0, 0) }, output: output)
             case let .squeezeExcite(se):
                 made = builder.squeezeExciteGate(se, pooled: inputs[0], output: output)
+            case let .nonlinearity(n):
+                made = builder.nonlinearity(n, input: inputs[0], output: output)
             case .channelScale:
                 if let c = foldedScale[layers[0]], case let .convolution(conv) = graph.layers[c].operation {
                     made = builder.channelScaleIntoWeights(of: conv, layer: c, factors: inputs[1])

@@ -53,6 +53,8 @@ public enum ReferenceExecutor {
                                                reduceWeights: se.reduceWeights, reduceBias: se.reduceBias,
                                                innerSiLU: se.inner == .silu, expandWeights: se.expandWeights,
                                                expandBias: se.expandBias, gate: se.kernelGate)
+            case let .nonlinearity(n):
+                y = referenceNonlinearity(x, kind: n.kernelKind)
             case .channelScale:
                 y = referenceChannelScale(x, factors: values[layer.inputs[1]]!, pixels: outShape.pixels,
                                           channels: outShape.channels)

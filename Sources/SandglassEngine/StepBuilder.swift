@@ -190,6 +190,16 @@ struct StepBuilder {
         return ("f32_channel_scale__\(kernels.isa)", pixels, { part, parts in run(args, chunk(pixels, part: part, parts: parts)) })
     }
 
+    /// An activation that is not a clamp, element-wise (in place when the planner aliases output and input).
+    func nonlinearity(_ n: Nonlinearity, input: TensorLocation, output: TensorLocation) -> Made {
+        let args = NonlinearityArguments(input: UnsafePointer(pointer(input)), inputStride: input.stride,
+                                         output: pointer(output), outputStride: output.stride,
+                                         channels: output.shape.channels, kind: n.kernelKind)
+        let run = kernels.nonlinearity
+        let pixels = output.shape.pixels
+        return ("f32_nonlinearity__\(kernels.isa)", pixels, { part, parts in run(args, chunk(pixels, part: part, parts: parts)) })
+    }
+
     /// Slice (one input from a start channel) or concat (inputs side by side), as a copy.
     func channelCopy(inputs: [(TensorLocation, Int)], output: TensorLocation) -> Made {
         let sources = inputs.map { (UnsafePointer(pointer($0.0)), $0.0.stride, $0.1, $0.0.shape.channels) }
@@ -215,6 +225,18 @@ extension SqueezeExcite {
         switch gate {
         case .sigmoid: return .sigmoid
         case let .hardSigmoid(alpha, beta): return .hardSigmoid(alpha: alpha, beta: beta)
+        }
+    }
+}
+
+extension Nonlinearity {
+    /// The activation in the kernels' terms.
+    var kernelKind: NonlinearityArguments.Kind {
+        switch self {
+        case .hardSwish: return .hardSwish
+        case let .hardSigmoid(alpha, beta): return .hardSigmoid(alpha: alpha, beta: beta)
+        case .sigmoid: return .sigmoid
+        case .silu: return .silu
         }
     }
 }

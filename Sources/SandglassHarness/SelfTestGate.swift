@@ -111,7 +111,7 @@ public enum SelfTestGate {
                          },
                          dwconvGeneric: k.dwconvGeneric, convDirect: k.convDirect, addPartial: k.addPartial,
                          globalAveragePool: k.globalAveragePool,
-                         squeezeExciteGate: k.squeezeExciteGate, channelScale: k.channelScale, fmaThroughput: k.fmaThroughput, readSum: k.readSum)
+                         squeezeExciteGate: k.squeezeExciteGate, channelScale: k.channelScale, nonlinearity: k.nonlinearity, fmaThroughput: k.fmaThroughput, readSum: k.readSum)
     }
 
     // MARK: Cache

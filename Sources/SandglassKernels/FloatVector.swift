@@ -15,6 +15,8 @@ public protocol FloatVector: SIMD where Scalar == Float {
     /// self + other in the lanes where `mask` is non-zero, self elsewhere (a select, so that an
     /// Inf or NaN in a masked-off lane of `other` cannot leak in as it would through other × 0).
     func adding(_ other: Self, where mask: Self) -> Self
+    /// Lane-wise 1 / (1 + exp(-self)), within about 2e-7 relative (sg_sigmoid_*).
+    func sigmoid() -> Self
 }
 
 extension SIMD4: FloatVector where Scalar == Float {
@@ -26,6 +28,8 @@ extension SIMD4: FloatVector where Scalar == Float {
     public func multiplied(by other: Self) -> Self { sg_mul_f32x4(self, other) }
     @inlinable @inline(__always)
     public func adding(_ other: Self, where mask: Self) -> Self { sg_masked_add_f32x4(self, other, mask) }
+    @inlinable @inline(__always)
+    public func sigmoid() -> Self { sg_sigmoid_f32x4(self) }
 }
 
 extension SIMD8: FloatVector where Scalar == Float {
@@ -37,6 +41,8 @@ extension SIMD8: FloatVector where Scalar == Float {
     public func multiplied(by other: Self) -> Self { sg_mul_f32x8(self, other) }
     @inlinable @inline(__always)
     public func adding(_ other: Self, where mask: Self) -> Self { sg_masked_add_f32x8(self, other, mask) }
+    @inlinable @inline(__always)
+    public func sigmoid() -> Self { sg_sigmoid_f32x8(self) }
 }
 
 extension SIMD16: FloatVector where Scalar == Float {
@@ -48,4 +54,6 @@ extension SIMD16: FloatVector where Scalar == Float {
     public func multiplied(by other: Self) -> Self { sg_mul_f32x16(self, other) }
     @inlinable @inline(__always)
     public func adding(_ other: Self, where mask: Self) -> Self { sg_masked_add_f32x16(self, other, mask) }
+    @inlinable @inline(__always)
+    public func sigmoid() -> Self { sg_sigmoid_f32x16(self) }
 }

@@ -248,3 +248,26 @@ public struct ChannelScaleArguments {
         self.output = output; self.outputStride = outputStride; self.channels = channels
     }
 }
+
+/// An element-wise activation that is not a clamp, over an NHWC tensor (in place or not).
+public struct NonlinearityArguments {
+    public enum Kind: Equatable {
+        case hardSwish
+        case hardSigmoid(alpha: Float, beta: Float)
+        case sigmoid
+        case silu
+    }
+
+    public var input: UnsafePointer<Float>
+    public var inputStride: Int
+    public var output: UnsafeMutablePointer<Float>
+    public var outputStride: Int
+    public var channels: Int
+    public var kind: Kind
+
+    public init(input: UnsafePointer<Float>, inputStride: Int, output: UnsafeMutablePointer<Float>, outputStride: Int,
+                channels: Int, kind: Kind) {
+        self.input = input; self.inputStride = inputStride; self.output = output; self.outputStride = outputStride
+        self.channels = channels; self.kind = kind
+    }
+}

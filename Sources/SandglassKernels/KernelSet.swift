@@ -34,6 +34,7 @@ public struct KernelSet {
     public let globalAveragePool: (GlobalAveragePoolArguments, Range<Int>) -> Void
     public let squeezeExciteGate: (SqueezeExciteGateArguments) -> Void
     public let channelScale: (ChannelScaleArguments, Range<Int>) -> Void
+    public let nonlinearity: (NonlinearityArguments, Range<Int>) -> Void
     /// Calibration: FMA throughput (see f32_fma_throughput) and streaming read (f32_read_sum).
     public let fmaThroughput: (Int) -> Float
     public let readSum: (UnsafePointer<Float>, Int) -> Float
@@ -49,12 +50,14 @@ public struct KernelSet {
                 globalAveragePool: @escaping (GlobalAveragePoolArguments, Range<Int>) -> Void,
                 squeezeExciteGate: @escaping (SqueezeExciteGateArguments) -> Void,
                 channelScale: @escaping (ChannelScaleArguments, Range<Int>) -> Void,
+                nonlinearity: @escaping (NonlinearityArguments, Range<Int>) -> Void,
                 fmaThroughput: @escaping (Int) -> Float, readSum: @escaping (UnsafePointer<Float>, Int) -> Float) {
         self.isa = isa; self.vectorWidth = vectorWidth; self.gemmPanels = gemmPanels
         self.dwconv3x3s1 = dwconv3x3s1; self.dwconv3x3s2 = dwconv3x3s2
         self.dwconvGeneric = dwconvGeneric; self.convDirect = convDirect
         self.addPartial = addPartial; self.globalAveragePool = globalAveragePool
         self.squeezeExciteGate = squeezeExciteGate; self.channelScale = channelScale
+        self.nonlinearity = nonlinearity
         self.fmaThroughput = fmaThroughput; self.readSum = readSum
     }
 

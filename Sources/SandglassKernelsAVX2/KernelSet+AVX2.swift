@@ -55,6 +55,10 @@ public func f32_channel_scale__avx2(_ a: ChannelScaleArguments, _ pixels: Range<
     f32_channel_scale(a, pixels: pixels, V8.self)
 }
 
+public func f32_nonlinearity__avx2(_ a: NonlinearityArguments, _ pixels: Range<Int>) {
+    f32_nonlinearity(a, pixels: pixels, V8.self)
+}
+
 public func f32_fma_throughput__avx2(_ iterations: Int) -> Float { f32_fma_throughput(iterations: iterations, V8.self) }
 
 public func f32_read_sum__avx2(_ p: UnsafePointer<Float>, _ count: Int) -> Float { f32_read_sum(p, count: count, V8.self) }
@@ -73,5 +77,6 @@ public let avx2KernelSet = KernelSet(
     dwconvGeneric: f32_dwconv_kxk__avx2, convDirect: f32_conv_direct__avx2,
     addPartial: f32_add_partial__avx2, globalAveragePool: f32_global_average_pool__avx2,
     squeezeExciteGate: f32_se_gate__avx2, channelScale: f32_channel_scale__avx2,
+    nonlinearity: f32_nonlinearity__avx2,
     fmaThroughput: f32_fma_throughput__avx2, readSum: f32_read_sum__avx2)
 #endif

@@ -56,6 +56,10 @@ public func f32_channel_scale__avx512(_ a: ChannelScaleArguments, _ pixels: Rang
     f32_channel_scale(a, pixels: pixels, V16.self)
 }
 
+public func f32_nonlinearity__avx512(_ a: NonlinearityArguments, _ pixels: Range<Int>) {
+    f32_nonlinearity(a, pixels: pixels, V16.self)
+}
+
 public func f32_fma_throughput__avx512(_ iterations: Int) -> Float { f32_fma_throughput(iterations: iterations, V16.self) }
 
 public func f32_read_sum__avx512(_ p: UnsafePointer<Float>, _ count: Int) -> Float { f32_read_sum(p, count: count, V16.self) }
@@ -76,5 +80,6 @@ public let avx512KernelSet = KernelSet(
     dwconvGeneric: f32_dwconv_kxk__avx512, convDirect: f32_conv_direct__avx512,
     addPartial: f32_add_partial__avx512, globalAveragePool: f32_global_average_pool__avx512,
     squeezeExciteGate: f32_se_gate__avx512, channelScale: f32_channel_scale__avx512,
+    nonlinearity: f32_nonlinearity__avx512,
     fmaThroughput: f32_fma_throughput__avx512, readSum: f32_read_sum__avx512)
 #endif

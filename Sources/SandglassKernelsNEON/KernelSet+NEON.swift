@@ -42,6 +42,10 @@ public func f32_channel_scale__neon(_ a: ChannelScaleArguments, _ pixels: Range<
     f32_channel_scale(a, pixels: pixels, V4.self)
 }
 
+public func f32_nonlinearity__neon(_ a: NonlinearityArguments, _ pixels: Range<Int>) {
+    f32_nonlinearity(a, pixels: pixels, V4.self)
+}
+
 public func f32_fma_throughput__neon(_ iterations: Int) -> Float { f32_fma_throughput(iterations: iterations, V4.self) }
 
 public func f32_read_sum__neon(_ p: UnsafePointer<Float>, _ count: Int) -> Float { f32_read_sum(p, count: count, V4.self) }
@@ -60,5 +64,6 @@ public let neonKernelSet = KernelSet(
     dwconvGeneric: f32_dwconv_kxk__neon, convDirect: f32_conv_direct__neon,
     addPartial: f32_add_partial__neon, globalAveragePool: f32_global_average_pool__neon,
     squeezeExciteGate: f32_se_gate__neon, channelScale: f32_channel_scale__neon,
+    nonlinearity: f32_nonlinearity__neon,
     fmaThroughput: f32_fma_throughput__neon, readSum: f32_read_sum__neon)
 #endif

@@ -5,7 +5,8 @@
 //   Slice(x,0:k) + Slice(b,0:k) → Add → Concat(·, Slice(b,k:C))
 //                                          one partial shortcut add of k channels (spec §6)
 //   Conv/Gemm/Add → Relu/Clip              the activation joins the epilogue
-//   GlobalAveragePool → Conv1x1 → Relu (or SiLU as Mul(h, Sigmoid(h))) → Conv1x1 →
+//   Mul(x, Sigmoid(x))                     SiLU, one element-wise layer (at lowering)
+//   GlobalAveragePool → Conv1x1 → Relu (or SiLU) → Conv1x1 →
 //   Sigmoid/HardSigmoid → Mul              squeeze-and-excite: pool, one gate layer, scale
 // A step is folded only into a producer whose result nothing else reads. Steps that cannot be
 // folded run as a 1x1 depthwise convolution with unit weights (exact, and visible as such in
@@ -22,6 +23,7 @@ extension ImportedGraph {
         foldActivations()
         recogniseSqueezeExcite()
         lowerUnfolded(activations: true)
+        lowerGates()
         removeDeadLayers()
     }
 
@@ -125,13 +127,9 @@ extension ImportedGraph {
         /// exporters write it, Mul(h, Sigmoid(h)) (the layers of that pair are returned too).
         func reduction(feeding v: ValueID) -> ((index: Int, conv: Convolution), SqueezeExcite.Inner, [Int])? {
             if let relu = pointwise(v, activation: .relu) { return (relu, .relu, []) }
-            guard uses[v] == 1, let m = producers[v], let mul = layers[m], case .engine(.channelScale) = mul.operation,
-                  let s = producers[mul.inputs[1]], let sigmoid = layers[s], case .gate(.sigmoid, _) = sigmoid.operation,
-                  sigmoid.inputs[0] == mul.inputs[0], uses[mul.inputs[1]] == 1, uses[mul.inputs[0]] == 2,
-                  let p = producers[mul.inputs[0]], let layer = layers[p], case let .engine(.convolution(conv)) = layer.operation,
-                  conv.isPointwise, conv.batchNorm == nil, conv.activation == .none, values[layer.inputs[0]].pixels == 1
-            else { return nil }
-            return ((p, conv), .silu, [m, s])
+            guard uses[v] == 1, let m = producers[v], let silu = layers[m], case .engine(.nonlinearity(.silu)) = silu.operation,
+                  let reduce = pointwise(silu.inputs[0], activation: .none) else { return nil }
+            return (reduce, .silu, [m])
         }
         for i in layers.indices {
             guard let scale = layers[i], case .engine(.channelScale) = scale.operation else { continue }
@@ -152,6 +150,17 @@ extension ImportedGraph {
             layers[reduce.index] = nil
             layers[expand.index] = nil
             for index in silu { layers[index] = nil }
+        }
+    }
+
+    /// Sigmoid and HardSigmoid that are no squeeze-and-excite gate run as element-wise layers.
+    mutating func lowerGates() {
+        for i in layers.indices {
+            guard case let .gate(gate, _)? = layers[i]?.operation else { continue }
+            switch gate {
+            case .sigmoid: layers[i]!.operation = .engine(.nonlinearity(.sigmoid))
+            case let .hardSigmoid(alpha, beta): layers[i]!.operation = .engine(.nonlinearity(.hardSigmoid(alpha: alpha, beta: beta)))
+            }
         }
     }
 

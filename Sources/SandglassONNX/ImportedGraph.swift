@@ -13,7 +13,7 @@ enum ImportedOperation {
     case activation(Activation)
     /// A per-channel constant added (folded into a bias when possible).
     case channelBias([Float])
-    /// Sigmoid or HardSigmoid: runs only as the gate of a recognised squeeze-and-excite.
+    /// Sigmoid or HardSigmoid: a squeeze-and-excite gate when recognised, else its own layer.
     case gate(SqueezeExcite.Gate, node: String)
 }
 
@@ -110,8 +110,9 @@ struct ImportedGraph {
                 case .engine(.concat): y = try g.concat(layer.name, x)
                 case let .engine(.squeezeExcite(se)): y = try g.squeezeExciteGate(layer.name, x[0], se)
                 case .engine(.channelScale): y = try g.channelScale(layer.name, x[0], factors: x[1])
-                case let .gate(gate, node):
-                    throw ONNXImportError("\(node) is not supported outside a squeeze-and-excite module: Sandglass runs \(gate.name) only as the gate of GlobalAveragePool → 1x1 Conv (with bias) → Relu → 1x1 Conv (with bias) → Sigmoid or HardSigmoid → Mul with the pooled tensor")
+                case let .engine(.nonlinearity(n)): y = try g.nonlinearity(layer.name, x[0], n)
+                case .gate:
+                    throw ONNXImportError("internal error: gate layer '\(layer.name)' was neither fused nor lowered")
                 case .batchNorm, .activation, .channelBias:
                     throw ONNXImportError("internal error: layer '\(layer.name)' was neither folded nor lowered")
                 }

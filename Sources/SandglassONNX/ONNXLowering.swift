@@ -53,7 +53,7 @@ struct ONNXLowering {
 
     static let supportedOperators = [
         "Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Constant", "Conv", "Dropout", "Flatten",
-        "Gather", "Gemm", "GlobalAveragePool", "HardSigmoid", "Identity", "MatMul", "Mul", "ReduceMean", "Relu",
+        "Gather", "Gemm", "GlobalAveragePool", "HardSigmoid", "HardSwish", "Identity", "MatMul", "Mul", "ReduceMean", "Relu",
         "Reshape", "Shape", "Sigmoid", "Slice", "Squeeze", "Unsqueeze",
     ]
 
@@ -71,6 +71,7 @@ struct ONNXLowering {
         case "HardSigmoid":
             try gate(n, .hardSigmoid(alpha: try n.attrs.float("alpha") ?? 0.2, beta: try n.attrs.float("beta") ?? 0.5))
         case "Mul": try mul(n)
+        case "HardSwish": try hardSwish(n)
         case "Add": try add(n)
         case "Gemm": try gemm(n)
         case "MatMul": try matMul(n)

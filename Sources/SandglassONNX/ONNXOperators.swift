@@ -129,7 +129,8 @@ extension ONNXLowering {
         try appendActivation(n, clampActivation(lower: lo, upper: hi))
     }
 
-    /// Sigmoid or HardSigmoid, kept for the squeeze-and-excite fusion (ImportFusion).
+    /// Sigmoid or HardSigmoid, kept for the squeeze-and-excite fusion (ImportFusion) and lowered
+    /// to an element-wise layer where it is no gate.
     mutating func gate(_ n: NodeContext, _ g: SqueezeExcite.Gate) throws {
         try n.expectInputs(1...1)
         if case let .hardSigmoid(alpha, beta) = g, !alpha.isFinite || !beta.isFinite {
@@ -148,13 +149,30 @@ extension ONNXLowering {
             throw n.error("multiplies by a constant, which is not supported (Sandglass runs Mul as squeeze-and-excite's channel-wise scale of two computed tensors)")
         }
         let (sa, sb) = (graph.values[a], graph.values[b])
+        // x * Sigmoid(x) in either order: SiLU (Swish), one element-wise layer on x.
+        for (x, gated) in [(a, b), (b, a)] {
+            if let p = graph.producers()[gated], let layer = graph.layers[p], case .gate(.sigmoid, _) = layer.operation,
+               layer.inputs[0] == x {
+                let v = try graph.append(n.name, .engine(.nonlinearity(.silu)), inputs: [x], shape: graph.values[x])
+                try define(n, try n.output(), .activation(v, rank: x == a ? ra : rb))
+                return
+            }
+        }
         guard ra == 4, rb == 4, sa.channels == sb.channels, sa.pixels == 1 || sb.pixels == 1 else {
-            throw n.error("multiplies tensors of shapes \(dims(a, rank: ra)) and \(dims(b, rank: rb)); Sandglass multiplies an N x C x H x W tensor by an N x C x 1 x 1 one (squeeze-and-excite). Element-wise products of equal shapes (SiLU / Swish as x * Sigmoid(x)) are not supported yet")
+            throw n.error("multiplies tensors of shapes \(dims(a, rank: ra)) and \(dims(b, rank: rb)); Sandglass multiplies an N x C x H x W tensor by an N x C x 1 x 1 one (squeeze-and-excite's scale) or a tensor by its own Sigmoid (SiLU)")
         }
         // The factors are the 1x1 operand; when both are 1x1, the later value (the gate).
         let (x, factors) = sb.pixels == 1 && (sa.pixels != 1 || b > a) ? (a, b) : (b, a)
         let v = try graph.append(n.name, .engine(.channelScale), inputs: [x, factors], shape: graph.values[x])
         try define(n, try n.output(), .activation(v, rank: 4))
+    }
+
+    /// HardSwish: x · relu6(x + 3) / 6 (MobileNetV3), an element-wise layer.
+    mutating func hardSwish(_ n: NodeContext) throws {
+        try n.expectInputs(1...1)
+        let (x, rank) = try activation(n, 0)
+        let v = try graph.append(n.name, .engine(.nonlinearity(.hardSwish)), inputs: [x], shape: graph.values[x])
+        try define(n, try n.output(), .activation(v, rank: rank))
     }
 
     mutating func add(_ n: NodeContext) throws {

@@ -48,7 +48,7 @@ public enum KernelChecks {
     public static func run(_ kernels: KernelSet) -> [KernelCheck] {
         [gemm(kernels), depthwise(kernels, stride: 1), depthwise(kernels, stride: 2), depthwiseWidth7(kernels),
          depthwiseGeneric(kernels), directConv(kernels), partialAdd(kernels), globalAveragePool(kernels),
-         squeezeExciteGate(kernels), channelScale(kernels)]
+         squeezeExciteGate(kernels), channelScale(kernels), nonlinearity(kernels)]
     }
 
     // MARK: GEMM (1×1 convolutions, the classifier)
@@ -398,5 +398,37 @@ public enum KernelChecks {
         kernels.channelScale(args, half..<pixels)
         return CaseResult(error: relativeError(out.dense, referenceChannelScale(dense, factors: factors, pixels: pixels, channels: c)),
                           paddingUntouched: out.paddingUntouched)
+    }
+
+    // MARK: Activations that are not clamps
+
+    static let nonlinearities: [NonlinearityArguments.Kind] = [.hardSwish, .hardSigmoid(alpha: 0.2, beta: 0.5), .sigmoid, .silu]
+
+    static func nonlinearity(_ kernels: KernelSet) -> KernelCheck {
+        var b = KernelCheckBuilder(kernel: "f32_nonlinearity", isa: kernels.isa, tolerance: 1e-6)
+        for kind in nonlinearities {
+            for c in [1, 5, 16, 37] {
+                for inPlace in [false, true] {
+                    let r = nonlinearity(kernels, kind: kind, pixels: 9, channels: c, inPlace: inPlace)
+                    b.record("\(kind) c=\(c)\(inPlace ? " in place" : "")", error: r.error, paddingUntouched: r.paddingUntouched)
+                }
+            }
+        }
+        return b.result
+    }
+
+    /// f32_nonlinearity on `pixels` of `channels` in two pixel ranges, over inputs from -12 to 12
+    /// (both saturated ends of the sigmoids and hard-swish's three pieces).
+    public static func nonlinearity(_ kernels: KernelSet, kind: NonlinearityArguments.Kind, pixels: Int, channels c: Int,
+                                    inPlace: Bool) -> CaseResult {
+        var rng = CheckRandom(seed: UInt64(pixels * 17 + c))
+        let dense = rng.array(pixels * c, -12, 12)
+        let input = StridedTensor(pixels: pixels, channels: c, dense: dense)
+        let out = inPlace ? input : StridedTensor(pixels: pixels, channels: c)
+        let args = NonlinearityArguments(input: input.pointer, inputStride: input.stride, output: out.pointer,
+                                         outputStride: out.stride, channels: c, kind: kind)
+        kernels.nonlinearity(args, 0..<(pixels / 2))
+        kernels.nonlinearity(args, (pixels / 2)..<pixels)
+        return CaseResult(error: relativeError(out.dense, referenceNonlinearity(dense, kind: kind)), paddingUntouched: out.paddingUntouched)
     }
 }

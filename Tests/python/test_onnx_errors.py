@@ -98,10 +98,19 @@ def test_unsupported_operator_is_named(sandglass, tmp_path):
     assert_clean_failure(r, "Tanh", "the_last_node", "not supported", "Conv", "BatchNormalization", "Gemm", code=1)
 
 
-@pytest.mark.parametrize("op", ["Sigmoid", "HardSigmoid"])
-def test_gate_outside_squeeze_excite_is_explained(sandglass, tmp_path, op):
-    r = run(sandglass, tmp_path, small_graph(tmp_path, op), "x8.npy")
-    assert_clean_failure(r, op, "the_last_node", "not supported outside a squeeze-and-excite", "GlobalAveragePool", code=1)
+def test_product_of_unrelated_tensors_is_explained(sandglass, tmp_path):
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 8, 8])
+    w = numpy_helper.from_array(np.ones((4, 4, 3, 3), np.float32), "w")
+    nodes = [helper.make_node("Conv", ["x", "w"], ["c"], name="the_conv", kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["c"], ["r"], name="the_relu"),
+             helper.make_node("Mul", ["c", "r"], ["y"], name="the_mul")]
+    g = helper.make_graph(nodes, "g", [x], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 8, 8])], [w])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 8
+    onnx.save(m, tmp_path / "mul.onnx")
+    np.save(tmp_path / "x8.npy", np.zeros((1, 4, 8, 8), np.float32))
+    r = run(sandglass, tmp_path, tmp_path / "mul.onnx", "x8.npy")
+    assert_clean_failure(r, "the_mul", "[1, 4, 8, 8]", "squeeze-and-excite", "SiLU", code=1)
 
 
 @pytest.mark.parametrize("attrs,words", [

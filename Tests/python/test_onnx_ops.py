@@ -247,6 +247,34 @@ def test_squeeze_excite_becomes_pool_gate_scale(sandglass, tmp_path, gate, scale
     assert (layers[2]["params"], layers[2]["madds"]) == (225, 200)
 
 
+def activations_that_are_not_clamps():
+    """MobileNetV3's and EfficientNet's activations where exporters write them: HardSwish after a
+    conv, SiLU as x * Sigmoid(x) (both operand orders), a lone Sigmoid and HardSigmoid, and
+    HardSwish on a Gemm's [1, N] output (MobileNetV3's classifier)."""
+    g = G(c=5, h=9, w=7, seed=6)
+    x = g.node("HardSwish", [g.conv("x", 5, 20, k=(3, 3), pads=[1, 1, 1, 1])])
+    c = g.conv(x, 20, 20, k=(3, 3), group=20, pads=[1, 1, 1, 1])
+    x = g.node("Mul", [c, g.node("Sigmoid", [c])])
+    c = g.conv(x, 20, 13, k=(1, 1))
+    x = g.node("Mul", [g.node("Sigmoid", [c]), c])
+    x = g.node("HardSigmoid", [g.conv(x, 13, 13, k=(1, 1))], alpha=0.25, beta=0.4)
+    x = g.node("Sigmoid", [g.conv(x, 13, 24, k=(1, 1))])
+    pooled = g.node("Flatten", [g.node("GlobalAveragePool", [x])], axis=1)
+    fc = g.node("Gemm", [pooled, g.const(g.rand(10, 24), "W"), g.const(g.rand(10), "B")], transB=1)
+    return g.model(g.node("HardSwish", [fc]), [1, 10], opset=14)   # HardSwish is opset 14
+
+
+def test_activations_that_are_not_clamps(sandglass, tmp_path):
+    import json
+    onnx.save(activations_that_are_not_clamps(), tmp_path / "act.onnx")
+    check(sandglass, tmp_path / "act.onnx", [1, 5, 9, 7], tmp_path)
+    check(sandglass, tmp_path / "act.onnx", [1, 5, 9, 7], tmp_path, "--threads", "2")
+    ops = [l["op"] for l in json.loads(run_sandglass(sandglass, "inspect", "--onnx", tmp_path / "act.onnx",
+                                                     "--format", "json").stdout)["layers"]]
+    assert ops == ["conv3x3s1", "hardswish", "dwconv3x3s1", "silu", "conv1x1", "silu", "conv1x1", "hardsigmoid",
+                   "conv1x1", "sigmoid", "gavgpool", "fc", "hardswish"], ops
+
+
 def test_partial_shortcut_pattern_becomes_one_add(sandglass, tmp_path):
     onnx.save(partial_shortcut_identity_first_with_relu(), tmp_path / "p.onnx")
     onnx.save(channel_slices_and_concats(), tmp_path / "s.onnx")

@@ -47,4 +47,25 @@ SG_INLINE const float *sg_lane_mask_table(void) {
     return table;
 }
 
+
+/* sigmoid(x) = 1 / (1 + exp(-x)), with exp(t) = 2^n · p(r): n = round(t / ln 2), r = t − n·ln 2 in
+   [−ln2/2, ln2/2], p the degree-6 Taylor polynomial (relative error about 1e-7 there), 2^n built in
+   the exponent bits. t is clamped to ±87 so 2^n stays a normal float; sigmoid saturates long before. */
+#define SG_SIGMOID(N) \
+SG_INLINE sg_f32x##N sg_sigmoid_f32x##N(sg_f32x##N x) { \
+    typedef int sg_i32x##N __attribute__((ext_vector_type(N))); \
+    sg_f32x##N t = -x; \
+    t = t < -87.0f ? -87.0f : t; \
+    t = t > 87.0f ? 87.0f : t; \
+    sg_f32x##N n = __builtin_elementwise_floor(t * 1.44269504088896341f + 0.5f); \
+    sg_f32x##N r = t - n * 0.693145751953125f - n * 1.428606765330187e-06f; \
+    sg_f32x##N p = 1.0f + r * (1.0f + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120 + r * (1.0f / 720)))))); \
+    sg_i32x##N bits = (__builtin_convertvector(n, sg_i32x##N) + 127) << 23; \
+    sg_f32x##N e = p * (sg_f32x##N)bits; \
+    return 1.0f / (1.0f + e); \
+}
+SG_SIGMOID(4)
+SG_SIGMOID(8)
+SG_SIGMOID(16)
+
 #endif

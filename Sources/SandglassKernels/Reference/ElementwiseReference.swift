@@ -1,5 +1,5 @@
-// Plain references for squeeze-and-excite's gate and channel-wise scale: straight loops in
-// Double on the logical (unpacked, untransposed) weights, as PyTorch's SqueezeExcitation defines them.
+// Plain references for squeeze-and-excite's gate and channel-wise scale and for the activations
+// that are not clamps: straight loops in Double on the logical (unpacked, untransposed) weights.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -33,4 +33,17 @@ public func referenceChannelScale(_ x: [Float], factors: [Float], pixels: Int, c
         for c in 0..<channels { out[p * channels + c] = Float(Double(x[p * channels + c]) * Double(factors[c])) }
     }
     return out
+}
+
+/// The activations that are not clamps, element by element in Double; dense.
+public func referenceNonlinearity(_ x: [Float], kind: NonlinearityArguments.Kind) -> [Float] {
+    x.map { v in
+        let d = Double(v)
+        switch kind {
+        case .hardSwish: return Float(d * min(max(d + 3, 0), 6) / 6)
+        case let .hardSigmoid(alpha, beta): return Float(min(max(Double(alpha) * d + Double(beta), 0), 1))
+        case .sigmoid: return Float(1 / (1 + exp(-d)))
+        case .silu: return Float(d / (1 + exp(-d)))
+        }
+    }
 }
