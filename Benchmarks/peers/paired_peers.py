@@ -135,7 +135,8 @@ def main() -> None:
     p.add_argument("--warmup", type=int, default=20)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--cpu", type=int, default=None, help="core to pin to (default: the last one)")
-    p.add_argument("--models", default=None, help="arch:width:alpha:resolution,... (default: Table 7's α = 1, 1/6 and MobileNetV2-1.0)")
+    p.add_argument("--models", default=None, help="arch:width:alpha:resolution or onnx:<file>, comma-separated "
+                   "(default: Table 7's α = 1, 1/6 and MobileNetV2-1.0)")
     p.add_argument("--out", default=str(pb.ROOT / "Reports/peers"))
     p.add_argument("--name", default=None)
     p.add_argument("--seed", type=int, default=42)
@@ -147,8 +148,19 @@ def main() -> None:
     pinned = [a.cpu if a.cpu is not None else cpus[-1]] if a.threads == 1 else cpus[-a.threads:]
     os.sched_setaffinity(0, set(pinned))  # the worker, started below, inherits it
     models = [("mobilenext", 1.0, "1", 224), ("mobilenext", 1.0, "1/6", 224), ("mobilenetv2", 1.0, "1", 224)]
+    files = {}   # model tuple -> an ONNX file given on the command line (torchvision exports, ...)
     if a.models:
-        models = [(s.split(":")[0], float(s.split(":")[1]), s.split(":")[2], int(s.split(":")[3])) for s in a.models.split(",")]
+        models = []
+        for spec in a.models.split(","):
+            if spec.startswith("onnx:"):
+                path = Path(spec[5:])
+                dims = onnx.load(str(path), load_external_data=False).graph.input[0].type.tensor_type.shape.dim
+                m = (f"onnx:{path.stem}", 1.0, "1", int(dims[2].dim_value))
+                files[m] = path
+                models.append(m)
+            else:
+                arch, width, alpha, res = spec.split(":")
+                models.append((arch, float(width), alpha, int(res)))
     peers = [x for x in a.peers.split(",") if x]
     unknown = [x for x in peers if x != "onnxruntime"]
     if unknown:
@@ -162,9 +174,14 @@ def main() -> None:
     started = time.time()
     try:
         for m in models:
-            model, counts = pb.onnx_zoo.build(m[0], width=m[1], alpha=m[2], resolution=m[3], seed=0)
-            path = tmp / (pb.model_key(m).replace(" ", "_").replace("/", "-") + ".onnx")
-            onnx.save(model, str(path))
+            madds = None
+            if m in files:
+                path = files[m]
+            else:
+                model, counts = pb.onnx_zoo.build(m[0], width=m[1], alpha=m[2], resolution=m[3], seed=0)
+                madds = counts.madds
+                path = tmp / (pb.model_key(m).replace(" ", "_").replace("/", "-") + ".onnx")
+                onnx.save(model, str(path))
             engines = {"sandglass": (sandglass, sandglass.prepare(m, path)),
                        "onnxruntime": (ort, ort.prepare(m, path))}
             # One input for all, then the outputs side by side: the engines compute the same thing.
@@ -206,7 +223,7 @@ def main() -> None:
             round_trip = median_ci([s / b for s, b in zip(round_trips, base)])
             aa = median_ci([c / b for c, b in zip(copy, aa_base)])
             row = {"model": m[0], "width": m[1], "alpha": m[2], "resolution": m[3], "threads": a.threads,
-                   "pairs": a.pairs, "madds": counts.madds,
+                   "pairs": a.pairs, "madds": madds,
                    "sandglassMs": median_ci(sg), "onnxruntimeMs": median_ci(base),
                    "ratioToOnnxRuntime": ratio, "ratioRoundTrip": round_trip, "aaRatio": aa, "maxRelOutputDifference": rel,
                    "sandglassIsa": sandglass.loaded.get("isa"), "timesMs": times,
