@@ -20,12 +20,18 @@ public struct PlanOptions: Sendable {
     /// Take squeeze-and-excite's channel scale into the next 1×1 convolution's weights where the
     /// weights are smaller than the tensor (see f32_gemm_scale_input_rows); false scales the tensor.
     public var foldChannelScale: Bool
+    /// Run an activation that is not a clamp (hard-swish, SiLU, …) inside its convolution's step,
+    /// on each part's output right after the part computes it (still in cache); false runs it
+    /// as a step of its own.
+    public var fuseNonlinearity: Bool
 
     public init(isa: ISA? = nil, addMode: AddMode = .fused, threads: Int = 1,
-                partsPerThread: Int = PlanOptions.defaultPartsPerThread, foldChannelScale: Bool = true) {
+                partsPerThread: Int = PlanOptions.defaultPartsPerThread, foldChannelScale: Bool = true,
+                fuseNonlinearity: Bool = true) {
         self.isa = isa; self.addMode = addMode; self.threads = threads
         self.partsPerThread = max(1, min(16, partsPerThread))
         self.foldChannelScale = foldChannelScale
+        self.fuseNonlinearity = fuseNonlinearity
     }
 
     public static let defaultPartsPerThread: Int = {
@@ -86,11 +92,18 @@ public enum Planner {
             }
         }
 
-        // An activation that is not a clamp runs in place on a tensor nothing else reads.
-        for layer in graph.layers {
+        // An activation that is not a clamp runs in place on a tensor nothing else reads, inside
+        // the step of the convolution that produces that tensor where it can.
+        var fusedNonlinearity = [Int: Int]()                 // conv layer -> nonlinearity run in its step
+        for (i, layer) in graph.layers.enumerated() {
             guard case .nonlinearity = layer.operation else { continue }
             let x = layer.inputs[0]
-            if consumers[x].count == 1 && x != graph.input && x != graph.output { storage[layer.output] = storage[x] }
+            guard consumers[x].count == 1 && x != graph.input && x != graph.output else { continue }
+            storage[layer.output] = storage[x]
+            if options.fuseNonlinearity, let p = producer[x], fusedAdd[p] == nil, case .convolution = graph.layers[p].operation {
+                fusedNonlinearity[p] = i
+                fusedAway.insert(i)
+            }
         }
 
         // A channel scale read only by a 1×1 convolution goes into that convolution's weights
@@ -109,7 +122,7 @@ public enum Planner {
         // 2. Steps as lists of layers, and storage lifetimes in step indices.
         var stepLayers: [[Int]] = []
         for i in graph.layers.indices where !fusedAway.contains(i) {
-            stepLayers.append(fusedAdd[i].map { [i, $0] } ?? [i])
+            stepLayers.append(fusedAdd[i].map { [i, $0] } ?? fusedNonlinearity[i].map { [i, $0] } ?? [i])
         }
         func root(_ v: ValueID) -> Int { var r = v; while storage[r] != r { r = storage[r] }; return r }
         var first = [Int: Int](), last = [Int: Int]()
@@ -157,16 +170,18 @@ public enum Planner {
             let names = layers.map { graph.layers[$0].name }.joined(separator: "+")
             let ops = layers.map { graph.layers[$0].operation.opName }.joined(separator: "+")
             var residual: (location: TensorLocation, channels: Int, activation: Activation)?
+            var then: Nonlinearity?
             if layers.count == 2, case let .shortcutAdd(add) = graph.layers[layers[1]].operation {
                 residual = (location(graph.layers[layers[1]].inputs[1]), add.addedChannels, add.activation)
             }
+            if layers.count == 2, case let .nonlinearity(n) = graph.layers[layers[1]].operation { then = n }
             let inputs = layer.inputs.map(location)
             let output = location(layer.output)
             let made: (kernel: String, parallelism: Int, run: (Int, Int) -> Void)
             switch layer.operation {
             case let .convolution(conv):
                 made = try builder.convolution(conv, name: layer.name, layer: layers[0], input: inputs[0], output: output,
-                                               residual: residual)
+                                               residual: residual, then: then)
             case let .shortcutAdd(add):
                 made = builder.shortcutAdd(add, branch: inputs[0], identity: inputs[1], output: output)
             case .globalAveragePool:
@@ -201,7 +216,8 @@ public enum Planner {
                     packedWeights: builder.packed, packedWeightBytes: builder.packedBytes)
     }
 
-    /// Counts of a step: those of its layers, less the branch traffic that a fused add keeps in registers.
+    /// Counts of a step: those of its layers, less the traffic of the fused second layer (a
+    /// shortcut add's branch, kept in registers; an activation's pass, on data still in cache).
     static func stepCounts(_ graph: Graph, _ layers: [Int]) -> LayerCounts {
         var c = layers.map { graph.counts(of: $0) }.reduce(LayerCounts(), +)
         if layers.count == 2 {

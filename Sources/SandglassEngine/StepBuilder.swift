@@ -41,11 +41,37 @@ struct StepBuilder {
         return weights
     }
 
+    /// The convolution's step; with `then`, each part applies that activation to the region of
+    /// the output it has just computed (pixels × channels), while it is still in cache.
     mutating func convolution(_ conv: Convolution, name: String, layer: Int, input: TensorLocation, output: TensorLocation,
-                              residual: (location: TensorLocation, channels: Int, activation: Activation)?) throws -> Made {
+                              residual: (location: TensorLocation, channels: Int, activation: Activation)?,
+                              then: Nonlinearity? = nil) throws -> Made {
+        let made = try convolutionOnly(conv, name: name, layer: layer, input: input, output: output, residual: residual)
+        guard let then else { return (made.kernel, made.parallelism, { part, parts in made.run(part, parts) }) }
+        let dst = pointer(output), stride = output.stride, kind = then.kernelKind
+        let run = kernels.nonlinearity
+        let region = made.region
+        return (made.kernel + "+f32_nonlinearity__\(kernels.isa)", made.parallelism, { part, parts in
+            made.run(part, parts)
+            let (pixels, channels) = region(part, parts)
+            if pixels.isEmpty || channels.isEmpty { return }
+            run(NonlinearityArguments(input: UnsafePointer(dst + channels.lowerBound), inputStride: stride,
+                                      output: dst + channels.lowerBound, outputStride: stride,
+                                      channels: channels.count, kind: kind), pixels)
+        })
+    }
+
+    /// A step with the output region each part writes (pixels, channels).
+    typealias Regioned = (kernel: String, parallelism: Int, run: (Int, Int) -> Void,
+                          region: (Int, Int) -> (Range<Int>, Range<Int>))
+
+    private mutating func convolutionOnly(_ conv: Convolution, name: String, layer: Int, input: TensorLocation,
+                                          output: TensorLocation,
+                                          residual: (location: TensorLocation, channels: Int, activation: Activation)?) throws -> Regioned {
         let ep = epilogue(conv.activation, residual: residual)
         let src = UnsafePointer(pointer(input)), dst = pointer(output)
         let oh = output.shape.height, ow = output.shape.width
+        let allPixels = 0..<output.shape.pixels, allChannels = 0..<output.shape.channels
         if conv.isPointwise {
             return gemm(packedPointwise(conv, layer: layer), a: src, lda: input.stride, c: dst, ldc: output.stride,
                         m: output.shape.pixels, epilogue: ep)
@@ -75,9 +101,13 @@ struct StepBuilder {
                     if parts == 1 { kernel(args, 0..<oh); return }
                     let r = chunk(channels, part: part, parts: parts, align: 16)
                     if !r.isEmpty { kernel(args.channelSlice(r), 0..<oh) }
-                })
+                }, { part, parts in (allPixels, parts == 1 ? allChannels : chunk(channels, part: part, parts: parts, align: 16)) })
             }
-            return (kernelName, oh, { part, parts in kernel(args, chunk(oh, part: part, parts: parts)) })
+            return (kernelName, oh, { part, parts in kernel(args, chunk(oh, part: part, parts: parts)) },
+                    { part, parts in
+                        let rows = chunk(oh, part: part, parts: parts)
+                        return ((rows.lowerBound * ow)..<(rows.upperBound * ow), allChannels)
+                    })
         }
         guard conv.groups == 1 else {
             throw PlanError("layer '\(name)': grouped convolution with groups = \(conv.groups) (neither 1 nor depthwise) is not supported")
@@ -94,7 +124,11 @@ struct StepBuilder {
             padTop: conv.padTop, padLeft: conv.padLeft, weights: weights.buffer.pointer,
             weightStride: weights.stride, epilogue: ep)
         let run = kernels.convDirect
-        return ("f32_conv_direct__\(kernels.isa)", oh, { part, parts in run(args, chunk(oh, part: part, parts: parts)) })
+        return ("f32_conv_direct__\(kernels.isa)", oh, { part, parts in run(args, chunk(oh, part: part, parts: parts)) },
+                { part, parts in
+                    let rows = chunk(oh, part: part, parts: parts)
+                    return ((rows.lowerBound * ow)..<(rows.upperBound * ow), allChannels)
+                })
     }
 
     private mutating func keep(_ buffer: AlignedBuffer) {
@@ -103,7 +137,7 @@ struct StepBuilder {
     }
 
     private mutating func gemm(_ weights: PackedGEMMWeights, a: UnsafePointer<Float>, lda: Int,
-                               c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, epilogue: ConvEpilogue) -> Made {
+                               c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, epilogue: ConvEpilogue) -> Regioned {
         packed.append(weights)
         packedBytes += weights.storage.bytes
         let kernels = self.kernels
@@ -121,6 +155,12 @@ struct StepBuilder {
                 runGEMM(kernels: kernels, weights: weights, a: a, lda: lda, c: c, ldc: ldc, epilogue: epilogue,
                         rows: 0..<m, panels: chunk(panelCount, part: part, parts: parts))
             }
+        }, { part, parts in
+            if splitRows { return (chunk(m, part: part, parts: parts, align: 24), 0..<weights.n) }
+            let panels = chunk(panelCount, part: part, parts: parts)
+            guard let first = panels.first, let last = panels.last else { return (0..<0, 0..<0) }
+            let end = weights.panels[last].column + weights.panels[last].validColumns
+            return (0..<m, weights.panels[first].column..<end)
         })
     }
 
@@ -129,8 +169,9 @@ struct StepBuilder {
             fc.weights[o * fc.inputs + i]
         }
         let (lo, hi) = fc.activation.bounds
-        return gemm(weights, a: UnsafePointer(pointer(input)), lda: input.stride, c: pointer(output), ldc: output.stride,
-                    m: 1, epilogue: ConvEpilogue(minValue: lo, maxValue: hi))
+        let made = gemm(weights, a: UnsafePointer(pointer(input)), lda: input.stride, c: pointer(output), ldc: output.stride,
+                        m: 1, epilogue: ConvEpilogue(minValue: lo, maxValue: hi))
+        return (made.kernel, made.parallelism, made.run)
     }
 
     func shortcutAdd(_ add: ShortcutAdd, branch: TensorLocation, identity: TensorLocation, output: TensorLocation) -> Made {

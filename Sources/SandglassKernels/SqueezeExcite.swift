@@ -30,22 +30,28 @@ public func f32_se_gate<V: FloatVector>(_ a: SqueezeExciteGateArguments, _: V.Ty
         s += a.reduceBias[j]
         a.hidden[j] = a.innerSiLU ? s * sigmoid(s) : max(s, 0)
     }
-    // The expand layer as axpy over channels: output = bias + Σ_j hidden[j] · row j.
+    // The expand layer as axpy over channels, row by row: output = bias + Σ_j hidden[j] · row j.
+    // Rows in order stream the weights once; the output (C floats) stays in L1 meanwhile.
     var i = 0
     while i < full {
-        var acc = UnsafeRawPointer(a.expandBias + i).load(as: V.self)
-        for j in 0..<a.squeezeChannels {
-            acc.addProduct(UnsafeRawPointer(a.expandWeightsTransposed + j &* a.weightStride + i).load(as: V.self),
-                           V(repeating: a.hidden[j]))
-        }
-        UnsafeMutableRawPointer(a.output + i).storeBytes(of: acc, as: V.self)
+        UnsafeMutableRawPointer(a.output + i).storeBytes(of: UnsafeRawPointer(a.expandBias + i).load(as: V.self), as: V.self)
         i &+= w
     }
-    while i < c {
-        var s = a.expandBias[i]
-        for j in 0..<a.squeezeChannels { s += a.expandWeightsTransposed[j &* a.weightStride &+ i] * a.hidden[j] }
-        a.output[i] = s
-        i &+= 1
+    while i < c { a.output[i] = a.expandBias[i]; i &+= 1 }
+    for j in 0..<a.squeezeChannels {
+        let row = a.expandWeightsTransposed + j &* a.weightStride
+        let h = a.hidden[j]
+        if h == 0 { continue }   // ReLU zeroes about half the units: their rows need not be read
+        let hv = V(repeating: h)
+        i = 0
+        while i < full {
+            let o = UnsafeMutableRawPointer(a.output + i)
+            var acc = o.load(as: V.self)
+            acc.addProduct(UnsafeRawPointer(row + i).load(as: V.self), hv)
+            o.storeBytes(of: acc, as: V.self)
+            i &+= w
+        }
+        while i < c { a.output[i] += row[i] * h; i &+= 1 }
     }
     switch a.gate {
     case .sigmoid:

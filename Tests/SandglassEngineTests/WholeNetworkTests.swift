@@ -13,9 +13,9 @@ final class WholeNetworkTests: XCTestCase {
     }
 
     func output(_ graph: Graph, isa: ISA? = nil, add: AddMode = .fused, threads: Int = 1, partsPerThread: Int = 1,
-                foldChannelScale: Bool = true, input: [Float]) throws -> [Float] {
+                foldChannelScale: Bool = true, fuseNonlinearity: Bool = true, input: [Float]) throws -> [Float] {
         let plan = try Planner.plan(graph, options: PlanOptions(isa: isa, addMode: add, threads: threads, partsPerThread: partsPerThread,
-                                                                foldChannelScale: foldChannelScale))
+                                                                foldChannelScale: foldChannelScale, fuseNonlinearity: fuseNonlinearity))
         try plan.setInput(input, nchw: false)
         let executor = Executor(plan: plan)
         executor.run()
@@ -75,6 +75,44 @@ final class WholeNetworkTests: XCTestCase {
                 for threads in [1, 2] {
                     let y = try output(graph, isa: isa, threads: threads, foldChannelScale: fold, input: x)
                     XCTAssertLessThan(relativeError(y, expected), 1e-4, "fold=\(fold) isa=\(isa) threads=\(threads)")
+                }
+            }
+        }
+    }
+
+    /// Activations that are not clamps after every kind of convolution step — a direct 3×3 conv
+    /// (rows), 1×1 convs split by rows and by column panels, depthwise convs split by rows and by
+    /// channel groups, the classifier — run inside the convolution's step or as their own, 1 to 3
+    /// threads, against the reference executor.
+    func testNonlinearitiesInsideAndAfterTheirConvolutions() throws {
+        var w = SeededRandom(seed: 9)
+        func conv(_ cin: Int, _ cout: Int, k: Int, stride: Int = 1, groups: Int = 1) -> Convolution {
+            Convolution(inputChannels: cin, outputChannels: cout, kernel: k, stride: stride, padding: k / 2, groups: groups,
+                        weights: w.uniform(-0.4, 0.4, count: cout * (cin / groups) * k * k), bias: w.uniform(-0.2, 0.2, count: cout))
+        }
+        var g = GraphBuilder(name: "activations")
+        var x = try g.addInput(TensorShape(height: 30, width: 22, channels: 3))
+        x = try g.nonlinearity("a1", try g.convolution("stem", x, conv(3, 20, k: 3, stride: 2)), .silu)          // 15x11: rows
+        x = try g.nonlinearity("a2", try g.convolution("dw1", x, conv(20, 20, k: 5, groups: 20)), .hardSwish)   // dw by rows
+        x = try g.nonlinearity("a3", try g.convolution("pw1", x, conv(20, 37, k: 1)), .sigmoid)                 // 165 px: rows
+        x = try g.convolution("dw2", x, conv(37, 37, k: 3, stride: 2, groups: 37))                               // 8x6
+        x = try g.nonlinearity("a4", x, .hardSigmoid(alpha: 0.25, beta: 0.4))                                    // dw by channels
+        x = try g.nonlinearity("a5", try g.convolution("pw2", x, conv(37, 70, k: 1)), .silu)                    // 48 px: panels
+        x = try g.globalAveragePool("pool", x)
+        x = try g.fullyConnected("fc", x, FullyConnected(inputs: 70, outputs: 10, weights: w.uniform(-0.3, 0.3, count: 700),
+                                                         bias: w.uniform(-0.1, 0.1, count: 10)))
+        x = try g.nonlinearity("a6", x, .hardSwish)
+        let graph = try g.build(output: x)
+        let input = self.input(for: graph)
+        let expected = ReferenceExecutor.run(graph, input: input)
+        let fusedSteps = try Planner.plan(graph).steps.filter { $0.op.contains("+") }.map(\.op)
+        XCTAssertEqual(fusedSteps, ["conv3x3s2+silu", "dwconv5x5s1+hardswish", "conv1x1+sigmoid", "dwconv3x3s2+hardsigmoid",
+                                    "conv1x1+silu"])
+        for fuse in [true, false] {
+            for isa in ISASelection.available {
+                for threads in [1, 2, 3] {
+                    let y = try output(graph, isa: isa, threads: threads, fuseNonlinearity: fuse, input: input)
+                    XCTAssertLessThan(relativeError(y, expected), 1e-5, "fuse=\(fuse) isa=\(isa) threads=\(threads)")
                 }
             }
         }
