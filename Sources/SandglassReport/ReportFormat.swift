@@ -67,17 +67,30 @@ public enum ReportFormat {
         return "\(bytes) B"
     }
 
-    /// "MobileNeXt" / "MobileNetV2" from the record's model name.
+    /// "MobileNeXt" / "MobileNetV2" from the record's model name; an imported model by its file
+    /// name, "efficientnet_b0 (ONNX)".
     public static func architecture(_ model: String) -> String {
         switch model {
         case "mobilenext": return "MobileNeXt"
         case "mobilenetv2": return "MobileNetV2"
         case "mobilenetv2-extra-dw": return "MobileNetV2+dw"
         case "mobilenext-se": return "MobileNeXt+SE"
-        default: return model
+        default:
+            guard let stem = onnxStem(model) else { return model }
+            return "\(stem) (ONNX)"
         }
     }
 
-    /// "MobileNeXt-1.0".
-    public static func model(_ model: String, width: Double) -> String { "\(architecture(model))-\(self.width(width))" }
+    /// The file name without folder and extension of an "onnx:<path>" model; nil for a built-in one.
+    public static func onnxStem(_ model: String) -> String? {
+        guard model.hasPrefix("onnx:") else { return nil }
+        var name = String(model.dropFirst(5).split(separator: "/").last ?? "")
+        if name.hasSuffix(".onnx") { name.removeLast(5) }
+        return name.isEmpty ? nil : name
+    }
+
+    /// "MobileNeXt-1.0"; an imported model has no width multiplier of ours: "efficientnet_b0 (ONNX)".
+    public static func model(_ model: String, width: Double) -> String {
+        onnxStem(model) == nil ? "\(architecture(model))-\(self.width(width))" : architecture(model)
+    }
 }

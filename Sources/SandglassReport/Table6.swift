@@ -80,7 +80,8 @@ public struct Table6: Sendable {
         var table = ReportTable(Table6.columns)
         for row in s.rows {
             let p = row.point.record
-            let paper = p.resolution == 224 ? PaperReference.table6[p.model] : nil
+            let key = ReportFormat.onnxStem(p.model) ?? p.model
+            let paper = p.resolution == 224 ? PaperReference.table6[key] : nil
             let ratio: String = row.paired.map { ReportFormat.ratioWithCI($0.median, $0.ciLow, $0.ciHigh) }
                 ?? (row.pooledRatio == nil ? "1 (baseline)" : ReportFormat.missing)
             let pairedCells: [String] = [ratio, ReportFormat.ratio(row.paired?.median), ReportFormat.ratio(row.paired?.ciLow),
@@ -113,7 +114,7 @@ public struct Table6: Sendable {
         out += "Notes:\n"
         out += "- Params include BatchNorm γ and β (PyTorch's count); MAdds are convolution and fully connected multiply-accumulates (squeeze-and-excite's two small layers included, its channel-wise scale not); both from the results' model counts.\n"
         out += "- MobileNeXt-1.0+SE is Sandglass's MobileNeXt† (SE after each first depthwise conv, squeezed to a quarter of the bottleneck: Reports/model-variants/). The paper's † model is built on EfficientNet-b0's layout, so its 330 M MAdds are not reachable by adding SE to MobileNeXt.\n"
-        out += "- The paper's Table 5 row (MobileNetV2 with one more depthwise conv per block) is shown where that model ran.\n"
+        out += "- The paper's Table 5 row (MobileNetV2 with one more depthwise conv per block) is shown where that model ran. Imported models (\"(ONNX)\") get the paper's row only where the file is the model the paper lists (torchvision's efficientnet_b0); torchvision's MobileNetV3-Large is width 1.0 (the paper lists 0.75) and its MnasNet-1.0 is B1 (the paper lists A1).\n"
         return out
     }
 

@@ -284,3 +284,14 @@ final class Table6Tests: XCTestCase {
                       "\(report.skipped)")
     }
 }
+
+/// How reports name models: built-in ones by architecture and width, imported ones by file name.
+final class ModelNameFormatTests: XCTestCase {
+    func testImportedModelsAreNamedByTheirFile() {
+        XCTAssertEqual(ReportFormat.model("mobilenext-se", width: 1.0), "MobileNeXt+SE-1.0")
+        XCTAssertEqual(ReportFormat.model("onnx:/tmp/models/efficientnet_b0.onnx", width: 1.0), "efficientnet_b0 (ONNX)")
+        XCTAssertEqual(ReportFormat.onnxStem("onnx:mine.onnx"), "mine")
+        XCTAssertNil(ReportFormat.onnxStem("mobilenext"))
+        XCTAssertEqual(ReportFormat.architecture("onnx:"), "onnx:", "an empty path stays as written")
+    }
+}
