@@ -47,7 +47,7 @@ struct StepBuilder {
                               residual: (location: TensorLocation, channels: Int, activation: Activation)?,
                               then: Nonlinearity? = nil) throws -> Made {
         let made = try convolutionOnly(conv, name: name, layer: layer, input: input, output: output, residual: residual)
-        guard let then else { return (made.kernel, made.parallelism, { part, parts in made.run(part, parts) }) }
+        guard let then else { return (made.kernel, made.parallelism, made.run) }
         let dst = pointer(output), stride = output.stride, kind = then.kernelKind
         let run = kernels.nonlinearity
         let region = made.region

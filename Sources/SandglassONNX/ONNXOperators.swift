@@ -150,8 +150,9 @@ extension ONNXLowering {
         }
         let (sa, sb) = (graph.values[a], graph.values[b])
         // x * Sigmoid(x) in either order: SiLU (Swish), one element-wise layer on x.
+        let producers = graph.producers()
         for (x, gated) in [(a, b), (b, a)] {
-            if let p = graph.producers()[gated], let layer = graph.layers[p], case .gate(.sigmoid, _) = layer.operation,
+            if let p = producers[gated], let layer = graph.layers[p], case .gate(.sigmoid, _) = layer.operation,
                layer.inputs[0] == x {
                 let v = try graph.append(n.name, .engine(.nonlinearity(.silu)), inputs: [x], shape: graph.values[x])
                 try define(n, try n.output(), .activation(v, rank: x == a ? ra : rb))

@@ -40,4 +40,9 @@ enum PointColumns {
         let ciLow = ReportFormat.ms(l.ciLow), ciHigh = ReportFormat.ms(l.ciHigh)
         return [ReportFormat.ms(l.median), "[\(ciLow), \(ciHigh)]", ciLow, ciHigh, ReportFormat.ms(l.p90), "\(l.count)"]
     }
+
+    /// Each numbered row's carried-over warnings, as "No. N: warning".
+    static func warningLines(_ rows: [(number: Int, record: PointRecord)]) -> [String] {
+        rows.flatMap { row in row.record.warnings.map { "No. \(row.number): \($0)" } }
+    }
 }

@@ -135,7 +135,7 @@ public struct Table3: Sendable {
                 }.joined(separator: "; ")
                 out += "MobileNeXt speed vs MobileNetV2 by width — \(line).\n"
             }
-            let warnings = s.rows.flatMap { row in row.point.record.warnings.map { "No. \(row.number): \($0)" } }
+            let warnings = PointColumns.warningLines(s.rows.map { ($0.number, $0.point.record) })
             if !warnings.isEmpty { out += "\nWarnings:\n" + warnings.map { "- \($0)\n" }.joined() }
             out += "\n"
         }

@@ -108,7 +108,7 @@ public struct Table6: Sendable {
         for s in sections {
             out += "## \(s.title)\n\n"
             out += MarkdownTableWriter.render(table(s)) + "\n"
-            let warnings = s.rows.flatMap { row in row.point.record.warnings.map { "No. \(row.number): \($0)" } }
+            let warnings = PointColumns.warningLines(s.rows.map { ($0.number, $0.point.record) })
             if !warnings.isEmpty { out += "Warnings:\n" + warnings.map { "- \($0)\n" }.joined() + "\n" }
         }
         out += "Notes:\n"

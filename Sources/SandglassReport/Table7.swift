@@ -136,7 +136,7 @@ public struct Table7: Sendable {
             out += "## \(s.title)\n\n"
             out += MarkdownTableWriter.render(table(s)) + "\n"
             out += trend(s)
-            let warnings = s.rows.flatMap { row in row.point.record.warnings.map { "No. \(row.number): \($0)" } }
+            let warnings = PointColumns.warningLines(s.rows.map { ($0.number, $0.point.record) })
             if !warnings.isEmpty { out += "\nWarnings:\n" + warnings.map { "- \($0)\n" }.joined() }
             out += "\n"
         }
