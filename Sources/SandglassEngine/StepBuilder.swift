@@ -41,23 +41,43 @@ struct StepBuilder {
         return weights
     }
 
+    /// Output bytes per band: a depthwise layer's band of rows, with the input rows it reads,
+    /// stays in L1/L2 while every channel vector passes over it, and an activation applied after
+    /// the band finds its output still in cache (see `convolution`).
+    static let bandBytes = 24 * 1024
+
     /// The convolution's step; with `then`, each part applies that activation to the region of
     /// the output it has just computed (pixels × channels), while it is still in cache.
+    ///
+    /// Depthwise kernels run one channel vector over all rows they are given, so on a large map
+    /// (112×112×32: 1.6 MB in, 1.6 MB out, past L2) each channel vector would stream the map
+    /// from L3 again. Such steps, and steps followed by an activation, run each thread's share
+    /// in bands of about `bandBytes` of output: the band's inputs are read from L3 once.
     mutating func convolution(_ conv: Convolution, name: String, layer: Int, input: TensorLocation, output: TensorLocation,
                               residual: (location: TensorLocation, channels: Int, activation: Activation)?,
                               then: Nonlinearity? = nil) throws -> Made {
         let made = try convolutionOnly(conv, name: name, layer: layer, input: input, output: output, residual: residual)
-        guard let then else { return (made.kernel, made.parallelism, made.run) }
-        let dst = pointer(output), stride = output.stride, kind = then.kernelKind
-        let run = kernels.nonlinearity
-        let region = made.region
-        return (made.kernel + "+f32_nonlinearity__\(kernels.isa)", made.parallelism, { part, parts in
-            made.run(part, parts)
-            let (pixels, channels) = region(part, parts)
-            if pixels.isEmpty || channels.isEmpty { return }
-            run(NonlinearityArguments(input: UnsafePointer(dst + channels.lowerBound), inputStride: stride,
-                                      output: dst + channels.lowerBound, outputStride: stride,
-                                      channels: channels.count, kind: kind), pixels)
+        let outputBytes = output.shape.pixels * output.stride * MemoryLayout<Float>.size
+        let banded = conv.isDepthwise || then != nil
+        let bands = banded ? max(1, min(made.parallelism, outputBytes / Self.bandBytes)) : 1
+        guard then != nil || bands > 1 else { return (made.kernel, made.parallelism, made.run) }
+        let dst = pointer(output), stride = output.stride, kind = then?.kernelKind
+        let nonlinearity = kernels.nonlinearity
+        let region = made.region, run = made.run
+        let name = then == nil ? made.kernel : made.kernel + "+f32_nonlinearity__\(kernels.isa)"
+        return (name, made.parallelism, { part, parts in
+            // Bands per part; parts × perPart never exceeds the step's parallelism.
+            let perPart = max(1, bands / parts)
+            for band in 0..<perPart {
+                let sub = part * perPart + band, subs = parts * perPart
+                run(sub, subs)
+                guard let kind else { continue }
+                let (pixels, channels) = region(sub, subs)
+                if pixels.isEmpty || channels.isEmpty { continue }
+                nonlinearity(NonlinearityArguments(input: UnsafePointer(dst + channels.lowerBound), inputStride: stride,
+                                                   output: dst + channels.lowerBound, outputStride: stride,
+                                                   channels: channels.count, kind: kind), pixels)
+            }
         })
     }
 
@@ -92,6 +112,8 @@ struct StepBuilder {
             switch (conv.kernelHeight, conv.strideHeight) {
             case (3, 1): kernel = kernels.dwconv3x3s1; kernelName = "\(f32_dwconv3x3_s1_variantName(args))__\(kernels.isa)"
             case (3, 2): kernel = kernels.dwconv3x3s2; kernelName = "f32_dwconv3x3_s2__\(kernels.isa)"
+            case (5, 1): kernel = kernels.dwconv5x5s1; kernelName = "f32_dwconv5x5_s1__\(kernels.isa)"
+            case (5, 2): kernel = kernels.dwconv5x5s2; kernelName = "f32_dwconv5x5_s2__\(kernels.isa)"
             default: kernel = kernels.dwconvGeneric; kernelName = "f32_dwconv_kxk__\(kernels.isa)"
             }
             // Few rows (late, small layers): split channels in groups of 16 instead, to balance threads.

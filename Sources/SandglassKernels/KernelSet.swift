@@ -26,15 +26,19 @@ public struct KernelSet {
     public let vectorWidth: Int
     /// GEMM panel kernels, widest first; the narrowest handles column tails.
     public let gemmPanels: [GEMMPanelKernel]
-    public let dwconv3x3s1: (DepthwiseArguments, Range<Int>) -> Void
-    public let dwconv3x3s2: (DepthwiseArguments, Range<Int>) -> Void
-    public let dwconvGeneric: (DepthwiseArguments, Range<Int>) -> Void
-    public let convDirect: (DirectConvArguments, Range<Int>) -> Void
-    public let addPartial: (PartialAddArguments, Range<Int>) -> Void
-    public let globalAveragePool: (GlobalAveragePoolArguments, Range<Int>) -> Void
-    public let squeezeExciteGate: (SqueezeExciteGateArguments) -> Void
-    public let channelScale: (ChannelScaleArguments, Range<Int>) -> Void
-    public let nonlinearity: (NonlinearityArguments, Range<Int>) -> Void
+    // The kernels are `var` so that a test (or the self-test's breakage hook) can swap one in a
+    // copy of the set without restating the others.
+    public var dwconv3x3s1: (DepthwiseArguments, Range<Int>) -> Void
+    public var dwconv3x3s2: (DepthwiseArguments, Range<Int>) -> Void
+    public var dwconv5x5s1: (DepthwiseArguments, Range<Int>) -> Void
+    public var dwconv5x5s2: (DepthwiseArguments, Range<Int>) -> Void
+    public var dwconvGeneric: (DepthwiseArguments, Range<Int>) -> Void
+    public var convDirect: (DirectConvArguments, Range<Int>) -> Void
+    public var addPartial: (PartialAddArguments, Range<Int>) -> Void
+    public var globalAveragePool: (GlobalAveragePoolArguments, Range<Int>) -> Void
+    public var squeezeExciteGate: (SqueezeExciteGateArguments) -> Void
+    public var channelScale: (ChannelScaleArguments, Range<Int>) -> Void
+    public var nonlinearity: (NonlinearityArguments, Range<Int>) -> Void
     /// Calibration: FMA throughput (see f32_fma_throughput) and streaming read (f32_read_sum).
     public let fmaThroughput: (Int) -> Float
     public let readSum: (UnsafePointer<Float>, Int) -> Float
@@ -44,6 +48,8 @@ public struct KernelSet {
     public init(isa: ISA, vectorWidth: Int, gemmPanels: [GEMMPanelKernel],
                 dwconv3x3s1: @escaping (DepthwiseArguments, Range<Int>) -> Void,
                 dwconv3x3s2: @escaping (DepthwiseArguments, Range<Int>) -> Void,
+                dwconv5x5s1: @escaping (DepthwiseArguments, Range<Int>) -> Void,
+                dwconv5x5s2: @escaping (DepthwiseArguments, Range<Int>) -> Void,
                 dwconvGeneric: @escaping (DepthwiseArguments, Range<Int>) -> Void,
                 convDirect: @escaping (DirectConvArguments, Range<Int>) -> Void,
                 addPartial: @escaping (PartialAddArguments, Range<Int>) -> Void,
@@ -54,6 +60,7 @@ public struct KernelSet {
                 fmaThroughput: @escaping (Int) -> Float, readSum: @escaping (UnsafePointer<Float>, Int) -> Float) {
         self.isa = isa; self.vectorWidth = vectorWidth; self.gemmPanels = gemmPanels
         self.dwconv3x3s1 = dwconv3x3s1; self.dwconv3x3s2 = dwconv3x3s2
+        self.dwconv5x5s1 = dwconv5x5s1; self.dwconv5x5s2 = dwconv5x5s2
         self.dwconvGeneric = dwconvGeneric; self.convDirect = convDirect
         self.addPartial = addPartial; self.globalAveragePool = globalAveragePool
         self.squeezeExciteGate = squeezeExciteGate; self.channelScale = channelScale

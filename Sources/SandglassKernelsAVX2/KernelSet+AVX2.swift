@@ -33,6 +33,24 @@ public func f32_dwconv3x3_s2__avx2(_ a: DepthwiseArguments, _ rows: Range<Int>) 
     }
 }
 
+public func f32_dwconv5x5_s1__avx2(_ a: DepthwiseArguments, _ rows: Range<Int>) {
+    let (full, half) = splitChannelTail(a.channels, vectorWidth: 8)
+    if full > 0 { f32_dwconv5x5_s1(a, rows: rows, channels: 0..<full, V8.self) }
+    if full < a.channels {
+        if half { f32_dwconv5x5_s1(a, rows: rows, channels: full..<a.channels, V4.self) }
+        else { f32_dwconv5x5_s1(a, rows: rows, channels: full..<a.channels, V8.self) }
+    }
+}
+
+public func f32_dwconv5x5_s2__avx2(_ a: DepthwiseArguments, _ rows: Range<Int>) {
+    let (full, half) = splitChannelTail(a.channels, vectorWidth: 8)
+    if full > 0 { f32_dwconv5x5_s2(a, rows: rows, channels: 0..<full, V8.self) }
+    if full < a.channels {
+        if half { f32_dwconv5x5_s2(a, rows: rows, channels: full..<a.channels, V4.self) }
+        else { f32_dwconv5x5_s2(a, rows: rows, channels: full..<a.channels, V8.self) }
+    }
+}
+
 public func f32_dwconv_kxk__avx2(_ a: DepthwiseArguments, _ rows: Range<Int>) {
     f32_dwconv_kxk(a, rows: rows, channels: 0..<a.channels, V8.self)
 }
@@ -74,6 +92,7 @@ public let avx2KernelSet = KernelSet(
                         run: f32_gemm_12x4__avx2, runSingleRow: f32_gemm_1x4__avx2),
     ],
     dwconv3x3s1: f32_dwconv3x3_s1__avx2, dwconv3x3s2: f32_dwconv3x3_s2__avx2,
+    dwconv5x5s1: f32_dwconv5x5_s1__avx2, dwconv5x5s2: f32_dwconv5x5_s2__avx2,
     dwconvGeneric: f32_dwconv_kxk__avx2, convDirect: f32_conv_direct__avx2,
     addPartial: f32_add_partial__avx2, globalAveragePool: f32_global_average_pool__avx2,
     squeezeExciteGate: f32_se_gate__avx2, channelScale: f32_channel_scale__avx2,

@@ -34,6 +34,24 @@ public func f32_dwconv3x3_s2__avx512(_ a: DepthwiseArguments, _ rows: Range<Int>
     }
 }
 
+public func f32_dwconv5x5_s1__avx512(_ a: DepthwiseArguments, _ rows: Range<Int>) {
+    let (full, half) = splitChannelTail(a.channels, vectorWidth: 16)
+    if full > 0 { f32_dwconv5x5_s1(a, rows: rows, channels: 0..<full, V16.self) }
+    if full < a.channels {
+        if half { f32_dwconv5x5_s1(a, rows: rows, channels: full..<a.channels, V8.self) }
+        else { f32_dwconv5x5_s1(a, rows: rows, channels: full..<a.channels, V16.self) }
+    }
+}
+
+public func f32_dwconv5x5_s2__avx512(_ a: DepthwiseArguments, _ rows: Range<Int>) {
+    let (full, half) = splitChannelTail(a.channels, vectorWidth: 16)
+    if full > 0 { f32_dwconv5x5_s2(a, rows: rows, channels: 0..<full, V16.self) }
+    if full < a.channels {
+        if half { f32_dwconv5x5_s2(a, rows: rows, channels: full..<a.channels, V8.self) }
+        else { f32_dwconv5x5_s2(a, rows: rows, channels: full..<a.channels, V16.self) }
+    }
+}
+
 public func f32_dwconv_kxk__avx512(_ a: DepthwiseArguments, _ rows: Range<Int>) {
     f32_dwconv_kxk(a, rows: rows, channels: 0..<a.channels, V16.self)
 }
@@ -77,6 +95,7 @@ public let avx512KernelSet = KernelSet(
                         run: f32_gemm_12x8__avx512, runSingleRow: f32_gemm_1x8__avx512),
     ],
     dwconv3x3s1: f32_dwconv3x3_s1__avx512, dwconv3x3s2: f32_dwconv3x3_s2__avx512,
+    dwconv5x5s1: f32_dwconv5x5_s1__avx512, dwconv5x5s2: f32_dwconv5x5_s2__avx512,
     dwconvGeneric: f32_dwconv_kxk__avx512, convDirect: f32_conv_direct__avx512,
     addPartial: f32_add_partial__avx512, globalAveragePool: f32_global_average_pool__avx512,
     squeezeExciteGate: f32_se_gate__avx512, channelScale: f32_channel_scale__avx512,

@@ -20,6 +20,14 @@ public func f32_dwconv3x3_s2__neon(_ a: DepthwiseArguments, _ rows: Range<Int>) 
     f32_dwconv3x3_s2(a, rows: rows, channels: 0..<a.channels, V4.self)
 }
 
+public func f32_dwconv5x5_s1__neon(_ a: DepthwiseArguments, _ rows: Range<Int>) {
+    f32_dwconv5x5_s1(a, rows: rows, channels: 0..<a.channels, V4.self)
+}
+
+public func f32_dwconv5x5_s2__neon(_ a: DepthwiseArguments, _ rows: Range<Int>) {
+    f32_dwconv5x5_s2(a, rows: rows, channels: 0..<a.channels, V4.self)
+}
+
 public func f32_dwconv_kxk__neon(_ a: DepthwiseArguments, _ rows: Range<Int>) {
     f32_dwconv_kxk(a, rows: rows, channels: 0..<a.channels, V4.self)
 }
@@ -61,6 +69,7 @@ public let neonKernelSet = KernelSet(
                         run: f32_gemm_24x4__neon, runSingleRow: f32_gemm_1x4__neon),
     ],
     dwconv3x3s1: f32_dwconv3x3_s1__neon, dwconv3x3s2: f32_dwconv3x3_s2__neon,
+    dwconv5x5s1: f32_dwconv5x5_s1__neon, dwconv5x5s2: f32_dwconv5x5_s2__neon,
     dwconvGeneric: f32_dwconv_kxk__neon, convDirect: f32_conv_direct__neon,
     addPartial: f32_add_partial__neon, globalAveragePool: f32_global_average_pool__neon,
     squeezeExciteGate: f32_se_gate__neon, channelScale: f32_channel_scale__neon,

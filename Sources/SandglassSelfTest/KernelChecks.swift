@@ -47,7 +47,7 @@ public enum KernelChecks {
     /// Every kernel of `kernels`, each over its shapes.
     public static func run(_ kernels: KernelSet) -> [KernelCheck] {
         [gemm(kernels), depthwise(kernels, stride: 1), depthwise(kernels, stride: 2), depthwiseWidth7(kernels),
-         depthwiseGeneric(kernels), directConv(kernels), partialAdd(kernels), globalAveragePool(kernels),
+         depthwise5x5(kernels), depthwiseGeneric(kernels), directConv(kernels), partialAdd(kernels), globalAveragePool(kernels),
          squeezeExciteGate(kernels), channelScale(kernels), nonlinearity(kernels)]
     }
 
@@ -168,6 +168,29 @@ public enum KernelChecks {
         return b.result
     }
 
+    /// 5x5 at stride 1 and 2: odd sizes, narrow maps where every pixel is an edge, asymmetric
+    /// padding, channel tails, partial shortcut adds and channel slices.
+    static func depthwise5x5(_ kernels: KernelSet) -> KernelCheck {
+        var b = KernelCheckBuilder(kernel: "f32_dwconv5x5", isa: kernels.isa, tolerance: 1e-5)
+        for c in depthwise5x5Cases {
+            checkDepthwise(c, run: c.stride == 1 ? kernels.dwconv5x5s1 : kernels.dwconv5x5s2, into: &b)
+        }
+        return b.result
+    }
+
+    public static var depthwise5x5Cases: [DepthwiseCase] { [
+        DepthwiseCase(h: 14, w: 14, c: 40, k: 5, stride: 1, pads: (2, 2, 2, 2)),
+        DepthwiseCase(h: 9, w: 13, c: 21, k: 5, stride: 1, pads: (2, 2, 2, 2), residual: 7),
+        DepthwiseCase(h: 3, w: 4, c: 19, k: 5, stride: 1, pads: (2, 2, 2, 2), residual: 19),
+        DepthwiseCase(h: 8, w: 11, c: 37, k: 5, stride: 1, pads: (0, 1, 4, 3), clamp: (0, 6)),
+        DepthwiseCase(h: 7, w: 10, c: 53, k: 5, stride: 1, pads: (2, 2, 2, 2), residual: 24, channelSplit: 32),
+        DepthwiseCase(h: 15, w: 15, c: 24, k: 5, stride: 2, pads: (2, 2, 2, 2)),
+        DepthwiseCase(h: 28, w: 28, c: 17, k: 5, stride: 2, pads: (1, 1, 2, 2)),
+        DepthwiseCase(h: 9, w: 12, c: 40, k: 5, stride: 2, pads: (2, 2, 2, 2), clamp: (-0.5, 0.5)),
+        DepthwiseCase(h: 2, w: 2, c: 5, k: 5, stride: 2, pads: (2, 2, 2, 2)),
+        DepthwiseCase(h: 5, w: 5, c: 16, k: 5, stride: 1, pads: (0, 0, 0, 0)),
+    ] }
+
     static func depthwiseGeneric(_ kernels: KernelSet) -> KernelCheck {
         var b = KernelCheckBuilder(kernel: "f32_dwconv_kxk", isa: kernels.isa, tolerance: 1e-5)
         let cases = [
@@ -233,6 +256,8 @@ public enum KernelChecks {
         for (h, w) in [(7, 7), (9, 12), (1, 1), (33, 31)] {
             for cout in [5, 16, 37] { cases.append((h, w, 3, cout, 3, 2, (1, 1, 1, 1), (0, 6), 0)) }
         }
+        cases.append((9, 13, 3, 48, 3, 2, (0, 0, 1, 1), (-.infinity, .infinity), 0))
+        cases.append((6, 11, 3, 24, 3, 1, (1, 1, 1, 1), (-.infinity, .infinity), 10))
         cases.append((8, 9, 5, 13, 3, 1, (1, 1, 1, 1), (-.infinity, .infinity), 7))
         cases.append((10, 7, 4, 9, 5, 2, (2, 1, 2, 2), (-.infinity, .infinity), 0))
         for c in cases {

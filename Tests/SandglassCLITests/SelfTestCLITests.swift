@@ -12,7 +12,7 @@ final class SelfTestCLITests: XCTestCase {
         let isas = try XCTUnwrap(json["isa"] as? [String])
         XCTAssertFalse(isas.isEmpty)
         let checks = try XCTUnwrap(json["checks"] as? [[String: Any]])
-        XCTAssertEqual(checks.count, 11 * isas.count)
+        XCTAssertEqual(checks.count, 12 * isas.count)
         for c in checks {
             XCTAssertNotNil(c["kernel"] as? String)
             XCTAssertNotNil(c["maxRelError"] as? Double)

@@ -93,6 +93,23 @@ final class DepthwiseConvTests: XCTestCase {
         }
     }
 
+    /// f32_dwconv5x5_s1/s2: the self-test's shapes, plus the 4-wide interior blocks' boundaries
+    /// (widths around multiples of 4 plus the padding) and two row ranges split unevenly.
+    func test5x5Kernels() throws {
+        for kernels in try availableKernelSets() {
+            var cases = KernelChecks.depthwise5x5Cases
+            for w in [4, 5, 7, 8, 9, 12, 13] {
+                cases.append(Case(h: 6, w: w, c: 24, k: 5, stride: 1, pads: (2, 2, 2, 2), residual: 16))
+                cases.append(Case(h: 7, w: 2 * w + 1, c: 13, k: 5, stride: 2, pads: (2, 2, 2, 2)))
+            }
+            for tc in cases {
+                let r = KernelChecks.depthwise(tc, run: tc.stride == 1 ? kernels.dwconv5x5s1 : kernels.dwconv5x5s2)
+                XCTAssertLessThan(r.error, 1e-5, "\(kernels.isa) \(tc)")
+                XCTAssertTrue(r.paddingUntouched, "\(kernels.isa) wrote past the channels for \(tc)")
+            }
+        }
+    }
+
     func testGenericKernelSizes() throws {
         for kernels in try availableKernelSets() {
             check(Case(h: 9, w: 8, c: 21, k: 5, stride: 1, pads: (2, 2, 2, 2)), kernels: kernels, generic: true)

@@ -39,10 +39,18 @@ final class DirectConvTests: XCTestCase {
     func testStemShapes() throws {
         for kernels in try availableKernelSets() {
             for (h, w) in [(7, 7), (9, 12), (16, 16), (1, 1), (33, 31)] {
-                for cout in [5, 16, 32, 37] {
+                for cout in [5, 16, 32, 37, 48] {
                     check(kernels: kernels, h: h, w: w, cin: 3, cout: cout, k: 3, stride: 2, pads: (1, 1, 1, 1), clamp: (0, 6))
                 }
             }
+            // f32_conv3x3_c3's interior blocks: stride 1, no padding, TensorFlow's (0, 0, 1, 1)
+            // and top-only padding, widths around the 4-pixel block, a shortcut add.
+            for w in [4, 5, 8, 11] {
+                check(kernels: kernels, h: 6, w: w, cin: 3, cout: 24, k: 3, stride: 1, pads: (1, 1, 1, 1))
+                check(kernels: kernels, h: 5, w: w + 2, cin: 3, cout: 40, k: 3, stride: 1, pads: (0, 0, 0, 0), residual: 19)
+            }
+            check(kernels: kernels, h: 17, w: 19, cin: 3, cout: 32, k: 3, stride: 2, pads: (0, 0, 1, 1))
+            check(kernels: kernels, h: 12, w: 15, cin: 3, cout: 21, k: 3, stride: 2, pads: (2, 0, 0, 1), clamp: (-1, 1))
         }
     }
 
