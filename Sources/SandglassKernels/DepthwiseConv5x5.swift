@@ -7,6 +7,9 @@
 // padding reads the zero row too. Seven divides every map width of these networks at 224 (112,
 // 56, 28, 14, 7); a shorter last segment computes its unused outputs on zeros and drops them.
 // Rows of one channel vector run inside, as in f32_dwconv3x3 (the planner bands large maps).
+// The segment helpers are @_transparent: as @inline(__always) the optimizer outlined them in some
+// builds and not others (a call per kernel row, with the stride and the bounds select left as
+// run-time branches: 1.6x the layer time), so they are inlined by the mandatory pass instead.
 
 /// The input row of one kernel row, for one channel vector: loads columns, reading the zero row
 /// for a column outside the map when `checked`.
@@ -27,7 +30,7 @@ public struct DepthwiseColumns {
         width = a.inputWidth
     }
 
-    @inlinable @inline(__always)
+    @_transparent @usableFromInline
     func load<V: FloatVector>(_ j: Int, checked: Bool) -> V {
         if !checked { return row.load(fromByteOffset: j &* pixelBytes &+ channelBytes, as: V.self) }
         let inside = j >= 0 && j < width
@@ -38,7 +41,7 @@ public struct DepthwiseColumns {
 
 /// One kernel row's taps for seven outputs at stride 1: 11 input columns from `j0`, each loaded
 /// once and multiplied into every output it touches, in column order so few stay live.
-@inlinable @inline(__always)
+@_transparent @usableFromInline
 func depthwiseSegment7k5s1<V: FloatVector>(_ q: DepthwiseColumns, _ j0: Int, checked: Bool,
                                         _ wq: UnsafeRawPointer, _ wd: Int,
                                         _ s0: inout V, _ s1: inout V, _ s2: inout V, _ s3: inout V,
@@ -61,7 +64,7 @@ func depthwiseSegment7k5s1<V: FloatVector>(_ q: DepthwiseColumns, _ j0: Int, che
 
 /// One kernel row's taps for seven outputs at stride 2: 17 input columns from `j0`, each loaded
 /// once and multiplied into every output it touches, in column order so few stay live.
-@inlinable @inline(__always)
+@_transparent @usableFromInline
 func depthwiseSegment7k5s2<V: FloatVector>(_ q: DepthwiseColumns, _ j0: Int, checked: Bool,
                                         _ wq: UnsafeRawPointer, _ wd: Int,
                                         _ s0: inout V, _ s1: inout V, _ s2: inout V, _ s3: inout V,
@@ -89,7 +92,7 @@ func depthwiseSegment7k5s2<V: FloatVector>(_ q: DepthwiseColumns, _ j0: Int, che
 }
 
 /// The five kernel rows of one segment of seven outputs starting at output column `x0`.
-@inlinable @inline(__always)
+@_transparent @usableFromInline
 func depthwiseSegment7k5<V: FloatVector>(_ r: (DepthwiseColumns, DepthwiseColumns, DepthwiseColumns, DepthwiseColumns, DepthwiseColumns),
                                          _ j0: Int, stride: Int, checked: Bool, _ wq: UnsafeRawPointer, _ wd: Int,
                                          _ s0: inout V, _ s1: inout V, _ s2: inout V, _ s3: inout V,
