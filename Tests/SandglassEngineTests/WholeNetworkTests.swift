@@ -30,6 +30,45 @@ final class WholeNetworkTests: XCTestCase {
         return r.uniform(-1, 1, count: graph.inputShape.elements)
     }
 
+    /// A fused add writes over its identity only where it is the identity's last reader: here A is
+    /// the identity of two adds, so the first must leave it intact and the second may overwrite
+    /// it. Against the reference executor with the in-place rule on and off, and the rule saves
+    /// one tensor of arena.
+    func testFusedAddOverwritesItsIdentityOnlyAfterItsLastReader() throws {
+        var r = SeededRandom(seed: 11)
+        func pointwise(_ c: Int, _ activation: Activation = .none) -> Convolution {
+            Convolution(inputChannels: c, outputChannels: c, kernel: 1, stride: 1, padding: 0,
+                        weights: r.uniform(-0.3, 0.3, count: c * c), bias: r.uniform(-0.1, 0.1, count: c),
+                        activation: activation)
+        }
+        var g = GraphBuilder(name: "two-adds")
+        let x = try g.addInput(TensorShape(height: 9, width: 11, channels: 24))
+        let a = try g.convolution("a", x, pointwise(24, .relu6))
+        let b = try g.convolution("b", a, pointwise(24))
+        let y = try g.shortcutAdd("add1", branch: b, identity: a, addedChannels: 24)
+        let c = try g.convolution("c", y, pointwise(24))
+        let z = try g.shortcutAdd("add2", branch: c, identity: a, addedChannels: 10)
+        let d = try g.convolution("d", z, pointwise(24, .relu))
+        let graph = try g.build(output: d)
+        let input = self.input(for: graph)
+        let expected = ReferenceExecutor.run(graph, input: input)
+        var arena: [Bool: Int] = [:]
+        for inPlace in [true, false] {
+            for threads in [1, 2] {
+                let plan = try Planner.plan(graph, options: PlanOptions(threads: threads, addInPlace: inPlace))
+                XCTAssertEqual(plan.steps.filter { $0.op.hasSuffix("+add") }.count, 2, "both adds fused")
+                arena[inPlace] = plan.arenaBytes
+                try plan.setInput(input, nchw: false)
+                let executor = Executor(plan: plan)
+                executor.run()
+                XCTAssertLessThan(relativeError(plan.readOutput(nchw: false), expected), 1e-5, "in place \(inPlace), \(threads) threads")
+                executor.run()
+                XCTAssertLessThan(relativeError(plan.readOutput(nchw: false), expected), 1e-5, "second run, in place \(inPlace)")
+            }
+        }
+        XCTAssertLessThan(arena[true] ?? 0, arena[false] ?? 0, "the second add's sum takes the identity's storage")
+    }
+
     func testEngineMatchesReferenceExecutor() throws {
         let cases: [(Architecture, Double, String, Int)] = [
             (.mobilenext, 1.0, "1/2", 64), (.mobilenext, 0.35, "1/3", 48), (.mobilenext, 1.4, "1/3", 40),
