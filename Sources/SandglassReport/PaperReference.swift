@@ -37,5 +37,7 @@ public enum PaperReference {
         // efficientnet_b0 is EfficientNet-b0; its mobilenet_v3_large is width 1.0, not Table 6's
         // 0.75, and its mnasnet1_0 is MnasNet-B1, not A1: no paper row for those).
         "efficientnet_b0": ("6 (EfficientNet-b0)", 5.3, 390, 76.3),
+        // Scripts/export-torchvision-models.py builds MobileNetV1-1.0 as its paper does.
+        "mobilenet_v1": ("6 (MobileNetV1-1.0)", 4.2, 575, 70.6),
     ]
 }

@@ -115,7 +115,7 @@ public struct Table6: Sendable {
         out += "- Params include BatchNorm γ and β (PyTorch's count); MAdds are convolution and fully connected multiply-accumulates (squeeze-and-excite's two small layers included, its channel-wise scale not); both from the results' model counts. "
         out += "An imported model counts what its file holds: where the exporter folded BatchNorm into the convolutions, one bias per channel stands for γ and β, so its count is a little below PyTorch's (torchvision's EfficientNet-B0 file: 5,267,540; PyTorch: 5,288,548).\n"
         out += "- MobileNeXt-1.0+SE is Sandglass's MobileNeXt† (SE after each first depthwise conv, squeezed to a quarter of the bottleneck: Reports/model-variants/). The paper's † model is built on EfficientNet-b0's layout, so its 330 M MAdds are not reachable by adding SE to MobileNeXt.\n"
-        out += "- The paper's Table 5 row (MobileNetV2 with one more depthwise conv per block) is shown where that model ran. Imported models (\"(ONNX)\") get the paper's row only where the file is the model the paper lists (torchvision's efficientnet_b0); torchvision's MobileNetV3-Large is width 1.0 (the paper lists 0.75) and its MnasNet-1.0 is B1 (the paper lists A1).\n"
+        out += "- The paper's Table 5 row (MobileNetV2 with one more depthwise conv per block) is shown where that model ran. Imported models (\"(ONNX)\") get the paper's row only where the file is the model the paper lists (torchvision's efficientnet_b0, and the export script's mobilenet_v1); torchvision's MobileNetV3-Large is width 1.0 (the paper lists 0.75) and its MnasNet-1.0 is B1 (the paper lists A1).\n"
         return out
     }
 
