@@ -98,13 +98,16 @@ public enum Planner {
                 guard options.addInPlace else { storage[layer.output] = storage[branch]; continue }
                 var r = identity
                 while storage[r] != r { r = storage[r] }
-                // Every value kept in that storage must be read for the last time by now.
+                // Every value kept in that storage must be read for the last time by now, and not
+                // by the convolution itself (a 1×1 reads a row's inputs again for each panel of
+                // outputs, a depthwise its neighbours): nothing in that storage may be its input.
                 let sharing = graph.values.indices.filter { v in
                     var q = v
                     while storage[q] != q { q = storage[q] }
                     return q == r
                 }
                 if !sharing.contains(graph.input), !sharing.contains(graph.output), storage[branch] == branch,
+                   !graph.layers[p].inputs.contains(where: sharing.contains),
                    graph.values[identity] == graph.values[branch],
                    sharing.allSatisfy({ v in consumers[v].allSatisfy { $0 <= i } }) {
                     storage[branch] = r
