@@ -48,32 +48,6 @@ SG_INLINE const float *sg_lane_mask_table(void) {
 }
 
 
-/* 1 / d for d >= 1 (sigmoid's denominator). Where the ISA has a reciprocal estimate it is refined
-   by one Newton step, y·(2 − d·y), which squares its error (14 bits → ~1e-8 with AVX-512's
-   vrcp14ps, 12 → ~6e-8 with AVX's vrcpps) below float rounding: the divider takes about 10 cycles
-   per 16 lanes on one port, longer than the rest of the sigmoid, and stalls the FMAs sharing that
-   port. Elsewhere (baseline x86-64, NEON) it is a division. */
-#if defined(__AVX__)
-#include <immintrin.h>
-#endif
-SG_INLINE sg_f32x4 sg_recip_f32x4(sg_f32x4 d) { return 1.0f / d; }
-SG_INLINE sg_f32x8 sg_recip_f32x8(sg_f32x8 d) {
-#if defined(__AVX__)
-    sg_f32x8 y = (sg_f32x8)_mm256_rcp_ps((__m256)d);
-    return y * (2.0f - d * y);
-#else
-    return 1.0f / d;
-#endif
-}
-SG_INLINE sg_f32x16 sg_recip_f32x16(sg_f32x16 d) {
-#if defined(__AVX512F__)
-    sg_f32x16 y = (sg_f32x16)_mm512_rcp14_ps((__m512)d);
-    return y * (2.0f - d * y);
-#else
-    return 1.0f / d;
-#endif
-}
-
 /* sigmoid(x) = 1 / (1 + exp(-x)), with exp(t) = 2^n · p(r): n = round(t / ln 2), r = t − n·ln 2 in
    [−ln2/2, ln2/2], p the degree-6 Taylor polynomial (relative error about 1e-7 there), 2^n built in
    the exponent bits. t is clamped to ±87 so 2^n stays a normal float; sigmoid saturates long before. */
@@ -88,7 +62,7 @@ SG_INLINE sg_f32x##N sg_sigmoid_f32x##N(sg_f32x##N x) { \
     sg_f32x##N p = 1.0f + r * (1.0f + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120 + r * (1.0f / 720)))))); \
     sg_i32x##N bits = (__builtin_convertvector(n, sg_i32x##N) + 127) << 23; \
     sg_f32x##N e = p * (sg_f32x##N)bits; \
-    return sg_recip_f32x##N(1.0f + e); \
+    return 1.0f / (1.0f + e); \
 }
 SG_SIGMOID(4)
 SG_SIGMOID(8)
