@@ -79,6 +79,7 @@ public enum Planner {
 
         // 1. Decide fusion and storage aliasing.
         var storage = Array(graph.values.indices)            // value -> storage root
+        func root(_ v: ValueID) -> Int { var r = v; while storage[r] != r { r = storage[r] }; return r }
         var fusedAdd = [Int: Int]()                          // conv layer -> add layer fused into it
         var fusedAway = Set<Int>()                           // add layers that run inside a conv
         for (i, layer) in graph.layers.enumerated() {
@@ -96,16 +97,11 @@ public enum Planner {
                 // of a fresh tensor (on a 112×112 map, 0.8–3 MB of read-for-ownership from L3).
                 let identity = layer.inputs[1]
                 guard options.addInPlace else { storage[layer.output] = storage[branch]; continue }
-                var r = identity
-                while storage[r] != r { r = storage[r] }
+                let r = root(identity)
                 // Every value kept in that storage must be read for the last time by now, and not
                 // by the convolution itself (a 1×1 reads a row's inputs again for each panel of
                 // outputs, a depthwise its neighbours): nothing in that storage may be its input.
-                let sharing = graph.values.indices.filter { v in
-                    var q = v
-                    while storage[q] != q { q = storage[q] }
-                    return q == r
-                }
+                let sharing = graph.values.indices.filter { root($0) == r }
                 if !sharing.contains(graph.input), !sharing.contains(graph.output), storage[branch] == branch,
                    !graph.layers[p].inputs.contains(where: sharing.contains),
                    graph.values[identity] == graph.values[branch],
@@ -150,7 +146,6 @@ public enum Planner {
         for i in graph.layers.indices where !fusedAway.contains(i) {
             stepLayers.append(fusedAdd[i].map { [i, $0] } ?? fusedNonlinearity[i].map { [i, $0] } ?? [i])
         }
-        func root(_ v: ValueID) -> Int { var r = v; while storage[r] != r { r = storage[r] }; return r }
         var first = [Int: Int](), last = [Int: Int]()
         func touch(_ v: ValueID, _ step: Int) {
             let r = root(v)
