@@ -27,15 +27,42 @@ public struct PlanOptions: Sendable {
     /// A fused shortcut add that is its identity's last reader writes its sum over the identity
     /// (in place) rather than into a tensor of its own; false keeps them apart.
     public var addInPlace: Bool
+    /// Chains of convolutions whose intermediates would leave L2 run in bands of rows
+    /// (RowBandChain.swift); `.none` keeps every layer a step of its own.
+    public var fusion: Fusion
+    /// The per-core L2 size the planner fits bands into (hwloc's, where the caller knows it).
+    public var l2Bytes: Int
 
     public init(isa: ISA? = nil, addMode: AddMode = .fused, threads: Int = 1,
                 partsPerThread: Int = PlanOptions.defaultPartsPerThread, foldChannelScale: Bool = true,
-                fuseNonlinearity: Bool = true, addInPlace: Bool = true) {
+                fuseNonlinearity: Bool = true, addInPlace: Bool = true, fusion: Fusion = .auto,
+                l2Bytes: Int = PlanOptions.defaultL2Bytes) {
         self.isa = isa; self.addMode = addMode; self.threads = threads
         self.partsPerThread = max(1, min(16, partsPerThread))
         self.foldChannelScale = foldChannelScale
         self.fuseNonlinearity = fuseNonlinearity
         self.addInPlace = addInPlace
+        self.fusion = fusion
+        self.l2Bytes = max(16 * 1024, l2Bytes)
+    }
+
+    /// 1 MiB, the smaller of the L2 sizes seen on the x86 machines (Zen 5; Emerald Rapids has 2 MiB).
+    public static let defaultL2Bytes = 1 << 20
+
+    // Both fractions of L2 were measured (Reports/fusion-xeon-kvm.md): linking at L2/4 or L2/8
+    // made long chains at 56×56 whose band loop cost more than the traffic it saved; at L2 only
+    // the 112×112 intermediates linked. Buffers of L2/4 or more were slower than L2/8, and
+    // L2/16 too. Bands of one or two rows measured faster than a floor of four rows that split
+    // chains.
+    /// An intermediate at least this large (half of L2) links two convolutions into a chain.
+    public var chainLinkBytes: Int { PlanOptions.experiment(0) ?? l2Bytes / 2 }
+    /// The band buffers of one thread take at most this much (an eighth of L2).
+    public var bandBufferBytes: Int { PlanOptions.experiment(1) ?? l2Bytes / 8 }
+    /// SANDGLASS_FUSION_KIB=link:buffers (KiB) overrides both, for experiments.
+    static func experiment(_ i: Int) -> Int? {
+        guard let text = getenv("SANDGLASS_FUSION_KIB") else { return nil }
+        let parts = String(cString: text).split(separator: ":").compactMap { Int($0) }
+        return i < parts.count ? parts[i] * 1024 : nil
     }
 
     public static let defaultPartsPerThread: Int = {
@@ -91,24 +118,6 @@ public enum Planner {
                layer.inputs[1] != branch {
                 fusedAdd[p] = i
                 fusedAway.insert(i)
-                // Where this add is the identity's last reader, the convolution writes its sum over
-                // the identity, in place: each output element is the identity element its
-                // epilogue has just read, and the step writes into lines it reads anyway instead
-                // of a fresh tensor (on a 112×112 map, 0.8–3 MB of read-for-ownership from L3).
-                let identity = layer.inputs[1]
-                guard options.addInPlace else { storage[layer.output] = storage[branch]; continue }
-                let r = root(identity)
-                // Every value kept in that storage must be read for the last time by now, and not
-                // by the convolution itself (a 1×1 reads a row's inputs again for each panel of
-                // outputs, a depthwise its neighbours): nothing in that storage may be its input.
-                let sharing = graph.values.indices.filter { root($0) == r }
-                if !sharing.contains(graph.input), !sharing.contains(graph.output), storage[branch] == branch,
-                   !graph.layers[p].inputs.contains(where: sharing.contains),
-                   graph.values[identity] == graph.values[branch],
-                   sharing.allSatisfy({ v in consumers[v].allSatisfy { $0 <= i } }) {
-                    storage[branch] = r
-                }
-                storage[layer.output] = storage[branch]
             } else if singleUse {
                 storage[layer.output] = storage[branch]       // separate, in place
             }
@@ -141,11 +150,43 @@ public enum Planner {
             storage[layer.output] = storage[layer.inputs[0]]
         }
 
-        // 2. Steps as lists of layers, and storage lifetimes in step indices.
-        var stepLayers: [[Int]] = []
+        // 2. Steps as lists of layers; chains of convolution steps become one step each.
+        var memberSteps: [[Int]] = []
         for i in graph.layers.indices where !fusedAway.contains(i) {
-            stepLayers.append(fusedAdd[i].map { [i, $0] } ?? fusedNonlinearity[i].map { [i, $0] } ?? [i])
+            memberSteps.append(fusedAdd[i].map { [i, $0] } ?? fusedNonlinearity[i].map { [i, $0] } ?? [i])
         }
+        let chains = options.fusion == .auto ? Self.chains(graph, memberSteps, consumers: consumers, options: options)
+                                             : memberSteps.map { [$0] }
+        let stepLayers = chains.map { $0.flatMap { $0 } }
+        var chainHead = [Int: Int]()                         // layer -> first layer of its chain
+        for chain in chains where chain.count > 1 { for member in chain { for l in member { chainHead[l] = chain[0][0] } } }
+
+        // A fused add that is its identity's last reader writes its sum over the identity
+        // (in place): each output element is the identity element its epilogue has just read,
+        // and the step writes into lines it reads anyway instead of a fresh tensor (on a
+        // 112×112 map, 0.8–3 MB of read-for-ownership from L3).
+        for (p, i) in fusedAdd.sorted(by: { $0.key < $1.key }) {
+            let layer = graph.layers[i]
+            let branch = layer.inputs[0], identity = layer.inputs[1]
+            let r = root(identity)
+            // Every value kept in that storage must be read for the last time by now, and not
+            // by the convolution itself (a 1×1 reads a row's inputs again for each panel of
+            // outputs, a depthwise its neighbours): nothing in that storage may be its input.
+            // In a chain run by several threads, a thread's first band reads the chain's input
+            // rows just above its share, which the thread before may already have overwritten.
+            let sharing = graph.values.indices.filter { root($0) == r }
+            let racing = options.threads > 1 && chainHead[p].map { sharing.contains(graph.layers[$0].inputs[0]) } == true
+            if options.addInPlace, !racing, !sharing.contains(graph.input), !sharing.contains(graph.output),
+               storage[branch] == branch,
+               !graph.layers[p].inputs.contains(where: sharing.contains),
+               graph.values[identity] == graph.values[branch],
+               sharing.allSatisfy({ v in consumers[v].allSatisfy { $0 <= i } }) {
+                storage[branch] = r
+            }
+            storage[layer.output] = storage[branch]
+        }
+
+        // Storage lifetimes in step indices; a chain's intermediates live in its band buffers.
         var first = [Int: Int](), last = [Int: Int]()
         func touch(_ v: ValueID, _ step: Int) {
             let r = root(v)
@@ -154,9 +195,10 @@ public enum Planner {
         }
         touch(graph.input, -1)
         for (s, layers) in stepLayers.enumerated() {
+            let inside = Set(layers.dropLast().map { graph.layers[$0].output })
             for li in layers {
-                for v in graph.layers[li].inputs { touch(v, s) }
-                touch(graph.layers[li].output, s)
+                for v in graph.layers[li].inputs where !inside.contains(v) { touch(v, s) }
+                if !inside.contains(graph.layers[li].output) { touch(graph.layers[li].output, s) }
             }
         }
         // The input stays intact for the next run, and the output is read after the last step.
@@ -185,17 +227,42 @@ public enum Planner {
         let zeros = AlignedBuffer(count: max(maxZeroRow, 1))
         var builder = StepBuilder(kernels: kernels, arena: arena.pointer, zeros: zeros.pointer)
         var steps: [PlanStep] = []
-        for layers in stepLayers {
-            let layer = graph.layers[layers[0]]
-            var counts = stepCounts(graph, layers)
+        /// The add or activation fused into a step of two layers.
+        func fused(_ layers: [Int]) -> (residual: (location: TensorLocation, channels: Int, activation: Activation)?, then: Nonlinearity?) {
+            guard layers.count == 2 else { return (nil, nil) }
+            switch graph.layers[layers[1]].operation {
+            case let .shortcutAdd(add): return ((location(graph.layers[layers[1]].inputs[1]), add.addedChannels, add.activation), nil)
+            case let .nonlinearity(n): return (nil, n)
+            default: return (nil, nil)
+            }
+        }
+        for chain in chains {
+            let layers = chain.flatMap { $0 }
             let names = layers.map { graph.layers[$0].name }.joined(separator: "+")
             let ops = layers.map { graph.layers[$0].operation.opName }.joined(separator: "+")
-            var residual: (location: TensorLocation, channels: Int, activation: Activation)?
-            var then: Nonlinearity?
-            if layers.count == 2, case let .shortcutAdd(add) = graph.layers[layers[1]].operation {
-                residual = (location(graph.layers[layers[1]].inputs[1]), add.addedChannels, add.activation)
+            if chain.count > 1 {
+                var members: [ChainMember] = []
+                for member in chain {
+                    let layer = graph.layers[member[0]]
+                    guard case let .convolution(conv) = layer.operation else { throw PlanError("layer '\(layer.name)': only convolutions chain") }
+                    let x = layer.inputs[0], y = graph.layers[member.last!].output
+                    let (residual, then) = fused(member)
+                    members.append(try builder.convolutionRows(conv, name: layer.name, layer: member[0],
+                                                               inputShape: graph.values[x], inputStride: stride(x),
+                                                               outputShape: graph.values[y], outputStride: stride(y),
+                                                               residual: residual, then: then))
+                }
+                let head = graph.layers[layers[0]].inputs[0], tail = graph.layers[layers.last!].output
+                let (made, _) = builder.rowBandChain(members, input: location(head), output: location(tail),
+                                                     maxParts: options.threads * options.partsPerThread,
+                                                     budgetBytes: options.bandBufferBytes)
+                steps.append(PlanStep(name: names, op: ops, kernel: made.kernel, layers: layers,
+                                      counts: chainCounts(graph, chain), parallelism: max(1, made.parallelism), run: made.run))
+                continue
             }
-            if layers.count == 2, case let .nonlinearity(n) = graph.layers[layers[1]].operation { then = n }
+            let layer = graph.layers[layers[0]]
+            var counts = stepCounts(graph, layers)
+            let (residual, then) = fused(layers)
             let inputs = layer.inputs.map(location)
             let output = location(layer.output)
             let made: (kernel: String, parallelism: Int, run: (Int, Int) -> Void)
@@ -235,6 +302,45 @@ public enum Planner {
                     layerCounts: graph.layerCounts, arena: arena, zeros: zeros,
                     input: location(graph.input), output: location(graph.output),
                     packedWeights: builder.packed, packedWeightBytes: builder.packedBytes)
+    }
+
+    /// Counts of a chain: those of its steps, less the traffic of the intermediates between
+    /// them (written into and read from band buffers in cache, not memory).
+    static func chainCounts(_ graph: Graph, _ chain: [[Int]]) -> LayerCounts {
+        var c = chain.map { stepCounts(graph, $0) }.reduce(LayerCounts(), +)
+        for member in chain.dropLast() {
+            let bytes = graph.values[graph.layers[member.last!].output].bytes
+            c.outputBytes -= bytes
+            c.inputBytes -= bytes
+        }
+        return c
+    }
+
+    /// Chains of member steps (each a convolution with its fused add or activation) for
+    /// depth-first execution: consecutive convolution steps where each one's output is read
+    /// only by the next, at least `chainLinkBytes` large. Other steps are chains of one.
+    static func chains(_ graph: Graph, _ steps: [[Int]], consumers: [[Int]], options: PlanOptions) -> [[[Int]]] {
+        func chainable(_ step: [Int]) -> Bool {
+            guard case let .convolution(conv) = graph.layers[step[0]].operation else { return false }
+            return conv.isPointwise || conv.groups == 1
+                || (conv.isDepthwise && conv.kernelHeight == conv.kernelWidth && conv.strideHeight == conv.strideWidth)
+        }
+        func links(_ a: [Int], _ b: [Int]) -> Bool {
+            let v = graph.layers[a.last!].output
+            let shape = graph.values[v]
+            return chainable(a) && chainable(b) && v != graph.output && consumers[v] == [b[0]]
+                && graph.layers[b[0]].inputs[0] == v
+                && shape.pixels * roundUp(shape.channels, 4) * 4 >= options.chainLinkBytes
+        }
+        var result: [[[Int]]] = []
+        for step in steps {
+            if let chain = result.last, links(chain.last!, step) {
+                result[result.count - 1].append(step)
+            } else {
+                result.append([step])
+            }
+        }
+        return result
     }
 
     /// Counts of a step: those of its layers, less the traffic of the fused second layer (a

@@ -17,7 +17,7 @@ struct StepBuilder {
 
     private func pointer(_ l: TensorLocation) -> UnsafeMutablePointer<Float> { arena + l.offset }
 
-    private func epilogue(_ activation: Activation,
+    func epilogue(_ activation: Activation,
                           residual: (location: TensorLocation, channels: Int, activation: Activation)?) -> ConvEpilogue {
         guard let residual else {
             let (lo, hi) = activation.bounds
@@ -30,7 +30,7 @@ struct StepBuilder {
     }
 
     /// The packed weights of the 1×1 convolution at graph layer `layer` (BatchNorm folded), made once.
-    private mutating func packedPointwise(_ conv: Convolution, layer: Int) -> PackedGEMMWeights {
+    mutating func packedPointwise(_ conv: Convolution, layer: Int) -> PackedGEMMWeights {
         if let made = pointwiseWeights[layer] { return made }
         let (w, b) = conv.folded()
         let k = conv.inputChannels
@@ -107,15 +107,7 @@ struct StepBuilder {
                 channels: conv.outputChannels, kernelSize: conv.kernelHeight, stride: conv.strideHeight,
                 padTop: conv.padTop, padLeft: conv.padLeft, weights: weights.buffer.pointer,
                 weightStride: weights.stride, zeros: zeros, epilogue: ep)
-            let kernel: (DepthwiseArguments, Range<Int>) -> Void
-            let kernelName: String
-            switch (conv.kernelHeight, conv.strideHeight) {
-            case (3, 1): kernel = kernels.dwconv3x3s1; kernelName = "\(f32_dwconv3x3_s1_variantName(args))__\(kernels.isa)"
-            case (3, 2): kernel = kernels.dwconv3x3s2; kernelName = "f32_dwconv3x3_s2__\(kernels.isa)"
-            case (5, 1): kernel = kernels.dwconv5x5s1; kernelName = "f32_dwconv5x5_s1__\(kernels.isa)"
-            case (5, 2): kernel = kernels.dwconv5x5s2; kernelName = "f32_dwconv5x5_s2__\(kernels.isa)"
-            default: kernel = kernels.dwconvGeneric; kernelName = "f32_dwconv_kxk__\(kernels.isa)"
-            }
+            let (kernel, kernelName) = depthwiseKernel(args)
             // Few rows (late, small layers): split channels in groups of 16 instead, to balance threads.
             if oh < 12 {
                 let channels = conv.outputChannels
@@ -153,7 +145,18 @@ struct StepBuilder {
                 })
     }
 
-    private mutating func keep(_ buffer: AlignedBuffer) {
+    /// The kernel for a square depthwise convolution, and the name it reports under.
+    func depthwiseKernel(_ args: DepthwiseArguments) -> ((DepthwiseArguments, Range<Int>) -> Void, String) {
+        switch (args.kernelSize, args.stride) {
+        case (3, 1): return (kernels.dwconv3x3s1, "\(f32_dwconv3x3_s1_variantName(args))__\(kernels.isa)")
+        case (3, 2): return (kernels.dwconv3x3s2, "f32_dwconv3x3_s2__\(kernels.isa)")
+        case (5, 1): return (kernels.dwconv5x5s1, "f32_dwconv5x5_s1__\(kernels.isa)")
+        case (5, 2): return (kernels.dwconv5x5s2, "f32_dwconv5x5_s2__\(kernels.isa)")
+        default: return (kernels.dwconvGeneric, "f32_dwconv_kxk__\(kernels.isa)")
+        }
+    }
+
+    mutating func keep(_ buffer: AlignedBuffer) {
         packed.append(buffer)
         packedBytes += buffer.bytes
     }

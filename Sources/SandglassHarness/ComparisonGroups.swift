@@ -93,6 +93,7 @@ extension SweepPoint {
         case "counters": return counters.description
         case "pin": return pin.description
         case "isa": return isa.description
+        case "fusion": return fusion.rawValue
         default: return ""
         }
     }

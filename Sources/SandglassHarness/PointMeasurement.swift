@@ -41,7 +41,7 @@ public struct PointSession {
         let graph = try makeGraph()
         totals = ModelSummary.Totals(graph.totals)
         modelName = graph.name
-        plan = try Planner.plan(graph, options: PlanOptions(isa: isa, addMode: point.add, threads: point.threads))
+        plan = try Planner.plan(graph, options: PlanOptions(isa: isa, addMode: point.add, threads: point.threads, fusion: point.fusion, l2Bytes: topology?.l2Bytes ?? PlanOptions.defaultL2Bytes))
         plan.setRandomInput(seed: seed)
         executor = Executor(plan: plan, pinning: cpus.count >= point.threads ? cpus : nil)
     }

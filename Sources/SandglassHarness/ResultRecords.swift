@@ -163,6 +163,8 @@ public struct PointRecord: Codable, Sendable {
     public var pin: PinRequest
     public var isa: ISAChoice
     public var isaUsed: String
+    /// nil in records written before the fusion axis existed (read as its default, auto).
+    public var fusion: Fusion?
     public var board: String?
     public var latencyMs: LatencyStatistics
     public var samplesMs: [Double]
@@ -189,7 +191,7 @@ public struct PointRecord: Codable, Sendable {
     /// The point's parameters, as a SweepPoint.
     public var point: SweepPoint {
         SweepPoint(model: model, width: width, alpha: alpha, resolution: resolution, threads: threads, add: add,
-                   counters: counters, pin: pin, isa: isa)
+                   counters: counters, pin: pin, isa: isa, fusion: fusion ?? .auto)
     }
 }
 

@@ -220,7 +220,7 @@ extension SweepRunner {
         var record = PointRecord(
             id: point.id, model: point.model, width: point.width, alpha: point.alpha, resolution: point.resolution,
             threads: point.threads, add: point.add, counters: point.counters, pin: point.pin, isa: point.isa,
-            isaUsed: plan.isa.rawValue, board: options.board, latencyMs: stats, samplesMs: p.samplesMs,
+            isaUsed: plan.isa.rawValue, fusion: point.fusion, board: options.board, latencyMs: stats, samplesMs: p.samplesMs,
             warmup: WarmupRecord(runs: p.warmupMs.count, seconds: p.warmupSeconds, firstMs: p.warmupMs.first,
                                  latencyMs: LatencyStatistics(samples: p.warmupMs)),
             outliers: OutlierCounts(samples: p.samplesMs), stopReason: p.stopReason, rounds: p.rounds,

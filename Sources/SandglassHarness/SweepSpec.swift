@@ -17,18 +17,35 @@ public struct SweepPoint: Codable, Hashable, Sendable {
     public var counters: CounterSelection
     public var pin: PinRequest
     public var isa: ISAChoice
+    /// Depth-first chains (auto, the default) or layer by layer (none).
+    public var fusion: Fusion
 
     public init(model: String = "mobilenext", width: Double = 1.0, alpha: IdentityMultiplier = .one, resolution: Int = 224,
                 threads: Int = 1, add: AddMode = .fused, counters: CounterSelection = .none, pin: PinRequest = .none,
-                isa: ISAChoice = .auto) {
+                isa: ISAChoice = .auto, fusion: Fusion = .auto) {
         self.model = model; self.width = width; self.alpha = alpha; self.resolution = resolution
         self.threads = threads; self.add = add; self.counters = counters; self.pin = pin; self.isa = isa
+        self.fusion = fusion
+    }
+
+    enum CodingKeys: String, CodingKey { case model, width, alpha, resolution, threads, add, counters, pin, isa, fusion }
+
+    /// Points written before the fusion axis existed have no `fusion`: they read as the default.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(model: try c.decode(String.self, forKey: .model), width: try c.decode(Double.self, forKey: .width),
+                  alpha: try c.decode(IdentityMultiplier.self, forKey: .alpha), resolution: try c.decode(Int.self, forKey: .resolution),
+                  threads: try c.decode(Int.self, forKey: .threads), add: try c.decode(AddMode.self, forKey: .add),
+                  counters: try c.decode(CounterSelection.self, forKey: .counters), pin: try c.decode(PinRequest.self, forKey: .pin),
+                  isa: try c.decode(ISAChoice.self, forKey: .isa),
+                  fusion: try c.decodeIfPresent(Fusion.self, forKey: .fusion) ?? .auto)
     }
 
     /// Canonical identity, used to resume, deduplicate and match points across results files.
+    /// The fusion axis appears only off its default, so that ids written before it existed still match.
     public var id: String {
         "\(model) width=\(ModelSpec.formatWidth(width)) alpha=\(alpha) resolution=\(resolution) threads=\(threads) "
-            + "add=\(add) counters=\(counters) pin=\(pin) isa=\(isa)"
+            + "add=\(add) counters=\(counters) pin=\(pin) isa=\(isa)" + (fusion == .auto ? "" : " fusion=\(fusion)")
     }
 
     /// A short label for progress lines and tables.
@@ -41,10 +58,11 @@ public struct SweepPoint: Codable, Hashable, Sendable {
         if counters != .none { parts.append(counters.description) }
         if pin != .none { parts.append("pin \(pin)") }
         if isa != .auto { parts.append(isa.description) }
+        if fusion != .auto { parts.append("fusion \(fusion)") }
         return parts.joined(separator: " ")
     }
 
-    public static let axisNames = ["model", "width", "alpha", "resolution", "threads", "add", "counters", "pin", "isa"]
+    public static let axisNames = ["model", "width", "alpha", "resolution", "threads", "add", "counters", "pin", "isa", "fusion"]
 
     /// An imported model's path when `model` is "onnx:<path>" (its width, α and resolution come
     /// from the file; the point's own width/alpha/resolution are then ignored).
@@ -178,6 +196,7 @@ extension SweepPoint {
         case "counters": counters = try parsed { try CounterSelection(parsing: value) }
         case "pin": pin = try parsed { try PinRequest(parsing: value) }
         case "isa": isa = try parsed { try ISAChoice(parsing: value) }
+        case "fusion": fusion = try parsed { try Fusion(parsing: value) }
         default:
             throw fail("unknown axis '\(axis)'")
         }

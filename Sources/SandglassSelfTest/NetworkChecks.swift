@@ -26,7 +26,9 @@ public enum NetworkChecks {
          try ModelSpec(architecture: .mobilenextSE, width: 0.5, alpha: IdentityMultiplier(parsing: "1/2"), resolution: 64, seed: 7)]
     }
 
-    /// Every model, fused and separate adds, one and two threads, on `isa`.
+    /// Every model, fused and separate adds, one and two threads, on `isa`. Fused adds run with
+    /// depth-first chains (a 32 KiB L2 makes these 64×64 maps chain as 224×224 maps do with a
+    /// real L2), separate adds layer by layer: both execution paths are checked.
     public static func run(isa: ISA) throws -> [NetworkCheck] {
         var checks: [NetworkCheck] = []
         for spec in try models() {
@@ -36,7 +38,8 @@ public enum NetworkChecks {
             let expected = ReferenceExecutor.run(graph, input: input)
             for add in AddMode.allCases {
                 for threads in [1, 2] {
-                    let plan = try Planner.plan(graph, options: PlanOptions(isa: isa, addMode: add, threads: threads))
+                    let plan = try Planner.plan(graph, options: PlanOptions(isa: isa, addMode: add, threads: threads,
+                                                                            fusion: add == .fused ? .auto : .none, l2Bytes: 32 * 1024))
                     try plan.setInput(input, nchw: false)
                     let executor = Executor(plan: plan)
                     executor.run()

@@ -3,6 +3,7 @@ import ArgumentParser
 import SandglassEngine
 import SandglassKernels
 import SandglassONNX
+import SandglassProbes
 
 struct ModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("An ONNX model to run instead of a built-in one (its input shape and architecture come from the file).",
@@ -111,6 +112,9 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Shortcut add: fused (into the last depthwise conv's epilogue) or separate (its own op).")
     var add: String = "fused"
 
+    @Option(help: "Fusion: auto (chains of convolutions whose intermediates would leave L2 run in bands of rows) or none (layer by layer, for per-layer profiles).")
+    var fusion: String = "auto"
+
     // Parsed by the parameter types every surface shares (SandglassParameters).
     func selectedISA() throws -> ISA? {
         do { return try ISAChoice(parsing: isa).isa } catch let e as ParameterError { throw ValidationError(e.message) }
@@ -120,14 +124,20 @@ struct EngineOptions: ParsableArguments {
         do { return try AddMode(parsing: add) } catch let e as ParameterError { throw ValidationError(e.message) }
     }
 
+    func fusionMode() throws -> Fusion {
+        do { return try Fusion(parsing: fusion) } catch let e as ParameterError { throw ValidationError(e.message) }
+    }
+
     func planOptions() throws -> PlanOptions {
-        PlanOptions(isa: try selectedISA(), addMode: try addMode(), threads: threads)
+        PlanOptions(isa: try selectedISA(), addMode: try addMode(), threads: threads, fusion: try fusionMode(),
+                    l2Bytes: (try? HwlocTopology.load())?.l2Bytes ?? PlanOptions.defaultL2Bytes)
     }
 
     func validate() throws {
         do { try ThreadCount.check(threads) } catch let e as ParameterError { throw ValidationError(e.message) }
         _ = try selectedISA()
         _ = try addMode()
+        _ = try fusionMode()
     }
 }
 

@@ -67,7 +67,8 @@ extension ModelOptions {
             throw ValidationError("--classes and --weights are not sweep axes; paired comparisons use the built-in models with random weights or --onnx")
         }
         var p = SweepPoint()
-        var settings: [(String, String?)] = [("threads", String(engine.threads)), ("add", engine.add), ("isa", engine.isa), ("pin", pin)]
+        var settings: [(String, String?)] = [("threads", String(engine.threads)), ("add", engine.add), ("isa", engine.isa), ("pin", pin),
+                                               ("fusion", engine.fusion)]
         if let onnx {
             settings.insert(("model", "onnx:" + onnx), at: 0)
         } else {

@@ -32,7 +32,7 @@ final class SweepParameterTests: XCTestCase {
     func testEveryAxisParsesOnceAndKeepsItsText() throws {
         var p = SweepPoint()
         let values = ["model": "MNeXt", "width": "0.75", "alpha": "0.5", "resolution": "160", "threads": "2", "add": "Separate",
-                      "counters": "perf:cycles,instructions", "pin": "core:1", "isa": "AVX2"]
+                      "counters": "perf:cycles,instructions", "pin": "core:1", "isa": "AVX2", "fusion": "None"]
         for (axis, value) in values { try p.set(axis, value) }
         XCTAssertEqual(p.model, "mobilenext")
         XCTAssertEqual(p.alpha, try IdentityMultiplier(parsing: "1/2"))
@@ -40,7 +40,9 @@ final class SweepParameterTests: XCTestCase {
         XCTAssertEqual(p.counters, .perf(["cycles", "instructions"]))
         XCTAssertEqual(p.pin, .core(1))
         XCTAssertEqual(p.isa, .named(.avx2))
-        XCTAssertEqual(p.id, "mobilenext width=0.75 alpha=1/2 resolution=160 threads=2 add=separate counters=perf:cycles,instructions pin=core:1 isa=avx2")
+        XCTAssertEqual(p.fusion, Fusion.none)
+        XCTAssertEqual(p.id, "mobilenext width=0.75 alpha=1/2 resolution=160 threads=2 add=separate counters=perf:cycles,instructions pin=core:1 isa=avx2 fusion=none")
+        XCTAssertThrowsError(try p.set("fusion", "depth-first")) { XCTAssertTrue("\($0)".contains("none or auto")) }
         // value(of:) gives text that parses back to the same point.
         var q = SweepPoint()
         for axis in SweepPoint.axisNames { try q.set(axis, p.value(of: axis)) }
@@ -53,6 +55,12 @@ final class SweepParameterTests: XCTestCase {
         XCTAssertEqual(json["pin"] as? String, "core:1")
         XCTAssertEqual(json["isa"] as? String, "avx2")
         XCTAssertEqual(try JSONDecoder().decode(SweepPoint.self, from: JSONEncoder().encode(p)), p)
+        // A point written before the fusion axis existed reads as the default, with its old id.
+        var old = json
+        old["fusion"] = nil
+        let decoded = try JSONDecoder().decode(SweepPoint.self, from: JSONSerialization.data(withJSONObject: old))
+        XCTAssertEqual(decoded.fusion, .auto)
+        XCTAssertFalse(decoded.id.contains("fusion"))
     }
 
     func testModelAliasesAreOneTable() throws {

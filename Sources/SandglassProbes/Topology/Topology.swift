@@ -103,6 +103,10 @@ public struct Topology: Codable, Sendable, Equatable {
         return level == 0 ? list.last : list.first { $0.level == level }
     }
 
+    /// The L2 size of the first core's data cache, if hwloc reports one (the planner fits its
+    /// row bands into it).
+    public var l2Bytes: Int? { cpus.first.flatMap { dataCache(level: 2, forCPU: $0)?.sizeBytes } }
+
     /// All CPUs (PUs) in core order.
     public var cpus: [Int] { cores.flatMap(\.cpus) }
 }
