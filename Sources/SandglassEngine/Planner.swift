@@ -91,6 +91,21 @@ public struct PlanStep {
     public let parallelism: Int
     /// Runs part `part` of `parts`.
     public let run: (_ part: Int, _ parts: Int) -> Void
+    /// Set for a depth-first chain (RowBandChain.swift): how it runs, and what its layers would
+    /// move run layer by layer.
+    public var chain: ChainSummary? = nil
+}
+
+/// A chain step's layout and its analytic traffic before fusion (`counts` holds it after).
+public struct ChainSummary: Sendable {
+    /// Steps the chain would be layer by layer.
+    public var members: Int
+    /// Output rows of its last layer per band.
+    public var bandRows: Int
+    /// Bytes of band buffers, all threads together.
+    public var bufferBytes: Int
+    /// The analytic bytes of its member steps run layer by layer.
+    public var unfusedBytes: Int
 }
 
 public enum Planner {
@@ -253,11 +268,14 @@ public enum Planner {
                                                                residual: residual, then: then))
                 }
                 let head = graph.layers[layers[0]].inputs[0], tail = graph.layers[layers.last!].output
-                let (made, _) = builder.rowBandChain(members, input: location(head), output: location(tail),
-                                                     maxParts: options.threads * options.partsPerThread,
-                                                     budgetBytes: options.bandBufferBytes)
+                let (made, layout) = builder.rowBandChain(members, input: location(head), output: location(tail),
+                                                          maxParts: options.threads * options.partsPerThread,
+                                                          budgetBytes: options.bandBufferBytes)
+                let unfused = chain.map { stepCounts(graph, $0).bytes }.reduce(0, +)
                 steps.append(PlanStep(name: names, op: ops, kernel: made.kernel, layers: layers,
-                                      counts: chainCounts(graph, chain), parallelism: max(1, made.parallelism), run: made.run))
+                                      counts: chainCounts(graph, chain), parallelism: max(1, made.parallelism), run: made.run,
+                                      chain: ChainSummary(members: chain.count, bandRows: layout.bandRows,
+                                                          bufferBytes: layout.bufferBytes, unfusedBytes: unfused)))
                 continue
             }
             let layer = graph.layers[layers[0]]

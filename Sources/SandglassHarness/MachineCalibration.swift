@@ -11,6 +11,10 @@ public struct PeakMeasurement: Codable, Sendable, Equatable {
     public var isa: String
     public var threads: Int
     public var gflops: Double
+
+    public init(isa: String, threads: Int, gflops: Double) {
+        self.isa = isa; self.threads = threads; self.gflops = gflops
+    }
 }
 
 public struct BandwidthMeasurement: Codable, Sendable, Equatable {
@@ -19,6 +23,10 @@ public struct BandwidthMeasurement: Codable, Sendable, Equatable {
     public var workingSetBytes: Int
     public var threads: Int
     public var gbPerSecond: Double
+
+    public init(level: String, workingSetBytes: Int, threads: Int, gbPerSecond: Double) {
+        self.level = level; self.workingSetBytes = workingSetBytes; self.threads = threads; self.gbPerSecond = gbPerSecond
+    }
 }
 
 public struct CalibrationRecord: Codable, Sendable {
@@ -28,6 +36,10 @@ public struct CalibrationRecord: Codable, Sendable {
     public var board: String?
     public var peaks: [PeakMeasurement]
     public var bandwidth: [BandwidthMeasurement]
+
+    public init(measuredAt: String, board: String? = nil, peaks: [PeakMeasurement], bandwidth: [BandwidthMeasurement]) {
+        self.measuredAt = measuredAt; self.board = board; self.peaks = peaks; self.bandwidth = bandwidth
+    }
 
     /// Peak for an ISA and thread count, or the best single-thread peak.
     public func peak(isa: String? = nil, threads: Int = 1) -> Double? {

@@ -143,7 +143,8 @@ public enum PerLayerMeasurer {
                                madds: step.counts.madds, shortcutAdds: step.counts.shortcutAdds,
                                weightBytes: step.counts.weightBytes, bytesRead: step.counts.bytesRead,
                                bytesWritten: step.counts.bytesWritten, identityBytes: step.counts.identityBytes,
-                               counters: counters, counterSamples: layer.counterSamples)
+                               counters: counters, counterSamples: layer.counterSamples,
+                               unfusedBytes: step.chain?.unfusedBytes)
         }
     }
 }

@@ -88,6 +88,9 @@ public struct LayerRecord: Codable, Sendable {
     public var counters: [String: CounterValue]
     /// Instrumented runs whose counters were read around this layer (nil without counters).
     public var counterSamples: Int?
+    /// For a depth-first chain: the analytic bytes its layers move run layer by layer (the
+    /// bytes above are the chain's, without its intermediates).
+    public var unfusedBytes: Int? = nil
 }
 
 public struct PerLayerSummary: Codable, Sendable {

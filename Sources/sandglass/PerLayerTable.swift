@@ -57,6 +57,22 @@ enum PerLayerTable {
             if let i = reasons.firstIndex(where: { $0.reason == reason }) { reasons[i].events.append(name) } else { reasons.append((reason, [name])) }
         }
         for (reason, events) in reasons { lines.append("  n/a \(events.joined(separator: ", ")): \(reason)") }
+        let chains = zip(plan.steps, profile.layers).filter { $0.0.chain != nil }
+        if !chains.isEmpty {
+            // Fused groups: which layers run as one step, and the traffic the fusion took away.
+            var c = TextTable(headers: ["depth-first chain", "layers", "band rows", "buffers KiB", "min MB layer by layer", "min MB chained", "ms"],
+                              leftAligned: [0])
+            for (step, layer) in chains {
+                guard let chain = step.chain else { continue }
+                let first = step.name.split(separator: "+").first.map(String.init) ?? step.name
+                let last = step.name.split(separator: "+").last.map(String.init) ?? step.name
+                c.add(["\(first) … \(last)", "\(step.layers.count) in \(chain.members) steps", "\(chain.bandRows)",
+                       fixed(Double(chain.bufferBytes) / 1024, 0), fixed(Double(chain.unfusedBytes) / 1e6, 3),
+                       fixed(Double(step.counts.bytes) / 1e6, 3), fixed(layer.timeMs, 4)])
+            }
+            lines.append("depth-first chains (--fusion auto; --fusion none times each layer alone): intermediates stay in per-thread band buffers")
+            lines.append(c.render())
+        }
         if !shortcuts.isEmpty {
             let l1 = shortcuts[0].l1Bytes.map { "\($0 / 1024) KiB" } ?? "unknown"
             let l2 = shortcuts[0].l2Bytes.map { "\($0 / 1024) KiB" } ?? "unknown"

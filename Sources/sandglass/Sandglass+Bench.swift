@@ -30,6 +30,9 @@ extension Sandglass {
         @Flag(help: "Also measure every layer (plan step): time, and the counters of --counters, in instrumented runs interleaved with uninstrumented ones.")
         var perLayer = false
 
+        @Flag(help: "Also calibrate this core quickly (peak FMA, read bandwidth per cache level) and report the plan's roofline bound beside the measured latency (always in --format json).")
+        var roofline = false
+
         @Option(help: ArgumentHelp("Write the instrumented inferences as a Chrome trace-event file (open it in ui.perfetto.dev or chrome://tracing); implies --per-layer.",
                                    valueName: "trace.json"))
         var trace: String?
@@ -108,6 +111,8 @@ extension Sandglass {
             var layers: [PerLayerProfile.Layer]?
             var counterTotals: CounterReadings?
             var shortcuts: [ShortcutResidency]?
+            /// The plan's roofline bound from a quick calibration of this core (RooflineBound.swift).
+            var roofline: RooflineBound?
         }
 
         /// Memory: what the plan needs (packed weights + activation arena + zero row), and what the
@@ -221,6 +226,9 @@ extension Sandglass {
                 output = makeOutput(identity, plan: plan, executor: executor, baseline: baseline, warm: warm, samples: samples)
             }
             output.selftest = selfTest
+            if roofline || format == .json {
+                output.roofline = Self.rooflineBound(plan: plan, measuredMs: output.latencyMs.median)
+            }
             if let cpus {
                 output.pinning = Pinning(request: point.pin.description, cpus: cpus, benchmarkThreadCPU: ThreadPinning.currentCPU,
                                          threads: ThreadAffinity.threadsOfThisProcess())
@@ -232,7 +240,24 @@ extension Sandglass {
             }
             if let profile { print(PerLayerTable.render(profile, plan: plan, shortcuts: output.shortcuts ?? [])) }
             printSummary(output, name: identity.name, plan: plan, executor: executor)
+            if let bound = output.roofline {
+                let levels = bound.levels.filter { $0.steps > 0 }.map { "\($0.name) \($0.steps) steps \(fixed($0.boundMs, 3)) ms" }
+                print("roofline bound \(fixed(bound.boundMs, 3)) ms (compute \(fixed(bound.computeBoundMs, 3)), traffic \(fixed(bound.trafficBoundMs, 3)); "
+                      + levels.joined(separator: ", ") + "; peak \(fixed(bound.peakGflops, 0)) GFLOP/s): measured / bound "
+                      + (bound.measuredOverBound.map { fixed($0, 2) } ?? "n/a"))
+            }
             print(selfTest.summary)
+        }
+
+        /// The roofline bound of `plan` from a quick calibration on the CPUs this thread may run on
+        /// (the pinned core when pinned), or nil where a ceiling could not be measured.
+        static func rooflineBound(plan: Plan, measuredMs: Double) -> RooflineBound? {
+            let calibration = MachineCalibration.run(threadCounts: [plan.options.threads], quick: true)
+            let caches = Environment.capture().caches.filter { $0.type != "Instruction" }
+                .compactMap { c in c.sizeBytes.map { (level: c.level, bytes: $0) } }
+            guard var bound = Roofline.bound(plan: plan, calibration: calibration, caches: caches) else { return nil }
+            bound.measuredOverBound = measuredMs / bound.boundMs
+            return bound
         }
 
         /// The point these flags describe (its model may also carry --classes or --weights, which
