@@ -7,18 +7,31 @@
 #   Reports/peers/paired-<threads>t.{md,json}   with --paired: Sandglass (`sandglass worker`) and
 #                                               ONNX Runtime alternated inference by inference,
 #                                               paired ratios with CIs and an A/A pair
-#                                               (paired_peers.py)
+#                                               (paired_peers.py); with --paired --litert, LiteRT
+#                                               (XNNPACK) in the same rotation, our ONNX files
+#                                               converted by onnx2tf (in .venv-litert)
 # Other arguments pass through (--rounds, --iterations, --pairs, --threads, --models, --out, ...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 script=Benchmarks/peers/peer_benchmark.py
 packages="numpy onnx onnxruntime ncnn pnnx MNN"
+extra=()
 if [ "${1:-}" = "--paired" ]; then
     shift
     script=Benchmarks/peers/paired_peers.py
     packages="numpy onnx onnxruntime"
+    if [ "${1:-}" = "--litert" ]; then
+        # LiteRT (XNNPACK) in the same rotation: its runtime here, and onnx2tf (with TensorFlow,
+        # ~2 GB) in a venv of its own that only converts the ONNX files.
+        shift
+        packages="$packages ai-edge-litert"
+        python3 -m venv .venv-litert
+        .venv-litert/bin/pip install -q --disable-pip-version-check onnx2tf tensorflow-cpu tf-keras onnx onnxruntime \
+            onnx-graphsurgeon sng4onnx psutil ai-edge-litert
+        extra=(--peers onnxruntime,litert --onnx2tf .venv-litert/bin/onnx2tf)
+    fi
 fi
 python3 -m venv .venv-peers
 .venv-peers/bin/pip install -q --disable-pip-version-check $packages
 swift build -c release --product sandglass
-exec .venv-peers/bin/python "$script" --sandglass .build/release/sandglass "$@"
+exec .venv-peers/bin/python "$script" --sandglass .build/release/sandglass "${extra[@]}" "$@"

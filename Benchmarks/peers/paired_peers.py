@@ -114,6 +114,59 @@ class OnnxRuntimePeer(pb.OnnxRuntimeEngine):
         return (time.perf_counter_ns() - t0) / 1e6
 
 
+class LiteRTPeer:
+    """LiteRT (XNNPACK) running our ONNX file converted by onnx2tf (NHWC input, float32).
+
+    onnx2tf needs TensorFlow, so it runs from its own venv (`--onnx2tf`, made by
+    `Scripts/bench-peers.sh --paired --litert`); conversions are cached by file content under
+    .build/litert-models. At start onnx2tf fetches a calibration sample unless one lies in its
+    working directory: a generated one is placed there, so nothing is downloaded."""
+    name = "litert"
+
+    def __init__(self, threads: int, onnx2tf: str):
+        from ai_edge_litert.interpreter import Interpreter  # noqa: F401 (fails early if absent)
+        import importlib.metadata
+        self.threads, self.onnx2tf = threads, onnx2tf
+        self.version = importlib.metadata.version("ai-edge-litert")
+
+    def convert(self, onnx_path: Path) -> Path:
+        import hashlib
+        digest = hashlib.sha256(Path(onnx_path).read_bytes()).hexdigest()[:16]
+        out = pb.ROOT / ".build/litert-models" / f"{Path(onnx_path).stem}-{digest}"
+        found = sorted(out.glob("*_float32.tflite")) if out.exists() else []
+        if found:
+            return found[0]
+        out.mkdir(parents=True, exist_ok=True)
+        np.save(out / "calibration_image_sample_data_20x128x128x3_float32.npy",
+                np.random.default_rng(0).uniform(0, 1, (20, 128, 128, 3)).astype(np.float32))
+        r = subprocess.run([self.onnx2tf, "-i", str(Path(onnx_path).resolve()), "-o", str(out)], cwd=out,
+                           capture_output=True, text=True)
+        found = sorted(out.glob("*_float32.tflite"))
+        if r.returncode != 0 or not found:
+            sys.exit(f"onnx2tf could not convert {onnx_path} (exit {r.returncode}):\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}")
+        return found[0]
+
+    def prepare(self, m, onnx_path):
+        from ai_edge_litert.interpreter import Interpreter
+        interpreter = Interpreter(model_path=str(self.convert(onnx_path)), num_threads=self.threads)
+        interpreter.allocate_tensors()
+        return interpreter
+
+    def set_input(self, handle, x: np.ndarray):
+        detail = handle.get_input_details()[0]
+        nhwc = np.ascontiguousarray(x.transpose(0, 2, 3, 1)) if tuple(detail["shape"]) != x.shape else x
+        handle.set_tensor(detail["index"], nhwc.astype(np.float32))
+
+    def output(self, handle) -> np.ndarray:
+        handle.invoke()
+        return np.asarray(handle.get_tensor(handle.get_output_details()[0]["index"]), dtype=np.float32).reshape(-1)
+
+    def once_ms(self, handle) -> float:
+        t0 = time.perf_counter_ns()
+        handle.invoke()
+        return (time.perf_counter_ns() - t0) / 1e6
+
+
 def median_ci(values: list[float]) -> tuple[float, float, float]:
     """Median and its distribution-free 95% CI: order statistics at ranks n/2 -/+ 1.96*sqrt(n)/2."""
     s = sorted(values)
@@ -130,7 +183,8 @@ def median_ci(values: list[float]) -> tuple[float, float, float]:
 def main() -> None:
     p = argparse.ArgumentParser(description="Sandglass vs peer engines, alternated inference by inference")
     p.add_argument("--sandglass", default=str(pb.ROOT / ".build/release/sandglass"))
-    p.add_argument("--peers", default="onnxruntime", help="comma-separated; onnxruntime is the one supported in pairs so far")
+    p.add_argument("--peers", default="onnxruntime", help="comma-separated: onnxruntime, litert")
+    p.add_argument("--onnx2tf", default=str(pb.ROOT / ".venv-litert/bin/onnx2tf"), help="onnx2tf, for --peers litert")
     p.add_argument("--pairs", type=int, default=400, help="alternated inferences per engine and model")
     p.add_argument("--warmup", type=int, default=20)
     p.add_argument("--threads", type=int, default=1)
@@ -162,12 +216,15 @@ def main() -> None:
                 arch, width, alpha, res = spec.split(":")
                 models.append((arch, float(width), alpha, int(res)))
     peers = [x for x in a.peers.split(",") if x]
-    unknown = [x for x in peers if x != "onnxruntime"]
+    unknown = [x for x in peers if x not in ("onnxruntime", "litert")]
     if unknown:
-        sys.exit(f"unknown or unpaired peer(s) {', '.join(unknown)}: paired runs support onnxruntime so far (peer_benchmark.py runs ncnn and MNN in blocks)")
+        sys.exit(f"unknown or unpaired peer(s) {', '.join(unknown)}: paired runs support onnxruntime and litert (peer_benchmark.py runs ncnn and MNN in blocks)")
+    if "litert" in peers and not Path(a.onnx2tf).exists():
+        sys.exit(f"--peers litert needs onnx2tf at {a.onnx2tf}: run Scripts/bench-peers.sh --paired --litert, which makes that venv")
 
     sandglass = SandglassWorker(a.sandglass, a.threads)
     ort = OnnxRuntimePeer(a.threads)
+    litert = LiteRTPeer(a.threads, a.onnx2tf) if "litert" in peers else None
     rng = random.Random(a.seed)
     tmp = Path(tempfile.mkdtemp(prefix="sandglass-paired-"))
     results = []
@@ -184,6 +241,8 @@ def main() -> None:
                 onnx.save(model, str(path))
             engines = {"sandglass": (sandglass, sandglass.prepare(m, path)),
                        "onnxruntime": (ort, ort.prepare(m, path))}
+            if litert:
+                engines["litert"] = (litert, litert.prepare(m, path))
             # One input for all, then the outputs side by side: the engines compute the same thing.
             x = np.random.default_rng(1).uniform(-1, 1, (1, 3, m[3], m[3])).astype(np.float32)
             for engine, handle in engines.values():
@@ -191,6 +250,13 @@ def main() -> None:
             reference = ort.output(engines["onnxruntime"][1])
             mine = sandglass.output(engines["sandglass"][1])
             rel = float(np.max(np.abs(mine - reference)) / max(1e-12, float(np.max(np.abs(reference)))))
+            rel_litert = None
+            if litert:
+                theirs = litert.output(engines["litert"][1])
+                rel_litert = float(np.max(np.abs(theirs - reference)) / max(1e-12, float(np.max(np.abs(reference)))))
+                if not rel_litert < 1e-3:
+                    sys.exit(f"{pb.model_key(m)}: LiteRT's output differs from ONNX Runtime's by {rel_litert:.1e} (relative): "
+                             "the conversion is wrong, not comparing")
 
             def alternate(names: list[str]) -> dict[str, list[float]]:
                 for name in names:
@@ -209,7 +275,8 @@ def main() -> None:
             # Two engines at a time, as the comparison itself runs: first Sandglass against ONNX
             # Runtime, then the A/A pair (a second session of the same model against the first).
             # Three pools of threads in one rotation disturbed each other on a 2-vCPU machine.
-            times = alternate(["sandglass", "onnxruntime"])
+            # With LiteRT, all three in one rotation (one thread each: no pools to disturb).
+            times = alternate(["sandglass", "onnxruntime"] + (["litert"] if litert else []))
             round_trips = list(sandglass.round_trips)
             engines["onnxruntime (A/A copy)"] = (ort, ort.prepare(m, path))
             engines["onnxruntime (A/A copy)"][0].set_input(engines["onnxruntime (A/A copy)"][1], x)
@@ -227,8 +294,16 @@ def main() -> None:
                    "sandglassMs": median_ci(sg), "onnxruntimeMs": median_ci(base),
                    "ratioToOnnxRuntime": ratio, "ratioRoundTrip": round_trip, "aaRatio": aa, "maxRelOutputDifference": rel,
                    "sandglassIsa": sandglass.loaded.get("isa"), "timesMs": times,
+                   "litertMs": median_ci(times["litert"]) if litert else None,
+                   "ratioToLiteRT": median_ci([s / t for s, t in zip(sg, times["litert"])]) if litert else None,
+                   "ratioToFasterPeer": median_ci([s / min(b, t) for s, b, t in zip(sg, base, times["litert"])]) if litert else None,
+                   "litertToOnnxRuntime": median_ci([t / b for t, b in zip(times["litert"], base)]) if litert else None,
+                   "maxRelOutputDifferenceLiteRT": rel_litert,
                    "sandglassRoundTripMs": round_trips}
             results.append(row)
+            if litert:
+                f = row["ratioToFasterPeer"]
+                print(f"{pb.model_key(m)}: sandglass/faster of onnxruntime and litert {f[0]:.3f} [{f[1]:.3f}, {f[2]:.3f}]", file=sys.stderr)
             print(f"{pb.model_key(m)}: sandglass/onnxruntime {ratio[0]:.3f} [{ratio[1]:.3f}, {ratio[2]:.3f}], "
                   f"A/A {aa[0]:.3f} [{aa[1]:.3f}, {aa[2]:.3f}], outputs within {rel:.1e} "
                   f"({time.time() - started:.0f} s)", file=sys.stderr)
@@ -236,7 +311,10 @@ def main() -> None:
     finally:
         sandglass.close()
 
-    env = pb.environment(pinned, {"sandglass": sandglass.version, "onnxruntime": ort.version}, pairs=a.pairs,
+    versions = {"sandglass": sandglass.version, "onnxruntime": ort.version}
+    if litert:
+        versions["litert"] = litert.version
+    env = pb.environment(pinned, versions, pairs=a.pairs,
                          warmup=a.warmup, threads=a.threads)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -264,7 +342,17 @@ def main() -> None:
         lines.append(f"| {r['model']}-{r['width']} α={r['alpha']} @{r['resolution']} | {ci(r['sandglassMs'])} | "
                      f"{ci(r['onnxruntimeMs'])} | **{ci(r['ratioToOnnxRuntime'])}** | {ci(r['ratioRoundTrip'])} | {ci(r['aaRatio'])} | "
                      f"{r['maxRelOutputDifference']:.1e} |")
-    lines += ["", f"Every time: `{name}.json`. Rerun: `Scripts/bench-peers.sh --paired`."]
+    if litert:
+        lines += ["", f"LiteRT {litert.version} (XNNPACK, {a.threads} thread{'s' if a.threads > 1 else ''}) ran the same ONNX files "
+                  "converted by onnx2tf, in the same rotation (Sandglass, ONNX Runtime and LiteRT one inference each per "
+                  "round, shuffled). Faster peer: per round, Sandglass / the faster of ONNX Runtime and LiteRT.", "",
+                  "| model | LiteRT ms | LiteRT / ONNX Runtime | Sandglass / LiteRT | **Sandglass / faster peer** | LiteRT's output vs ONNX Runtime |",
+                  "|---|---|---|---|---|---|"]
+        for r in results:
+            lines.append(f"| {r['model']}-{r['width']} α={r['alpha']} @{r['resolution']} | {ci(r['litertMs'])} | "
+                         f"{ci(r['litertToOnnxRuntime'])} | {ci(r['ratioToLiteRT'])} | **{ci(r['ratioToFasterPeer'])}** | "
+                         f"{r['maxRelOutputDifferenceLiteRT']:.1e} |")
+    lines += ["", f"Every time: `{name}.json`. Rerun: `Scripts/bench-peers.sh --paired" + (" --litert" if litert else "") + "`."]
     (out / f"{name}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

@@ -264,7 +264,8 @@ extension Sandglass {
         /// the model closure builds; the point names the rest).
         func point(selection: CounterSelection) throws -> SweepPoint {
             var p = SweepPoint(threads: engine.threads, add: try engine.addMode(), counters: selection,
-                               pin: try measurement.pinRequest(), isa: try engine.selectedISA().map(ISAChoice.named) ?? .auto)
+                               pin: try measurement.pinRequest(), isa: try engine.selectedISA().map(ISAChoice.named) ?? .auto,
+                               fusion: try engine.fusionMode())
             if let onnx = model.onnx {
                 p.model = "onnx:" + onnx
             } else {

@@ -44,6 +44,34 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(r.json?["alpha"] as? String, "1/3")
     }
 
+    /// --fusion reaches the plan: auto runs MobileNetV2's 112×112 layers as depth-first chains
+    /// (listed with their traffic), none layer by layer; JSON carries the roofline bound.
+    func testBenchFusionAndRoofline() throws {
+        // Thresholds below any L2, so that the test does not depend on this machine's caches.
+        let env = ["SANDGLASS_FUSION_KIB": "256:64"]
+        let base = ["bench", "--model", "mobilenetv2", "--width", "0.5", "--resolution", "160", "--warmup", "0",
+                    "--iterations", "3", "--per-layer", "--skip-selftest"]
+        var kernels: [String: [String]] = [:]
+        for fusion in ["auto", "none"] {
+            let r = try CLI.run(base + ["--fusion", fusion, "--format", "json"], environment: env)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let layers = try XCTUnwrap(r.json?["layers"] as? [[String: Any]])
+            kernels[fusion] = layers.compactMap { $0["kernel"] as? String }
+            let roofline = try XCTUnwrap(r.json?["roofline"] as? [String: Any], "roofline in \(fusion)")
+            XCTAssertGreaterThan(roofline["boundMs"] as? Double ?? 0, 0)
+            XCTAssertGreaterThan(roofline["measuredOverBound"] as? Double ?? 0, 0)
+            XCTAssertNotNil(roofline["derivation"] as? String)
+        }
+        XCTAssertTrue(kernels["auto"]?.contains { $0.hasPrefix("rows×") } == true, "\(kernels["auto"] ?? [])")
+        XCTAssertFalse(kernels["none"]?.contains { $0.hasPrefix("rows×") } ?? true)
+        let table = try CLI.run(base + ["--fusion", "auto"], environment: env)
+        XCTAssertEqual(table.status, 0, table.stderr)
+        XCTAssertTrue(table.stdout.contains("depth-first chain"), table.stdout)
+        let bad = try CLI.run(base + ["--fusion", "depth"])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains("none or auto"), bad.stderr)
+    }
+
     func testModelsLists() throws {
         let r = try CLI.run(["models"])
         XCTAssertEqual(r.status, 0)
