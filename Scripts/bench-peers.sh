@@ -25,7 +25,7 @@ if [ "${1:-}" = "--paired" ]; then
         # ~2 GB) in a venv of its own that only converts the ONNX files.
         shift
         packages="$packages ai-edge-litert"
-        python3 -m venv .venv-litert
+        [ -x .venv-litert/bin/python ] || python3 -m venv .venv-litert
         .venv-litert/bin/pip install -q --disable-pip-version-check onnx2tf tensorflow-cpu tf-keras onnx onnxruntime \
             onnx-graphsurgeon sng4onnx psutil ai-edge-litert
         extra=(--peers onnxruntime,litert --onnx2tf .venv-litert/bin/onnx2tf)

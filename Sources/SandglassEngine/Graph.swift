@@ -218,6 +218,35 @@ public enum Nonlinearity: Hashable, Sendable {
     }
 }
 
+/// Max pooling over windows of the map (ONNX MaxPool with floor rounding): padding never wins
+/// the max, a window that lies wholly in padding cannot occur (pads are smaller than the kernel).
+public struct MaxPool: Hashable, Sendable {
+    public var kernelHeight: Int
+    public var kernelWidth: Int
+    public var strideHeight: Int
+    public var strideWidth: Int
+    public var padTop: Int
+    public var padLeft: Int
+    public var padBottom: Int
+    public var padRight: Int
+
+    public init(kernelHeight: Int, kernelWidth: Int, strideHeight: Int, strideWidth: Int,
+                padTop: Int = 0, padLeft: Int = 0, padBottom: Int = 0, padRight: Int = 0) {
+        self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth
+        self.strideHeight = strideHeight; self.strideWidth = strideWidth
+        self.padTop = padTop; self.padLeft = padLeft; self.padBottom = padBottom; self.padRight = padRight
+    }
+
+    public func outputShape(for input: TensorShape) -> TensorShape {
+        TensorShape(height: (input.height + padTop + padBottom - kernelHeight) / strideHeight + 1,
+                    width: (input.width + padLeft + padRight - kernelWidth) / strideWidth + 1, channels: input.channels)
+    }
+
+    public var opName: String {
+        "maxpool\(kernelHeight)x\(kernelWidth)s\(strideHeight)" + (strideWidth == strideHeight ? "" : "x\(strideWidth)")
+    }
+}
+
 public enum Operation: Sendable {
     case convolution(Convolution)
     /// inputs: [branch, identity]
@@ -234,6 +263,7 @@ public enum Operation: Sendable {
     case channelScale
     /// An element-wise activation that is not a clamp.
     case nonlinearity(Nonlinearity)
+    case maxPool(MaxPool)
 
     public var opName: String {
         switch self {
@@ -246,6 +276,7 @@ public enum Operation: Sendable {
         case .squeezeExcite: return "se_gate"
         case .channelScale: return "scale"
         case let .nonlinearity(n): return n.name
+        case let .maxPool(pool): return pool.opName
         }
     }
 }

@@ -84,6 +84,25 @@ public struct GraphBuilder {
     }
 
     @discardableResult
+    public mutating func maxPool(_ name: String, _ x: ValueID, _ pool: MaxPool) throws -> ValueID {
+        let s = values[x]
+        guard pool.kernelHeight >= 1, pool.kernelWidth >= 1, pool.strideHeight >= 1, pool.strideWidth >= 1 else {
+            throw GraphError("layer '\(name)': max pool needs a kernel and strides of at least 1")
+        }
+        guard [pool.padTop, pool.padBottom].allSatisfy({ $0 >= 0 && $0 < pool.kernelHeight }),
+              [pool.padLeft, pool.padRight].allSatisfy({ $0 >= 0 && $0 < pool.kernelWidth }) else {
+            throw GraphError("layer '\(name)': max pool pads must be smaller than its \(pool.kernelHeight)x\(pool.kernelWidth) kernel")
+        }
+        let out = pool.outputShape(for: s)
+        guard out.height >= 1, out.width >= 1 else {
+            throw GraphError("layer '\(name)': input \(s) is too small for a \(pool.kernelHeight)x\(pool.kernelWidth) max pool")
+        }
+        let v = newValue(out)
+        layers.append(Layer(name: name, operation: .maxPool(pool), inputs: [x], output: v))
+        return v
+    }
+
+    @discardableResult
     public mutating func globalAveragePool(_ name: String, _ x: ValueID) throws -> ValueID {
         let v = newValue(TensorShape(height: 1, width: 1, channels: values[x].channels))
         layers.append(Layer(name: name, operation: .globalAveragePool, inputs: [x], output: v))

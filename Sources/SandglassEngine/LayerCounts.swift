@@ -80,7 +80,7 @@ extension Graph {
             c.madds = 2 * se.channels * se.squeezeChannels
             c.weightBytes = 4 * c.params
             c.inputBytes = values[layer.inputs[0]].bytes
-        case .nonlinearity:
+        case .nonlinearity, .maxPool:
             c.inputBytes = values[layer.inputs[0]].bytes
         case .channelScale:
             // One multiply per element, outside MAdds (which count conv and FC layers only).

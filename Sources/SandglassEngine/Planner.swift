@@ -302,6 +302,8 @@ public enum Planner {
                 made = builder.squeezeExciteGate(se, pooled: inputs[0], output: output)
             case let .nonlinearity(n):
                 made = builder.nonlinearity(n, input: inputs[0], output: output)
+            case let .maxPool(pool):
+                made = builder.maxPool(pool, input: inputs[0], output: output)
             case .channelScale:
                 if let c = foldedScale[layers[0]], case let .convolution(conv) = graph.layers[c].operation {
                     made = builder.channelScaleIntoWeights(of: conv, layer: c, factors: inputs[1])

@@ -55,6 +55,9 @@ public enum ReferenceExecutor {
                                                expandBias: se.expandBias, gate: se.kernelGate)
             case let .nonlinearity(n):
                 y = referenceNonlinearity(x, kind: n.kernelKind)
+            case let .maxPool(pool):
+                y = referenceMaxPool(x, input: (inShape.height, inShape.width, inShape.channels), outputHeight: outShape.height,
+                                     outputWidth: outShape.width, window: pool.window)
             case .channelScale:
                 y = referenceChannelScale(x, factors: values[layer.inputs[1]]!, pixels: outShape.pixels,
                                           channels: outShape.channels)

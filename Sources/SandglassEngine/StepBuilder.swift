@@ -266,6 +266,17 @@ struct StepBuilder {
         return ("f32_nonlinearity__\(kernels.isa)", pixels, { part, parts in run(args, chunk(pixels, part: part, parts: parts)) })
     }
 
+    /// Max pooling, split by output rows.
+    func maxPool(_ pool: MaxPool, input: TensorLocation, output: TensorLocation) -> Made {
+        let args = MaxPoolArguments(input: UnsafePointer(pointer(input)), inputHeight: input.shape.height,
+                                    inputWidth: input.shape.width, inputStride: input.stride, output: pointer(output),
+                                    outputWidth: output.shape.width, outputStride: output.stride,
+                                    channels: output.shape.channels, window: pool.window)
+        let run = kernels.maxPool
+        let rows = output.shape.height
+        return ("f32_maxpool__\(kernels.isa)", rows, { part, parts in run(args, chunk(rows, part: part, parts: parts)) })
+    }
+
     /// Slice (one input from a start channel) or concat (inputs side by side), as a copy.
     func channelCopy(inputs: [(TensorLocation, Int)], output: TensorLocation) -> Made {
         let sources = inputs.map { (UnsafePointer(pointer($0.0)), $0.0.stride, $0.1, $0.0.shape.channels) }
@@ -304,5 +315,13 @@ extension Nonlinearity {
         case .sigmoid: return .sigmoid
         case .silu: return .silu
         }
+    }
+}
+
+extension MaxPool {
+    /// The window in the kernels' terms.
+    var window: MaxPoolWindow {
+        MaxPoolWindow(kernelHeight: kernelHeight, kernelWidth: kernelWidth, strideHeight: strideHeight, strideWidth: strideWidth,
+                      padTop: padTop, padLeft: padLeft)
     }
 }

@@ -39,6 +39,8 @@ public struct KernelSet {
     public var squeezeExciteGate: (SqueezeExciteGateArguments) -> Void
     public var channelScale: (ChannelScaleArguments, Range<Int>) -> Void
     public var nonlinearity: (NonlinearityArguments, Range<Int>) -> Void
+    /// Output rows of a max pool.
+    public var maxPool: (MaxPoolArguments, Range<Int>) -> Void
     /// Calibration: FMA throughput (see f32_fma_throughput) and streaming read (f32_read_sum).
     public let fmaThroughput: (Int) -> Float
     public let readSum: (UnsafePointer<Float>, Int) -> Float
@@ -57,6 +59,7 @@ public struct KernelSet {
                 squeezeExciteGate: @escaping (SqueezeExciteGateArguments) -> Void,
                 channelScale: @escaping (ChannelScaleArguments, Range<Int>) -> Void,
                 nonlinearity: @escaping (NonlinearityArguments, Range<Int>) -> Void,
+                maxPool: @escaping (MaxPoolArguments, Range<Int>) -> Void,
                 fmaThroughput: @escaping (Int) -> Float, readSum: @escaping (UnsafePointer<Float>, Int) -> Float) {
         self.isa = isa; self.vectorWidth = vectorWidth; self.gemmPanels = gemmPanels
         self.dwconv3x3s1 = dwconv3x3s1; self.dwconv3x3s2 = dwconv3x3s2
@@ -64,7 +67,7 @@ public struct KernelSet {
         self.dwconvGeneric = dwconvGeneric; self.convDirect = convDirect
         self.addPartial = addPartial; self.globalAveragePool = globalAveragePool
         self.squeezeExciteGate = squeezeExciteGate; self.channelScale = channelScale
-        self.nonlinearity = nonlinearity
+        self.nonlinearity = nonlinearity; self.maxPool = maxPool
         self.fmaThroughput = fmaThroughput; self.readSum = readSum
     }
 

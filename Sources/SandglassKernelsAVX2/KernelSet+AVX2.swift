@@ -73,6 +73,10 @@ public func f32_channel_scale__avx2(_ a: ChannelScaleArguments, _ pixels: Range<
     f32_channel_scale(a, pixels: pixels, V8.self)
 }
 
+public func f32_maxpool__avx2(_ a: MaxPoolArguments, _ rows: Range<Int>) {
+    f32_maxpool(a, rows: rows, V8.self)
+}
+
 public func f32_nonlinearity__avx2(_ a: NonlinearityArguments, _ pixels: Range<Int>) {
     f32_nonlinearity(a, pixels: pixels, V8.self)
 }
@@ -97,5 +101,6 @@ public let avx2KernelSet = KernelSet(
     addPartial: f32_add_partial__avx2, globalAveragePool: f32_global_average_pool__avx2,
     squeezeExciteGate: f32_se_gate__avx2, channelScale: f32_channel_scale__avx2,
     nonlinearity: f32_nonlinearity__avx2,
+    maxPool: f32_maxpool__avx2,
     fmaThroughput: f32_fma_throughput__avx2, readSum: f32_read_sum__avx2)
 #endif

@@ -74,6 +74,10 @@ public func f32_channel_scale__avx512(_ a: ChannelScaleArguments, _ pixels: Rang
     f32_channel_scale(a, pixels: pixels, V16.self)
 }
 
+public func f32_maxpool__avx512(_ a: MaxPoolArguments, _ rows: Range<Int>) {
+    f32_maxpool(a, rows: rows, V16.self)
+}
+
 public func f32_nonlinearity__avx512(_ a: NonlinearityArguments, _ pixels: Range<Int>) {
     f32_nonlinearity(a, pixels: pixels, V16.self)
 }
@@ -100,5 +104,6 @@ public let avx512KernelSet = KernelSet(
     addPartial: f32_add_partial__avx512, globalAveragePool: f32_global_average_pool__avx512,
     squeezeExciteGate: f32_se_gate__avx512, channelScale: f32_channel_scale__avx512,
     nonlinearity: f32_nonlinearity__avx512,
+    maxPool: f32_maxpool__avx512,
     fmaThroughput: f32_fma_throughput__avx512, readSum: f32_read_sum__avx512)
 #endif

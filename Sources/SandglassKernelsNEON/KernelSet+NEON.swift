@@ -50,6 +50,10 @@ public func f32_channel_scale__neon(_ a: ChannelScaleArguments, _ pixels: Range<
     f32_channel_scale(a, pixels: pixels, V4.self)
 }
 
+public func f32_maxpool__neon(_ a: MaxPoolArguments, _ rows: Range<Int>) {
+    f32_maxpool(a, rows: rows, V4.self)
+}
+
 public func f32_nonlinearity__neon(_ a: NonlinearityArguments, _ pixels: Range<Int>) {
     f32_nonlinearity(a, pixels: pixels, V4.self)
 }
@@ -74,5 +78,6 @@ public let neonKernelSet = KernelSet(
     addPartial: f32_add_partial__neon, globalAveragePool: f32_global_average_pool__neon,
     squeezeExciteGate: f32_se_gate__neon, channelScale: f32_channel_scale__neon,
     nonlinearity: f32_nonlinearity__neon,
+    maxPool: f32_maxpool__neon,
     fmaThroughput: f32_fma_throughput__neon, readSum: f32_read_sum__neon)
 #endif

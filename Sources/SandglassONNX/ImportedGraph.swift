@@ -111,6 +111,7 @@ struct ImportedGraph {
                 case let .engine(.squeezeExcite(se)): y = try g.squeezeExciteGate(layer.name, x[0], se)
                 case .engine(.channelScale): y = try g.channelScale(layer.name, x[0], factors: x[1])
                 case let .engine(.nonlinearity(n)): y = try g.nonlinearity(layer.name, x[0], n)
+                case let .engine(.maxPool(pool)): y = try g.maxPool(layer.name, x[0], pool)
                 case .gate:
                     throw ONNXImportError("internal error: gate layer '\(layer.name)' was neither fused nor lowered")
                 case .batchNorm, .activation, .channelBias:

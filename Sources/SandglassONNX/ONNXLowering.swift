@@ -53,7 +53,7 @@ struct ONNXLowering {
 
     static let supportedOperators = [
         "Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Constant", "Conv", "Dropout", "Flatten",
-        "Gather", "Gemm", "GlobalAveragePool", "HardSigmoid", "HardSwish", "Identity", "MatMul", "Mul", "ReduceMean", "Relu",
+        "Gather", "Gemm", "GlobalAveragePool", "HardSigmoid", "HardSwish", "Identity", "MatMul", "MaxPool", "Mul", "ReduceMean", "Relu",
         "Reshape", "Shape", "Sigmoid", "Slice", "Squeeze", "Unsqueeze",
     ]
 
@@ -77,6 +77,7 @@ struct ONNXLowering {
         case "MatMul": try matMul(n)
         case "GlobalAveragePool": try globalAveragePool(n)
         case "AveragePool": try averagePool(n)
+        case "MaxPool": try maxPool(n)
         case "ReduceMean": try reduceMean(n)
         case "Flatten": try flatten(n)
         case "Reshape": try reshape(n)

@@ -51,7 +51,7 @@ extension ONNXLowering {
     }
 
     /// [top, left, bottom, right] from pads (ONNX order: H begin, W begin, H end, W end) or auto_pad.
-    private func convolutionPads(_ n: NodeContext, input s: TensorShape, kernel: (Int, Int), strides: [Int]) throws -> [Int] {
+    func convolutionPads(_ n: NodeContext, input s: TensorShape, kernel: (Int, Int), strides: [Int]) throws -> [Int] {
         let explicit = try n.attrs.sizes("pads", in: 0...4096)
         let autoPad = try n.attrs.string("auto_pad") ?? "NOTSET"
         var pads: [Int]

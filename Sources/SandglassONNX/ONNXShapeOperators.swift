@@ -36,6 +36,42 @@ extension ONNXLowering {
         try appendGlobalPool(n, x, keepDims: true)
     }
 
+    /// MaxPool with floor rounding (or ceil_mode where it gives the same size), no dilations, and
+    /// one output (the Indices output is not computed).
+    mutating func maxPool(_ n: NodeContext) throws {
+        try n.expectInputs(1...1)
+        guard n.node.outputs.filter({ !$0.isEmpty }).count == 1 else {
+            throw n.error("MaxPool's Indices output is not supported: Sandglass computes the pooled values only")
+        }
+        let (x, _) = try activation(n, 0, rank: 4)
+        let s = graph.values[x]
+        guard let kernel = try n.attrs.sizes("kernel_shape", in: 1...4096), kernel.count == 2 else {
+            throw n.error("MaxPool needs kernel_shape with 2 values (height, width)")
+        }
+        if let d = try n.attrs.sizes("dilations", in: 1...4096), d.contains(where: { $0 != 1 }) {
+            throw n.error("MaxPool dilations \(d) are not supported (only 1)")
+        }
+        let strides = try n.attrs.sizes("strides", in: 1...4096) ?? [1, 1]
+        guard strides.count == 2 else { throw n.error("strides \(strides) should have 2 values") }
+        let pads = try convolutionPads(n, input: s, kernel: (kernel[0], kernel[1]), strides: strides)
+        let pool = MaxPool(kernelHeight: kernel[0], kernelWidth: kernel[1], strideHeight: strides[0], strideWidth: strides[1],
+                           padTop: pads[0], padLeft: pads[1], padBottom: pads[2], padRight: pads[3])
+        guard s.height + pads[0] + pads[2] >= kernel[0], s.width + pads[1] + pads[3] >= kernel[1] else {
+            throw n.error("the \(s.height)x\(s.width) input is smaller than the \(kernel[0])x\(kernel[1]) MaxPool window with pads \(pads)")
+        }
+        let out = pool.outputShape(for: s)
+        if try n.attrs.int("ceil_mode", default: 0, in: 0...1) == 1 {
+            func ceilSize(_ size: Int, _ k: Int, _ stride: Int, _ padding: Int) -> Int { (size + padding - k + stride - 1) / stride + 1 }
+            let h = ceilSize(s.height, kernel[0], strides[0], pads[0] + pads[2])
+            let w = ceilSize(s.width, kernel[1], strides[1], pads[1] + pads[3])
+            guard h == out.height, w == out.width else {
+                throw n.error("MaxPool with ceil_mode = 1 gives \(h)x\(w) here, floor rounding \(out.height)x\(out.width): only floor rounding is supported (export with ceil_mode=False)")
+            }
+        }
+        let v = try graph.append(n.name, .engine(.maxPool(pool)), inputs: [x], shape: out)
+        try define(n, try n.output(), .activation(v, rank: 4))
+    }
+
     /// ReduceMean over the spatial axes (exports of x.mean([2, 3])).
     mutating func reduceMean(_ n: NodeContext) throws {
         try n.expectInputs(1...2)

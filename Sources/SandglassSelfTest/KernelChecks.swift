@@ -48,7 +48,7 @@ public enum KernelChecks {
     public static func run(_ kernels: KernelSet) -> [KernelCheck] {
         [gemm(kernels), depthwise(kernels, stride: 1), depthwise(kernels, stride: 2), depthwiseWidth7(kernels),
          depthwise5x5(kernels), depthwiseGeneric(kernels), directConv(kernels), partialAdd(kernels), globalAveragePool(kernels),
-         squeezeExciteGate(kernels), channelScale(kernels), nonlinearity(kernels)]
+         squeezeExciteGate(kernels), channelScale(kernels), nonlinearity(kernels), maxPool(kernels)]
     }
 
     // MARK: GEMM (1×1 convolutions, the classifier)
@@ -455,5 +455,44 @@ public enum KernelChecks {
         kernels.nonlinearity(args, 0..<(pixels / 2))
         kernels.nonlinearity(args, (pixels / 2)..<pixels)
         return CaseResult(error: relativeError(out.dense, referenceNonlinearity(dense, kind: kind)), paddingUntouched: out.paddingUntouched)
+    }
+
+    // MARK: Max pooling
+
+    /// Windows of 1–3 at strides 1–2 with and without padding, odd maps and channel counts.
+    public static let maxPoolCases: [(height: Int, width: Int, channels: Int, window: MaxPoolWindow)] = [
+        (7, 9, 5, MaxPoolWindow(kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2, padTop: 1, padLeft: 1)),
+        (8, 8, 16, MaxPoolWindow(kernelHeight: 2, kernelWidth: 2, strideHeight: 2, strideWidth: 2, padTop: 0, padLeft: 0)),
+        (5, 6, 33, MaxPoolWindow(kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padTop: 1, padLeft: 1)),
+        (11, 4, 20, MaxPoolWindow(kernelHeight: 3, kernelWidth: 2, strideHeight: 2, strideWidth: 1, padTop: 0, padLeft: 1)),
+        (3, 3, 1, MaxPoolWindow(kernelHeight: 1, kernelWidth: 1, strideHeight: 1, strideWidth: 1, padTop: 0, padLeft: 0)),
+    ]
+
+    static func maxPool(_ kernels: KernelSet) -> KernelCheck {
+        var b = KernelCheckBuilder(kernel: "f32_maxpool", isa: kernels.isa, tolerance: 0)
+        for (h, w, c, window) in maxPoolCases {
+            let r = maxPool(kernels, height: h, width: w, channels: c, window: window)
+            b.record("\(h)x\(w)x\(c) \(window.kernelHeight)x\(window.kernelWidth)/\(window.strideHeight)", error: r.error,
+                     paddingUntouched: r.paddingUntouched)
+        }
+        return b.result
+    }
+
+    /// f32_maxpool over an h×w×c map, output rows in two calls; a max is exact, so any
+    /// difference from the reference is a bug.
+    public static func maxPool(_ kernels: KernelSet, height h: Int, width w: Int, channels c: Int,
+                               window k: MaxPoolWindow, bottomPad: Int? = nil, rightPad: Int? = nil) -> CaseResult {
+        var rng = CheckRandom(seed: UInt64(h * 31 + w * 7 + c))
+        let dense = rng.array(h * w * c, -3, 3)
+        let oh = (h + k.padTop + (bottomPad ?? k.padTop) - k.kernelHeight) / k.strideHeight + 1
+        let ow = (w + k.padLeft + (rightPad ?? k.padLeft) - k.kernelWidth) / k.strideWidth + 1
+        let input = StridedTensor(pixels: h * w, channels: c, dense: dense)
+        let out = StridedTensor(pixels: oh * ow, channels: c)
+        let args = MaxPoolArguments(input: input.pointer, inputHeight: h, inputWidth: w, inputStride: input.stride,
+                                    output: out.pointer, outputWidth: ow, outputStride: out.stride, channels: c, window: k)
+        kernels.maxPool(args, 0..<(oh / 2))
+        kernels.maxPool(args, (oh / 2)..<oh)
+        let expected = referenceMaxPool(dense, input: (h, w, c), outputHeight: oh, outputWidth: ow, window: k)
+        return CaseResult(error: relativeError(out.dense, expected), paddingUntouched: out.paddingUntouched)
     }
 }

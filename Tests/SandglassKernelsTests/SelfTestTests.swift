@@ -7,7 +7,8 @@ import XCTest
 /// still pass.
 final class SelfTestTests: XCTestCase {
     let kernelNames = ["f32_dwconv3x3_s1", "f32_dwconv3x3_s2", "f32_dwconv3x3_s1_w7", "f32_dwconv5x5", "f32_dwconv_kxk",
-                       "f32_conv_direct", "f32_add_partial", "f32_global_average_pool", "f32_se_gate", "f32_channel_scale", "f32_nonlinearity"]
+                       "f32_conv_direct", "f32_add_partial", "f32_global_average_pool", "f32_se_gate", "f32_channel_scale", "f32_nonlinearity",
+                       "f32_maxpool"]
 
     func testEveryKernelOfEveryISAHerePasses() throws {
         let report = try SelfTest.run(networks: false)

@@ -129,6 +129,23 @@ def test_unsupported_attribute_value(sandglass, tmp_path, attrs, words):
     assert_clean_failure(run(sandglass, tmp_path, path, "x8.npy"), *words, code=1)
 
 
+@pytest.mark.parametrize("attrs,words", [
+    (dict(kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1), ["the_pool", "ceil_mode", "floor rounding"]),
+    (dict(kernel_shape=[3, 3], dilations=[2, 2]), ["the_pool", "dilations"]),
+    (dict(kernel_shape=[2, 2], pads=[2, 2, 2, 2]), ["the_pool", "pads", "smaller than the 2x2 kernel"]),
+    (dict(), ["the_pool", "kernel_shape"]),
+])
+def test_unsupported_max_pool_forms(sandglass, tmp_path, attrs, words):
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 8, 8])
+    g = helper.make_graph([helper.make_node("MaxPool", ["x"], ["y"], name="the_pool", **attrs)], "g", [x],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 8
+    onnx.save(m, tmp_path / "pool.onnx")
+    np.save(tmp_path / "x8.npy", np.zeros((1, 4, 8, 8), np.float32))
+    assert_clean_failure(run(sandglass, tmp_path, tmp_path / "pool.onnx", "x8.npy"), *words, code=1)
+
+
 def test_unsupported_opset(sandglass, tmp_path):
     path = small_graph(tmp_path, "Relu", opset=22)
     assert_clean_failure(run(sandglass, tmp_path, path, "x8.npy"), "opset 22", code=1)

@@ -185,7 +185,22 @@ def typed_field_initializers():
     return m
 
 
+def max_pool_forms():
+    """MaxPool as ResNet's stem and ShuffleNet write it (3x3, stride 2, pads 1), after a Relu so every
+    value is ≥ 0 and then after a conv whose outputs go negative (padding must never win), the
+    SAME_UPPER and VALID forms, a 2x2/2 pool on an odd map, and ceil_mode where it rounds the same."""
+    g = G(c=6, h=23, w=19)
+    a = g.node("Relu", [g.conv("x", 6, 12, (3, 3), pads=[1, 1, 1, 1])])
+    b = g.node("MaxPool", [a], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])                  # 12x10
+    c = g.conv(b, 12, 20, (1, 1))
+    d = g.node("MaxPool", [c], kernel_shape=[3, 3], strides=[1, 1], auto_pad="SAME_UPPER")              # negatives
+    e = g.node("MaxPool", [d], kernel_shape=[2, 2], strides=[2, 2])                                    # 6x5
+    f = g.node("MaxPool", [e], kernel_shape=[3, 2], strides=[1, 1], auto_pad="VALID", ceil_mode=1)     # 4x4
+    return g.model(f, None)
+
+
 MODELS = {
+    "max_pool_forms": max_pool_forms,
     "conv_padding_forms": conv_padding_forms,
     "tiny_spatial_sizes": tiny_spatial_sizes,
     "unfoldable_elementwise": unfoldable_elementwise,
