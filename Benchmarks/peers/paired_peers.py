@@ -126,7 +126,7 @@ class LiteRTPeer:
     def __init__(self, threads: int, onnx2tf: str):
         from ai_edge_litert.interpreter import Interpreter  # noqa: F401 (fails early if absent)
         import importlib.metadata
-        self.threads, self.onnx2tf = threads, onnx2tf
+        self.threads, self.onnx2tf = threads, os.path.abspath(onnx2tf)   # conversions run in their own directory
         self.version = importlib.metadata.version("ai-edge-litert")
 
     def convert(self, onnx_path: Path) -> Path:

@@ -3,8 +3,9 @@
 pads, non-square kernels and strides), conv bias, BatchNorm and activations where they cannot be
 folded, Clip with absent bounds, per-channel constant adds, Gemm attributes, MatMul + Add,
 pooling forms, reshapes, channel slices and concatenations that are not a shortcut pattern,
-a partial add with an activation between Add and Concat, 4-D outputs, initializers in typed
-fields and in an external data file."""
+a partial add with an activation between Add and Concat, GhostNet's ghost modules (Concat of a
+primary and a cheap depthwise conv, Slice to the output channels), MaxPool forms, 4-D outputs,
+initializers in typed fields and in an external data file."""
 import numpy as np
 import onnx
 import pytest
@@ -185,6 +186,33 @@ def typed_field_initializers():
     return m
 
 
+def ghost_bottleneck():
+    """GhostNet's ghost module as its reference code and timm export it: a primary 1x1 conv (BN,
+    Relu), a cheap 3x3 depthwise conv on the primary's output (BN, Relu), Concat of the two, and a
+    Slice to the output channels (odd: 13 of 2·7); two modules and a shortcut Add, as in a ghost
+    bottleneck of stride 1; then a stride-2 bottleneck whose shortcut is a depthwise + 1x1 conv."""
+    g = G(c=13, h=15, w=11)
+
+    def ghost(x, cin, out, relu=True):
+        init = (out + 1) // 2
+        p = g.bn(g.conv(x, cin, init, (1, 1), bias=False), init)
+        p = g.node("Relu", [p]) if relu else p
+        c = g.bn(g.conv(p, init, init, (3, 3), group=init, pads=[1, 1, 1, 1], bias=False), init)
+        c = g.node("Relu", [c]) if relu else c
+        both = g.node("Concat", [p, c], axis=1)
+        return g.node("Slice", [both, g.const(np.array([0], np.int64)), g.const(np.array([out], np.int64)),
+                                g.const(np.array([1], np.int64))])
+
+    h = ghost("x", 13, 24)
+    y = g.node("Add", [ghost(h, 24, 13, relu=False), "x"])
+    h = ghost(y, 13, 30)
+    h = g.bn(g.conv(h, 30, 30, (3, 3), group=30, strides=[2, 2], pads=[1, 1, 1, 1], bias=False), 30)
+    h = ghost(h, 30, 17, relu=False)
+    s = g.bn(g.conv(y, 13, 13, (3, 3), group=13, strides=[2, 2], pads=[1, 1, 1, 1], bias=False), 13)
+    s = g.bn(g.conv(s, 13, 17, (1, 1), bias=False), 17)
+    return g.model(g.node("Add", [h, s]), None)
+
+
 def max_pool_forms():
     """MaxPool as ResNet's stem and ShuffleNet write it (3x3, stride 2, pads 1), after a Relu so every
     value is ≥ 0 and then after a conv whose outputs go negative (padding must never win), the
@@ -200,6 +228,7 @@ def max_pool_forms():
 
 
 MODELS = {
+    "ghost_bottleneck": ghost_bottleneck,
     "max_pool_forms": max_pool_forms,
     "conv_padding_forms": conv_padding_forms,
     "tiny_spatial_sizes": tiny_spatial_sizes,
