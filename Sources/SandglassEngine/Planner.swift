@@ -190,7 +190,8 @@ public enum Planner {
             // In a chain run by several threads, a thread's first band reads the chain's input
             // rows just above its share, which the thread before may already have overwritten.
             let sharing = graph.values.indices.filter { root($0) == r }
-            let racing = options.threads > 1 && chainHead[p].map { sharing.contains(graph.layers[$0].inputs[0]) } == true
+            var racing = false
+            if options.threads > 1, let head = chainHead[p] { racing = sharing.contains(graph.layers[head].inputs[0]) }
             if options.addInPlace, !racing, !sharing.contains(graph.input), !sharing.contains(graph.output),
                storage[branch] == branch,
                !graph.layers[p].inputs.contains(where: sharing.contains),
@@ -346,11 +347,12 @@ public enum Planner {
                 || (conv.isDepthwise && conv.kernelHeight == conv.kernelWidth && conv.strideHeight == conv.strideWidth)
         }
         func links(_ a: [Int], _ b: [Int]) -> Bool {
+            guard chainable(a), chainable(b) else { return false }
             let v = graph.layers[a.last!].output
+            guard v != graph.output, consumers[v] == [b[0]], graph.layers[b[0]].inputs[0] == v else { return false }
             let shape = graph.values[v]
-            return chainable(a) && chainable(b) && v != graph.output && consumers[v] == [b[0]]
-                && graph.layers[b[0]].inputs[0] == v
-                && shape.pixels * roundUp(shape.channels, 4) * 4 >= options.chainLinkBytes
+            let bytes: Int = shape.pixels * roundUp(shape.channels, 4) * 4
+            return bytes >= options.chainLinkBytes
         }
         var result: [[[Int]]] = []
         for step in steps {

@@ -52,17 +52,23 @@ public struct CalibrationRecord: Codable, Sendable {
 }
 
 public enum MachineCalibration {
-    public static func run(threadCounts: [Int]? = nil, quick: Bool = false, board: String? = nil) -> CalibrationRecord {
+    /// - Parameters:
+    ///   - isas: the kernel sets whose FMA peak to measure (default: every one this CPU runs).
+    ///   - peakRepetitions: repetitions of the peak loop (the best counts), when a caller needs a
+    ///     steadier peak than `quick` gives on a shared host (the roofline bound: ~1 s).
+    public static func run(threadCounts: [Int]? = nil, quick: Bool = false, board: String? = nil, isas: [ISA]? = nil,
+                           peakRepetitions: Int? = nil) -> CalibrationRecord {
         let cpus = CPUAffinity.current().cpus
         let counts = threadCounts ?? Array(Set([1, max(1, cpus.count)])).sorted()
         let seconds = quick ? 0.02 : 0.1
         let repetitions = quick ? 2 : 5
         var peaks: [PeakMeasurement] = []
-        for isa in ISASelection.available {
+        for isa in isas ?? ISASelection.available {
             guard let kernels = try? ISASelection.kernels(for: isa) else { continue }
             for t in counts {
                 peaks.append(PeakMeasurement(isa: isa.rawValue, threads: t,
-                                             gflops: peak(kernels, threads: t, seconds: seconds, repetitions: repetitions, cpus: cpus)))
+                                             gflops: peak(kernels, threads: t, seconds: seconds,
+                                                          repetitions: peakRepetitions ?? repetitions, cpus: cpus)))
             }
         }
         var bandwidth: [BandwidthMeasurement] = []

@@ -93,6 +93,9 @@ public struct LayerBreakdown: Sendable {
         let ceilings = Ceilings(calibration, p, caches: caches)
         let total = layers.reduce(0) { $0 + $1.timeMs }
         let events = events(layers)
+        // Depth-first chains (fusion auto): what their layers would move run one by one, beside
+        // the chain's own analytic bytes. Only where the point ran chains.
+        let chained = layers.contains { $0.unfusedBytes != nil }
         var columns: [ReportColumn] = [
             ReportColumn("#", csv: "index"),
             ReportColumn("Layer", csv: "layer", numeric: false),
@@ -103,6 +106,9 @@ public struct LayerBreakdown: Sendable {
             ReportColumn("MAdds (M)", csv: "madds_m"),
             ReportColumn("Shortcut adds", csv: "shortcut_adds"),
             ReportColumn("Analytic bytes (KB)", csv: "analytic_kb"),
+        ]
+        if chained { columns.append(ReportColumn("Layer by layer (KB)", csv: "unfused_analytic_kb")) }
+        columns += [
             ReportColumn("Identity bytes (KB)", csv: "identity_kb"),
             ReportColumn("Intensity (FLOP/B)", csv: "arithmetic_intensity_flop_per_byte"),
             ReportColumn("Achieved GFLOP/s", csv: "achieved_gflops"),
@@ -132,7 +138,9 @@ public struct LayerBreakdown: Sendable {
             let traffic = MemoryTraffic.layer(l)
             var row = ["\(i + 1)", l.name, l.op, l.kernel, ReportFormat.ms(l.timeMs),
                        ReportFormat.percent(total > 0 ? l.timeMs / total * 100 : nil), ReportFormat.millions(l.madds),
-                       "\(l.shortcutAdds)", ReportFormat.kilobytes(l.analyticBytes), ReportFormat.kilobytes(Double(l.identityBytes)),
+                       "\(l.shortcutAdds)", ReportFormat.kilobytes(l.analyticBytes)]
+            if chained { row.append(l.unfusedBytes.map { ReportFormat.kilobytes(Double($0)) } ?? ReportFormat.missing) }
+            row += [ReportFormat.kilobytes(Double(l.identityBytes)),
                        ReportFormat.fixed(l.arithmeticIntensity, 2), ReportFormat.rate(l.achievedGFLOPS), ReportFormat.rate(l.achievedGBps),
                        ReportFormat.kilobytes(traffic.bytes), traffic.label]
             if let ceilings {

@@ -66,9 +66,12 @@ enum PerLayerTable {
                 guard let chain = step.chain else { continue }
                 let first = step.name.split(separator: "+").first.map(String.init) ?? step.name
                 let last = step.name.split(separator: "+").last.map(String.init) ?? step.name
-                c.add(["\(first) … \(last)", "\(step.layers.count) in \(chain.members) steps", "\(chain.bandRows)",
-                       fixed(Double(chain.bufferBytes) / 1024, 0), fixed(Double(chain.unfusedBytes) / 1e6, 3),
-                       fixed(Double(step.counts.bytes) / 1e6, 3), fixed(layer.timeMs, 4)])
+                var row: [String] = ["\(first) … \(last)", "\(step.layers.count) in \(chain.members) steps", "\(chain.bandRows)"]
+                row.append(fixed(Double(chain.bufferBytes) / 1024, 0))
+                row.append(fixed(Double(chain.unfusedBytes) / 1e6, 3))
+                row.append(fixed(Double(step.counts.bytes) / 1e6, 3))
+                row.append(fixed(layer.timeMs, 4))
+                c.add(row)
             }
             lines.append("depth-first chains (--fusion auto; --fusion none times each layer alone): intermediates stay in per-thread band buffers")
             lines.append(c.render())

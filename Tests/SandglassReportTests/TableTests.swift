@@ -239,6 +239,26 @@ final class TableTests: XCTestCase {
         XCTAssertEqual(csv.rows.map { $0["time_ms"]! }, all.column("Time (ms)")!)
     }
 
+    /// A point that ran depth-first chains gets a column with its chains' traffic layer by layer;
+    /// one that did not keeps the table as it was.
+    func testChainsShowTheirTrafficLayerByLayer() throws {
+        var contents = try Fixture.contents(Fixture.alpha)
+        let index = try XCTUnwrap(contents.points.firstIndex { !($0.layers ?? []).isEmpty })
+        let plain = Fixture.report(Fixture.collection([("plain.jsonl", contents)]))
+        var layers = try XCTUnwrap(contents.points[index].layers)
+        layers[0].unfusedBytes = 3 * (layers[0].bytesRead + layers[0].bytesWritten)
+        contents.points = [contents.points[index]]
+        contents.points[0].layers = layers
+        let report = Fixture.report(Fixture.collection([("chains.jsonl", contents)]))
+        let slug = try XCTUnwrap(report.files.keys.first { $0.hasPrefix("layers/") && $0.hasSuffix(".md") })
+        let all = MarkdownTable.all(in: try XCTUnwrap(report.files[slug]))[2]
+        let column = try XCTUnwrap(all.column("Layer by layer (KB)"))
+        let analytic = try XCTUnwrap(all.column("Analytic bytes (KB)"))
+        XCTAssertEqual(Double(column[0]) ?? 0, 3 * (Double(analytic[0]) ?? 0), accuracy: 1)
+        XCTAssertNil(Double(column[1]), "a step outside any chain has no layer-by-layer figure")
+        XCTAssertFalse(plain.files.filter { $0.key.hasPrefix("layers/") }.values.contains { $0.contains("Layer by layer (KB)") })
+    }
+
     func testTablesAreSkippedWithANoteWhenTheirPointsAreAbsent() throws {
         // Only MobileNeXt across α: Table 3 needs MobileNetV2 beside it.
         var contents = try Fixture.contents(Fixture.alpha)
