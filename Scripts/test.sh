@@ -41,6 +41,10 @@ python3 -m venv .venv \
     && with_heartbeat "pip" .build/test-pip.log .venv/bin/pip install --disable-pip-version-check -r Scripts/requirements-test.txt \
     || { tail -20 .build/test-pip.log >&2; say "could not install the Python test oracles (see .build/test-pip.log)"; exit 1; }
 export SANDGLASS_PYTHON="$PWD/.venv/bin/python"
+# Kernel tuning (--tuning cached, the default) measures into a cache per CPU model; the tests
+# start from an empty one of their own, so that they measure, and leave ~/.cache alone.
+export SANDGLASS_TUNING_DIR="$PWD/.build/test-tuning-cache"
+rm -rf "$SANDGLASS_TUNING_DIR"
 
 # --- 1. Swift ------------------------------------------------------------------------------
 swift_outcome="FAILED"

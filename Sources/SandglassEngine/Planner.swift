@@ -32,11 +32,14 @@ public struct PlanOptions: Sendable {
     public var fusion: Fusion
     /// The per-core L2 size the planner fits bands into (hwloc's, where the caller knows it).
     public var l2Bytes: Int
+    /// Kernel variants and blockings measured on this CPU, by layer shape (KernelTuning.swift);
+    /// empty keeps the built-in rules.
+    public var tuning: TuningTable
 
     public init(isa: ISA? = nil, addMode: AddMode = .fused, threads: Int = 1,
                 partsPerThread: Int = PlanOptions.defaultPartsPerThread, foldChannelScale: Bool = true,
                 fuseNonlinearity: Bool = true, addInPlace: Bool = true, fusion: Fusion = .auto,
-                l2Bytes: Int = PlanOptions.defaultL2Bytes) {
+                l2Bytes: Int = PlanOptions.defaultL2Bytes, tuning: TuningTable = TuningTable()) {
         self.isa = isa; self.addMode = addMode; self.threads = threads
         self.partsPerThread = max(1, min(16, partsPerThread))
         self.foldChannelScale = foldChannelScale
@@ -44,6 +47,7 @@ public struct PlanOptions: Sendable {
         self.addInPlace = addInPlace
         self.fusion = fusion
         self.l2Bytes = max(16 * 1024, l2Bytes)
+        self.tuning = tuning
     }
 
     /// 1 MiB, the smaller of the L2 sizes seen on the x86 machines (Zen 5; Emerald Rapids has 2 MiB).
@@ -242,6 +246,14 @@ public enum Planner {
         }
         let zeros = AlignedBuffer(count: max(maxZeroRow, 1))
         var builder = StepBuilder(kernels: kernels, arena: arena.pointer, zeros: zeros.pointer)
+        if !options.tuning.isEmpty {
+            for (i, layer) in graph.layers.enumerated() {
+                guard case let .convolution(conv) = layer.operation,
+                      let key = KernelTuning.key(conv, input: graph.values[layer.inputs[0]], isa: kernels.isa),
+                      let choice = options.tuning[key] else { continue }
+                builder.tuned[i] = choice
+            }
+        }
         var steps: [PlanStep] = []
         /// The add or activation fused into a step of two layers.
         func fused(_ layers: [Int]) -> (residual: (location: TensorLocation, channels: Int, activation: Activation)?, then: Nonlinearity?) {

@@ -12,6 +12,8 @@ struct StepBuilder {
     var packedBytes = 0
     /// Packed 1×1 weights by graph layer, made early when a channel scale writes into them.
     var pointwiseWeights: [Int: PackedGEMMWeights] = [:]
+    /// Tuned choices by graph layer (KernelTuning.swift); layers without one keep the built-in rules.
+    var tuned: [Int: TunedChoice] = [:]
 
     typealias Made = (kernel: String, parallelism: Int, run: (Int, Int) -> Void)
 
@@ -34,7 +36,9 @@ struct StepBuilder {
         if let made = pointwiseWeights[layer] { return made }
         let (w, b) = conv.folded()
         let k = conv.inputChannels
-        let weights = PackedGEMMWeights(k: k, n: conv.outputChannels, kernels: kernels.gemmPanels, bias: b) { o, i in
+        let choice = tuned[layer]
+        let weights = PackedGEMMWeights(k: k, n: conv.outputChannels, kernels: kernels.gemmPanels, bias: b,
+                                        maxPanelWidth: choice?.gemmMaxPanelWidth, blockRows: choice?.gemmBlockRows) { o, i in
             w[o * k + i]
         }
         pointwiseWeights[layer] = weights
@@ -59,7 +63,8 @@ struct StepBuilder {
         let made = try convolutionOnly(conv, name: name, layer: layer, input: input, output: output, residual: residual)
         let outputBytes = output.shape.pixels * output.stride * MemoryLayout<Float>.size
         let banded = conv.isDepthwise || then != nil
-        let bands = banded ? max(1, min(made.parallelism, outputBytes / Self.bandBytes)) : 1
+        let bandBytes = (conv.isDepthwise ? tuned[layer]?.bandBytes : nil) ?? Self.bandBytes
+        let bands = banded ? max(1, min(made.parallelism, outputBytes / bandBytes)) : 1
         guard then != nil || bands > 1 else { return (made.kernel, made.parallelism, made.run) }
         let dst = pointer(output), stride = output.stride, kind = then?.kernelKind
         let nonlinearity = kernels.nonlinearity

@@ -94,6 +94,7 @@ extension SweepPoint {
         case "pin": return pin.description
         case "isa": return isa.description
         case "fusion": return fusion.rawValue
+        case "tuning": return tuning.rawValue
         default: return ""
         }
     }

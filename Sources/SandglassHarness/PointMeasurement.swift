@@ -19,6 +19,8 @@ public struct PointSession {
     public let totals: ModelSummary.Totals
     /// The graph's name ("MobileNeXt-1.0 …", or the imported file's).
     public let modelName: String
+    /// The kernel choices tuned for this CPU that the plan applies (PlanTuning.swift).
+    public let tuning: TuningOutcome
 
     /// Builds and plans the point's model, applying its pinning to the calling thread.
     public init(_ point: SweepPoint, seed: UInt64 = 0) throws {
@@ -41,7 +43,14 @@ public struct PointSession {
         let graph = try makeGraph()
         totals = ModelSummary.Totals(graph.totals)
         modelName = graph.name
-        plan = try Planner.plan(graph, options: PlanOptions(isa: isa, addMode: point.add, threads: point.threads, fusion: point.fusion, l2Bytes: topology?.l2Bytes ?? PlanOptions.defaultL2Bytes))
+        // Tuned on the point's first core, which the thread is bound to; not under callgrind,
+        // whose simulated CPU is not the one the choices are for.
+        let tuningMode: TuningMode = point.counters == .sim ? .off : point.tuning
+        let tuned = try PlanTuning.resolve(graph, isa: isa, mode: tuningMode)
+        tuning = tuned.outcome
+        let options = PlanOptions(isa: isa, addMode: point.add, threads: point.threads, fusion: point.fusion,
+                                  l2Bytes: topology?.l2Bytes ?? PlanOptions.defaultL2Bytes, tuning: tuned.table)
+        plan = try Planner.plan(graph, options: options)
         plan.setRandomInput(seed: seed)
         executor = Executor(plan: plan, pinning: cpus.count >= point.threads ? cpus : nil)
     }

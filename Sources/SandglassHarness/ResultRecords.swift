@@ -126,6 +126,9 @@ public struct PointEnvironment: Codable, Sendable {
     /// Groups: the host sampled between cycles about every 2 s (DriftLog), so that drift and
     /// throttling during the measurement are on record, not only at its ends.
     public var drift: [DriftSample]?
+    /// Kernel choices tuned for this CPU that the point's plan ran (nil: tuning off, or a
+    /// record written before tuning existed).
+    public var tuning: TuningOutcome?
 }
 
 /// A candidate of a comparison group against its baseline, paired cycle by cycle.
@@ -168,6 +171,8 @@ public struct PointRecord: Codable, Sendable {
     public var isaUsed: String
     /// nil in records written before the fusion axis existed (read as its default, auto).
     public var fusion: Fusion?
+    /// nil in records written before the tuning axis existed (read as its default, cached).
+    public var tuning: TuningMode?
     public var board: String?
     public var latencyMs: LatencyStatistics
     public var samplesMs: [Double]
@@ -194,7 +199,7 @@ public struct PointRecord: Codable, Sendable {
     /// The point's parameters, as a SweepPoint.
     public var point: SweepPoint {
         SweepPoint(model: model, width: width, alpha: alpha, resolution: resolution, threads: threads, add: add,
-                   counters: counters, pin: pin, isa: isa, fusion: fusion ?? .auto)
+                   counters: counters, pin: pin, isa: isa, fusion: fusion ?? .auto, tuning: tuning ?? .cached)
     }
 }
 

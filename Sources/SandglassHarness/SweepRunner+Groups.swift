@@ -240,6 +240,8 @@ extension SweepRunner {
         record.cacheState = p.interleave?.cacheState
         record.paired = p.paired
         record.group = p.group
+        record.tuning = point.tuning
+        record.environment.tuning = session.tuning.mode == .off ? nil : session.tuning
         return record
     }
 }

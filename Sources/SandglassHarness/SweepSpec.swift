@@ -19,18 +19,21 @@ public struct SweepPoint: Codable, Hashable, Sendable {
     public var isa: ISAChoice
     /// Depth-first chains (auto, the default) or layer by layer (none).
     public var fusion: Fusion
+    /// Kernel choices measured on this CPU (cached, the default), measured again (fresh), or the
+    /// built-in ones (off): PlanTuning.swift.
+    public var tuning: TuningMode
 
     public init(model: String = "mobilenext", width: Double = 1.0, alpha: IdentityMultiplier = .one, resolution: Int = 224,
                 threads: Int = 1, add: AddMode = .fused, counters: CounterSelection = .none, pin: PinRequest = .none,
-                isa: ISAChoice = .auto, fusion: Fusion = .auto) {
+                isa: ISAChoice = .auto, fusion: Fusion = .auto, tuning: TuningMode = .cached) {
         self.model = model; self.width = width; self.alpha = alpha; self.resolution = resolution
         self.threads = threads; self.add = add; self.counters = counters; self.pin = pin; self.isa = isa
-        self.fusion = fusion
+        self.fusion = fusion; self.tuning = tuning
     }
 
-    enum CodingKeys: String, CodingKey { case model, width, alpha, resolution, threads, add, counters, pin, isa, fusion }
+    enum CodingKeys: String, CodingKey { case model, width, alpha, resolution, threads, add, counters, pin, isa, fusion, tuning }
 
-    /// Points written before the fusion axis existed have no `fusion`: they read as the default.
+    /// Points written before the fusion or tuning axes existed lack them: they read as the defaults.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(model: try c.decode(String.self, forKey: .model), width: try c.decode(Double.self, forKey: .width),
@@ -38,14 +41,16 @@ public struct SweepPoint: Codable, Hashable, Sendable {
                   threads: try c.decode(Int.self, forKey: .threads), add: try c.decode(AddMode.self, forKey: .add),
                   counters: try c.decode(CounterSelection.self, forKey: .counters), pin: try c.decode(PinRequest.self, forKey: .pin),
                   isa: try c.decode(ISAChoice.self, forKey: .isa),
-                  fusion: try c.decodeIfPresent(Fusion.self, forKey: .fusion) ?? .auto)
+                  fusion: try c.decodeIfPresent(Fusion.self, forKey: .fusion) ?? .auto,
+                  tuning: try c.decodeIfPresent(TuningMode.self, forKey: .tuning) ?? .cached)
     }
 
     /// Canonical identity, used to resume, deduplicate and match points across results files.
-    /// The fusion axis appears only off its default, so that ids written before it existed still match.
+    /// The fusion and tuning axes appear only off their defaults, so that ids written before they existed still match.
     public var id: String {
         "\(model) width=\(ModelSpec.formatWidth(width)) alpha=\(alpha) resolution=\(resolution) threads=\(threads) "
             + "add=\(add) counters=\(counters) pin=\(pin) isa=\(isa)" + (fusion == .auto ? "" : " fusion=\(fusion)")
+            + (tuning == .cached ? "" : " tuning=\(tuning)")
     }
 
     /// A short label for progress lines and tables.
@@ -59,10 +64,11 @@ public struct SweepPoint: Codable, Hashable, Sendable {
         if pin != .none { parts.append("pin \(pin)") }
         if isa != .auto { parts.append(isa.description) }
         if fusion != .auto { parts.append("fusion \(fusion)") }
+        if tuning != .cached { parts.append("tuning \(tuning)") }
         return parts.joined(separator: " ")
     }
 
-    public static let axisNames = ["model", "width", "alpha", "resolution", "threads", "add", "counters", "pin", "isa", "fusion"]
+    public static let axisNames = ["model", "width", "alpha", "resolution", "threads", "add", "counters", "pin", "isa", "fusion", "tuning"]
 
     /// An imported model's path when `model` is "onnx:<path>" (its width, α and resolution come
     /// from the file; the point's own width/alpha/resolution are then ignored).
@@ -197,6 +203,7 @@ extension SweepPoint {
         case "pin": pin = try parsed { try PinRequest(parsing: value) }
         case "isa": isa = try parsed { try ISAChoice(parsing: value) }
         case "fusion": fusion = try parsed { try Fusion(parsing: value) }
+        case "tuning": tuning = try parsed { try TuningMode(parsing: value) }
         default:
             throw fail("unknown axis '\(axis)'")
         }

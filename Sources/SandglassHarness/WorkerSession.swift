@@ -29,6 +29,7 @@ public final class WorkerSession {
         var threads: Int?
         var add: String?
         var fusion: String?
+        var tuning: String?
         var isa: String?
         var pin: String?
         var seed: UInt64?
@@ -110,7 +111,7 @@ public final class WorkerSession {
         let plan = session.plan
         return encode(["ok": true, "op": "load", "id": id, "model": session.modelName, "isa": plan.isa.rawValue,
                        "threads": session.executor.threads, "add": plan.options.addMode.rawValue,
-                       "fusion": plan.options.fusion.rawValue,
+                       "fusion": plan.options.fusion.rawValue, "tuning": session.tuning.summary,
                        "madds": session.totals.madds, "params": session.totals.params,
                        "selftest": selfTest.status, "pinnedCPUs": session.cpus])
     }
@@ -181,6 +182,7 @@ public final class WorkerSession {
                 p.add = mode
             }
             if let fusion = r.fusion { p.fusion = try Fusion(parsing: fusion) }
+            if let tuning = r.tuning { p.tuning = try TuningMode(parsing: tuning) }
             if let isa = r.isa { p.isa = try ISAChoice(parsing: isa) }
             if let pin = r.pin {
                 do { p.pin = try PinRequest(parsing: pin) } catch let e as PinRequest.ParseError { throw WorkerError(e.description) }

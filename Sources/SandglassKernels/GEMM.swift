@@ -18,15 +18,24 @@ public final class PackedGEMMWeights {
     public let n: Int
     public let panels: [GEMMPanel]
     public let storage: AlignedBuffer
+    /// Rows of A per block (see runGEMM): the built-in rule's, or a tuned one (KernelTuning.swift).
+    public let blockRows: Int
+
+    /// Rows per block: the block's rows of A and of C together should take well under a 1 MiB
+    /// L2, so that C's rows, written panel by panel, are still cached when the next panel comes.
+    public static func defaultBlockRows(k: Int, n: Int) -> Int {
+        max(24, (384 * 1024 / ((k + n) * 4)) / 24 * 24)
+    }
 
     /// Chooses panel widths for n columns: the widest kernel while it fits, then the widest
-    /// that fits the rest, and the narrowest (partly filled) for a last few columns.
-    public static func panelPlan(n: Int, kernels: [GEMMPanelKernel]) -> [(column: Int, width: Int, kernel: Int)] {
+    /// that fits the rest, and the narrowest (partly filled) for a last few columns. A tuned
+    /// `maxWidth` leaves out the kernels wider than it.
+    public static func panelPlan(n: Int, kernels: [GEMMPanelKernel], maxWidth: Int = .max) -> [(column: Int, width: Int, kernel: Int)] {
         var plan: [(column: Int, width: Int, kernel: Int)] = []
         var column = 0
         while column < n {
             let remaining = n - column
-            let index = kernels.firstIndex(where: { $0.width <= remaining }) ?? (kernels.count - 1)
+            let index = kernels.firstIndex(where: { $0.width <= remaining && $0.width <= maxWidth }) ?? (kernels.count - 1)
             plan.append((column, kernels[index].width, index))
             column += kernels[index].width
         }
@@ -36,10 +45,13 @@ public final class PackedGEMMWeights {
     /// - Parameters:
     ///   - weight: weight(o, i) for output column o < n and input row i < k.
     ///   - bias: n values (or empty for zeros).
-    public init(k: Int, n: Int, kernels: [GEMMPanelKernel], bias: [Float], weight: (Int, Int) -> Float) {
+    ///   - maxPanelWidth, blockRows: a tuned choice (nil: the built-in rules).
+    public init(k: Int, n: Int, kernels: [GEMMPanelKernel], bias: [Float], maxPanelWidth: Int? = nil,
+                blockRows: Int? = nil, weight: (Int, Int) -> Float) {
         self.k = k
         self.n = n
-        let plan = PackedGEMMWeights.panelPlan(n: n, kernels: kernels)
+        self.blockRows = max(1, blockRows ?? PackedGEMMWeights.defaultBlockRows(k: k, n: n))
+        let plan = PackedGEMMWeights.panelPlan(n: n, kernels: kernels, maxWidth: maxPanelWidth ?? .max)
         var panels: [GEMMPanel] = []
         var total = 0
         for entry in plan {
@@ -88,9 +100,7 @@ public func runGEMM(kernels: KernelSet, weights: PackedGEMMWeights,
                     a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
                     epilogue: ConvEpilogue, rows: Range<Int>, panels: Range<Int>) {
     if rows.isEmpty || panels.isEmpty { return }
-    // Rows per block: the block's rows of A and of C together should take well under a 1 MiB
-    // L2, so that C's rows, written panel by panel, are still cached when the next panel comes.
-    let blockRows = max(24, (384 * 1024 / ((weights.k + weights.n) * 4)) / 24 * 24)
+    let blockRows = weights.blockRows
     let singleRow = rows.count == 1
     var start = rows.lowerBound
     while start < rows.upperBound {

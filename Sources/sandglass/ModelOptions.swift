@@ -2,6 +2,7 @@
 import ArgumentParser
 import SandglassEngine
 import SandglassKernels
+import SandglassHarness
 import SandglassONNX
 import SandglassProbes
 
@@ -128,6 +129,13 @@ struct EngineOptions: ParsableArguments {
         do { return try Fusion(parsing: fusion) } catch let e as ParameterError { throw ValidationError(e.message) }
     }
 
+    @Option(help: "Kernel tuning: cached (reuse the choices measured on this CPU model, measuring the layer shapes not yet cached), fresh (measure every shape again) or off (the built-in choices).")
+    var tuning: String = "cached"
+
+    func tuningMode() throws -> TuningMode {
+        do { return try TuningMode(parsing: tuning) } catch let e as ParameterError { throw ValidationError(e.message) }
+    }
+
     func planOptions() throws -> PlanOptions {
         PlanOptions(isa: try selectedISA(), addMode: try addMode(), threads: threads, fusion: try fusionMode(),
                     l2Bytes: (try? HwlocTopology.load())?.l2Bytes ?? PlanOptions.defaultL2Bytes)
@@ -138,6 +146,7 @@ struct EngineOptions: ParsableArguments {
         _ = try selectedISA()
         _ = try addMode()
         _ = try fusionMode()
+        _ = try tuningMode()
     }
 }
 

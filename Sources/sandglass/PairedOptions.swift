@@ -68,7 +68,7 @@ extension ModelOptions {
         }
         var p = SweepPoint()
         var settings: [(String, String?)] = [("threads", String(engine.threads)), ("add", engine.add), ("isa", engine.isa), ("pin", pin),
-                                               ("fusion", engine.fusion)]
+                                               ("fusion", engine.fusion), ("tuning", engine.tuning)]
         if let onnx {
             settings.insert(("model", "onnx:" + onnx), at: 0)
         } else {

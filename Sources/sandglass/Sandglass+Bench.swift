@@ -113,6 +113,8 @@ extension Sandglass {
             var shortcuts: [ShortcutResidency]?
             /// The plan's roofline bound from a quick calibration of this core (RooflineBound.swift).
             var roofline: RooflineBound?
+            /// Kernel choices tuned for this CPU (PlanTuning.swift).
+            var tuning: TuningOutcome?
         }
 
         /// Memory: what the plan needs (packed weights + activation arena + zero row), and what the
@@ -226,6 +228,10 @@ extension Sandglass {
                 output = makeOutput(identity, plan: plan, executor: executor, baseline: baseline, warm: warm, samples: samples)
             }
             output.selftest = selfTest
+            output.tuning = session.tuning
+            for warning in session.tuning.warnings {
+                FileHandle.standardError.write(Data("sandglass: warning: \(warning)\n".utf8))
+            }
             if roofline || format == .json {
                 output.roofline = Self.rooflineBound(plan: plan, measuredMs: output.latencyMs.median)
             }
@@ -249,6 +255,7 @@ extension Sandglass {
                 line += "; peak \(fixed(bound.peakGflops, 0)) GFLOP/s): measured / bound \(ratio)"
                 print(line)
             }
+            print("tuning: \(session.tuning.summary)")
             print(selfTest.summary)
         }
 
@@ -271,7 +278,7 @@ extension Sandglass {
         func point(selection: CounterSelection) throws -> SweepPoint {
             var p = SweepPoint(threads: engine.threads, add: try engine.addMode(), counters: selection,
                                pin: try measurement.pinRequest(), isa: try engine.selectedISA().map(ISAChoice.named) ?? .auto,
-                               fusion: try engine.fusionMode())
+                               fusion: try engine.fusionMode(), tuning: try engine.tuningMode())
             if let onnx = model.onnx {
                 p.model = "onnx:" + onnx
             } else {

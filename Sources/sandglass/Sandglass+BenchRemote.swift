@@ -13,7 +13,7 @@ extension Sandglass.Bench {
                                                 ("--resolution", model.resolution.map(String.init)),
                                                 ("--classes", model.classes.map(String.init)), ("--seed", model.seed.map(String.init))]
         for (flag, value) in modelFlags { if let value { args += [flag, value] } }
-        args += ["--isa", engine.isa, "--threads", String(engine.threads), "--add", engine.add, "--fusion", engine.fusion,
+        args += ["--isa", engine.isa, "--threads", String(engine.threads), "--add", engine.add, "--fusion", engine.fusion, "--tuning", engine.tuning,
                  "--counters", measurement.counters, "--pin", measurement.pin,
                  "--warmup", String(warmup), "--format", format.rawValue]
         if let iterationsOption { args += ["--iterations", String(iterationsOption)] }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SandglassEngine
+import SandglassHarness
 
 extension Sandglass {
     struct Run: ParsableCommand {
@@ -27,7 +28,14 @@ extension Sandglass {
         func run() throws {
             let loaded = try model.load()
             let plan: Plan
-            do { plan = try Planner.plan(loaded.graph, options: try engine.planOptions()) } catch let e as ISASelectionError {
+            do {
+                var options = try engine.planOptions()
+                // Tuned choices change only how fast the plan runs, never its output.
+                options.tuning = try PlanTuning.resolve(loaded.graph, isa: options.isa, mode: try engine.tuningMode()).table
+                plan = try Planner.plan(loaded.graph, options: options)
+            } catch let e as ParameterError {
+                throw CommandFailure.usage(e.message)
+            } catch let e as ISASelectionError {
                 throw CommandFailure.usage(e.description)
             } catch let e as PlanError {
                 throw CommandFailure("\(loaded.name): \(e.message)")

@@ -65,9 +65,15 @@ extension Sandglass {
         @Option(help: "Run the sweep on every board of a boards file (YAML), in parallel; see README.")
         var targets: String?
 
+        @Option(help: "Kernel tuning for every point: cached, fresh or off (see bench --help); overrides the spec's tuning axis.")
+        var tuning: String?
+
         @OptionGroup(title: "Remote boards") var remote: RemoteOptions
 
         func validate() throws {
+            if let tuning {
+                do { _ = try TuningMode(parsing: tuning) } catch let e as ParameterError { throw ValidationError(e.message) }
+            }
             guard (spec == nil) != (preset == nil) else {
                 throw ValidationError("give a sweep specification file or --preset NAME (one of \(SweepPresets.names.joined(separator: ", ")))")
             }
@@ -117,6 +123,10 @@ extension Sandglass {
                 do { request = try PinRequest(parsing: pin) } catch let e as PinRequest.ParseError { throw ValidationError("--pin: \(e.description)") }
                 var seen = Set<String>()
                 s.points = s.points.map { var p = $0; p.pin = request; return p }.filter { seen.insert($0.id).inserted }
+            }
+            if let tuning, let mode = try? TuningMode(parsing: tuning) {
+                var seen = Set<String>()
+                s.points = s.points.map { var p = $0; p.tuning = mode; return p }.filter { seen.insert($0.id).inserted }
             }
             return s
         }

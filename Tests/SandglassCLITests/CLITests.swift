@@ -72,6 +72,34 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("none or auto"), bad.stderr)
     }
 
+    /// --tuning on bench: fresh measures every tunable shape into the cache, cached then finds
+    /// them all there, off reports the built-in choices; the JSON names what was tuned.
+    func testBenchTuningModes() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sg-cli-tuning-\(getpid())")
+        try? FileManager.default.removeItem(at: dir)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let env = ["SANDGLASS_TUNING_DIR": dir.path]
+        let base = ["bench", "--model", "mobilenext", "--width", "0.5", "--resolution", "128", "--warmup", "0",
+                    "--iterations", "3", "--skip-selftest", "--format", "json"]
+        var outcomes: [String: [String: Any]] = [:]
+        for mode in ["fresh", "cached", "off"] {
+            let r = try CLI.run(base + ["--tuning", mode], environment: env)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            outcomes[mode] = try XCTUnwrap(r.json?["tuning"] as? [String: Any], "tuning in \(mode)")
+        }
+        let shapes = outcomes["fresh"]?["shapes"] as? Int ?? 0
+        XCTAssertGreaterThan(shapes, 0)
+        XCTAssertEqual(outcomes["fresh"]?["measured"] as? Int, shapes)
+        XCTAssertEqual(outcomes["cached"]?["measured"] as? Int, 0, "the second run reuses the first one's choices")
+        XCTAssertEqual((outcomes["cached"]?["tuned"] as? [String: Any])?.count, (outcomes["fresh"]?["tuned"] as? [String: Any])?.count)
+        XCTAssertEqual(outcomes["off"]?["mode"] as? String, "off")
+        let file = try XCTUnwrap(outcomes["fresh"]?["cacheFile"] as? String)
+        XCTAssertTrue(file.hasPrefix(dir.path) && FileManager.default.fileExists(atPath: file), file)
+        let bad = try CLI.run(["bench", "--model", "mobilenext", "--tuning", "always"])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains("off, cached or fresh"), bad.stderr)
+    }
+
     func testModelsLists() throws {
         let r = try CLI.run(["models"])
         XCTAssertEqual(r.status, 0)

@@ -32,7 +32,8 @@ final class SweepParameterTests: XCTestCase {
     func testEveryAxisParsesOnceAndKeepsItsText() throws {
         var p = SweepPoint()
         let values = ["model": "MNeXt", "width": "0.75", "alpha": "0.5", "resolution": "160", "threads": "2", "add": "Separate",
-                      "counters": "perf:cycles,instructions", "pin": "core:1", "isa": "AVX2", "fusion": "None"]
+                      "counters": "perf:cycles,instructions", "pin": "core:1", "isa": "AVX2", "fusion": "None",
+                      "tuning": "Fresh"]
         for (axis, value) in values { try p.set(axis, value) }
         XCTAssertEqual(p.model, "mobilenext")
         XCTAssertEqual(p.alpha, try IdentityMultiplier(parsing: "1/2"))
@@ -41,7 +42,8 @@ final class SweepParameterTests: XCTestCase {
         XCTAssertEqual(p.pin, .core(1))
         XCTAssertEqual(p.isa, .named(.avx2))
         XCTAssertEqual(p.fusion, Fusion.none)
-        XCTAssertEqual(p.id, "mobilenext width=0.75 alpha=1/2 resolution=160 threads=2 add=separate counters=perf:cycles,instructions pin=core:1 isa=avx2 fusion=none")
+        XCTAssertEqual(p.tuning, .fresh)
+        XCTAssertEqual(p.id, "mobilenext width=0.75 alpha=1/2 resolution=160 threads=2 add=separate counters=perf:cycles,instructions pin=core:1 isa=avx2 fusion=none tuning=fresh")
         XCTAssertThrowsError(try p.set("fusion", "depth-first")) { XCTAssertTrue("\($0)".contains("none or auto")) }
         // value(of:) gives text that parses back to the same point.
         var q = SweepPoint()

@@ -1,0 +1,63 @@
+// Per-machine tuning, the policy: --tuning off|cached|fresh (a sweep axis like the others)
+// turns a model into the table of choices its plan applies, measuring what the cache for this
+// CPU lacks.
+import Foundation
+import SandglassEngine
+
+/// What tuning did for one plan, for the results' record.
+public struct TuningOutcome: Codable, Sendable, Equatable {
+    public var mode: TuningMode
+    public var cpu: String?
+    public var cacheFile: String?
+    /// Layer shapes of the model with more than one way to run.
+    public var shapes: Int
+    /// Of those, measured in this run (the rest came from the cache).
+    public var measured: Int
+    /// Of those, running a tuned choice rather than the built-in one, with the choice.
+    public var tuned: [String: String]
+    public var seconds: Double
+    public var warnings: [String]
+
+    public static let off = TuningOutcome(mode: .off, cpu: nil, cacheFile: nil, shapes: 0, measured: 0, tuned: [:],
+                                          seconds: 0, warnings: [])
+
+    /// One line for humans: "cached: 31 shapes, 3 measured now, 5 tuned (…/amd-epyc-….json)".
+    public var summary: String {
+        guard mode != .off else { return "off (built-in kernel choices)" }
+        return "\(mode.rawValue): \(shapes) layer shapes, \(measured) measured now, \(tuned.count) tuned"
+            + (cacheFile.map { " (\($0))" } ?? "")
+    }
+}
+
+public enum PlanTuning {
+    /// The table of tuned choices for `graph`'s plan under `mode`. Measures on the calling
+    /// thread (pin it first): every shape with `fresh`, the shapes the cache lacks with `cached`.
+    public static func resolve(_ graph: Graph, isa: ISA?, mode: TuningMode,
+                               cache: TuningCache = TuningCache()) throws -> (table: TuningTable, outcome: TuningOutcome) {
+        guard mode != .off else { return (TuningTable(), .off) }
+        let start = Date()
+        let layers = try KernelTuning.tunableLayers(graph, isa: isa)
+        var warnings: [String] = []
+        let (file, problem) = cache.load()
+        if let problem { warnings.append(problem) }
+        let missing = mode == .fresh ? layers : layers.filter { file.entries[$0.key] == nil }
+        let measured = try KernelTuner.measure(missing, isa: isa)
+        if !measured.isEmpty {
+            do { try cache.save(measured) } catch {
+                warnings.append("tuning cache \(cache.fileURL.path) could not be written (\(error)): the choices hold for this run only")
+            }
+        }
+        var table = TuningTable()
+        var tuned: [String: String] = [:]
+        for layer in layers {
+            guard let entry = measured[layer.key] ?? file.entries[layer.key], !entry.choice.isDefault,
+                  layer.candidates.contains(entry.choice) else { continue }
+            table.choices[layer.key] = entry.choice
+            tuned[layer.key] = "\(entry.choice) (\(String(format: "%.3f", entry.ratioToBuiltIn))× the built-in)"
+        }
+        let outcome = TuningOutcome(mode: mode, cpu: cache.cpu, cacheFile: cache.fileURL.path, shapes: layers.count,
+                                    measured: measured.count, tuned: tuned, seconds: Date().timeIntervalSince(start),
+                                    warnings: warnings)
+        return (table, outcome)
+    }
+}

@@ -1,0 +1,101 @@
+import SandglassEngine
+import SandglassKernels
+import XCTest
+
+/// The engine's half of per-machine tuning (KernelTuning.swift): which shapes are tunable, what
+/// their candidates are, and that a plan applying any candidate computes what the built-in plan
+/// computes, on awkward shapes (column counts no panel width divides, maps of odd sizes).
+final class KernelTuningTests: XCTestCase {
+    func graph() throws -> Graph {
+        var w = SeededRandom(seed: 9)
+        func conv(_ cin: Int, _ cout: Int, k: Int, stride: Int = 1, groups: Int = 1, _ activation: Activation = .none) -> Convolution {
+            Convolution(inputChannels: cin, outputChannels: cout, kernel: k, stride: stride, padding: k / 2, groups: groups,
+                        weights: w.uniform(-0.4, 0.4, count: cout * (cin / groups) * k * k), bias: w.uniform(-0.2, 0.2, count: cout),
+                        activation: activation)
+        }
+        var g = GraphBuilder(name: "tunable")
+        var x = try g.addInput(TensorShape(height: 67, width: 45, channels: 20))
+        x = try g.convolution("expand", x, conv(20, 100, k: 1, .relu6))                  // m 3015, n 100: 64+32+4
+        x = try g.convolution("dw", x, conv(100, 100, k: 3, stride: 2, groups: 100, .relu6))   // 34×23×100
+        x = try g.convolution("dw5", x, conv(100, 100, k: 5, groups: 100))
+        x = try g.convolution("project", x, conv(100, 72, k: 1))                          // n 72
+        x = try g.convolution("again", x, conv(72, 72, k: 1, .relu))                       // same n, other k
+        return try g.build(output: x)
+    }
+
+    func testTunableShapesHaveTheBuiltInChoiceFirstAndOneKeyEach() throws {
+        let g = try graph()
+        for isa in ISASelection.available {
+            let layers = try KernelTuning.tunableLayers(g, isa: isa)
+            XCTAssertEqual(Set(layers.map(\.key)).count, layers.count, "one entry per key")
+            XCTAssertTrue(layers.contains { $0.layerName == "expand" && $0.key.contains("f32_gemm m=3015 k=20 n=100") },
+                          "\(layers.map(\.key))")
+            for layer in layers {
+                XCTAssertTrue(layer.key.hasPrefix(isa.rawValue + " "), layer.key)
+                XCTAssertTrue(layer.candidates[0].isDefault, "\(layer.key): the built-in choice comes first")
+                XCTAssertGreaterThan(layer.candidates.count, 1)
+                XCTAssertEqual(Set(layer.candidates).count, layer.candidates.count, "no candidate twice")
+            }
+        }
+    }
+
+    func testEveryCandidateComputesWhatTheBuiltInPlanComputes() throws {
+        let g = try graph()
+        var random = SeededRandom(seed: 4)
+        let input = random.uniform(-1, 1, count: g.inputShape.elements)
+        let reference = ReferenceExecutor.run(g, input: input)
+        for isa in ISASelection.available {
+            func run(_ table: TuningTable, threads: Int = 1) throws -> (Plan, [Float]) {
+                let plan = try Planner.plan(g, options: PlanOptions(isa: isa, threads: threads, fusion: .none, tuning: table))
+                try plan.setInput(input, nchw: false)
+                Executor(plan: plan).run()
+                return (plan, plan.readOutput(nchw: false))
+            }
+            let (builtInPlan, builtIn) = try run(TuningTable())
+            var e: Float = 0
+            for (a, b) in zip(builtIn, reference) { e = max(e, abs(a - b)) }
+            XCTAssertLessThan(e, 1e-3, "\(isa): the built-in plan against the reference")
+            for layer in try KernelTuning.tunableLayers(g, isa: isa) {
+                for choice in layer.candidates.dropFirst() {
+                    for threads in [1, 2] {
+                        let (plan, y) = try run(TuningTable([layer.key: choice]), threads: threads)
+                        // Same sums in the same order: bit for bit what the built-in plan gives.
+                        XCTAssertEqual(y, builtIn, "\(isa) \(layer.key) \(choice) threads=\(threads)")
+                        if choice.gemmMaxPanelWidth != nil {
+                            let step = plan.steps.first { $0.name == layer.layerName }!
+                            let before = builtInPlan.steps.first { $0.name == layer.layerName }!
+                            XCTAssertNotEqual(step.kernel, before.kernel, "a narrower panel kernel shows in the step's name")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    func testPanelPlanRespectsTheTunedWidth() throws {
+        let kernels = try ISASelection.kernels()
+        let widths = kernels.gemmPanels.map(\.width)
+        for n in [1, 7, 24, 72, 100, 255] {
+            for maxWidth in widths {
+                let plan = PackedGEMMWeights.panelPlan(n: n, kernels: kernels.gemmPanels, maxWidth: maxWidth)
+                XCTAssertEqual(plan.first?.column, 0)
+                XCTAssertGreaterThanOrEqual(plan.map(\.width).reduce(0, +), n, "every column is covered")
+                for (a, b) in zip(plan, plan.dropFirst()) { XCTAssertEqual(a.column + a.width, b.column) }
+                XCTAssertTrue(plan.allSatisfy { $0.width <= max(maxWidth, widths.last!) }, "n=\(n) ≤\(maxWidth): \(plan)")
+            }
+        }
+    }
+
+    func testATableAppliesOnlyToItsOwnShape() throws {
+        let g = try graph()
+        let layers = try KernelTuning.tunableLayers(g)
+        let expand = try XCTUnwrap(layers.first { $0.layerName == "expand" })
+        let narrow = try XCTUnwrap(expand.candidates.first { $0.gemmMaxPanelWidth != nil })
+        let tuned = try Planner.plan(g, options: PlanOptions(fusion: .none, tuning: TuningTable([expand.key: narrow])))
+        let builtIn = try Planner.plan(g, options: PlanOptions(fusion: .none))
+        for (a, b) in zip(tuned.steps, builtIn.steps) where a.name != "expand" {
+            XCTAssertEqual(a.kernel, b.kernel, "\(a.name) has no entry and keeps its kernels")
+        }
+        XCTAssertNotEqual(tuned.steps[0].kernel, builtIn.steps[0].kernel)
+    }
+}
