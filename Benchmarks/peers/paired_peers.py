@@ -293,7 +293,8 @@ def main() -> None:
                    "pairs": a.pairs, "madds": madds,
                    "sandglassMs": median_ci(sg), "onnxruntimeMs": median_ci(base),
                    "ratioToOnnxRuntime": ratio, "ratioRoundTrip": round_trip, "aaRatio": aa, "maxRelOutputDifference": rel,
-                   "sandglassIsa": sandglass.loaded.get("isa"), "timesMs": times,
+                   "sandglassIsa": sandglass.loaded.get("isa"), "sandglassTuning": sandglass.loaded.get("tuning"),
+                   "timesMs": times,
                    "litertMs": median_ci(times["litert"]) if litert else None,
                    "ratioToLiteRT": median_ci([s / t for s, t in zip(sg, times["litert"])]) if litert else None,
                    "ratioToFasterPeer": median_ci([s / min(b, t) for s, b, t in zip(sg, base, times["litert"])]) if litert else None,
@@ -338,6 +339,11 @@ def main() -> None:
              f"JSON of each request as well: the truth lies between the two ratios.", "",
              "| model | Sandglass ms | ONNX Runtime ms | Sandglass / ONNX Runtime | same, Sandglass by round trip | A/A | max output difference |",
              "|---|---|---|---|---|---|---|"]
+    tunings = sorted({r.get("sandglassTuning") for r in results if r.get("sandglassTuning")})
+    if tunings:
+        lines[4:4] = ["Sandglass's kernel tuning per model (`--tuning cached`, the worker's default): "
+                      + "; ".join(f"{r['model']}-{r['width']} α={r['alpha']}: {r['sandglassTuning']}" for r in results
+                                  if r.get("sandglassTuning")) + ".", ""]
     for r in results:
         lines.append(f"| {r['model']}-{r['width']} α={r['alpha']} @{r['resolution']} | {ci(r['sandglassMs'])} | "
                      f"{ci(r['onnxruntimeMs'])} | **{ci(r['ratioToOnnxRuntime'])}** | {ci(r['ratioRoundTrip'])} | {ci(r['aaRatio'])} | "

@@ -13,30 +13,38 @@ public struct TunedChoice: Codable, Hashable, Sendable, CustomStringConvertible 
     public var gemmBlockRows: Int?
     /// Depthwise convolutions: bytes of output per band of rows.
     public var bandBytes: Int?
+    /// Depth-first chains (RowBandChain.swift): false runs the chain's layers one by one. Where
+    /// L3 is fast (Zen 5: 87 GB/s per core) the traffic a chain saves can cost less than its bands.
+    public var chained: Bool?
 
-    public init(gemmMaxPanelWidth: Int? = nil, gemmBlockRows: Int? = nil, bandBytes: Int? = nil) {
+    public init(gemmMaxPanelWidth: Int? = nil, gemmBlockRows: Int? = nil, bandBytes: Int? = nil, chained: Bool? = nil) {
         self.gemmMaxPanelWidth = gemmMaxPanelWidth; self.gemmBlockRows = gemmBlockRows; self.bandBytes = bandBytes
+        self.chained = chained
     }
 
-    public var isDefault: Bool { gemmMaxPanelWidth == nil && gemmBlockRows == nil && bandBytes == nil }
+    public var isDefault: Bool { gemmMaxPanelWidth == nil && gemmBlockRows == nil && bandBytes == nil && chained == nil }
 
     public var description: String {
         var parts: [String] = []
         if let w = gemmMaxPanelWidth { parts.append("panels<=\(w)") }
         if let r = gemmBlockRows { parts.append("block \(r) rows") }
         if let b = bandBytes { parts.append("bands of \(b / 1024) KiB") }
+        if chained == false { parts.append("layer by layer") }
         return parts.isEmpty ? "built-in" : parts.joined(separator: ", ")
     }
 }
 
-/// One tunable layer shape of a graph, with what the tuner needs to time it alone.
+/// One tunable layer shape (or chain of layers) of a graph, with what the tuner needs to time it alone.
 public struct TunableLayer: Sendable {
-    /// E.g. "avx512 f32_gemm m=3136 k=96 n=24" or "avx512 f32_dwconv3x3_s2 112x112x96".
+    /// E.g. "avx512 f32_gemm m=3136 k=96 n=24", "avx512 f32_dwconv3x3_s2 112x112x96" or
+    /// "avx512 chain l2=1024K 112x112x16: conv1x1>96 dwconv3x3s1 conv1x1>16".
     public let key: String
     /// The layer's name in the graph it was found in (the first of that shape).
     public let layerName: String
-    public let input: TensorShape
-    public let convolution: Convolution
+    /// A graph of this layer (or chain) alone, to time its candidates on.
+    public let trial: Graph
+    /// Plan options the trial runs under besides the candidate (a chain's L2 size).
+    public let l2Bytes: Int
     /// The built-in choice first.
     public let candidates: [TunedChoice]
 }
@@ -95,8 +103,10 @@ public enum KernelTuning {
         return list
     }
 
-    /// The graph's layer shapes with more than one candidate, each once, in graph order.
-    public static func tunableLayers(_ graph: Graph, isa: ISA? = nil) throws -> [TunableLayer] {
+    /// The graph's layer shapes with more than one candidate, each once, in graph order; then,
+    /// with `options.fusion == .auto`, the chains the planner forms (run chained or layer by layer).
+    public static func tunableLayers(_ graph: Graph, isa: ISA? = nil,
+                                     options: PlanOptions = PlanOptions(fusion: .none)) throws -> [TunableLayer] {
         let kernels = try ISASelection.kernels(for: isa)
         var seen = Set<String>()
         var found: [TunableLayer] = []
@@ -107,16 +117,59 @@ public enum KernelTuning {
             let candidates = candidates(conv, input: input, kernels: kernels)
             guard candidates.count > 1 else { continue }
             seen.insert(key)
-            found.append(TunableLayer(key: key, layerName: layer.name, input: input, convolution: conv, candidates: candidates))
+            var b = GraphBuilder(name: "tuning \(key)")
+            let y = try b.convolution(layer.name, try b.addInput(input), conv)
+            found.append(TunableLayer(key: key, layerName: layer.name, trial: try b.build(output: y),
+                                      l2Bytes: options.l2Bytes, candidates: candidates))
+        }
+        guard options.fusion == .auto else { return found }
+        var chainOptions = options
+        chainOptions.isa = kernels.isa
+        chainOptions.threads = 1
+        chainOptions.tuning = TuningTable()
+        let plan = try Planner.plan(graph, options: chainOptions)
+        for step in plan.steps where step.chain != nil {
+            let key = chainKey(graph, layers: step.layers, isa: kernels.isa, l2Bytes: options.l2Bytes)
+            guard !seen.contains(key), let trial = try chainTrial(graph, layers: step.layers, name: key) else { continue }
+            seen.insert(key)
+            found.append(TunableLayer(key: key, layerName: step.name, trial: trial, l2Bytes: options.l2Bytes,
+                                      candidates: [TunedChoice(), TunedChoice(chained: false)]))
         }
         return found
     }
 
-    /// A graph of this one layer, for timing its candidates alone.
-    public static func trialGraph(_ layer: TunableLayer) throws -> Graph {
-        var b = GraphBuilder(name: "tuning \(layer.key)")
-        let x = try b.addInput(layer.input)
-        let y = try b.convolution(layer.layerName, x, layer.convolution)
-        return try b.build(output: y)
+    /// A chain's key: its input shape and its layers' operations and output channels, with the L2
+    /// size its bands were planned for.
+    public static func chainKey(_ graph: Graph, layers: [Int], isa: ISA, l2Bytes: Int) -> String {
+        let input = graph.values[graph.layers[layers[0]].inputs[0]]
+        let ops = layers.map { i -> String in
+            let layer = graph.layers[i]
+            return "\(layer.operation.opName)>\(graph.values[layer.output].channels)"
+        }
+        return "\(isa) chain l2=\(l2Bytes / 1024)K \(input): " + ops.joined(separator: " ")
+    }
+
+    /// The chain's layers as a graph of their own, or nil when one of them reads a tensor from
+    /// outside the chain other than its input (such a chain keeps the built-in choice).
+    static func chainTrial(_ graph: Graph, layers: [Int], name: String) throws -> Graph? {
+        var b = GraphBuilder(name: "tuning \(name)")
+        var map: [ValueID: ValueID] = [:]
+        let head = graph.layers[layers[0]].inputs[0]
+        map[head] = try b.addInput(graph.values[head])
+        for i in layers {
+            let layer = graph.layers[i]
+            guard let x = map[layer.inputs[0]] else { return nil }
+            switch layer.operation {
+            case let .convolution(conv): map[layer.output] = try b.convolution(layer.name, x, conv)
+            case let .nonlinearity(n): map[layer.output] = try b.nonlinearity(layer.name, x, n)
+            case let .shortcutAdd(add):
+                guard let identity = map[layer.inputs[1]] else { return nil }
+                map[layer.output] = try b.shortcutAdd(layer.name, branch: x, identity: identity,
+                                                      addedChannels: add.addedChannels, activation: add.activation)
+            default: return nil
+            }
+        }
+        guard let out = map[graph.layers[layers.last!].output] else { return nil }
+        return try b.build(output: out)
     }
 }

@@ -174,8 +174,17 @@ public enum Planner {
         for i in graph.layers.indices where !fusedAway.contains(i) {
             memberSteps.append(fusedAdd[i].map { [i, $0] } ?? fusedNonlinearity[i].map { [i, $0] } ?? [i])
         }
-        let chains = options.fusion == .auto ? Self.chains(graph, memberSteps, consumers: consumers, options: options)
+        var chains = options.fusion == .auto ? Self.chains(graph, memberSteps, consumers: consumers, options: options)
                                              : memberSteps.map { [$0] }
+        // A chain tuned to run layer by layer on this CPU (KernelTuning.swift) splits into its members.
+        if !options.tuning.isEmpty {
+            let isa = kernels.isa
+            chains = chains.flatMap { chain -> [[[Int]]] in
+                guard chain.count > 1 else { return [chain] }
+                let key = KernelTuning.chainKey(graph, layers: chain.flatMap { $0 }, isa: isa, l2Bytes: options.l2Bytes)
+                return options.tuning[key]?.chained == false ? chain.map { [$0] } : [chain]
+            }
+        }
         let stepLayers = chains.map { $0.flatMap { $0 } }
         var chainHead = [Int: Int]()                         // layer -> first layer of its chain
         for chain in chains where chain.count > 1 { for member in chain { for l in member { chainHead[l] = chain[0][0] } } }

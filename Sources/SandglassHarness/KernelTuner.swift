@@ -42,10 +42,10 @@ public enum KernelTuner {
     }
 
     public static func measure(_ layer: TunableLayer, isa: ISA?) throws -> TuningEntry {
-        let graph = try KernelTuning.trialGraph(layer)
+        // Fusion on, so that a chain's trial forms its chain (a one-layer trial has none to form).
         let plans = try layer.candidates.map { choice in
-            try Planner.plan(graph, options: PlanOptions(isa: isa, threads: 1, fusion: .none,
-                                                         tuning: TuningTable([layer.key: choice])))
+            try Planner.plan(layer.trial, options: PlanOptions(isa: isa, threads: 1, fusion: .auto, l2Bytes: layer.l2Bytes,
+                                                               tuning: TuningTable([layer.key: choice])))
         }
         for plan in plans { plan.setRandomInput(seed: 1) }
         let runs = plans.map { plan in { for step in plan.steps { step.run(0, 1) } } }

@@ -32,15 +32,19 @@ public struct TuningOutcome: Codable, Sendable, Equatable {
 public enum PlanTuning {
     /// The table of tuned choices for `graph`'s plan under `mode`. Measures on the calling
     /// thread (pin it first): every shape with `fresh`, the shapes the cache lacks with `cached`.
-    public static func resolve(_ graph: Graph, isa: ISA?, mode: TuningMode,
+    /// `options` are the plan's (its ISA, add mode, fusion and L2 size): with fusion, the chains
+    /// it forms are tuned too.
+    public static func resolve(_ graph: Graph, options: PlanOptions, mode: TuningMode,
                                cache: TuningCache = TuningCache()) throws -> (table: TuningTable, outcome: TuningOutcome) {
         guard mode != .off else { return (TuningTable(), .off) }
         let start = Date()
-        let layers = try KernelTuning.tunableLayers(graph, isa: isa)
+        let isa = options.isa
+        let layers = try KernelTuning.tunableLayers(graph, isa: isa, options: options)
         var warnings: [String] = []
         let (file, problem) = cache.load()
         if let problem { warnings.append(problem) }
-        let missing = mode == .fresh ? layers : layers.filter { file.entries[$0.key] == nil }
+        // A cached entry measured over another set of candidates (an older build's) is measured again.
+        let missing = mode == .fresh ? layers : layers.filter { file.entries[$0.key]?.candidates != $0.candidates.count }
         let measured = try KernelTuner.measure(missing, isa: isa)
         if !measured.isEmpty {
             do { try cache.save(measured) } catch {

@@ -46,10 +46,11 @@ public struct PointSession {
         // Tuned on the point's first core, which the thread is bound to; not under callgrind,
         // whose simulated CPU is not the one the choices are for.
         let tuningMode: TuningMode = point.counters == .sim ? .off : point.tuning
-        let tuned = try PlanTuning.resolve(graph, isa: isa, mode: tuningMode)
+        var options = PlanOptions(isa: isa, addMode: point.add, threads: point.threads, fusion: point.fusion,
+                                  l2Bytes: topology?.l2Bytes ?? PlanOptions.defaultL2Bytes)
+        let tuned = try PlanTuning.resolve(graph, options: options, mode: tuningMode)
         tuning = tuned.outcome
-        let options = PlanOptions(isa: isa, addMode: point.add, threads: point.threads, fusion: point.fusion,
-                                  l2Bytes: topology?.l2Bytes ?? PlanOptions.defaultL2Bytes, tuning: tuned.table)
+        options.tuning = tuned.table
         plan = try Planner.plan(graph, options: options)
         plan.setRandomInput(seed: seed)
         executor = Executor(plan: plan, pinning: cpus.count >= point.threads ? cpus : nil)

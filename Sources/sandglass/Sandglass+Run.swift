@@ -31,7 +31,7 @@ extension Sandglass {
             do {
                 var options = try engine.planOptions()
                 // Tuned choices change only how fast the plan runs, never its output.
-                options.tuning = try PlanTuning.resolve(loaded.graph, isa: options.isa, mode: try engine.tuningMode()).table
+                options.tuning = try PlanTuning.resolve(loaded.graph, options: options, mode: try engine.tuningMode()).table
                 plan = try Planner.plan(loaded.graph, options: options)
             } catch let e as ParameterError {
                 throw CommandFailure.usage(e.message)

@@ -72,6 +72,40 @@ final class KernelTuningTests: XCTestCase {
         }
     }
 
+    /// With fusion, the chains the planner forms are tunable too: run chained (built-in) or
+    /// layer by layer. A small L2 makes this small graph chain.
+    func testAChainTunedLayerByLayerSplitsAndComputesTheSame() throws {
+        let g = try graph()
+        var random = SeededRandom(seed: 5)
+        let input = random.uniform(-1, 1, count: g.inputShape.elements)
+        let options = PlanOptions(fusion: .auto, l2Bytes: 16 * 1024)
+        let chains = try KernelTuning.tunableLayers(g, options: options).filter { $0.key.contains(" chain ") }
+        XCTAssertFalse(chains.isEmpty, "the small L2 chains these maps")
+        XCTAssertTrue(try KernelTuning.tunableLayers(g, options: PlanOptions(fusion: .none, l2Bytes: 16 * 1024))
+            .allSatisfy { !$0.key.contains(" chain ") }, "no chains without fusion")
+        func run(_ o: PlanOptions) throws -> (Plan, [Float]) {
+            let plan = try Planner.plan(g, options: o)
+            try plan.setInput(input, nchw: false)
+            Executor(plan: plan).run()
+            return (plan, plan.readOutput(nchw: false))
+        }
+        let (builtInPlan, builtIn) = try run(options)
+        for chain in chains {
+            XCTAssertEqual(chain.candidates, [TunedChoice(), TunedChoice(chained: false)])
+            // The trial graph is the chain alone, and plans as one chain step.
+            let trial = try Planner.plan(chain.trial, options: options)
+            XCTAssertEqual(trial.steps.count, 1, "\(chain.key): \(trial.steps.map(\.name))")
+            var split = options
+            split.tuning = TuningTable([chain.key: TunedChoice(chained: false)])
+            let (plan, y) = try run(split)
+            XCTAssertEqual(plan.steps.count, builtInPlan.steps.count + (trial.steps[0].chain?.members ?? 1) - 1)
+            XCTAssertFalse(plan.steps.contains { $0.name == chain.layerName }, "the chain \(chain.layerName) is split")
+            var e: Float = 0, m: Float = 0
+            for (a, b) in zip(y, builtIn) { e = max(e, abs(a - b)); m = max(m, abs(b)) }
+            XCTAssertLessThanOrEqual(e / max(m, 1e-30), 1e-6, chain.key)
+        }
+    }
+
     func testPanelPlanRespectsTheTunedWidth() throws {
         let kernels = try ISASelection.kernels()
         let widths = kernels.gemmPanels.map(\.width)

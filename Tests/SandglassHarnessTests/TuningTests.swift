@@ -23,10 +23,10 @@ final class TuningTests: XCTestCase {
     func testCachedMeasuresOnceThenReusesAndFreshMeasuresAgain() throws {
         let g = try graph()
         let cache = TuningCache(directory: directory, cpu: "Test CPU (family 1, model 2, stepping 3)")
-        let shapes = try KernelTuning.tunableLayers(g).count
+        let shapes = try KernelTuning.tunableLayers(g, options: PlanOptions()).count
         XCTAssertGreaterThan(shapes, 3)
 
-        let (_, first) = try PlanTuning.resolve(g, isa: nil, mode: .cached, cache: cache)
+        let (_, first) = try PlanTuning.resolve(g, options: PlanOptions(), mode: .cached, cache: cache)
         XCTAssertEqual(first.shapes, shapes)
         XCTAssertEqual(first.measured, shapes, "an empty cache: every shape is measured")
         XCTAssertTrue(first.warnings.isEmpty, "\(first.warnings)")
@@ -42,15 +42,15 @@ final class TuningTests: XCTestCase {
             if !entry.choice.isDefault { XCTAssertLessThan(entry.ratioToBuiltIn, KernelTuner.adoptBelow, key) }
         }
 
-        let (table, second) = try PlanTuning.resolve(g, isa: nil, mode: .cached, cache: cache)
+        let (table, second) = try PlanTuning.resolve(g, options: PlanOptions(), mode: .cached, cache: cache)
         XCTAssertEqual(second.measured, 0, "the cache answers every shape")
         XCTAssertEqual(second.tuned.count, table.choices.count)
         XCTAssertEqual(Set(table.choices.keys), Set(file.file.entries.filter { !$0.value.choice.isDefault }.keys))
 
-        let (_, fresh) = try PlanTuning.resolve(g, isa: nil, mode: .fresh, cache: cache)
+        let (_, fresh) = try PlanTuning.resolve(g, options: PlanOptions(), mode: .fresh, cache: cache)
         XCTAssertEqual(fresh.measured, shapes)
 
-        let (offTable, off) = try PlanTuning.resolve(g, isa: nil, mode: .off, cache: TuningCache(directory: directory.appendingPathComponent("never"), cpu: "x"))
+        let (offTable, off) = try PlanTuning.resolve(g, options: PlanOptions(), mode: .off, cache: TuningCache(directory: directory.appendingPathComponent("never"), cpu: "x"))
         XCTAssertTrue(offTable.isEmpty)
         XCTAssertEqual(off.mode, .off)
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("never").path), "off touches no cache")
@@ -59,13 +59,13 @@ final class TuningTests: XCTestCase {
     func testACachedChoiceReachesThePlanAndAStaleOneIsIgnored() throws {
         let g = try graph()
         let cache = TuningCache(directory: directory, cpu: "Test CPU")
-        let layers = try KernelTuning.tunableLayers(g)
+        let layers = try KernelTuning.tunableLayers(g, options: PlanOptions())
         let gemm = try XCTUnwrap(layers.first { $0.candidates.contains { $0.gemmMaxPanelWidth != nil } })
         let narrow = gemm.candidates.first { $0.gemmMaxPanelWidth != nil }!
         var entries: [String: TuningEntry] = [:]
         for layer in layers {
-            entries[layer.key] = TuningEntry(choice: TunedChoice(), ratioToBuiltIn: 1, bestAlternativeRatio: 1, candidates: 2,
-                                             rounds: 1, layer: layer.layerName, measuredAt: "then")
+            entries[layer.key] = TuningEntry(choice: TunedChoice(), ratioToBuiltIn: 1, bestAlternativeRatio: 1,
+                                             candidates: layer.candidates.count, rounds: 1, layer: layer.layerName, measuredAt: "then")
         }
         entries[gemm.key]?.choice = narrow
         // Not among this shape's candidates (a cache written by another build): ignored.
@@ -73,7 +73,7 @@ final class TuningTests: XCTestCase {
         entries[dw.key]?.choice = TunedChoice(bandBytes: 7777)
         try cache.save(entries)
 
-        let (table, outcome) = try PlanTuning.resolve(g, isa: nil, mode: .cached, cache: cache)
+        let (table, outcome) = try PlanTuning.resolve(g, options: PlanOptions(), mode: .cached, cache: cache)
         XCTAssertEqual(outcome.measured, 0)
         XCTAssertEqual(table.choices, [gemm.key: narrow])
         let tuned = try Planner.plan(g, options: PlanOptions(fusion: .none, tuning: table))
@@ -81,6 +81,13 @@ final class TuningTests: XCTestCase {
         let step = try XCTUnwrap(tuned.steps.first { $0.name == gemm.layerName })
         let before = try XCTUnwrap(builtIn.steps.first { $0.name == gemm.layerName })
         XCTAssertNotEqual(step.kernel, before.kernel, "the cached choice is the plan's")
+
+        // An entry measured over another set of candidates (an older build's) is measured again.
+        entries[gemm.key]?.candidates = gemm.candidates.count + 1
+        try cache.save(entries)
+        let (_, again) = try PlanTuning.resolve(g, options: PlanOptions(), mode: .cached, cache: cache)
+        XCTAssertEqual(again.measured, 1)
+        XCTAssertEqual(cache.load().file.entries[gemm.key]?.candidates, gemm.candidates.count)
     }
 
     func testAnUnreadableCacheIsMeasuredAgainAndRewritten() throws {
@@ -88,14 +95,14 @@ final class TuningTests: XCTestCase {
         let cache = TuningCache(directory: directory, cpu: "Test CPU")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try Data("{ not json".utf8).write(to: cache.fileURL)
-        let (_, outcome) = try PlanTuning.resolve(g, isa: nil, mode: .cached, cache: cache)
+        let (_, outcome) = try PlanTuning.resolve(g, options: PlanOptions(), mode: .cached, cache: cache)
         XCTAssertEqual(outcome.measured, outcome.shapes)
         XCTAssertTrue(outcome.warnings.contains { $0.contains(cache.fileURL.path) && $0.contains("measuring again") }, "\(outcome.warnings)")
         XCTAssertNil(cache.load().problem, "rewritten whole")
 
         // A directory that cannot be created: the choices hold for this run, with a warning.
         let blocked = TuningCache(directory: cache.fileURL.appendingPathComponent("sub"), cpu: "Test CPU")
-        let (_, unwritable) = try PlanTuning.resolve(g, isa: nil, mode: .cached, cache: blocked)
+        let (_, unwritable) = try PlanTuning.resolve(g, options: PlanOptions(), mode: .cached, cache: blocked)
         XCTAssertTrue(unwritable.warnings.contains { $0.contains("could not be written") }, "\(unwritable.warnings)")
     }
 
