@@ -7,11 +7,9 @@ import XCTest
 /// computes, on awkward shapes (column counts no panel width divides, maps of odd sizes).
 final class KernelTuningTests: XCTestCase {
     func graph() throws -> Graph {
-        var w = SeededRandom(seed: 9)
+        var w = RandomConvolutions(seed: 9)
         func conv(_ cin: Int, _ cout: Int, k: Int, stride: Int = 1, groups: Int = 1, _ activation: Activation = .none) -> Convolution {
-            Convolution(inputChannels: cin, outputChannels: cout, kernel: k, stride: stride, padding: k / 2, groups: groups,
-                        weights: w.uniform(-0.4, 0.4, count: cout * (cin / groups) * k * k), bias: w.uniform(-0.2, 0.2, count: cout),
-                        activation: activation)
+            w.conv(cin, cout, k: k, stride: stride, groups: groups, activation)
         }
         var g = GraphBuilder(name: "tunable")
         var x = try g.addInput(TensorShape(height: 67, width: 45, channels: 20))

@@ -16,11 +16,9 @@ final class RowBandChainTests: XCTestCase {
     /// 5×5 at stride 1 and 2, activations inside steps, a fused add whose identity is the chain's
     /// input — so bands end mid-map, halos are clipped at both edges, and windows carry rows.
     func chainGraph() throws -> Graph {
-        var w = SeededRandom(seed: 21)
+        var w = RandomConvolutions(seed: 21)
         func conv(_ cin: Int, _ cout: Int, k: Int, stride: Int = 1, groups: Int = 1, _ activation: Activation = .none) -> Convolution {
-            Convolution(inputChannels: cin, outputChannels: cout, kernel: k, stride: stride, padding: k / 2, groups: groups,
-                        weights: w.uniform(-0.4, 0.4, count: cout * (cin / groups) * k * k), bias: w.uniform(-0.2, 0.2, count: cout),
-                        activation: activation)
+            w.conv(cin, cout, k: k, stride: stride, groups: groups, activation)
         }
         var g = GraphBuilder(name: "chains")
         var x = try g.addInput(TensorShape(height: 61, width: 35, channels: 3))
