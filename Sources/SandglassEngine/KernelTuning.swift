@@ -64,7 +64,7 @@ public enum KernelTuning {
     /// The key of a convolution with this input shape, or nil when it has one way to run.
     public static func key(_ conv: Convolution, input: TensorShape, isa: ISA) -> String? {
         if conv.isPointwise {
-            let m = outputShape(conv, input: input).pixels
+            let m = conv.outputShape(for: input).pixels
             // One row is the classifier's matrix-vector product: one kernel, no blocks.
             return m > 1 ? "\(isa) f32_gemm m=\(m) k=\(conv.inputChannels) n=\(conv.outputChannels)" : nil
         }
@@ -75,17 +75,11 @@ public enum KernelTuning {
         return nil
     }
 
-    static func outputShape(_ conv: Convolution, input: TensorShape) -> TensorShape {
-        let h = (input.height + conv.padTop + conv.padBottom - conv.kernelHeight) / conv.strideHeight + 1
-        let w = (input.width + conv.padLeft + conv.padRight - conv.kernelWidth) / conv.strideWidth + 1
-        return TensorShape(height: h, width: w, channels: conv.outputChannels)
-    }
-
     /// The candidates for a convolution, the built-in choice first.
     public static func candidates(_ conv: Convolution, input: TensorShape, kernels: KernelSet) -> [TunedChoice] {
         var list = [TunedChoice()]
         if conv.isPointwise {
-            let output = outputShape(conv, input: input)
+            let output = conv.outputShape(for: input)
             // Every panel width but the narrowest (which only takes a last few columns) may be the widest used.
             let widths = kernels.gemmPanels.map(\.width).dropLast()
             let widest = PackedGEMMWeights.panelPlan(n: conv.outputChannels, kernels: kernels.gemmPanels).map(\.width).max() ?? 0
@@ -94,7 +88,7 @@ public enum KernelTuning {
             if output.pixels > rows { list.append(TunedChoice(gemmBlockRows: rows * 2)) }
             if output.pixels > rows / 2 && rows >= 96 { list.append(TunedChoice(gemmBlockRows: rows / 2 / 24 * 24)) }
         } else if conv.isDepthwise {
-            let outputBytes = outputShape(conv, input: input).pixels * roundUp(conv.outputChannels, 4) * 4
+            let outputBytes = conv.outputShape(for: input).pixels * roundUp(conv.outputChannels, 4) * 4
             // Only maps of several bands have a band size to choose.
             if outputBytes >= 2 * StepBuilder.bandBytes {
                 for b in bandBytesCandidates where b < outputBytes { list.append(TunedChoice(bandBytes: b)) }

@@ -121,14 +121,18 @@ extension Sandglass {
             if let pin {
                 let request: PinRequest
                 do { request = try PinRequest(parsing: pin) } catch let e as PinRequest.ParseError { throw ValidationError("--pin: \(e.description)") }
-                var seen = Set<String>()
-                s.points = s.points.map { var p = $0; p.pin = request; return p }.filter { seen.insert($0.id).inserted }
+                s.points = Self.overriding(s.points) { $0.pin = request }
             }
             if let tuning, let mode = try? TuningMode(parsing: tuning) {
-                var seen = Set<String>()
-                s.points = s.points.map { var p = $0; p.tuning = mode; return p }.filter { seen.insert($0.id).inserted }
+                s.points = Self.overriding(s.points) { $0.tuning = mode }
             }
             return s
+        }
+
+        /// A flag's value set on every point over the spec's axis; points it makes identical run once.
+        static func overriding(_ points: [SweepPoint], _ set: (inout SweepPoint) -> Void) -> [SweepPoint] {
+            var seen = Set<String>()
+            return points.map { var p = $0; set(&p); return p }.filter { seen.insert($0.id).inserted }
         }
 
         func run() throws {
