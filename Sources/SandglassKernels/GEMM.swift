@@ -82,17 +82,33 @@ public final class PackedGEMMWeights {
 public func f32_gemm_scale_input_rows(_ weights: PackedGEMMWeights, pristine: UnsafePointer<Float>,
                                       factors: UnsafePointer<Float>, panels: Range<Int>) {
     let dst = weights.storage.pointer
-    let k = weights.k
-    for index in panels {
-        let panel = weights.panels[index]
-        let end = index + 1 < weights.panels.count ? weights.panels[index + 1].offset : weights.storage.count
-        let width = (end - panel.offset) / (k + 1)
-        for i in 0..<k {
-            let row = panel.offset + width * (i + 1)
-            let s = factors[i]
-            for j in 0..<width { dst[row + j] = pristine[row + j] * s }
+    let k = weights.k, count = weights.panels.count, total = weights.storage.count
+    // Pointers and whole vectors: indexed element by element through the panel array, this ran
+    // at ~40 cycles per 16 floats (0.23 ms of EfficientNet-B0's 8.5 on Zen 5).
+    weights.panels.withUnsafeBufferPointer { list in
+        for index in panels {
+            let offset = list[index].offset
+            let width = ((index + 1 < count ? list[index + 1].offset : total) - offset) / (k + 1)
+            var from = pristine + offset + width, to = dst + offset + width   // row 0 is the bias
+            for i in 0..<k {
+                scaleRow(from, to, count: width, by: factors[i])
+                from += width; to += width
+            }
         }
     }
+}
+
+@inline(__always)
+private func scaleRow(_ from: UnsafePointer<Float>, _ to: UnsafeMutablePointer<Float>, count: Int, by s: Float) {
+    let src = UnsafeRawPointer(from), dst = UnsafeMutableRawPointer(to)
+    let v = SIMD16<Float>(repeating: s)
+    var j = 0
+    while j + 16 <= count {
+        dst.storeBytes(of: src.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self) * v, toByteOffset: j * 4,
+                       as: SIMD16<Float>.self)
+        j += 16
+    }
+    while j < count { to[j] = from[j] * s; j += 1 }
 }
 
 /// Runs the GEMM over rows [rows) and panels [panels) of C. Threads split either range.

@@ -19,13 +19,23 @@ public func f32_se_gate<V: FloatVector>(_ a: SqueezeExciteGateArguments, _: V.Ty
     let x = UnsafeRawPointer(a.pooled)
     for j in 0..<a.squeezeChannels {
         let row = a.reduceWeights + j &* a.weightStride
-        var acc = V()
+        // Four accumulators: one would wait on each add's latency (1152 channels: 72 in a row).
+        var acc0 = V(), acc1 = V(), acc2 = V(), acc3 = V()
         var i = 0
+        let r = UnsafeRawPointer(row)
+        while i &+ 4 &* w <= full {
+            let o = i &* 4
+            acc0.addProduct(r.load(fromByteOffset: o, as: V.self), x.load(fromByteOffset: o, as: V.self))
+            acc1.addProduct(r.load(fromByteOffset: o &+ 4 &* w, as: V.self), x.load(fromByteOffset: o &+ 4 &* w, as: V.self))
+            acc2.addProduct(r.load(fromByteOffset: o &+ 8 &* w, as: V.self), x.load(fromByteOffset: o &+ 8 &* w, as: V.self))
+            acc3.addProduct(r.load(fromByteOffset: o &+ 12 &* w, as: V.self), x.load(fromByteOffset: o &+ 12 &* w, as: V.self))
+            i &+= 4 &* w
+        }
         while i < full {
-            acc.addProduct(UnsafeRawPointer(row + i).load(as: V.self), x.load(fromByteOffset: i &* 4, as: V.self))
+            acc0.addProduct(r.load(fromByteOffset: i &* 4, as: V.self), x.load(fromByteOffset: i &* 4, as: V.self))
             i &+= w
         }
-        var s = acc.sum()
+        var s = acc0.adding(acc1).adding(acc2.adding(acc3)).sum()
         while i < c { s += row[i] * a.pooled[i]; i &+= 1 }
         s += a.reduceBias[j]
         a.hidden[j] = a.innerSiLU ? s * sigmoid(s) : max(s, 0)
@@ -55,7 +65,14 @@ public func f32_se_gate<V: FloatVector>(_ a: SqueezeExciteGateArguments, _: V.Ty
     }
     switch a.gate {
     case .sigmoid:
-        for i in 0..<c { a.output[i] = sigmoid(a.output[i]) }
+        // The vector sigmoid of the SiLU epilogues (expf per channel cost as much as the layers).
+        i = 0
+        while i < full {
+            let o = UnsafeMutableRawPointer(a.output + i)
+            o.storeBytes(of: o.load(as: V.self).sigmoid(), as: V.self)
+            i &+= w
+        }
+        while i < c { a.output[i] = sigmoid(a.output[i]); i &+= 1 }
     case let .hardSigmoid(alpha, beta):
         for i in 0..<c { a.output[i] = min(max(alpha * a.output[i] + beta, 0), 1) }
     }

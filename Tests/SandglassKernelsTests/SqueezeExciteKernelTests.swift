@@ -8,7 +8,7 @@ final class SqueezeExciteKernelTests: XCTestCase {
         let gates: [SqueezeExciteGateArguments.Gate] = [.sigmoid, .hardSigmoid(alpha: 0.2, beta: 0.5)]
         for kernels in try availableKernelSets() {
             // Channels below, at, and off every vector width; one squeeze channel; a wide layer.
-            for (c, s) in [(1, 1), (3, 1), (4, 1), (15, 4), (16, 4), (17, 5), (33, 8), (960, 40)] {
+            for (c, s) in [(1, 1), (3, 1), (4, 1), (15, 4), (16, 4), (17, 5), (33, 8), (100, 7), (960, 40)] {
                 for silu in [false, true] {
                     for gate in gates {
                         let r = KernelChecks.squeezeExciteGate(kernels, channels: c, squeeze: s, innerSiLU: silu, gate: gate)
