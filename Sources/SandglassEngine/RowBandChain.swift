@@ -80,7 +80,10 @@ extension StepBuilder {
                                   outputShape: TensorShape, outputStride: Int,
                                   residual: (location: TensorLocation, channels: Int, activation: Activation)?,
                                   then: Nonlinearity?) throws -> ChainMember {
-        let ep = epilogue(conv.activation, residual: residual)
+        var ep = epilogue(conv.activation, residual: residual)
+        let siluInEpilogue = Self.siluInEpilogue(conv, residual: residual, then: then)
+        ep.silu = siluInEpilogue
+        let then = siluInEpilogue ? nil : then
         let ow = outputShape.width
         var run: ChainMember.RowRunner
         var kernelName: String
@@ -136,6 +139,7 @@ extension StepBuilder {
         } else {
             throw PlanError("layer '\(name)': a chain member must be a 1×1, square depthwise or dense convolution")
         }
+        if siluInEpilogue { kernelName += "+silu" }
         if let kind = then?.kernelKind {
             let inner = run, nonlinearity = kernels.nonlinearity, channels = outputShape.channels
             kernelName += "+f32_nonlinearity__\(kernels.isa)"

@@ -19,6 +19,7 @@ public struct DepthwiseOutput {
     @usableFromInline let residual: UnsafePointer<Float>
     @usableFromInline let residualStride: Int
     @usableFromInline let residualChannels: Int
+    @usableFromInline let silu: Bool
 
     @inlinable @inline(__always)
     init(_ output: UnsafeMutablePointer<Float>, stride: Int, _ e: ConvEpilogue) {
@@ -27,16 +28,19 @@ public struct DepthwiseOutput {
         residual = e.residual ?? UnsafePointer(output)
         residualStride = e.residualStride
         residualChannels = e.residual == nil ? 0 : e.residualChannels
+        silu = e.silu
     }
 
     /// The epilogue of a channel vector starting at `channel` with `lanes` channels left: 0 =
     /// clamp and store a full vector; 1 = add a full vector of residual first; 2 = the general
-    /// case (tail lanes, or a partial shortcut ending inside this vector). It is fixed for a
+    /// case (tail lanes, or a partial shortcut ending inside this vector); 3 = clamp, SiLU and
+    /// store a full vector (ConvEpilogue.silu, no residual in this vector). It is fixed for a
     /// whole channel vector, so kernels choose it once and pass it on as a constant, which keeps
     /// the lane and residual checks out of their inner loops.
     @inlinable @inline(__always)
     func epilogue(channel: Int, lanes: Int, width w: Int) -> Int {
         let residualLanes = residualChannels &- channel
+        if silu { return lanes >= w && residualLanes <= 0 ? 3 : 2 }
         if lanes >= w && residualLanes <= 0 { return 0 }
         if lanes >= w && residualLanes >= w { return 1 }
         return 2
@@ -53,6 +57,9 @@ public struct DepthwiseOutput {
         case 1:
             let r = UnsafeRawPointer(residual).load(fromByteOffset: (pixel &* residualStride &+ c) &* 4, as: V.self)
             UnsafeMutableRawPointer(output).storeBytes(of: (v + r).clamped(lo, hi), toByteOffset: at, as: V.self)
+        case 3:
+            let x = v.clamped(lo, hi)
+            UnsafeMutableRawPointer(output).storeBytes(of: x.multiplied(by: x.sigmoid()), toByteOffset: at, as: V.self)
         default:
             store(v, pixel: pixel, channel: c, lanes: lanes, lo, hi)
         }
@@ -63,7 +70,9 @@ public struct DepthwiseOutput {
         var x = acc
         let n = residualChannels &- channel
         if n > 0 { x = addResidual(x, residual + (pixel &* residualStride &+ channel), lanes: n) }
-        storeVector(x.clamped(lo, hi), output + (pixel &* outputStride &+ channel), lanes: lanes)
+        x = x.clamped(lo, hi)
+        if silu { x = x.multiplied(by: x.sigmoid()) }
+        storeVector(x, output + (pixel &* outputStride &+ channel), lanes: lanes)
     }
 }
 
@@ -154,6 +163,7 @@ func f32_dwconv3x3<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, ch
         switch out.epilogue(channel: c, lanes: lanes, width: w) {
         case 0: f32_dwconv3x3_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, epilogue: 0, V.self)
         case 1: f32_dwconv3x3_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, epilogue: 1, V.self)
+        case 3: f32_dwconv3x3_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, epilogue: 3, V.self)
         default: f32_dwconv3x3_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, epilogue: 2, V.self)
         }
         c &+= w

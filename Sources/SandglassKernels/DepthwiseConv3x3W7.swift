@@ -28,6 +28,7 @@ func f32_dwconv3x3_s1_w7<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<In
         switch out.epilogue(channel: c, lanes: lanes, width: w) {
         case 0: f32_dwconv3x3_s1_w7_vector(a, out, rows: rows, channel: c, lanes: lanes, epilogue: 0, V.self)
         case 1: f32_dwconv3x3_s1_w7_vector(a, out, rows: rows, channel: c, lanes: lanes, epilogue: 1, V.self)
+        case 3: f32_dwconv3x3_s1_w7_vector(a, out, rows: rows, channel: c, lanes: lanes, epilogue: 3, V.self)
         default: f32_dwconv3x3_s1_w7_vector(a, out, rows: rows, channel: c, lanes: lanes, epilogue: 2, V.self)
         }
         c &+= w

@@ -138,6 +138,7 @@ func f32_dwconv5x5_channels<V: FloatVector>(_ a: DepthwiseArguments, rows: Range
         switch out.epilogue(channel: c, lanes: lanes, width: w) {
         case 0: f32_dwconv5x5_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, epilogue: 0, V.self)
         case 1: f32_dwconv5x5_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, epilogue: 1, V.self)
+        case 3: f32_dwconv5x5_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, epilogue: 3, V.self)
         default: f32_dwconv5x5_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, epilogue: 2, V.self)
         }
         c &+= w

@@ -20,14 +20,20 @@ public struct ConvEpilogue {
     public var residual: UnsafePointer<Float>?
     public var residualStride: Int
     public var residualChannels: Int
+    /// Then x · sigmoid(x) (SiLU) in registers, after the residual and the clamp, instead of a
+    /// second pass over the output. Only kernels that write through DepthwiseOutput (depthwise
+    /// and direct convolutions) apply it; the planner never sets it for a GEMM.
+    public var silu: Bool
 
     public init(minValue: Float = -.infinity, maxValue: Float = .infinity,
-                residual: UnsafePointer<Float>? = nil, residualStride: Int = 0, residualChannels: Int = 0) {
+                residual: UnsafePointer<Float>? = nil, residualStride: Int = 0, residualChannels: Int = 0,
+                silu: Bool = false) {
         self.minValue = minValue
         self.maxValue = maxValue
         self.residual = residual
         self.residualStride = residualStride
         self.residualChannels = residual == nil ? 0 : residualChannels
+        self.silu = silu
     }
 }
 

@@ -111,15 +111,20 @@ public enum KernelChecks {
         public var clamp: (Float, Float)
         public var channelSplit: Int?
         public var poisonUnadded: Bool
+        /// SiLU in the epilogue (ConvEpilogue.silu), after the residual and the clamp.
+        public var silu: Bool
 
         public init(h: Int, w: Int, c: Int, k: Int = 3, stride: Int, pads: (top: Int, left: Int, bottom: Int, right: Int) = (1, 1, 1, 1),
                     residual: Int = 0, clamp: (Float, Float) = (-.infinity, .infinity), channelSplit: Int? = nil,
-                    poisonUnadded: Bool = false) {
+                    poisonUnadded: Bool = false, silu: Bool = false) {
             self.h = h; self.w = w; self.c = c; self.k = k; self.stride = stride; self.pads = pads
             self.residual = residual; self.clamp = clamp; self.channelSplit = channelSplit; self.poisonUnadded = poisonUnadded
+            self.silu = silu
         }
 
-        public var description: String { "h=\(h) w=\(w) c=\(c) k=\(k) stride=\(stride) pads=\(pads) residual=\(residual)" }
+        public var description: String {
+            "h=\(h) w=\(w) c=\(c) k=\(k) stride=\(stride) pads=\(pads) residual=\(residual)\(silu ? " silu" : "")"
+        }
     }
 
     /// What one shape gave: the relative error against the reference, and whether the kernel
@@ -142,6 +147,10 @@ public enum KernelChecks {
             cases.append(DepthwiseCase(h: 5, w: 9, c: 21, stride: 1, residual: 10, clamp: (0, 6)))
             cases.append(DepthwiseCase(h: 5, w: 6, c: 53, stride: 1, residual: 53, channelSplit: 48))
             cases.append(DepthwiseCase(h: 6, w: 9, c: 40, stride: 1, residual: 13, poisonUnadded: true))
+            // SiLU in the epilogue: the 7-wide variant, full and tail vectors, with an add and a clamp.
+            cases.append(DepthwiseCase(h: 7, w: 7, c: 40, stride: 1, silu: true))
+            cases.append(DepthwiseCase(h: 14, w: 14, c: 96, stride: 1, silu: true))
+            cases.append(DepthwiseCase(h: 6, w: 9, c: 21, stride: 1, residual: 7, clamp: (0, 6), silu: true))
         } else {
             for (h, w, c) in [(7, 9, 13), (5, 5, 24), (8, 11, 37), (1, 1, 5), (3, 2, 16), (15, 15, 40)] {
                 cases.append(DepthwiseCase(h: h, w: w, c: c, stride: 2))
@@ -150,6 +159,7 @@ public enum KernelChecks {
             cases.append(DepthwiseCase(h: 9, w: 8, c: 19, stride: 2, pads: (0, 0, 0, 0)))
             cases.append(DepthwiseCase(h: 7, w: 6, c: 29, stride: 2, clamp: (-0.25, 0.5)))
             cases.append(DepthwiseCase(h: 5, w: 6, c: 53, stride: 2, channelSplit: 32))
+            cases.append(DepthwiseCase(h: 8, w: 11, c: 37, stride: 2, silu: true))
         }
         let run = stride == 1 ? kernels.dwconv3x3s1 : kernels.dwconv3x3s2
         for c in cases { checkDepthwise(c, run: run, into: &b) }
@@ -192,6 +202,8 @@ public enum KernelChecks {
         // Pixel strides of 128 floats: small maps go a row at a time across the channel vectors.
         DepthwiseCase(h: 7, w: 7, c: 125, k: 5, stride: 1, pads: (2, 2, 2, 2), residual: 60, channelSplit: 64),
         DepthwiseCase(h: 14, w: 13, c: 128, k: 5, stride: 2, pads: (2, 2, 2, 2), clamp: (0, 6)),
+        DepthwiseCase(h: 9, w: 13, c: 37, k: 5, stride: 1, pads: (2, 2, 2, 2), silu: true),
+        DepthwiseCase(h: 7, w: 7, c: 128, k: 5, stride: 1, pads: (2, 2, 2, 2), silu: true),
     ] }
 
     static func depthwiseGeneric(_ kernels: KernelSet) -> KernelCheck {
@@ -202,6 +214,7 @@ public enum KernelChecks {
             DepthwiseCase(h: 6, w: 6, c: 16, k: 3, stride: 3, pads: (1, 1, 1, 1)),
             DepthwiseCase(h: 4, w: 4, c: 3, k: 1, stride: 1, pads: (0, 0, 0, 0)),
             DepthwiseCase(h: 11, w: 10, c: 37, k: 7, stride: 2, pads: (3, 3, 3, 3)),
+            DepthwiseCase(h: 9, w: 8, c: 21, k: 7, stride: 1, pads: (3, 3, 3, 3), residual: 5, silu: true),
         ]
         for c in cases { checkDepthwise(c, run: kernels.dwconvGeneric, into: &b) }
         return b.result
@@ -227,7 +240,8 @@ public enum KernelChecks {
         if tc.poisonUnadded {
             for p in 0..<(oh * ow) { for ch in tc.residual..<tc.c { residualDense[p * tc.c + ch] = .nan } }
         }
-        let expected = ref.run(inputDense, residual: tc.residual > 0 ? residualDense : nil, residualChannels: tc.residual)
+        var expected = ref.run(inputDense, residual: tc.residual > 0 ? residualDense : nil, residualChannels: tc.residual)
+        if tc.silu { expected = referenceNonlinearity(expected, kind: .silu) }
         let input = StridedTensor(pixels: tc.h * tc.w, channels: tc.c, dense: inputDense)
         let output = StridedTensor(pixels: oh * ow, channels: tc.c)
         let residual = StridedTensor(pixels: oh * ow, channels: tc.c, dense: residualDense)
@@ -240,7 +254,7 @@ public enum KernelChecks {
             weights: packed.buffer.pointer, weightStride: packed.stride, zeros: zeros.pointer,
             epilogue: ConvEpilogue(minValue: tc.clamp.0, maxValue: tc.clamp.1,
                                    residual: tc.residual > 0 ? UnsafePointer(residual.pointer) : nil,
-                                   residualStride: residual.stride, residualChannels: tc.residual))
+                                   residualStride: residual.stride, residualChannels: tc.residual, silu: tc.silu))
         if let cut = tc.channelSplit {
             run(args.channelSlice(0..<cut), 0..<oh)
             run(args.channelSlice(cut..<tc.c), 0..<oh)
@@ -263,7 +277,7 @@ public enum KernelChecks {
         cases.append((6, 11, 3, 24, 3, 1, (1, 1, 1, 1), (-.infinity, .infinity), 10))
         cases.append((8, 9, 5, 13, 3, 1, (1, 1, 1, 1), (-.infinity, .infinity), 7))
         cases.append((10, 7, 4, 9, 5, 2, (2, 1, 2, 2), (-.infinity, .infinity), 0))
-        for c in cases {
+        for c in cases { for silu in [false, true] {
             var rng = CheckRandom(seed: UInt64(c.h * 31 + c.w * 17 + c.cin * 5 + c.cout + c.k + c.stride))
             let ref = ReferenceConvolution(inputHeight: c.h, inputWidth: c.w, inputChannels: c.cin, outputChannels: c.cout,
                                            kernelHeight: c.k, kernelWidth: c.k, strideHeight: c.stride, strideWidth: c.stride,
@@ -273,7 +287,8 @@ public enum KernelChecks {
             let oh = ref.outputHeight, ow = ref.outputWidth
             let inputDense = rng.array(c.h * c.w * c.cin)
             let residualDense = rng.array(oh * ow * c.cout)
-            let expected = ref.run(inputDense, residual: c.residual > 0 ? residualDense : nil, residualChannels: c.residual)
+            var expected = ref.run(inputDense, residual: c.residual > 0 ? residualDense : nil, residualChannels: c.residual)
+            if silu { expected = referenceNonlinearity(expected, kind: .silu) }
             let input = StridedTensor(pixels: c.h * c.w, channels: c.cin, dense: inputDense)
             let output = StridedTensor(pixels: oh * ow, channels: c.cout)
             let res = StridedTensor(pixels: oh * ow, channels: c.cout, dense: residualDense)
@@ -286,12 +301,12 @@ public enum KernelChecks {
                 padTop: c.pads.0, padLeft: c.pads.1, weights: packed.buffer.pointer, weightStride: packed.stride,
                 epilogue: ConvEpilogue(minValue: c.clamp.0, maxValue: c.clamp.1,
                                        residual: c.residual > 0 ? UnsafePointer(res.pointer) : nil,
-                                       residualStride: res.stride, residualChannels: c.residual))
+                                       residualStride: res.stride, residualChannels: c.residual, silu: silu))
             kernels.convDirect(args, 0..<(oh / 2))
             kernels.convDirect(args, (oh / 2)..<oh)
-            b.record("h=\(c.h) w=\(c.w) cin=\(c.cin) cout=\(c.cout) k=\(c.k) stride=\(c.stride)",
+            b.record("h=\(c.h) w=\(c.w) cin=\(c.cin) cout=\(c.cout) k=\(c.k) stride=\(c.stride)\(silu ? " silu" : "")",
                      error: relativeError(output.dense, expected), paddingUntouched: output.paddingUntouched)
-        }
+        } }
         return b.result
     }
 
