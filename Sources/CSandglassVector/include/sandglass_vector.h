@@ -66,6 +66,32 @@ SG_INLINE sg_f32x##N sg_sigmoid_f32x##N(sg_f32x##N x) { \
 }
 SG_SIGMOID(4)
 SG_SIGMOID(8)
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+/* The same function in the AVX-512 kernels without the division and the integer round trip:
+   2^n·p by vscalefps, 1/(1 + e) by vrcp14ps (14 bits) and one Newton step (about 28 bits).
+   Coefficients carry the sign of r = −s, s = u + n·ln 2, u = x clamped to ±87. SiLU and sigmoid
+   passes ran ~1.4x faster on Zen 5 (see Reports/tuning-epyc-zen5.md). */
+SG_INLINE sg_f32x16 sg_sigmoid_f32x16(sg_f32x16 x) {
+    __m512 u = _mm512_min_ps(_mm512_max_ps((__m512)x, _mm512_set1_ps(-87.0f)), _mm512_set1_ps(87.0f));
+    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(u, _mm512_set1_ps(-1.44269504088896341f)),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 s = _mm512_fmadd_ps(n, _mm512_set1_ps(0.693145751953125f), u);
+    s = _mm512_fmadd_ps(n, _mm512_set1_ps(1.428606765330187e-06f), s);
+    __m512 p = _mm512_fmadd_ps(_mm512_set1_ps(1.0f / 720), s, _mm512_set1_ps(-1.0f / 120));
+    p = _mm512_fmadd_ps(p, s, _mm512_set1_ps(1.0f / 24));
+    p = _mm512_fmadd_ps(p, s, _mm512_set1_ps(-1.0f / 6));
+    p = _mm512_fmadd_ps(p, s, _mm512_set1_ps(0.5f));
+    p = _mm512_fmadd_ps(p, s, _mm512_set1_ps(-1.0f));
+    p = _mm512_fmadd_ps(p, s, _mm512_set1_ps(1.0f));
+    __m512 d = _mm512_add_ps(_mm512_scalef_ps(p, n), _mm512_set1_ps(1.0f));
+    __m512 y = _mm512_rcp14_ps(d);
+    y = _mm512_mul_ps(y, _mm512_fnmadd_ps(d, y, _mm512_set1_ps(2.0f)));
+    return (sg_f32x16)y;
+}
+#else
 SG_SIGMOID(16)
+#endif
 
 #endif
