@@ -11,7 +11,7 @@ public func f32_gemm_6x64__avx512(_ t: GEMMTileArguments) { f32_gemm_6x4v(t, V16
 public func f32_gemm_1x64__avx512(_ t: GEMMTileArguments) { f32_gemm_1x4v(t, V16.self) }
 public func f32_gemm_12x32__avx512(_ t: GEMMTileArguments) { f32_gemm_12x2v(t, V16.self) }
 public func f32_gemm_1x32__avx512(_ t: GEMMTileArguments) { f32_gemm_1x2v(t, V16.self) }
-public func f32_gemm_24x16__avx512(_ t: GEMMTileArguments) { f32_gemm_24x1v(t, V16.self) }
+public func f32_gemm_12x16__avx512(_ t: GEMMTileArguments) { f32_gemm_12x1v(t, V16.self) }
 public func f32_gemm_1x16__avx512(_ t: GEMMTileArguments) { f32_gemm_1x1v(t, V16.self) }
 public func f32_gemm_12x8__avx512(_ t: GEMMTileArguments) { f32_gemm_12x1v(t, V8.self) }
 public func f32_gemm_1x8__avx512(_ t: GEMMTileArguments) { f32_gemm_1x1v(t, V8.self) }
@@ -93,8 +93,8 @@ public let avx512KernelSet = KernelSet(
                         run: f32_gemm_6x64__avx512, runSingleRow: f32_gemm_1x64__avx512),
         GEMMPanelKernel(name: "f32_gemm_12x32__avx512", width: 32, rowsPerTile: 12,
                         run: f32_gemm_12x32__avx512, runSingleRow: f32_gemm_1x32__avx512),
-        GEMMPanelKernel(name: "f32_gemm_24x16__avx512", width: 16, rowsPerTile: 24,
-                        run: f32_gemm_24x16__avx512, runSingleRow: f32_gemm_1x16__avx512),
+        GEMMPanelKernel(name: "f32_gemm_12x16__avx512", width: 16, rowsPerTile: 12,
+                        run: f32_gemm_12x16__avx512, runSingleRow: f32_gemm_1x16__avx512),
         GEMMPanelKernel(name: "f32_gemm_12x8__avx512", width: 8, rowsPerTile: 12,
                         run: f32_gemm_12x8__avx512, runSingleRow: f32_gemm_1x8__avx512),
     ],
