@@ -120,9 +120,8 @@ func f32_dwconv5x5<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, ch
     // its taps all fall in 8 of L1's 64 sets and evict each other when one vector goes over all
     // rows. Small maps of such strides go a row at a time across the channel vectors instead:
     // EfficientNet-B0's 7×7×1152 layers ran 0.115 → 0.080 ms in-network on Zen 5.
-    // One call site: with two, the optimizer outlined f32_dwconv5x5_channels and its epilogue
-    // cases (a call per channel vector with the stride and epilogue left as run-time values),
-    // and the other layers' 5x5 ran 1.5x slower.
+    // One call site: with two, the optimizer outlined f32_dwconv5x5_channels (a call per channel
+    // vector, with the stride and the epilogue left as run-time values) in every 5x5 layer.
     let rowsAtATime = a.outputWidth <= 14 && a.inputStride % 128 == 0 ? 1 : rows.count
     var y = rows.lowerBound
     while y < rows.upperBound {

@@ -79,12 +79,11 @@ final class WorkerSessionTests: XCTestCase {
         let id = "q\"uo\\te\ttab\u{01}é/∑"
         let quotedID = String(decoding: try JSONSerialization.data(withJSONObject: [id], options: []), as: UTF8.self).dropFirst().dropLast()
         XCTAssertEqual(try answer(session, #"{"op":"load","id":\#(quotedID),"width":0.35,"resolution":32}"#)["ok"] as? Bool, true)
-        let line = session.handle(#"{"op":"run","id":\#(quotedID),"iterations":3}"#)
         let run = try answer(session, #"{"op":"run","id":\#(quotedID),"iterations":3}"#)
-        XCTAssertEqual(run["id"] as? String, id, line)
+        XCTAssertEqual(run["id"] as? String, id, "\(run)")
         XCTAssertEqual(run["op"] as? String, "run")
         XCTAssertEqual(run["ok"] as? Bool, true)
-        let ms = try XCTUnwrap(run["ms"] as? [Double], line)
+        let ms = try XCTUnwrap(run["ms"] as? [Double], "\(run)")
         XCTAssertEqual(ms.count, 3)
         XCTAssertTrue(ms.allSatisfy { $0 > 0 && $0 < 60_000 }, "\(ms)")
     }
