@@ -16,6 +16,9 @@ let buildsForX86: Bool = {
     #endif
 }()
 let avx512Flags: [SwiftSetting] = buildsForX86 ? [.unsafeFlags(["-Xcc", "-march=x86-64-v4"])] : []
+// AVX-512 with VNNI (vpdpbusd) for the 8-bit kernels only: Zen 4/5 and Ice Lake onward have it,
+// Skylake-X does not, so it is a module of its own, chosen at run time.
+let avx512VNNIFlags: [SwiftSetting] = buildsForX86 ? [.unsafeFlags(["-Xcc", "-march=x86-64-v4", "-Xcc", "-mavx512vnni"])] : []
 let avx2Flags: [SwiftSetting] = buildsForX86 ? [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])] : []
 
 // The engine is written against the Swift 5 language mode: its kernels pass raw pointers
@@ -29,7 +32,7 @@ let package = Package(
         .executable(name: "sandglass", targets: ["sandglass"]),
         .library(name: "SandglassEngine", targets: ["SandglassEngine"]),
         .library(name: "SandglassONNX", targets: ["SandglassONNX"]),
-        .library(name: "SandglassKernels", targets: ["SandglassKernels", "SandglassKernelsAVX512", "SandglassKernelsAVX2", "SandglassKernelsNEON"]),
+        .library(name: "SandglassKernels", targets: ["SandglassKernels", "SandglassKernelsAVX512", "SandglassKernelsAVX512VNNI", "SandglassKernelsAVX2", "SandglassKernelsNEON"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -54,6 +57,8 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("m")]),
         .target(name: "SandglassKernelsAVX512", dependencies: ["SandglassKernels"],
                 swiftSettings: languageMode + avx512Flags),
+        .target(name: "SandglassKernelsAVX512VNNI", dependencies: ["SandglassKernels"],
+                swiftSettings: languageMode + avx512VNNIFlags),
         .target(name: "SandglassKernelsAVX2", dependencies: ["SandglassKernels"],
                 swiftSettings: languageMode + avx2Flags),
         .target(name: "SandglassKernelsNEON", dependencies: ["SandglassKernels"],
@@ -61,7 +66,7 @@ let package = Package(
 
         // MARK: - Engine
         .target(name: "SandglassEngine",
-                dependencies: ["SandglassKernels", "SandglassKernelsAVX512", "SandglassKernelsAVX2",
+                dependencies: ["SandglassKernels", "SandglassKernelsAVX512", "SandglassKernelsAVX512VNNI", "SandglassKernelsAVX2",
                                "SandglassKernelsNEON", "CSandglassSupport"],
                 swiftSettings: languageMode),
 

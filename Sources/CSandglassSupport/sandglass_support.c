@@ -43,6 +43,13 @@ int sg_cpu_has_avx512(void) {
     return f && dq && bw && vl && sg_os_saves(0xe6);
 }
 
+int sg_cpu_has_avx512_vnni(void) {
+    unsigned a, b, c, d;
+    if (!sg_cpu_has_avx512()) return 0;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    return (c >> 11) & 1;
+}
+
 int sg_cpu_has_neon(void) { return 0; }
 
 void sg_cpu_brand(char *buffer, int capacity) {
@@ -67,6 +74,7 @@ void sg_cpu_relax(void) { __builtin_ia32_pause(); }
 
 int sg_cpu_has_avx2_fma(void) { return 0; }
 int sg_cpu_has_avx512(void) { return 0; }
+int sg_cpu_has_avx512_vnni(void) { return 0; }
 int sg_cpu_has_neon(void) { return 1; }
 void sg_cpu_brand(char *buffer, int capacity) { if (capacity > 0) buffer[0] = 0; }
 void sg_cpu_relax(void) { __asm__ volatile("yield"); }
@@ -75,6 +83,7 @@ void sg_cpu_relax(void) { __asm__ volatile("yield"); }
 
 int sg_cpu_has_avx2_fma(void) { return 0; }
 int sg_cpu_has_avx512(void) { return 0; }
+int sg_cpu_has_avx512_vnni(void) { return 0; }
 int sg_cpu_has_neon(void) { return 0; }
 void sg_cpu_brand(char *buffer, int capacity) { if (capacity > 0) buffer[0] = 0; }
 void sg_cpu_relax(void) {}

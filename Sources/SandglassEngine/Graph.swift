@@ -299,6 +299,9 @@ public struct Graph: Sendable {
     public var input: ValueID
     public var output: ValueID
     public var layers: [Layer]
+    /// The 8-bit parameters of every tensor and weight, where the model came with them (an
+    /// ONNX QDQ model); nil for float models, which an int8 plan calibrates (QuantizationTable.swift).
+    public var quantization: QuantizationTable? = nil
 
     public init(name: String, values: [TensorShape], input: ValueID, output: ValueID, layers: [Layer]) {
         self.name = name; self.values = values; self.input = input; self.output = output; self.layers = layers

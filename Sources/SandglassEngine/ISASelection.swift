@@ -5,6 +5,7 @@ import SandglassKernels
 #if arch(x86_64)
 import SandglassKernelsAVX2
 import SandglassKernelsAVX512
+import SandglassKernelsAVX512VNNI
 #elseif arch(arm64)
 import SandglassKernelsNEON
 #endif
@@ -56,6 +57,35 @@ public enum ISASelection {
         #endif
         default: throw ISASelectionError.unsupported(chosen, available: available)
         }
+    }
+
+    /// The 8-bit kernels for `isa` (default: the best available): with AVX-512, the VNNI rows
+    /// where the CPU has VNNI.
+    public static func quantizedKernels(for isa: ISA? = nil) throws -> QuantizedKernelSet {
+        let chosen = try isa ?? best()
+        guard available.contains(chosen) else { throw ISASelectionError.unsupported(chosen, available: available) }
+        switch chosen {
+        #if arch(x86_64)
+        case .avx512: return sg_cpu_has_avx512_vnni() != 0 ? avx512VNNIQuantizedKernelSet : avx512QuantizedKernelSet
+        case .avx2: return avx2QuantizedKernelSet
+        #elseif arch(arm64)
+        case .neon: return neonQuantizedKernelSet
+        #endif
+        default: throw ISASelectionError.unsupported(chosen, available: available)
+        }
+    }
+
+    /// Every 8-bit kernel set this CPU can run (the tests check each against the references).
+    public static var allQuantizedKernelSets: [QuantizedKernelSet] {
+        var sets: [QuantizedKernelSet] = []
+        #if arch(x86_64)
+        if sg_cpu_has_avx512_vnni() != 0 { sets.append(avx512VNNIQuantizedKernelSet) }
+        if sg_cpu_has_avx512() != 0 { sets.append(avx512QuantizedKernelSet) }
+        if sg_cpu_has_avx2_fma() != 0 { sets.append(avx2QuantizedKernelSet) }
+        #elseif arch(arm64)
+        if sg_cpu_has_neon() != 0 { sets.append(neonQuantizedKernelSet) }
+        #endif
+        return sets
     }
 
     /// The processor's brand string where the CPU reports one.

@@ -18,10 +18,15 @@ public final class Plan {
     let arena: AlignedBuffer
     let zeros: AlignedBuffer
     private let packedWeights: [AnyObject]
+    /// Set for an 8-bit plan (QuantizedPlanner): the byte arena, and how the float input and
+    /// output are quantized and dequantized. Its TensorLocations count bytes.
+    public let quantized: QuantizedIO?
 
     init(name: String, options: PlanOptions, kernels: KernelSet, steps: [PlanStep], layerNames: [String],
          layerOps: [String], layerCounts: [LayerCounts], arena: AlignedBuffer, zeros: AlignedBuffer,
-         input: TensorLocation, output: TensorLocation, packedWeights: [AnyObject], packedWeightBytes: Int) {
+         input: TensorLocation, output: TensorLocation, packedWeights: [AnyObject], packedWeightBytes: Int,
+         quantized: QuantizedIO? = nil) {
+        self.quantized = quantized
         self.name = name; self.options = options; self.kernels = kernels; self.steps = steps
         self.layerNames = layerNames; self.layerOps = layerOps; self.layerCounts = layerCounts
         self.arena = arena; self.zeros = zeros; self.input = input; self.output = output
@@ -29,8 +34,10 @@ public final class Plan {
     }
 
     public var isa: ISA { kernels.isa }
+    /// The arithmetic's data type.
+    public var elementType: ElementType { quantized == nil ? .f32 : .int8 }
     /// Bytes of the activation arena (all intermediate tensors, overlapped by lifetime).
-    public var arenaBytes: Int { arena.bytes }
+    public var arenaBytes: Int { arena.bytes + (quantized?.arena.bytes ?? 0) }
     /// What a steady-state inference needs: packed weights, arena and the zero row.
     public var plannedBytes: Int { packedWeightBytes + arenaBytes + zeros.bytes }
     public var totals: LayerCounts { layerCounts.reduce(LayerCounts(), +) }
@@ -40,6 +47,15 @@ public final class Plan {
         let s = input.shape
         guard values.count == s.elements else {
             throw PlanError("input has \(values.count) values; the model expects \(s.elements) (\(nchw ? "1x\(s.channels)x\(s.height)x\(s.width) NCHW" : "\(s) NHWC"))")
+        }
+        if let quantized {
+            let dst = quantized.arena.u8 + input.offset, q = quantized.input
+            for p in 0..<s.pixels {
+                for c in 0..<s.channels {
+                    dst[p * input.stride + c] = q.quantize(nchw ? values[c * s.pixels + p] : values[p * s.channels + c])
+                }
+            }
+            return
         }
         let dst = arena.pointer + input.offset
         for p in 0..<s.pixels {
@@ -65,6 +81,13 @@ public final class Plan {
         let s = output.shape
         let src = arena.pointer + output.offset
         var out = [Float](repeating: 0, count: s.elements)
+        if let quantized {
+            let src = quantized.arena.u8 + output.offset, q = quantized.output
+            for p in 0..<s.pixels {
+                for c in 0..<s.channels { out[nchw ? c * s.pixels + p : p * s.channels + c] = q.dequantize(src[p * output.stride + c]) }
+            }
+            return out
+        }
         for p in 0..<s.pixels {
             for c in 0..<s.channels {
                 out[nchw ? c * s.pixels + p : p * s.channels + c] = src[p * output.stride + c]

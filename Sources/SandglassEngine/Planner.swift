@@ -35,6 +35,9 @@ public struct PlanOptions: Sendable {
     /// Kernel variants and blockings measured on this CPU, by layer shape (KernelTuning.swift);
     /// empty keeps the built-in rules.
     public var tuning: TuningTable
+    /// f32, or int8 (QuantizedPlanner.swift: with the graph's own QuantizationTable, or one
+    /// calibrated on seeded random inputs).
+    public var elementType: ElementType = .f32
 
     public init(isa: ISA? = nil, addMode: AddMode = .fused, threads: Int = 1,
                 partsPerThread: Int = PlanOptions.defaultPartsPerThread, foldChannelScale: Bool = true,
@@ -115,6 +118,9 @@ public struct ChainSummary: Sendable {
 public enum Planner {
     public static func plan(_ graph: Graph, options: PlanOptions = PlanOptions()) throws -> Plan {
         do { try ThreadCount.check(options.threads) } catch let e as ParameterError { throw PlanError(e.message) }
+        if options.elementType == .int8 {
+            return try QuantizedPlanner.plan(graph, table: graph.quantization ?? QuantizationTable.calibrate(graph), options: options)
+        }
         let kernels = try ISASelection.kernels(for: options.isa)
         let consumers = graph.consumers()
         let producer: [Int?] = {

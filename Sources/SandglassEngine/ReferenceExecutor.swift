@@ -6,6 +6,11 @@ import SandglassKernels
 public enum ReferenceExecutor {
     /// Runs the graph on a dense NHWC input and returns the dense NHWC output.
     public static func run(_ graph: Graph, input: [Float]) -> [Float] {
+        runAll(graph, input: input)[graph.output]!
+    }
+
+    /// Every value of the graph (dense NHWC), for calibration; nil for values nothing computed.
+    public static func runAll(_ graph: Graph, input: [Float]) -> [[Float]?] {
         var values = [[Float]?](repeating: nil, count: graph.values.count)
         values[graph.input] = input
         for layer in graph.layers {
@@ -64,7 +69,7 @@ public enum ReferenceExecutor {
             }
             values[layer.output] = y
         }
-        return values[graph.output]!
+        return values
     }
 
     static func apply(_ activation: Activation, _ x: [Float]) -> [Float] {

@@ -45,9 +45,11 @@ public struct PointSession {
         modelName = graph.name
         // Tuned on the point's first core, which the thread is bound to; not under callgrind,
         // whose simulated CPU is not the one the choices are for.
-        let tuningMode: TuningMode = point.counters == .sim ? .off : point.tuning
+        // The tuned choices are the float kernels'; an int8 plan has none yet.
+        let tuningMode: TuningMode = point.counters == .sim || point.dtype == .int8 ? .off : point.tuning
         var options = PlanOptions(isa: isa, addMode: point.add, threads: point.threads, fusion: point.fusion,
                                   l2Bytes: topology?.l2Bytes ?? PlanOptions.defaultL2Bytes)
+        options.elementType = point.dtype
         let tuned = try PlanTuning.resolve(graph, options: options, mode: tuningMode)
         tuning = tuned.outcome
         options.tuning = tuned.table

@@ -173,6 +173,8 @@ public struct PointRecord: Codable, Sendable {
     public var fusion: Fusion?
     /// nil in records written before the tuning axis existed (read as its default, cached).
     public var tuning: TuningMode?
+    /// nil in records written before the dtype axis existed (read as its default, f32).
+    public var dtype: ElementType?
     public var board: String?
     public var latencyMs: LatencyStatistics
     public var samplesMs: [Double]
@@ -199,7 +201,8 @@ public struct PointRecord: Codable, Sendable {
     /// The point's parameters, as a SweepPoint.
     public var point: SweepPoint {
         SweepPoint(model: model, width: width, alpha: alpha, resolution: resolution, threads: threads, add: add,
-                   counters: counters, pin: pin, isa: isa, fusion: fusion ?? .auto, tuning: tuning ?? .cached)
+                   counters: counters, pin: pin, isa: isa, fusion: fusion ?? .auto, tuning: tuning ?? .cached,
+                   dtype: dtype ?? .f32)
     }
 }
 

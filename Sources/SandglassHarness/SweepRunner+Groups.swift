@@ -241,6 +241,7 @@ extension SweepRunner {
         record.paired = p.paired
         record.group = p.group
         record.tuning = point.tuning
+        record.dtype = point.dtype == .f32 ? nil : point.dtype
         record.environment.tuning = session.tuning.mode == .off ? nil : session.tuning
         return record
     }

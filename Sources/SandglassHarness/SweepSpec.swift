@@ -22,18 +22,20 @@ public struct SweepPoint: Codable, Hashable, Sendable {
     /// Kernel choices measured on this CPU (cached, the default), measured again (fresh), or the
     /// built-in ones (off): PlanTuning.swift.
     public var tuning: TuningMode
+    /// The arithmetic: f32 (the default) or int8 (QuantizedPlanner.swift).
+    public var dtype: ElementType
 
     public init(model: String = "mobilenext", width: Double = 1.0, alpha: IdentityMultiplier = .one, resolution: Int = 224,
                 threads: Int = 1, add: AddMode = .fused, counters: CounterSelection = .none, pin: PinRequest = .none,
-                isa: ISAChoice = .auto, fusion: Fusion = .auto, tuning: TuningMode = .cached) {
+                isa: ISAChoice = .auto, fusion: Fusion = .auto, tuning: TuningMode = .cached, dtype: ElementType = .f32) {
         self.model = model; self.width = width; self.alpha = alpha; self.resolution = resolution
         self.threads = threads; self.add = add; self.counters = counters; self.pin = pin; self.isa = isa
-        self.fusion = fusion; self.tuning = tuning
+        self.fusion = fusion; self.tuning = tuning; self.dtype = dtype
     }
 
-    enum CodingKeys: String, CodingKey { case model, width, alpha, resolution, threads, add, counters, pin, isa, fusion, tuning }
+    enum CodingKeys: String, CodingKey { case model, width, alpha, resolution, threads, add, counters, pin, isa, fusion, tuning, dtype }
 
-    /// Points written before the fusion or tuning axes existed lack them: they read as the defaults.
+    /// Points written before the fusion, tuning or dtype axes existed lack them: they read as the defaults.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(model: try c.decode(String.self, forKey: .model), width: try c.decode(Double.self, forKey: .width),
@@ -42,7 +44,8 @@ public struct SweepPoint: Codable, Hashable, Sendable {
                   counters: try c.decode(CounterSelection.self, forKey: .counters), pin: try c.decode(PinRequest.self, forKey: .pin),
                   isa: try c.decode(ISAChoice.self, forKey: .isa),
                   fusion: try c.decodeIfPresent(Fusion.self, forKey: .fusion) ?? .auto,
-                  tuning: try c.decodeIfPresent(TuningMode.self, forKey: .tuning) ?? .cached)
+                  tuning: try c.decodeIfPresent(TuningMode.self, forKey: .tuning) ?? .cached,
+                  dtype: try c.decodeIfPresent(ElementType.self, forKey: .dtype) ?? .f32)
     }
 
     /// Canonical identity, used to resume, deduplicate and match points across results files.
@@ -50,7 +53,7 @@ public struct SweepPoint: Codable, Hashable, Sendable {
     public var id: String {
         "\(model) width=\(ModelSpec.formatWidth(width)) alpha=\(alpha) resolution=\(resolution) threads=\(threads) "
             + "add=\(add) counters=\(counters) pin=\(pin) isa=\(isa)" + (fusion == .auto ? "" : " fusion=\(fusion)")
-            + (tuning == .cached ? "" : " tuning=\(tuning)")
+            + (tuning == .cached ? "" : " tuning=\(tuning)") + (dtype == .f32 ? "" : " dtype=\(dtype)")
     }
 
     /// A short label for progress lines and tables.
@@ -65,10 +68,11 @@ public struct SweepPoint: Codable, Hashable, Sendable {
         if isa != .auto { parts.append(isa.description) }
         if fusion != .auto { parts.append("fusion \(fusion)") }
         if tuning != .cached { parts.append("tuning \(tuning)") }
+        if dtype != .f32 { parts.append(dtype.rawValue) }
         return parts.joined(separator: " ")
     }
 
-    public static let axisNames = ["model", "width", "alpha", "resolution", "threads", "add", "counters", "pin", "isa", "fusion", "tuning"]
+    public static let axisNames = ["model", "width", "alpha", "resolution", "threads", "add", "counters", "pin", "isa", "fusion", "tuning", "dtype"]
 
     /// An imported model's path when `model` is "onnx:<path>" (its width, α and resolution come
     /// from the file; the point's own width/alpha/resolution are then ignored).
@@ -204,6 +208,7 @@ extension SweepPoint {
         case "isa": isa = try parsed { try ISAChoice(parsing: value) }
         case "fusion": fusion = try parsed { try Fusion(parsing: value) }
         case "tuning": tuning = try parsed { try TuningMode(parsing: value) }
+        case "dtype": dtype = try parsed { try ElementType(parsing: value) }
         default:
             throw fail("unknown axis '\(axis)'")
         }

@@ -30,3 +30,20 @@ public final class AlignedBuffer {
 public func roundUp(_ value: Int, _ multiple: Int) -> Int {
     (value + multiple - 1) / multiple * multiple
 }
+
+/// The same for the 8-bit kernels: `bytes` zeroed bytes, 64-byte aligned, with 64 bytes of
+/// readable slack, viewed as the element type each user binds (bytes, int32 or float lanes).
+public final class AlignedBytes {
+    public let bytes: Int
+    public let raw: UnsafeMutableRawPointer
+
+    public init(bytes: Int) {
+        self.bytes = bytes
+        raw = UnsafeMutableRawPointer.allocate(byteCount: roundUp(bytes, 64) + 64, alignment: 64)
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: roundUp(bytes, 64) + 64)
+    }
+
+    deinit { raw.deallocate() }
+
+    public var u8: UnsafeMutablePointer<UInt8> { raw.assumingMemoryBound(to: UInt8.self) }
+}

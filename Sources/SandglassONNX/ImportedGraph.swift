@@ -88,7 +88,10 @@ struct ImportedGraph {
 
     /// The engine graph, built (and shape-checked) by GraphBuilder. Every element-wise step
     /// must have been folded or lowered by now.
-    func build() throws -> Graph {
+    func build() throws -> Graph { try buildMapped().graph }
+
+    /// The engine graph and, for each importer value that became one of its values, that value.
+    func buildMapped() throws -> (graph: Graph, values: [ValueID: ValueID]) {
         var g = GraphBuilder(name: name)
         var map = [ValueID: ValueID]()
         do {
@@ -123,7 +126,7 @@ struct ImportedGraph {
                 map[layer.output] = y
             }
             guard let out = map[output] else { throw ONNXImportError("the graph output is not computed by any layer") }
-            return try g.build(output: out)
+            return (try g.build(output: out), map)
         } catch let e as GraphError {
             throw ONNXImportError(e.message)
         }

@@ -63,15 +63,21 @@ public enum ONNXImporter {
         let opset = try defaultOpset(model)
         guard g.sparseInitializerCount == 0 else { throw ONNXImportError("sparse initializers are not supported") }
 
-        var lowering = ONNXLowering(graph: ImportedGraph(name: modelName(g, file: name)), opset: opset,
-                                    external: ExternalDataSource(directory: directory),
-                                    consumed: Set(g.nodes.flatMap(\.inputs) + g.outputs.map(\.name)))
+        var symbols: [String: Symbol] = [:]
+        let external = ExternalDataSource(directory: directory)
         for (i, t) in g.initializers.enumerated() {
             let what = "initializer '\(t.name.isEmpty ? "#\(i)" : t.name)'"
             guard !t.name.isEmpty else { throw ONNXImportError("\(what) has no name") }
-            guard lowering.symbols[t.name] == nil else { throw ONNXImportError("\(what) is defined twice") }
-            lowering.symbols[t.name] = .constant(try t.decode(what: what, external: lowering.external))
+            guard symbols[t.name] == nil else { throw ONNXImportError("\(what) is defined twice") }
+            symbols[t.name] = .constant(try t.decode(what: what, external: external))
         }
+        // QDQ models: Q/DQ nodes out, their parameters kept (QDQImport.swift).
+        var qdq = QDQExtraction()
+        let nodes = try qdq.extract(g.nodes, initializers: g.initializers, symbols: &symbols)
+        let outputNames = g.outputs.map { qdq.name($0.name) }
+        var lowering = ONNXLowering(graph: ImportedGraph(name: modelName(g, file: name)), opset: opset, external: external,
+                                    consumed: Set(nodes.flatMap(\.inputs) + outputNames))
+        lowering.symbols = symbols
 
         // The input: the one graph input that is not an initializer (IR < 4 lists those as inputs too).
         let inputs = g.inputs.filter { lowering.symbols[$0.name] == nil }
@@ -85,13 +91,13 @@ public enum ONNXImporter {
         lowering.graph.input = x
         lowering.symbols[input.name] = .activation(x, rank: 4)
 
-        for (i, node) in g.nodes.enumerated() { try lowering.lower(node, index: i) }
+        for (i, node) in nodes.enumerated() { try lowering.lower(node, index: i) }
 
         guard g.outputs.count == 1 else {
             throw ONNXImportError("the graph has \(g.outputs.count) outputs; Sandglass runs models with one output")
         }
         let outputName = g.outputs[0].name
-        guard let out = lowering.symbols[outputName] else {
+        guard let out = lowering.symbols[outputNames[0]] else {
             throw ONNXImportError("the graph output '\(outputName)' is not produced by any node")
         }
         guard case let .activation(y, rank) = out else {
@@ -99,7 +105,19 @@ public enum ONNXImporter {
         }
         lowering.graph.output = y
         lowering.graph.fuse()
-        let graph = try lowering.graph.build()
+        var (graph, map) = try lowering.graph.buildMapped()
+        if qdq.isQuantized {
+            var valueNames: [ValueID: [String]] = [:]
+            for (name, symbol) in lowering.symbols.sorted(by: { $0.key < $1.key }) {
+                if case let .activation(v, _) = symbol, let mapped = map[v] { valueNames[mapped, default: []].append(name) }
+            }
+            valueNames[graph.input, default: []].append(input.name)
+            var layerWeights: [String: String] = [:]
+            for (i, node) in nodes.enumerated() where ["Conv", "Gemm", "MatMul"].contains(node.opType) && node.inputs.count > 1 {
+                layerWeights[node.name.isEmpty ? "\(node.opType)_\(i)" : node.name] = node.inputs[1]
+            }
+            graph.quantization = try qdq.table(graph: graph, valueNames: valueNames, layerWeights: layerWeights)
+        }
         return ImportedONNXModel(graph: graph, inputName: input.name, inputDims: inputDims, outputName: outputName,
                                  outputDims: lowering.dims(y, rank: rank), opsetVersion: opset,
                                  irVersion: Int(model.irVersion), producer: model.producerName)

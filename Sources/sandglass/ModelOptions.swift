@@ -116,6 +116,13 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Fusion: auto (chains of convolutions whose intermediates would leave L2 run in bands of rows) or none (layer by layer, for per-layer profiles).")
     var fusion: String = "auto"
 
+    @Option(help: "Arithmetic: f32, or int8 (weights int8 per output channel, activations 8-bit per tensor; a float model is calibrated on seeded random inputs, an ONNX QDQ model brings its own scales).")
+    var dtype: String = "f32"
+
+    func elementType() throws -> ElementType {
+        do { return try ElementType(parsing: dtype) } catch let e as ParameterError { throw ValidationError(e.message) }
+    }
+
     // Parsed by the parameter types every surface shares (SandglassParameters).
     func selectedISA() throws -> ISA? {
         do { return try ISAChoice(parsing: isa).isa } catch let e as ParameterError { throw ValidationError(e.message) }
@@ -137,8 +144,10 @@ struct EngineOptions: ParsableArguments {
     }
 
     func planOptions() throws -> PlanOptions {
-        PlanOptions(isa: try selectedISA(), addMode: try addMode(), threads: threads, fusion: try fusionMode(),
-                    l2Bytes: (try? HwlocTopology.load())?.l2Bytes ?? PlanOptions.defaultL2Bytes)
+        var options = PlanOptions(isa: try selectedISA(), addMode: try addMode(), threads: threads, fusion: try fusionMode(),
+                                  l2Bytes: (try? HwlocTopology.load())?.l2Bytes ?? PlanOptions.defaultL2Bytes)
+        options.elementType = try elementType()
+        return options
     }
 
     func validate() throws {
@@ -147,6 +156,7 @@ struct EngineOptions: ParsableArguments {
         _ = try addMode()
         _ = try fusionMode()
         _ = try tuningMode()
+        _ = try elementType()
     }
 }
 

@@ -68,7 +68,8 @@ extension ModelOptions {
         }
         var p = SweepPoint()
         var settings: [(String, String?)] = [("threads", String(engine.threads)), ("add", engine.add), ("isa", engine.isa), ("pin", pin),
-                                               ("fusion", engine.fusion), ("tuning", engine.tuning)]
+                                               ("fusion", engine.fusion), ("tuning", engine.tuning),
+                                               ("dtype", engine.dtype)]
         if let onnx {
             settings.insert(("model", "onnx:" + onnx), at: 0)
         } else {

@@ -278,7 +278,7 @@ extension Sandglass {
         func point(selection: CounterSelection) throws -> SweepPoint {
             var p = SweepPoint(threads: engine.threads, add: try engine.addMode(), counters: selection,
                                pin: try measurement.pinRequest(), isa: try engine.selectedISA().map(ISAChoice.named) ?? .auto,
-                               fusion: try engine.fusionMode(), tuning: try engine.tuningMode())
+                               fusion: try engine.fusionMode(), tuning: try engine.tuningMode(), dtype: try engine.elementType())
             if let onnx = model.onnx {
                 p.model = "onnx:" + onnx
             } else {

@@ -31,7 +31,9 @@ extension Sandglass {
             do {
                 var options = try engine.planOptions()
                 // Tuned choices change only how fast the plan runs, never its output.
-                options.tuning = try PlanTuning.resolve(loaded.graph, options: options, mode: try engine.tuningMode()).table
+                if options.elementType == .f32 {
+                    options.tuning = try PlanTuning.resolve(loaded.graph, options: options, mode: try engine.tuningMode()).table
+                }
                 plan = try Planner.plan(loaded.graph, options: options)
             } catch let e as ParameterError {
                 throw CommandFailure.usage(e.message)
@@ -53,7 +55,7 @@ extension Sandglass {
             Executor(plan: plan).run()
             let y = NumPyArray(shape: loaded.outputDims, values: plan.readOutput(nchw: true))
             do { try y.write(to: output) } catch let e as FileError { throw CommandFailure(e.message) }
-            print("\(output): \(NumPyArray.describe(y.shape)) float32, output of \(loaded.name) (isa \(plan.isa.rawValue), add \(plan.options.addMode.rawValue))")
+            print("\(output): \(NumPyArray.describe(y.shape)) float32, output of \(loaded.name) (isa \(plan.isa.rawValue), dtype \(plan.elementType.rawValue), add \(plan.options.addMode.rawValue))")
         }
     }
 }

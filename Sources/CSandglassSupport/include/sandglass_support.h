@@ -14,6 +14,8 @@ extern "C" {
 int sg_cpu_has_avx2_fma(void);
 /// 1 if the CPU and the OS support AVX-512 F/BW/DQ/VL (x86-64-v4), else 0.
 int sg_cpu_has_avx512(void);
+/* AVX-512 as above plus VNNI (vpdpbusd: CPUID.7.0:ECX bit 11). */
+int sg_cpu_has_avx512_vnni(void);
 /// 1 on AArch64 with Advanced SIMD (always true on Linux/arm64), else 0.
 int sg_cpu_has_neon(void);
 /// The CPU brand string (x86) or an empty string; writes at most `capacity` bytes.

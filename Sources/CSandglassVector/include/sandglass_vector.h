@@ -94,4 +94,51 @@ SG_INLINE sg_f32x16 sg_sigmoid_f32x16(sg_f32x16 x) {
 SG_SIGMOID(16)
 #endif
 
+/* ---- 8-bit quantized kernels (Quantization.swift) ------------------------------------------ */
+typedef int sg_i32x16 __attribute__((ext_vector_type(16)));
+typedef unsigned char sg_u8x16 __attribute__((ext_vector_type(16)));
+
+/* acc + Σ_{j<4} u8(byte j of a) · s8(byte j of w), lane by lane: vpdpbusd where the module is
+   compiled with AVX-512 VNNI (SandglassKernelsAVX512VNNI), else four multiply-adds on the
+   bytes shifted out of each lane (exact: no 16-bit saturation, unlike pmaddubsw). */
+SG_INLINE sg_i32x16 sg_dot4_u8s8_i32x16(sg_i32x16 acc, sg_i32x16 a, sg_i32x16 w) {
+#if defined(__AVX512VNNI__) && defined(__AVX512F__)
+    return (sg_i32x16)__builtin_ia32_vpdpbusd512((__v16si)acc, (__v16si)a, (__v16si)w);
+#else
+    acc += (a & 255) * ((w << 24) >> 24);
+    acc += ((a >> 8) & 255) * ((w << 16) >> 24);
+    acc += ((a >> 16) & 255) * ((w << 8) >> 24);
+    acc += ((a >> 24) & 255) * (w >> 24);
+    return acc;
+#endif
+}
+
+/* Requantization, as ONNX Runtime's MlasRequantizeOutput: float(acc) · multiplier, clamped to
+   [lo, hi] (the output range minus the zero point), rounded to nearest even by the 1.5·2^23
+   trick (exact for |x| < 2^22), plus the zero point; the 16 results as bytes. */
+SG_INLINE sg_u8x16 sg_requantize_u8x16(sg_i32x16 acc, sg_f32x16 multiplier, float lo, float hi, int zeroPoint) {
+    sg_f32x16 f = __builtin_convertvector(acc, sg_f32x16) * multiplier;
+    f = f < lo ? lo : f;
+    f = f > hi ? hi : f;
+    f = f + 12582912.0f;
+    sg_i32x16 q = (sg_i32x16)f - 0x4B400000 + zeroPoint;
+    return __builtin_convertvector(q, sg_u8x16);
+}
+
+/* The quantized add on 16 channels: (a − za)·ra + (b − zb)·rb, requantized as above. */
+SG_INLINE sg_u8x16 sg_add_u8x16(sg_u8x16 a, sg_u8x16 b, int za, int zb, sg_f32x16 ra, sg_f32x16 rb,
+                                float lo, float hi, int zeroPoint) {
+    sg_f32x16 fa = __builtin_convertvector(__builtin_convertvector(a, sg_i32x16) - za, sg_f32x16);
+    sg_f32x16 fb = __builtin_convertvector(__builtin_convertvector(b, sg_i32x16) - zb, sg_f32x16);
+    sg_f32x16 f = fa * ra + fb * rb;
+    f = f < lo ? lo : f;
+    f = f > hi ? hi : f;
+    f = f + 12582912.0f;
+    sg_i32x16 q = (sg_i32x16)f - 0x4B400000 + zeroPoint;
+    return __builtin_convertvector(q, sg_u8x16);
+}
+
+/* 16 bytes widened to 32-bit lanes (vpmovzxbd). */
+SG_INLINE sg_i32x16 sg_widen_u8x16(sg_u8x16 x) { return __builtin_convertvector(x, sg_i32x16); }
+
 #endif

@@ -1,0 +1,191 @@
+// The 8-bit 1×1 convolution (and the fully connected layer, and the stem after im2col):
+// C[M × N] (bytes) = requantize(A[M × K] (bytes, zero point za) · B[K × N] (int8) + bias).
+//
+// B is packed at plan time in XNNPACK's "c4" layout: panels of 16 output columns; within a
+// panel, for each block of 4 rows of K, 16 int32 lanes holding the 4 int8 weights of one column.
+// One step of the micro-kernel broadcasts 4 bytes of a row of A to 16 lanes and adds the 4
+// products of each lane (vpdpbusd with AVX-512 VNNI). The zero point of A is folded into the bias
+// at packing: Σ (a − za)·w = Σ a·w − za·Σ w. K is padded to 4 with zero weights, so the row
+// bytes past K (a tensor's channel padding) contribute nothing.
+import CSandglassVector
+
+public final class PackedQuantizedGEMMWeights {
+    public let k: Int
+    public let n: Int
+    public let kBlocks: Int
+    /// Panels of 16 output columns.
+    public let panels: Int
+    /// Per panel: kBlocks × 16 int32 (the c4 weights).
+    public let weights: AlignedBytes
+    /// Per column (padded to panels × 16): bias − za·Σw, and the requantization multiplier.
+    public let bias: AlignedBytes
+    public let multipliers: AlignedBytes
+
+    /// - Parameters:
+    ///   - weight: the int8 weight (o, i) for output column o < n and input row i < k.
+    ///   - bias: int32 bias per column (scale inputScale · weightScale[o]).
+    ///   - inputZeroPoint: za.
+    ///   - multiplier: the requantization multiplier per column.
+    public init(k: Int, n: Int, bias: [Int32], inputZeroPoint: Int32, multiplier: (Int) -> Float,
+                weight: (Int, Int) -> Int8) {
+        self.k = k; self.n = n
+        kBlocks = (k + 3) / 4
+        panels = (n + 15) / 16
+        weights = AlignedBytes(bytes: panels * kBlocks * 64)
+        self.bias = AlignedBytes(bytes: panels * 64)
+        multipliers = AlignedBytes(bytes: panels * 64)
+        let w = weights.raw.bindMemory(to: Int8.self, capacity: panels * kBlocks * 64)
+        let b = self.bias.raw.bindMemory(to: Int32.self, capacity: panels * 16)
+        let m = multipliers.raw.bindMemory(to: Float.self, capacity: panels * 16)
+        for o in 0..<n {
+            let panel = o / 16, lane = o % 16
+            var sum: Int32 = 0
+            for i in 0..<k {
+                let q = weight(o, i)
+                sum += Int32(q)
+                w[(panel * kBlocks + i / 4) * 64 + lane * 4 + i % 4] = q
+            }
+            b[o] = (bias.isEmpty ? 0 : bias[o]) &- inputZeroPoint &* sum
+            m[o] = multiplier(o)
+        }
+    }
+
+    public var packedBytes: Int { weights.bytes + bias.bytes + multipliers.bytes }
+}
+
+/// One call of the 8-bit GEMM over rows × panels.
+public struct QuantizedGEMMArguments {
+    public var a: UnsafePointer<UInt8>
+    /// Bytes between rows of A (≥ 4·kBlocks, so that the last block's 4 bytes are readable).
+    public var aStride: Int
+    public var weights: PackedQuantizedGEMMWeights
+    public var c: UnsafeMutablePointer<UInt8>
+    /// Bytes between rows of C (a multiple of 16 ≥ N: every panel stores 16 bytes).
+    public var cStride: Int
+    public var zeroPoint: Int32
+    public var lower: Float
+    public var upper: Float
+
+    public init(a: UnsafePointer<UInt8>, aStride: Int, weights: PackedQuantizedGEMMWeights,
+                c: UnsafeMutablePointer<UInt8>, cStride: Int, outputZeroPoint: Int32, outputRange: ClosedRange<Int32>) {
+        self.a = a; self.aStride = aStride; self.weights = weights; self.c = c; self.cStride = cStride
+        zeroPoint = outputZeroPoint
+        lower = Float(outputRange.lowerBound - outputZeroPoint); upper = Float(outputRange.upperBound - outputZeroPoint)
+    }
+}
+
+/// The scalar reference: every output from the packed weights, one multiply at a time.
+public func qu8_gemm_reference(_ g: QuantizedGEMMArguments, rows: Range<Int>) {
+    let p = g.weights
+    let w = UnsafePointer(p.weights.raw.assumingMemoryBound(to: Int8.self))
+    let b = UnsafePointer(p.bias.raw.assumingMemoryBound(to: Int32.self))
+    let m = UnsafePointer(p.multipliers.raw.assumingMemoryBound(to: Float.self))
+    for r in rows {
+        for o in 0..<p.n {
+            var acc = b[o]
+            for i in 0..<p.k {
+                acc += Int32(g.a[r * g.aStride + i]) * Int32(w[((o / 16) * p.kBlocks + i / 4) * 64 + (o % 16) * 4 + i % 4])
+            }
+            g.c[r * g.cStride + o] = referenceRequantize(acc, multiplier: m[o], zeroPoint: g.zeroPoint,
+                                                         lower: g.lower, upper: g.upper)
+        }
+    }
+}
+
+/// Rows in tiles of 4 (a last partial tile recomputes its last row), panels in pairs of 64
+/// columns where they can, then 16: 16 accumulators for 4 weight vectors and 4 broadcasts.
+// Always inlined, so that each ISA module compiles it with its own flags.
+@inlinable @inline(__always)
+public func qu8_gemm_4x64c4(_ g: QuantizedGEMMArguments, rows: Range<Int>, panels: Range<Int>) {
+    let p = g.weights
+    let kb = p.kBlocks
+    let w = UnsafeRawPointer(p.weights.raw)
+    let bias = UnsafeRawPointer(p.bias.raw)
+    let mult = UnsafeRawPointer(p.multipliers.raw)
+    let a = UnsafeRawPointer(g.a)
+    var panel = panels.lowerBound
+    while panel < panels.upperBound {
+        let wide = panels.upperBound - panel >= 4
+        var row = rows.lowerBound
+        while row < rows.upperBound {
+            let r0 = row, r1 = min(row + 1, rows.upperBound - 1), r2 = min(row + 2, rows.upperBound - 1)
+            let r3 = min(row + 3, rows.upperBound - 1)
+            let a0 = a + r0 * g.aStride, a1 = a + r1 * g.aStride, a2 = a + r2 * g.aStride, a3 = a + r3 * g.aStride
+            if wide {
+                let w0 = w + panel * kb * 64
+                let stride = kb * 64
+                let b0 = bias.loadUnaligned(fromByteOffset: panel * 64, as: SIMD16<Int32>.self)
+                let b1 = bias.loadUnaligned(fromByteOffset: panel * 64 + 64, as: SIMD16<Int32>.self)
+                let b2 = bias.loadUnaligned(fromByteOffset: panel * 64 + 128, as: SIMD16<Int32>.self)
+                let b3 = bias.loadUnaligned(fromByteOffset: panel * 64 + 192, as: SIMD16<Int32>.self)
+                var c00 = b0, c01 = b1, c02 = b2, c03 = b3
+                var c10 = b0, c11 = b1, c12 = b2, c13 = b3
+                var c20 = b0, c21 = b1, c22 = b2, c23 = b3
+                var c30 = b0, c31 = b1, c32 = b2, c33 = b3
+                for i in 0..<kb {
+                    let v0 = w0.loadUnaligned(fromByteOffset: i * 64, as: SIMD16<Int32>.self)
+                    let v1 = w0.loadUnaligned(fromByteOffset: stride + i * 64, as: SIMD16<Int32>.self)
+                    let v2 = w0.loadUnaligned(fromByteOffset: 2 * stride + i * 64, as: SIMD16<Int32>.self)
+                    let v3 = w0.loadUnaligned(fromByteOffset: 3 * stride + i * 64, as: SIMD16<Int32>.self)
+                    let x0 = SIMD16<Int32>(repeating: a0.loadUnaligned(fromByteOffset: i * 4, as: Int32.self))
+                    c00 = sg_dot4_u8s8_i32x16(c00, x0, v0); c01 = sg_dot4_u8s8_i32x16(c01, x0, v1)
+                    c02 = sg_dot4_u8s8_i32x16(c02, x0, v2); c03 = sg_dot4_u8s8_i32x16(c03, x0, v3)
+                    let x1 = SIMD16<Int32>(repeating: a1.loadUnaligned(fromByteOffset: i * 4, as: Int32.self))
+                    c10 = sg_dot4_u8s8_i32x16(c10, x1, v0); c11 = sg_dot4_u8s8_i32x16(c11, x1, v1)
+                    c12 = sg_dot4_u8s8_i32x16(c12, x1, v2); c13 = sg_dot4_u8s8_i32x16(c13, x1, v3)
+                    let x2 = SIMD16<Int32>(repeating: a2.loadUnaligned(fromByteOffset: i * 4, as: Int32.self))
+                    c20 = sg_dot4_u8s8_i32x16(c20, x2, v0); c21 = sg_dot4_u8s8_i32x16(c21, x2, v1)
+                    c22 = sg_dot4_u8s8_i32x16(c22, x2, v2); c23 = sg_dot4_u8s8_i32x16(c23, x2, v3)
+                    let x3 = SIMD16<Int32>(repeating: a3.loadUnaligned(fromByteOffset: i * 4, as: Int32.self))
+                    c30 = sg_dot4_u8s8_i32x16(c30, x3, v0); c31 = sg_dot4_u8s8_i32x16(c31, x3, v1)
+                    c32 = sg_dot4_u8s8_i32x16(c32, x3, v2); c33 = sg_dot4_u8s8_i32x16(c33, x3, v3)
+                }
+                let m0 = mult.loadUnaligned(fromByteOffset: panel * 64, as: SIMD16<Float>.self)
+                let m1 = mult.loadUnaligned(fromByteOffset: panel * 64 + 64, as: SIMD16<Float>.self)
+                let m2 = mult.loadUnaligned(fromByteOffset: panel * 64 + 128, as: SIMD16<Float>.self)
+                let m3 = mult.loadUnaligned(fromByteOffset: panel * 64 + 192, as: SIMD16<Float>.self)
+                // Rows stored last to first, so that a recomputed tail row writes the same bytes twice.
+                let column = panel * 16
+                qu8_store4(g, row: r3, column: column, c30, c31, c32, c33, m0, m1, m2, m3)
+                qu8_store4(g, row: r2, column: column, c20, c21, c22, c23, m0, m1, m2, m3)
+                qu8_store4(g, row: r1, column: column, c10, c11, c12, c13, m0, m1, m2, m3)
+                qu8_store4(g, row: r0, column: column, c00, c01, c02, c03, m0, m1, m2, m3)
+            } else {
+                let w0 = w + panel * kb * 64
+                let b0 = bias.loadUnaligned(fromByteOffset: panel * 64, as: SIMD16<Int32>.self)
+                var c0 = b0, c1 = b0, c2 = b0, c3 = b0
+                for i in 0..<kb {
+                    let v = w0.loadUnaligned(fromByteOffset: i * 64, as: SIMD16<Int32>.self)
+                    c0 = sg_dot4_u8s8_i32x16(c0, SIMD16<Int32>(repeating: a0.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)), v)
+                    c1 = sg_dot4_u8s8_i32x16(c1, SIMD16<Int32>(repeating: a1.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)), v)
+                    c2 = sg_dot4_u8s8_i32x16(c2, SIMD16<Int32>(repeating: a2.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)), v)
+                    c3 = sg_dot4_u8s8_i32x16(c3, SIMD16<Int32>(repeating: a3.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)), v)
+                }
+                let m0 = mult.loadUnaligned(fromByteOffset: panel * 64, as: SIMD16<Float>.self)
+                let column = panel * 16
+                qu8_store1(g, row: r3, column: column, c3, m0)
+                qu8_store1(g, row: r2, column: column, c2, m0)
+                qu8_store1(g, row: r1, column: column, c1, m0)
+                qu8_store1(g, row: r0, column: column, c0, m0)
+            }
+            row += 4
+        }
+        panel += wide ? 4 : 1
+    }
+}
+
+@inlinable @inline(__always)
+func qu8_store1(_ g: QuantizedGEMMArguments, row: Int, column: Int, _ acc: SIMD16<Int32>, _ m: SIMD16<Float>) {
+    let q = sg_requantize_u8x16(acc, m, g.lower, g.upper, g.zeroPoint)
+    UnsafeMutableRawPointer(g.c + row * g.cStride + column).storeBytes(of: q, as: SIMD16<UInt8>.self)
+}
+
+@inlinable @inline(__always)
+func qu8_store4(_ g: QuantizedGEMMArguments, row: Int, column: Int, _ a0: SIMD16<Int32>, _ a1: SIMD16<Int32>,
+                _ a2: SIMD16<Int32>, _ a3: SIMD16<Int32>, _ m0: SIMD16<Float>, _ m1: SIMD16<Float>,
+                _ m2: SIMD16<Float>, _ m3: SIMD16<Float>) {
+    qu8_store1(g, row: row, column: column, a0, m0)
+    qu8_store1(g, row: row, column: column + 16, a1, m1)
+    qu8_store1(g, row: row, column: column + 32, a2, m2)
+    qu8_store1(g, row: row, column: column + 48, a3, m3)
+}

@@ -1,0 +1,37 @@
+// The 8-bit kernels as named rows: each row is one compiled variant (its name says data type,
+// operation, blocking and instruction set, as XNNPACK names its micro-kernels), so the planner
+// picks a row and the per-layer reports name the one that ran. Each ISA module makes one set
+// from the generic kernels of this module, compiled with its own target flags.
+
+/// One variant of one operation.
+public struct QuantizedKernel<Arguments> {
+    public let name: String
+    public let run: Arguments
+
+    public init(name: String, run: Arguments) { self.name = name; self.run = run }
+}
+
+public struct QuantizedKernelSet {
+    /// The instruction set the rows were compiled for, as it appears in their names.
+    public let isaName: String
+    public var gemm: QuantizedKernel<(QuantizedGEMMArguments, Range<Int>, Range<Int>) -> Void>
+    public var dwconv: QuantizedKernel<(QuantizedDepthwiseArguments, Range<Int>) -> Void>
+    public var addPartial: QuantizedKernel<(QuantizedAddArguments, Range<Int>) -> Void>
+
+    public init(isaName: String,
+                gemm: @escaping (QuantizedGEMMArguments, Range<Int>, Range<Int>) -> Void,
+                dwconv: @escaping (QuantizedDepthwiseArguments, Range<Int>) -> Void,
+                addPartial: @escaping (QuantizedAddArguments, Range<Int>) -> Void) {
+        self.isaName = isaName
+        self.gemm = QuantizedKernel(name: "qu8_gemm_4x64c4__\(isaName)", run: gemm)
+        self.dwconv = QuantizedKernel(name: "qu8_dwconv__\(isaName)", run: dwconv)
+        self.addPartial = QuantizedKernel(name: "qu8_add_partial__\(isaName)", run: addPartial)
+    }
+
+    /// The scalar references as a set: the oracle of the fast rows, and the slowest fallback.
+    public static let reference = QuantizedKernelSet(
+        isaName: "reference",
+        gemm: { g, rows, _ in qu8_gemm_reference(g, rows: rows) },
+        dwconv: { qu8_dwconv_reference($0, rows: $1) },
+        addPartial: { qu8_add_partial_reference($0, pixels: $1) })
+}

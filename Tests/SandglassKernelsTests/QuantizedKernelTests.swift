@@ -1,0 +1,154 @@
+import SandglassEngine
+import SandglassKernels
+import XCTest
+
+/// Every 8-bit kernel row this CPU runs against its scalar reference, byte for byte, on awkward
+/// shapes (channel counts off the 16-lane vectors, K off the 4-byte blocks, rows off the 4-row
+/// tiles, padding on every side), random zero points and clamped output ranges.
+final class QuantizedKernelTests: XCTestCase {
+    var random = TestRandom(seed: 0x18)
+
+    func bytes(_ n: Int) -> AlignedBytes {
+        let b = AlignedBytes(bytes: n)
+        for i in 0..<n { b.u8[i] = UInt8(truncatingIfNeeded: random.next() >> 24) }
+        return b
+    }
+
+    func sets() -> [QuantizedKernelSet] {
+        let sets = ISASelection.allQuantizedKernelSets
+        XCTAssertFalse(sets.isEmpty, "no 8-bit kernel set runs on this machine")
+        return sets
+    }
+
+    func int8(_ n: Int) -> [Int8] { (0..<n).map { _ in Int8(truncatingIfNeeded: random.next() >> 20) } }
+
+    func testGEMMMatchesReference() {
+        for (m, k, n) in [(1, 3, 1), (3, 5, 17), (5, 27, 64), (13, 61, 65), (4, 16, 130), (7, 96, 200), (17, 8, 47)] {
+            let aStride = roundUp(k, 16), cStride = roundUp(n, 16)
+            let a = bytes(m * aStride)
+            let w = int8(n * k)
+            let bias = (0..<n).map { _ in Int32(truncatingIfNeeded: random.next() >> 16) % 5000 }
+            let za = Int32(random.next() % 256), zc = Int32(random.next() % 256)
+            let weights = PackedQuantizedGEMMWeights(k: k, n: n, bias: bias, inputZeroPoint: za,
+                                                     multiplier: { Float($0 % 7 + 1) * 0.0009 }, weight: { o, i in w[o * k + i] })
+            let range: ClosedRange<Int32> = m % 2 == 0 ? 0...255 : zc...min(255, zc + 90)
+            let expected = AlignedBytes(bytes: m * cStride)
+            qu8_gemm_reference(QuantizedGEMMArguments(a: UnsafePointer(a.u8), aStride: aStride, weights: weights, c: expected.u8,
+                                                      cStride: cStride, outputZeroPoint: zc, outputRange: range), rows: 0..<m)
+            // The reference itself against a plain triple loop on the unpacked weights.
+            for r in 0..<m {
+                for o in 0..<n {
+                    var acc = bias[o]
+                    for i in 0..<k { acc += (Int32(a.u8[r * aStride + i]) - za) * Int32(w[o * k + i]) }
+                    let want = referenceRequantize(acc, multiplier: Float(o % 7 + 1) * 0.0009, zeroPoint: zc,
+                                                   lower: Float(range.lowerBound - zc), upper: Float(range.upperBound - zc))
+                    XCTAssertEqual(expected.u8[r * cStride + o], want, "m \(m) k \(k) n \(n) row \(r) column \(o)")
+                }
+            }
+            for set in sets() {
+                let c = AlignedBytes(bytes: m * cStride)
+                let g = QuantizedGEMMArguments(a: UnsafePointer(a.u8), aStride: aStride, weights: weights, c: c.u8, cStride: cStride,
+                                               outputZeroPoint: zc, outputRange: range)
+                // In two calls (rows split unevenly, panels whole), as the planner's parts do.
+                let split = m / 3
+                set.gemm.run(g, 0..<split, 0..<weights.panels)
+                set.gemm.run(g, split..<m, 0..<weights.panels)
+                for r in 0..<m {
+                    for o in 0..<n where c.u8[r * cStride + o] != expected.u8[r * cStride + o] {
+                        XCTFail("\(set.gemm.name) m \(m) k \(k) n \(n): row \(r) column \(o) is \(c.u8[r * cStride + o]), reference \(expected.u8[r * cStride + o])")
+                        return
+                    }
+                }
+            }
+        }
+    }
+
+    func testDepthwiseMatchesReference() {
+        for (h, w, c, k, s, pad) in [(5, 7, 17, 3, 1, 1), (9, 6, 40, 3, 2, 1), (7, 7, 1, 5, 1, 2), (11, 10, 33, 5, 2, 2), (4, 3, 16, 3, 1, 0)] {
+            let stride = roundUp(c, 16)
+            let oh = (h + 2 * pad - k) / s + 1, ow = (w + 2 * pad - k) / s + 1
+            let input = bytes(h * w * stride)
+            let weights = int8(c * k * k)
+            let bias = (0..<c).map { _ in Int32(truncatingIfNeeded: random.next() >> 16) % 3000 }
+            let za = Int32(random.next() % 256), zc = Int32(random.next() % 256)
+            let packed = PackedQuantizedDepthwiseWeights(channels: c, kernelSize: k, bias: bias, inputZeroPoint: za,
+                                                         multiplier: { 0.003 + Float($0) * 0.0001 }, weight: { ch, t in weights[ch * k * k + t] })
+            let zeroRow = AlignedBytes(bytes: stride)
+            zeroRow.u8.update(repeating: UInt8(za), count: stride)
+            func args(_ out: AlignedBytes) -> QuantizedDepthwiseArguments {
+                QuantizedDepthwiseArguments(input: UnsafePointer(input.u8), inputHeight: h, inputWidth: w, inputStride: stride,
+                                            output: out.u8, outputWidth: ow, outputStride: stride, stride: s, padTop: pad, padLeft: pad,
+                                            weights: packed, zeroRow: UnsafePointer(zeroRow.u8), outputZeroPoint: zc,
+                                            outputRange: 0...min(255, zc + 100))
+            }
+            let expected = AlignedBytes(bytes: oh * ow * stride)
+            qu8_dwconv_reference(args(expected), rows: 0..<oh)
+            // The reference against the definition: taps in the padding contribute nothing.
+            let (y, x, ch) = (oh - 1, 0, c - 1)
+            var acc = bias[ch]
+            for ky in 0..<k {
+                for kx in 0..<k {
+                    let iy = y * s - pad + ky, ix = x * s - pad + kx
+                    if iy < 0 || iy >= h || ix < 0 || ix >= w { continue }
+                    acc += (Int32(input.u8[(iy * w + ix) * stride + ch]) - za) * Int32(weights[ch * k * k + ky * k + kx])
+                }
+            }
+            XCTAssertEqual(expected.u8[(y * ow + x) * stride + ch],
+                           referenceRequantize(acc, multiplier: 0.003 + Float(ch) * 0.0001, zeroPoint: zc, lower: Float(-zc),
+                                               upper: Float(min(255, zc + 100) - zc)))
+            for set in sets() {
+                let out = AlignedBytes(bytes: oh * ow * stride)
+                set.dwconv.run(args(out), 0..<1)
+                set.dwconv.run(args(out), 1..<oh)
+                for i in 0..<(oh * ow) {
+                    for ch in 0..<c where out.u8[i * stride + ch] != expected.u8[i * stride + ch] {
+                        XCTFail("\(set.dwconv.name) \(h)x\(w)x\(c) k\(k) s\(s): pixel \(i) channel \(ch) is \(out.u8[i * stride + ch]), reference \(expected.u8[i * stride + ch])")
+                        return
+                    }
+                }
+            }
+        }
+    }
+
+    func testPartialAddMatchesReference() {
+        for (pixels, c, added) in [(5, 17, 17), (3, 40, 7), (4, 16, 0), (6, 96, 16), (2, 33, 32)] {
+            let stride = roundUp(c, 16)
+            let b = bytes(pixels * stride), x = bytes(pixels * stride)
+            let pb = QuantizationParameters(scale: 0.02, zeroPoint: Int32(random.next() % 256))
+            let px = QuantizationParameters(scale: 0.035, zeroPoint: Int32(random.next() % 256))
+            let po = QuantizationParameters(scale: 0.04, zeroPoint: Int32(random.next() % 256))
+            func args(_ out: AlignedBytes) -> QuantizedAddArguments {
+                QuantizedAddArguments(branch: UnsafePointer(b.u8), branchStride: stride, branchParameters: pb,
+                                      identity: UnsafePointer(x.u8), identityStride: stride, identityParameters: px,
+                                      output: out.u8, outputStride: stride, outputParameters: po, channels: c, addedChannels: added,
+                                      outputRange: 0...255)
+            }
+            let expected = AlignedBytes(bytes: pixels * stride)
+            qu8_add_partial_reference(args(expected), pixels: 0..<pixels)
+            // The reference against dequantize, add, quantize (the QDQ graph's float arithmetic).
+            for ch in [0, c - 1] {
+                let real = pb.dequantize(b.u8[ch]) + (ch < added ? px.dequantize(x.u8[ch]) : 0)
+                XCTAssertLessThanOrEqual(abs(Int(expected.u8[ch]) - Int(po.quantize(real))), 1, "channel \(ch)")
+            }
+            for set in sets() {
+                let out = AlignedBytes(bytes: pixels * stride)
+                set.addPartial.run(args(out), 0..<pixels)
+                for i in 0..<(pixels * stride) where i % stride < c && out.u8[i] != expected.u8[i] {
+                    XCTFail("\(set.addPartial.name) \(pixels)x\(c) added \(added): byte \(i) is \(out.u8[i]), reference \(expected.u8[i])")
+                    return
+                }
+            }
+        }
+    }
+
+    func testRequantizationRoundsHalfToEvenAndClamps() {
+        // 2.5 → 2, 3.5 → 4, −2.5 → −2: half to even, as ONNX Runtime's conversion rounds.
+        XCTAssertEqual(referenceRequantize(5, multiplier: 0.5, zeroPoint: 100, lower: -100, upper: 155), 102)
+        XCTAssertEqual(referenceRequantize(7, multiplier: 0.5, zeroPoint: 100, lower: -100, upper: 155), 104)
+        XCTAssertEqual(referenceRequantize(-5, multiplier: 0.5, zeroPoint: 100, lower: -100, upper: 155), 98)
+        XCTAssertEqual(referenceRequantize(1_000_000, multiplier: 1, zeroPoint: 100, lower: -100, upper: 20), 120)
+        let q = QuantizationParameters(minimum: -1, maximum: 3)
+        XCTAssertEqual(q.dequantize(q.quantize(0)), 0, "zero must be exact")
+        XCTAssertEqual(q.range(clampedTo: 0, 6), q.zeroPoint...255)
+    }
+}

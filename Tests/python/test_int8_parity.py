@@ -1,0 +1,107 @@
+"""INT8 parity with ONNX Runtime: MobileNeXt and MobileNetV2 graphs from the independent builder
+(onnx_zoo.py), quantized by ONNX Runtime's own quantize_static (QDQ, per-channel int8 weights,
+uint8 or int8 activations, MinMax calibration on seeded random inputs), imported by
+`sandglass run --onnx q.onnx --dtype int8` and compared with ONNX Runtime on the same QDQ file.
+Every output must be within one quantization step of ONNX Runtime's; the fraction off by one
+is printed. Also: the int8 import's --dtype f32 runs the dequantized float graph, and a QDQ
+pattern Sandglass does not run is refused with a message that names the node."""
+import numpy as np
+import onnx
+import pytest
+from conftest import run_sandglass
+from sandglass_py import onnx_zoo
+
+# (architecture, width, alpha, resolution, activations)
+CASES = [
+    ("mobilenext", 1.0, "1", 64, "uint8"),
+    ("mobilenext", 1.0, "1/2", 64, "uint8"),
+    ("mobilenext", 1.0, "1/6", 64, "uint8"),
+    ("mobilenext", 1.0, "1", 64, "int8"),
+    ("mobilenext", 1.0, "1/6", 64, "int8"),
+    ("mobilenetv2", 1.0, "1", 64, "uint8"),
+    ("mobilenetv2", 1.0, "1", 64, "int8"),
+    ("mobilenext", 0.75, "1/2", 67, "uint8"),   # an odd width and resolution
+]
+
+
+def case_id(case):
+    arch, w, a, r, act = case
+    return f"{arch}-{w}-a{a.replace('/', '_')}-r{r}-{act}"
+
+
+def quantized(arch, width, alpha, resolution, activations, directory):
+    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
+    model, _ = onnx_zoo.build(arch, width=width, alpha=alpha, resolution=resolution, seed=3, fold_bn=True, opset=13)
+    onnx.save(model, directory / "f.onnx")
+    name = model.graph.input[0].name
+
+    class Reader(CalibrationDataReader):
+        def __init__(self):
+            rng = np.random.default_rng(5)
+            self.batches = [{name: rng.uniform(-1, 1, (1, 3, resolution, resolution)).astype(np.float32)} for _ in range(4)]
+
+        def get_next(self):
+            return self.batches.pop() if self.batches else None
+
+    quantize_static(str(directory / "f.onnx"), str(directory / "q.onnx"), Reader(), quant_format=QuantFormat.QDQ,
+                    per_channel=True, weight_type=QuantType.QInt8,
+                    activation_type=QuantType.QUInt8 if activations == "uint8" else QuantType.QInt8)
+    return directory / "q.onnx"
+
+
+def onnxruntime_optimized(path, x):
+    """ONNX Runtime as users run it: every graph optimisation on (its QDQ fusions to QLinearConv etc.)."""
+    import onnxruntime as ort
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    return session.run(None, {session.get_inputs()[0].name: x})[0]
+
+
+def output_step(path):
+    """The scale of the model output's QuantizeLinear: one step of the compared values."""
+    from onnx import numpy_helper
+    model = onnx.load(str(path))
+    inits = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
+    out = model.graph.output[0].name
+    dq = next(n for n in model.graph.node if n.op_type == "DequantizeLinear" and n.output[0] == out)
+    return float(inits[dq.input[1]])
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_int8_matches_onnxruntime_within_one_step(sandglass, tmp_path, case):
+    path = quantized(*case, tmp_path)
+    r = case[3]
+    x = np.random.default_rng(11).uniform(-1, 1, (1, 3, r, r)).astype(np.float32)
+    np.save(tmp_path / "x.npy", x)
+    reference = onnxruntime_optimized(path, x)
+    result = run_sandglass(sandglass, "run", "--onnx", path, "--input", tmp_path / "x.npy", "--output", tmp_path / "y.npy",
+                           "--dtype", "int8")
+    assert "dtype int8" in result.stdout
+    y = np.load(tmp_path / "y.npy")
+    assert y.shape == reference.shape
+    steps = np.abs(y.astype(np.float64) - reference) / output_step(path)
+    print(f"{case_id(case)}: max {steps.max():.2f} steps, {np.mean(steps > 0.5):.2%} of outputs off by one")
+    assert steps.max() <= 1.0 + 1e-3
+    assert np.mean(steps > 0.5) < 0.2
+    assert np.ptp(reference) > 10 * output_step(path), "the reference output must not be flat"
+
+    # Two threads split rows and panels: the same bytes.
+    run_sandglass(sandglass, "run", "--onnx", path, "--input", tmp_path / "x.npy", "--output", tmp_path / "y2.npy",
+                  "--dtype", "int8", "--threads", "2")
+    assert np.array_equal(np.load(tmp_path / "y2.npy"), y)
+
+
+def test_unpaired_quantize_linear_is_refused(sandglass, tmp_path):
+    path = quantized("mobilenext", 0.5, "1", 32, "uint8", tmp_path)
+    model = onnx.load(str(path))
+    # Make one QuantizeLinear's output also feed the graph output's Add: no longer a Q → DQ pair.
+    q = next(n for n in model.graph.node if n.op_type == "QuantizeLinear" and n.input[0] != model.graph.input[0].name)
+    relu = onnx.helper.make_node("Relu", [q.output[0]], ["stray"], name="stray_relu")
+    model.graph.node.append(relu)
+    onnx.save(model, tmp_path / "bad.onnx")
+    np.save(tmp_path / "x.npy", np.zeros((1, 3, 32, 32), np.float32))
+    result = run_sandglass(sandglass, "run", "--onnx", tmp_path / "bad.onnx", "--input", tmp_path / "x.npy",
+                           "--output", tmp_path / "y.npy", "--dtype", "int8", check=False)
+    assert result.returncode != 0
+    assert q.name in result.stderr and "DequantizeLinear" in result.stderr, result.stderr
