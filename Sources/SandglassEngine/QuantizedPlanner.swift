@@ -172,18 +172,20 @@ struct QuantizedStepBuilder {
         guard conv.groups == 1 else {
             throw PlanError("grouped convolution with groups = \(conv.groups) has no 8-bit kernel")
         }
-        // A dense convolution (the stem): im2col into a buffer of its own, then the GEMM.
-        let k = conv.inputChannels * conv.kernelHeight * conv.kernelWidth
+        // A dense convolution (the stem): im2col into a buffer of its own, then the GEMM. Each
+        // tap takes the channels rounded up to 4 bytes (one word), with zero weights past them.
+        let taps = conv.kernelHeight * conv.kernelWidth
+        let tapBytes = roundUp(conv.inputChannels, 4)
+        let k = taps * tapBytes
         let rowStride = roundUp(k, 16)
         let pixels = output.shape.pixels
         let columns = AlignedBytes(bytes: pixels * rowStride)
         keep(columns, bytes: 0)
-        let taps = conv.kernelHeight * conv.kernelWidth
         // OIHW weights, taken in the im2col row order (ky, kx, c).
         let weights = PackedQuantizedGEMMWeights(k: k, n: conv.outputChannels, bias: bias, inputZeroPoint: inputParameters.zeroPoint,
                                                  multiplier: { m[$0] }, weight: { o, i in
-                                                     let c = i % conv.inputChannels, t = i / conv.inputChannels
-                                                     return q[(o * conv.inputChannels + c) * taps + t]
+                                                     let c = i % tapBytes, t = i / tapBytes
+                                                     return c < conv.inputChannels ? q[(o * conv.inputChannels + c) * taps + t] : 0
                                                  })
         keep(weights, bytes: weights.packedBytes)
         let im2col = QuantizedIm2ColArguments(

@@ -103,46 +103,140 @@ public func qu8_dwconv_reference(_ d: QuantizedDepthwiseArguments, rows: Range<I
     }
 }
 
-/// Output rows `rows`: per output pixel, the k·k tap pointers once, then 16 channels at a time.
+/// Output rows `rows`. Interior pixels (every tap inside the map) address their taps as fixed
+/// offsets from one pointer; the border ones look each tap up (the zero-point row in the
+/// padding). 3×3 and 5×5 are instantiated with the kernel size as a constant, so their tap
+/// loops unroll.
 // Always inlined, so that each ISA module compiles it with its own flags.
 @inlinable @inline(__always)
 public func qu8_dwconv(_ d: QuantizedDepthwiseArguments, rows: Range<Int>) {
-    let p = d.weights, k = p.kernelSize, taps = k * k, cs = p.channelStride
+    switch d.weights.kernelSize {
+    case 3: qu8_dwconv3x3(d, rows: rows)
+    case 5: qu8_dwconv_k(d, rows: rows, k: 5)
+    default: qu8_dwconv_k(d, rows: rows, k: d.weights.kernelSize)
+    }
+}
+
+/// 3×3: per output row, the border pixels one by one (qu8_dwconv_k's general path), then for each
+/// channel vector the nine weight vectors held in registers while the interior pixels of the
+/// row pass (the float kernels' order: weights loaded once per row and vector, not per pixel).
+@inlinable @inline(__always)
+func qu8_dwconv3x3(_ d: QuantizedDepthwiseArguments, rows: Range<Int>) {
+    let p = d.weights, cs = p.channelStride
     let w = UnsafeRawPointer(p.weights.raw), b = UnsafeRawPointer(p.bias.raw), m = UnsafeRawPointer(p.multipliers.raw)
-    withUnsafeTemporaryAllocation(of: UnsafeRawPointer.self, capacity: taps) { tap in
-        for oy in rows {
-            for ox in 0..<d.outputWidth {
-                for ky in 0..<k {
-                    for kx in 0..<k {
-                        tap[ky * k + kx] = UnsafeRawPointer(d.pixel(oy * d.stride - d.padTop + ky, ox * d.stride - d.padLeft + kx))
-                    }
-                }
-                let out = UnsafeMutableRawPointer(d.output + (oy * d.outputWidth + ox) * d.outputStride)
+    let s = d.stride, width = d.inputWidth, stride = d.inputStride, rowBytes = width &* stride
+    let input = UnsafeRawPointer(d.input)
+    let lower = d.lower, upper = d.upper, zero = d.zeroPoint
+    let oxLo = (d.padLeft + s - 1) / s
+    let oxHi = max(oxLo, min(d.outputWidth, (width - 3 + d.padLeft) / s + 1))
+    for oy in rows {
+        let iy0 = oy &* s &- d.padTop
+        let rowsInside = iy0 >= 0 && iy0 &+ 3 <= d.inputHeight
+        guard rowsInside && oxLo < oxHi else {
+            qu8_dwconv_k(d, rows: oy..<(oy + 1), k: 3)
+            continue
+        }
+        if oxLo > 0 { qu8_dwconv_k(d, rows: oy..<(oy + 1), k: 3, columns: 0..<oxLo) }
+        if oxHi < d.outputWidth { qu8_dwconv_k(d, rows: oy..<(oy + 1), k: 3, columns: oxHi..<d.outputWidth) }
+        let row = input + (iy0 &* width &+ oxLo &* s &- d.padLeft) &* stride
+        let outRow = UnsafeMutableRawPointer(d.output + (oy &* d.outputWidth &+ oxLo) &* d.outputStride)
+        var c = 0
+        while c < cs {
+            let w0 = w.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Int32>.self)
+            let w1 = w.loadUnaligned(fromByteOffset: (cs &+ c) &* 4, as: SIMD16<Int32>.self)
+            let w2 = w.loadUnaligned(fromByteOffset: (2 &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
+            let w3 = w.loadUnaligned(fromByteOffset: (3 &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
+            let w4 = w.loadUnaligned(fromByteOffset: (4 &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
+            let w5 = w.loadUnaligned(fromByteOffset: (5 &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
+            let w6 = w.loadUnaligned(fromByteOffset: (6 &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
+            let w7 = w.loadUnaligned(fromByteOffset: (7 &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
+            let w8 = w.loadUnaligned(fromByteOffset: (8 &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
+            let bias = b.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Int32>.self)
+            let mult = m.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Float>.self)
+            var r0 = row + c, out = outRow + c
+            for _ in oxLo..<oxHi {
+                let r1 = r0 + rowBytes, r2 = r1 + rowBytes
+                var acc = bias
+                acc &+= sg_widen_u8x16(r0.loadUnaligned(as: SIMD16<UInt8>.self)) &* w0
+                acc &+= sg_widen_u8x16(r0.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self)) &* w1
+                acc &+= sg_widen_u8x16(r0.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self)) &* w2
+                acc &+= sg_widen_u8x16(r1.loadUnaligned(as: SIMD16<UInt8>.self)) &* w3
+                acc &+= sg_widen_u8x16(r1.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self)) &* w4
+                acc &+= sg_widen_u8x16(r1.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self)) &* w5
+                acc &+= sg_widen_u8x16(r2.loadUnaligned(as: SIMD16<UInt8>.self)) &* w6
+                acc &+= sg_widen_u8x16(r2.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self)) &* w7
+                acc &+= sg_widen_u8x16(r2.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self)) &* w8
+                out.storeBytes(of: sg_requantize_u8x16(acc, mult, lower, upper, zero), as: SIMD16<UInt8>.self)
+                r0 += s &* stride
+                out += d.outputStride
+            }
+            c &+= 16
+        }
+    }
+}
+
+@inlinable @inline(__always)
+func qu8_dwconv_k(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, k: Int, columns: Range<Int>? = nil) {
+    let p = d.weights, cs = p.channelStride
+    let w = UnsafeRawPointer(p.weights.raw), b = UnsafeRawPointer(p.bias.raw), m = UnsafeRawPointer(p.multipliers.raw)
+    let s = d.stride, width = d.inputWidth, stride = d.inputStride
+    let input = UnsafeRawPointer(d.input)
+    let lower = d.lower, upper = d.upper, zero = d.zeroPoint
+    // Output columns whose taps all lie inside the row: [oxLo, oxHi).
+    let oxLo = (d.padLeft + s - 1) / s
+    let oxHi = max(oxLo, min(d.outputWidth, (width - k + d.padLeft) / s + 1))
+    for oy in rows {
+        let iy0 = oy &* s &- d.padTop
+        let rowsInside = iy0 >= 0 && iy0 &+ k <= d.inputHeight
+        for ox in columns ?? 0..<d.outputWidth {
+            let out = UnsafeMutableRawPointer(d.output + (oy &* d.outputWidth &+ ox) &* d.outputStride)
+            let ix0 = ox &* s &- d.padLeft
+            if rowsInside && ox >= oxLo && ox < oxHi {
+                let base = input + (iy0 &* width &+ ix0) &* stride
                 var c = 0
                 while c < cs {
-                    var acc = b.loadUnaligned(fromByteOffset: c * 4, as: SIMD16<Int32>.self)
-                    for t in 0..<taps {
-                        let x = sg_widen_u8x16(tap[t].loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self))
-                        acc &+= x &* w.loadUnaligned(fromByteOffset: (t * cs + c) * 4, as: SIMD16<Int32>.self)
+                    var acc = b.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Int32>.self)
+                    for ky in 0..<k {
+                        for kx in 0..<k {
+                            let x = sg_widen_u8x16(base.loadUnaligned(fromByteOffset: (ky &* width &+ kx) &* stride &+ c,
+                                                                      as: SIMD16<UInt8>.self))
+                            acc &+= x &* w.loadUnaligned(fromByteOffset: ((ky &* k &+ kx) &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
+                        }
                     }
-                    let q = sg_requantize_u8x16(acc, m.loadUnaligned(fromByteOffset: c * 4, as: SIMD16<Float>.self),
-                                                d.lower, d.upper, d.zeroPoint)
-                    out.storeBytes(of: q, toByteOffset: c, as: SIMD16<UInt8>.self)
-                    c += 16
+                    out.storeBytes(of: sg_requantize_u8x16(acc, m.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Float>.self),
+                                                           lower, upper, zero), toByteOffset: c, as: SIMD16<UInt8>.self)
+                    c &+= 16
+                }
+            } else {
+                var c = 0
+                while c < cs {
+                    var acc = b.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Int32>.self)
+                    for ky in 0..<k {
+                        for kx in 0..<k {
+                            let x = sg_widen_u8x16(UnsafeRawPointer(d.pixel(iy0 &+ ky, ix0 &+ kx))
+                                .loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self))
+                            acc &+= x &* w.loadUnaligned(fromByteOffset: ((ky &* k &+ kx) &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
+                        }
+                    }
+                    out.storeBytes(of: sg_requantize_u8x16(acc, m.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Float>.self),
+                                                           lower, upper, zero), toByteOffset: c, as: SIMD16<UInt8>.self)
+                    c &+= 16
                 }
             }
         }
     }
 }
 
-/// im2col for a dense convolution: each output pixel's k_h·k_w·C input bytes (ky, kx, c order),
-/// the input zero point where a tap is in the padding, into a row of `rowStride` bytes.
+/// im2col for a dense convolution: each output pixel's k_h·k_w taps (ky, kx order), each tap
+/// the input pixel's first `tapBytes` bytes (the channels rounded up to 4: the bytes past the
+/// channels meet zero weights), or the input zero point where the tap lies in the padding.
 public struct QuantizedIm2ColArguments {
     public var input: UnsafePointer<UInt8>
     public var inputHeight: Int
     public var inputWidth: Int
     public var inputStride: Int
-    public var channels: Int
+    /// Bytes per tap: the channels rounded up to 4 (≤ inputStride).
+    public var tapBytes: Int
     public var kernelHeight: Int
     public var kernelWidth: Int
     public var strideHeight: Int
@@ -158,28 +252,62 @@ public struct QuantizedIm2ColArguments {
                 kernelHeight: Int, kernelWidth: Int, strideHeight: Int, strideWidth: Int, padTop: Int, padLeft: Int,
                 outputWidth: Int, rows: UnsafeMutablePointer<UInt8>, rowStride: Int, zeroPoint: UInt8) {
         self.input = input; self.inputHeight = inputHeight; self.inputWidth = inputWidth; self.inputStride = inputStride
-        self.channels = channels; self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth
+        tapBytes = roundUp(channels, 4); self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth
         self.strideHeight = strideHeight; self.strideWidth = strideWidth; self.padTop = padTop; self.padLeft = padLeft
         self.outputWidth = outputWidth; self.rows = rows; self.rowStride = rowStride; self.zeroPoint = zeroPoint
     }
 }
 
-/// Output pixels `pixels` (row-major over the output map).
+/// Output pixels `pixels` (row-major over the output map), 4 bytes at a time. Pixels whose
+/// taps all lie inside the map copy from fixed offsets of one pointer; the 3×3 stem on up to 4
+/// channels (one word per tap) is instantiated with its sizes as constants.
 public func qu8_im2col(_ a: QuantizedIm2ColArguments, pixels: Range<Int>) {
+    if a.kernelHeight == 3 && a.kernelWidth == 3 && a.tapBytes == 4 {
+        qu8_im2col_k(a, pixels: pixels, kh: 3, kw: 3, words: 1)
+    } else {
+        qu8_im2col_k(a, pixels: pixels, kh: a.kernelHeight, kw: a.kernelWidth, words: a.tapBytes / 4)
+    }
+}
+
+@inline(__always)
+func qu8_im2col_k(_ a: QuantizedIm2ColArguments, pixels: Range<Int>, kh: Int, kw: Int, words: Int) {
+    guard !pixels.isEmpty else { return }
+    let zero = UInt32(a.zeroPoint) &* 0x0101_0101
+    let input = UnsafeRawPointer(a.input)
+    let tapBytes = words &* 4, height = a.inputHeight, width = a.inputWidth, stride = a.inputStride
+    var oy = pixels.lowerBound / a.outputWidth, ox = pixels.lowerBound % a.outputWidth
     for pixel in pixels {
-        let oy = pixel / a.outputWidth, ox = pixel % a.outputWidth
-        var dst = a.rows + pixel * a.rowStride
-        for ky in 0..<a.kernelHeight {
-            let iy = oy * a.strideHeight - a.padTop + ky
-            for kx in 0..<a.kernelWidth {
-                let ix = ox * a.strideWidth - a.padLeft + kx
-                if iy < 0 || iy >= a.inputHeight || ix < 0 || ix >= a.inputWidth {
-                    dst.update(repeating: a.zeroPoint, count: a.channels)
-                } else {
-                    dst.update(from: a.input + (iy * a.inputWidth + ix) * a.inputStride, count: a.channels)
+        var dst = UnsafeMutableRawPointer(a.rows + pixel &* a.rowStride)
+        let iy0 = oy &* a.strideHeight &- a.padTop, ix0 = ox &* a.strideWidth &- a.padLeft
+        if iy0 >= 0 && iy0 &+ kh <= height && ix0 >= 0 && ix0 &+ kw <= width {
+            let base = input + (iy0 &* width &+ ix0) &* stride
+            for ky in 0..<kh {
+                for kx in 0..<kw {
+                    let src = base + (ky &* width &+ kx) &* stride
+                    for j in 0..<words {
+                        dst.storeBytes(of: src.loadUnaligned(fromByteOffset: j &* 4, as: UInt32.self), toByteOffset: j &* 4, as: UInt32.self)
+                    }
+                    dst += tapBytes
                 }
-                dst += a.channels
+            }
+        } else {
+            for ky in 0..<kh {
+                let iy = iy0 &+ ky
+                for kx in 0..<kw {
+                    let ix = ix0 &+ kx
+                    if iy < 0 || iy >= height || ix < 0 || ix >= width {
+                        for j in 0..<words { dst.storeBytes(of: zero, toByteOffset: j &* 4, as: UInt32.self) }
+                    } else {
+                        let src = input + (iy &* width &+ ix) &* stride
+                        for j in 0..<words {
+                            dst.storeBytes(of: src.loadUnaligned(fromByteOffset: j &* 4, as: UInt32.self), toByteOffset: j &* 4, as: UInt32.self)
+                        }
+                    }
+                    dst += tapBytes
+                }
             }
         }
+        ox &+= 1
+        if ox == a.outputWidth { ox = 0; oy &+= 1 }
     }
 }

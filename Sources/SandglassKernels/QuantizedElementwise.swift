@@ -54,27 +54,30 @@ public func qu8_add_partial_reference(_ a: QuantizedAddArguments, pixels: Range<
     }
 }
 
-/// 16 channels at a time; in the vector that straddles `addedChannels` the identity's ratio is
-/// zero in the lanes past it. The output may be the branch or the identity (in place).
+/// 16 channels at a time: the vectors wholly below `addedChannels` add the identity, those
+/// wholly past it only requantize the branch, and the one that straddles it has the identity's
+/// ratio zero in the lanes past it. The output may be the branch or the identity (in place).
 // Always inlined, so that each ISA module compiles it with its own flags.
 @inlinable @inline(__always)
 public func qu8_add_partial(_ a: QuantizedAddArguments, pixels: Range<Int>) {
-    let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
     let ra = SIMD16<Float>(repeating: a.branchRatio)
+    let rb = SIMD16<Float>(repeating: a.identityRatio)
     let cs = roundUp(a.channels, 16)
+    let fullAdded = a.addedChannels / 16 * 16
+    var straddling = SIMD16<Float>(repeating: 0)
+    for lane in 0..<16 where fullAdded &+ lane < a.addedChannels { straddling[lane] = a.identityRatio }
+    let za = a.branchZeroPoint, zb = a.identityZeroPoint, lower = a.lower, upper = a.upper, zero = a.zeroPoint
     for p in pixels {
-        let bp = UnsafeRawPointer(a.branch + p * a.branchStride)
-        let ip = UnsafeRawPointer(a.identity + p * a.identityStride)
-        let op = UnsafeMutableRawPointer(a.output + p * a.outputStride)
+        let bp = UnsafeRawPointer(a.branch + p &* a.branchStride)
+        let ip = UnsafeRawPointer(a.identity + p &* a.identityStride)
+        let op = UnsafeMutableRawPointer(a.output + p &* a.outputStride)
         var c = 0
         while c < cs {
-            let rb = SIMD16<Float>(repeating: a.identityRatio)
-                .replacing(with: 0, where: lanes &+ Int32(c) .>= Int32(a.addedChannels))
+            let ratio = c < fullAdded ? rb : (c == fullAdded ? straddling : SIMD16<Float>(repeating: 0))
             let q = sg_add_u8x16(bp.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
-                                 ip.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
-                                 a.branchZeroPoint, a.identityZeroPoint, ra, rb, a.lower, a.upper, a.zeroPoint)
+                                 ip.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self), za, zb, ra, ratio, lower, upper, zero)
             op.storeBytes(of: q, toByteOffset: c, as: SIMD16<UInt8>.self)
-            c += 16
+            c &+= 16
         }
     }
 }
