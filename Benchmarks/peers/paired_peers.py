@@ -43,8 +43,8 @@ class SandglassWorker:
     """`sandglass worker` driven over its stdin/stdout."""
     name = "sandglass"
 
-    def __init__(self, binary: str, threads: int):
-        self.binary, self.threads = binary, threads
+    def __init__(self, binary: str, threads: int, dtype: str = "f32"):
+        self.binary, self.threads, self.dtype = binary, threads, dtype
         self.version = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.strip()
         self.proc = subprocess.Popen([binary, "worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
         self.ready = self._read()
@@ -69,7 +69,7 @@ class SandglassWorker:
     def prepare(self, m, onnx_path):
         self.count += 1
         handle = f"m{self.count}"
-        self.loaded = self.ask({"op": "load", "id": handle, "onnx": str(onnx_path), "threads": self.threads})
+        self.loaded = self.ask({"op": "load", "id": handle, "onnx": str(onnx_path), "threads": self.threads, "dtype": self.dtype})
         return handle
 
     def set_input(self, handle, x: np.ndarray):
@@ -167,6 +167,26 @@ class LiteRTPeer:
         return (time.perf_counter_ns() - t0) / 1e6
 
 
+def quantize_qdq(path: Path, resolution: int, tmp: Path) -> Path:
+    """The model quantized as ONNX Runtime's users do: quantize_static, QDQ, per-channel int8 weights,
+    uint8 activations (what x86 VNNI favours), MinMax calibration on 8 seeded random inputs."""
+    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
+    name = onnx.load(str(path), load_external_data=False).graph.input[0].name
+
+    class Reader(CalibrationDataReader):
+        def __init__(self):
+            rng = np.random.default_rng(5)
+            self.batches = [{name: rng.uniform(-1, 1, (1, 3, resolution, resolution)).astype(np.float32)} for _ in range(8)]
+
+        def get_next(self):
+            return self.batches.pop() if self.batches else None
+
+    out = tmp / (path.stem + ".qdq.onnx")
+    quantize_static(str(path), str(out), Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
+                    weight_type=QuantType.QInt8, activation_type=QuantType.QUInt8)
+    return out
+
+
 def median_ci(values: list[float]) -> tuple[float, float, float]:
     """Median and its distribution-free 95% CI: order statistics at ranks n/2 -/+ 1.96*sqrt(n)/2."""
     s = sorted(values)
@@ -194,6 +214,9 @@ def main() -> None:
     p.add_argument("--out", default=str(pb.ROOT / "Reports/peers"))
     p.add_argument("--name", default=None)
     p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--dtype", default="f32", choices=["f32", "int8"],
+                   help="int8: every engine runs the model quantized by ONNX Runtime's quantize_static (QDQ, per-channel "
+                        "int8 weights, uint8 activations, MinMax on 8 seeded random inputs); Sandglass imports that file")
     a = p.parse_args()
     if a.pairs < 6:
         sys.exit("--pairs must be at least 6 (a CI of the median needs them)")
@@ -222,7 +245,9 @@ def main() -> None:
     if "litert" in peers and not Path(a.onnx2tf).exists():
         sys.exit(f"--peers litert needs onnx2tf at {a.onnx2tf}: run Scripts/bench-peers.sh --paired --litert, which makes that venv")
 
-    sandglass = SandglassWorker(a.sandglass, a.threads)
+    if a.dtype == "int8" and "litert" in peers:
+        sys.exit("--dtype int8 runs ONNX Runtime only: LiteRT would need its own int8 conversion (onnx2tf's full-integer path)")
+    sandglass = SandglassWorker(a.sandglass, a.threads, a.dtype)
     ort = OnnxRuntimePeer(a.threads)
     litert = LiteRTPeer(a.threads, a.onnx2tf) if "litert" in peers else None
     rng = random.Random(a.seed)
@@ -235,10 +260,14 @@ def main() -> None:
             if m in files:
                 path = files[m]
             else:
-                model, counts = pb.onnx_zoo.build(m[0], width=m[1], alpha=m[2], resolution=m[3], seed=0)
+                # int8: BatchNorm folded first, as ONNX Runtime's quantization pre-processing does.
+                model, counts = pb.onnx_zoo.build(m[0], width=m[1], alpha=m[2], resolution=m[3], seed=0,
+                                                  fold_bn=a.dtype == "int8")
                 madds = counts.madds
                 path = tmp / (pb.model_key(m).replace(" ", "_").replace("/", "-") + ".onnx")
                 onnx.save(model, str(path))
+            if a.dtype == "int8":
+                path = quantize_qdq(path, m[3], tmp)
             engines = {"sandglass": (sandglass, sandglass.prepare(m, path)),
                        "onnxruntime": (ort, ort.prepare(m, path))}
             if litert:
@@ -317,6 +346,7 @@ def main() -> None:
         versions["litert"] = litert.version
     env = pb.environment(pinned, versions, pairs=a.pairs,
                          warmup=a.warmup, threads=a.threads)
+    env["dtype"] = a.dtype
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     name = a.name or f"paired-{a.threads}t"
@@ -324,7 +354,8 @@ def main() -> None:
 
     def ci(t):
         return f"{t[0]:.3f} [{t[1]:.3f}, {t[2]:.3f}]"
-    lines = [f"# Sandglass vs ONNX Runtime, alternated inference by inference ({a.threads} thread{'s' if a.threads > 1 else ''})", "",
+    dtype_note = " in int8 (ONNX Runtime's QDQ models, uint8 activations)" if a.dtype == "int8" else ""
+    lines = [f"# Sandglass vs ONNX Runtime{dtype_note}, alternated inference by inference ({a.threads} thread{'s' if a.threads > 1 else ''})", "",
              f"Measured {env['date']} on {env['cpu']} (pinned to CPU {', '.join(map(str, pinned))}), kernel {env['kernel']}; "
              f"Sandglass {env['sandglassCommit']} (`sandglass worker`), ONNX Runtime {ort.version}.", "",
              f"Per model: {a.warmup} warm-up inferences each, then {a.pairs} rounds in which Sandglass and ONNX Runtime each "

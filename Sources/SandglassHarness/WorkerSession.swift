@@ -4,7 +4,7 @@
 // is timed here, around the executor alone, so pipe and JSON costs stay out of the figure.
 //
 //   {"op":"load","id":"a","model":"mobilenext","width":1.0,"alpha":"1/6","resolution":224,
-//    "threads":1,"add":"fused","isa":"auto","pin":"none","seed":0}     (or "onnx":"path.onnx")
+//    "threads":1,"add":"fused","isa":"auto","pin":"none","seed":0,"dtype":"f32"}   (or "onnx":"path.onnx")
 //   {"op":"run","id":"a","iterations":1}    -> {"ok":true,"op":"run","id":"a","ms":[10.93]}
 //   {"op":"input","id":"a","values":[…]}    NCHW input; {"op":"output","id":"a"} -> the output's
 //                                            values: a numerical check against another engine
@@ -30,6 +30,7 @@ public final class WorkerSession {
         var add: String?
         var fusion: String?
         var tuning: String?
+        var dtype: String?
         var isa: String?
         var pin: String?
         var seed: UInt64?
@@ -112,6 +113,7 @@ public final class WorkerSession {
         return encode(["ok": true, "op": "load", "id": id, "model": session.modelName, "isa": plan.isa.rawValue,
                        "threads": session.executor.threads, "add": plan.options.addMode.rawValue,
                        "fusion": plan.options.fusion.rawValue, "tuning": session.tuning.summary,
+                       "dtype": plan.elementType.rawValue,
                        "madds": session.totals.madds, "params": session.totals.params,
                        "selftest": selfTest.status, "pinnedCPUs": session.cpus])
     }
@@ -217,6 +219,7 @@ public final class WorkerSession {
             }
             if let fusion = r.fusion { p.fusion = try Fusion(parsing: fusion) }
             if let tuning = r.tuning { p.tuning = try TuningMode(parsing: tuning) }
+            if let dtype = r.dtype { p.dtype = try ElementType(parsing: dtype) }
             if let isa = r.isa { p.isa = try ISAChoice(parsing: isa) }
             if let pin = r.pin {
                 do { p.pin = try PinRequest(parsing: pin) } catch let e as PinRequest.ParseError { throw WorkerError(e.description) }
