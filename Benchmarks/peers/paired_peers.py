@@ -389,7 +389,8 @@ def main() -> None:
             lines.append(f"| {r['model']}-{r['width']} α={r['alpha']} @{r['resolution']} | {ci(r['litertMs'])} | "
                          f"{ci(r['litertToOnnxRuntime'])} | {ci(r['ratioToLiteRT'])} | **{ci(r['ratioToFasterPeer'])}** | "
                          f"{r['maxRelOutputDifferenceLiteRT']:.1e} |")
-    lines += ["", f"Every time: `{name}.json`. Rerun: `Scripts/bench-peers.sh --paired" + (" --litert" if litert else "") + "`."]
+    lines += ["", f"Every time: `{name}.json`. Rerun: `Scripts/bench-peers.sh --paired" + (" --litert" if litert else "")
+              + (" --dtype int8" if a.dtype == "int8" else "") + f" --pairs {a.pairs}`."]
     (out / f"{name}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

@@ -16,10 +16,28 @@ public enum QuantizedPlanner {
             throw PlanError("the quantization table has \(table.values.count) tensors; the graph has \(graph.values.count)")
         }
         let consumers = graph.consumers()
-        // Lifetimes: the input lives from step 0; each value from its producer to its last reader.
+        // Fused adds (add mode fused): a shortcut add whose branch is a linear depthwise
+        // convolution's output read by nothing else runs in that convolution's epilogue.
+        var fusedAdd = [Int: Int]()            // depthwise layer -> the add fused into it
+        if options.addMode == .fused {
+            for (i, layer) in graph.layers.enumerated() {
+                guard case .shortcutAdd = layer.operation else { continue }
+                let branch = layer.inputs[0]
+                guard consumers[branch] == [i], branch != graph.output, branch != graph.input, layer.inputs[1] != branch,
+                      let p = graph.layers.firstIndex(where: { $0.output == branch }),
+                      case let .convolution(conv) = graph.layers[p].operation, conv.isDepthwise,
+                      conv.kernelHeight == conv.kernelWidth, conv.strideHeight == conv.strideWidth, conv.activation == .none
+                else { continue }
+                fusedAdd[p] = i
+            }
+        }
+        let fusedAway = Set(fusedAdd.values)
+        // Lifetimes: the input lives from step 0; each value from its producer to its last reader
+        // (a fused add's output from its convolution, which writes it).
         var first = [Int](repeating: 0, count: graph.values.count)
         var last = [Int](repeating: 0, count: graph.values.count)
         for (i, layer) in graph.layers.enumerated() { first[layer.output] = i }
+        for (p, i) in fusedAdd { first[graph.layers[i].output] = p }
         for v in graph.values.indices { last[v] = max(first[v], consumers[v].max() ?? first[v]) }
         last[graph.output] = graph.layers.count
         func stride(_ v: ValueID) -> Int { roundUp(graph.values[v].channels, 16) }
@@ -33,10 +51,23 @@ public enum QuantizedPlanner {
         }
         var builder = QuantizedStepBuilder(kernels: qk, arena: arena.u8, threads: options.threads)
         var steps: [PlanStep] = []
-        for (i, layer) in graph.layers.enumerated() {
+        for (i, layer) in graph.layers.enumerated() where !fusedAway.contains(i) {
             let out = location(layer.output)
             let q = table.values[layer.output]
             let made: QuantizedStepBuilder.Made
+            if let a = fusedAdd[i], case let .convolution(conv) = layer.operation, case let .shortcutAdd(add) = graph.layers[a].operation {
+                let addLayer = graph.layers[a]
+                guard let scales = table.weightScales[i] else { throw PlanError("layer '\(layer.name)' (int8): no weight scales") }
+                made = try builder.convolution(conv, input: location(layer.inputs[0]), inputParameters: table.values[layer.inputs[0]],
+                                               weightScales: scales, output: location(addLayer.output), outputParameters: q,
+                                               residual: (add, location(addLayer.inputs[1]), table.values[addLayer.inputs[1]],
+                                                          table.values[addLayer.output]))
+                steps.append(PlanStep(name: layer.name + "+" + addLayer.name, op: layer.operation.opName + "+add", kernel: made.kernel,
+                                      layers: [i, a],
+                                      counts: (graph.counts(of: i) + graph.counts(of: a)).bytesScaled(toElementBytes: 1),
+                                      parallelism: max(1, made.parallelism), run: made.run))
+                continue
+            }
             do {
                 switch layer.operation {
                 case let .convolution(conv):
@@ -131,8 +162,11 @@ struct QuantizedStepBuilder {
         return (q, b, m)
     }
 
+    /// - Parameter residual: a shortcut add fused into a depthwise convolution's epilogue: the add,
+    ///   the identity and its parameters, and the sum's parameters (`output` is then the sum's tensor).
     mutating func convolution(_ conv: Convolution, input: TensorLocation, inputParameters: QuantizationParameters,
-                              weightScales: [Float], output: TensorLocation, outputParameters: QuantizationParameters) throws -> Made {
+                              weightScales: [Float], output: TensorLocation, outputParameters: QuantizationParameters,
+                              residual: (ShortcutAdd, TensorLocation, QuantizationParameters, QuantizationParameters)? = nil) throws -> Made {
         guard weightScales.count == conv.outputChannels else {
             throw PlanError("\(weightScales.count) weight scales for \(conv.outputChannels) output channels")
         }
@@ -161,13 +195,22 @@ struct QuantizedStepBuilder {
             let zeroRow = AlignedBytes(bytes: input.stride)
             zeroRow.u8.update(repeating: UInt8(inputParameters.zeroPoint), count: input.stride)
             keep(zeroRow, bytes: zeroRow.bytes)
+            var fused: QuantizedAddArguments?
+            if let (add, identity, identityParameters, sumParameters) = residual {
+                let (lo, hi) = add.activation.bounds
+                fused = QuantizedAddArguments(
+                    branch: UnsafePointer(dst), branchStride: output.stride, branchParameters: outputParameters,
+                    identity: UnsafePointer(pointer(identity)), identityStride: identity.stride, identityParameters: identityParameters,
+                    output: dst, outputStride: output.stride, outputParameters: sumParameters, channels: output.shape.channels,
+                    addedChannels: add.addedChannels, outputRange: sumParameters.range(clampedTo: lo, hi))
+            }
             let args = QuantizedDepthwiseArguments(
                 input: src, inputHeight: input.shape.height, inputWidth: input.shape.width, inputStride: input.stride,
                 output: dst, outputWidth: ow, outputStride: output.stride, stride: conv.strideHeight, padTop: conv.padTop,
                 padLeft: conv.padLeft, weights: weights, zeroRow: UnsafePointer(zeroRow.u8),
-                outputZeroPoint: outputParameters.zeroPoint, outputRange: range)
+                outputZeroPoint: outputParameters.zeroPoint, outputRange: range, residual: fused)
             let run = kernels.dwconv.run
-            return (kernels.dwconv.name, oh, { part, parts in run(args, chunk(oh, part: part, parts: parts)) })
+            return (kernels.dwconv.name + (fused == nil ? "" : "+add"), oh, { part, parts in run(args, chunk(oh, part: part, parts: parts)) })
         }
         guard conv.groups == 1 else {
             throw PlanError("grouped convolution with groups = \(conv.groups) has no 8-bit kernel")

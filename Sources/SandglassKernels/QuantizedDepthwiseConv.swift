@@ -60,11 +60,17 @@ public struct QuantizedDepthwiseArguments {
     public var zeroPoint: Int32
     public var lower: Float
     public var upper: Float
+    /// A shortcut add fused into the epilogue: the convolution's bytes (requantized with the
+    /// parameters above, as the separate add would read them) are added to the identity as
+    /// qu8_add_partial does, and the sum is what the kernel stores. Its `identity` fields, ratios,
+    /// zero points and range are used; its branch and output pointers are not.
+    public var residual: QuantizedAddArguments?
 
     public init(input: UnsafePointer<UInt8>, inputHeight: Int, inputWidth: Int, inputStride: Int,
                 output: UnsafeMutablePointer<UInt8>, outputWidth: Int, outputStride: Int, stride: Int, padTop: Int,
                 padLeft: Int, weights: PackedQuantizedDepthwiseWeights, zeroRow: UnsafePointer<UInt8>,
-                outputZeroPoint: Int32, outputRange: ClosedRange<Int32>) {
+                outputZeroPoint: Int32, outputRange: ClosedRange<Int32>, residual: QuantizedAddArguments? = nil) {
+        self.residual = residual
         self.input = input; self.inputHeight = inputHeight; self.inputWidth = inputWidth; self.inputStride = inputStride
         self.output = output; self.outputWidth = outputWidth; self.outputStride = outputStride; self.stride = stride
         self.padTop = padTop; self.padLeft = padLeft; self.weights = weights; self.zeroRow = zeroRow
@@ -96,8 +102,11 @@ public func qu8_dwconv_reference(_ d: QuantizedDepthwiseArguments, rows: Range<I
                         acc += Int32(x) * w[(ky * k + kx) * p.channelStride + c]
                     }
                 }
-                d.output[(oy * d.outputWidth + ox) * d.outputStride + c] =
-                    referenceRequantize(acc, multiplier: m[c], zeroPoint: d.zeroPoint, lower: d.lower, upper: d.upper)
+                var q = referenceRequantize(acc, multiplier: m[c], zeroPoint: d.zeroPoint, lower: d.lower, upper: d.upper)
+                if let r = d.residual {
+                    q = quantizedAddScalar(r, q, r.identity[(oy * d.outputWidth + ox) * r.identityStride + c], added: c < r.addedChannels)
+                }
+                d.output[(oy * d.outputWidth + ox) * d.outputStride + c] = q
             }
         }
     }
@@ -154,6 +163,12 @@ func qu8_dwconv3x3(_ d: QuantizedDepthwiseArguments, rows: Range<Int>) {
             let bias = b.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Int32>.self)
             let mult = m.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Float>.self)
             var r0 = row + c, out = outRow + c
+            var identity = UnsafeRawPointer(bitPattern: 1)!
+            if let r = d.residual {
+                let offset: Int = (oy &* d.outputWidth &+ oxLo) &* r.identityStride &+ c
+                identity = UnsafeRawPointer(r.identity + offset)
+            }
+            let ratio = d.residual.map { qu8_identity_ratio($0, channel: c) } ?? .zero
             for _ in oxLo..<oxHi {
                 let r1 = r0 + rowBytes, r2 = r1 + rowBytes
                 var acc = bias
@@ -166,7 +181,13 @@ func qu8_dwconv3x3(_ d: QuantizedDepthwiseArguments, rows: Range<Int>) {
                 acc &+= sg_widen_u8x16(r2.loadUnaligned(as: SIMD16<UInt8>.self)) &* w6
                 acc &+= sg_widen_u8x16(r2.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self)) &* w7
                 acc &+= sg_widen_u8x16(r2.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self)) &* w8
-                out.storeBytes(of: sg_requantize_u8x16(acc, mult, lower, upper, zero), as: SIMD16<UInt8>.self)
+                var q = sg_requantize_u8x16(acc, mult, lower, upper, zero)
+                if let r = d.residual {
+                    q = sg_add_u8x16(q, identity.loadUnaligned(as: SIMD16<UInt8>.self), r.branchZeroPoint, r.identityZeroPoint,
+                                     SIMD16<Float>(repeating: r.branchRatio), ratio, r.lower, r.upper, r.zeroPoint)
+                    identity += r.identityStride
+                }
+                out.storeBytes(of: q, as: SIMD16<UInt8>.self)
                 r0 += s &* stride
                 out += d.outputStride
             }
@@ -203,8 +224,9 @@ func qu8_dwconv_k(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, k: Int, co
                             acc &+= x &* w.loadUnaligned(fromByteOffset: ((ky &* k &+ kx) &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
                         }
                     }
-                    out.storeBytes(of: sg_requantize_u8x16(acc, m.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Float>.self),
-                                                           lower, upper, zero), toByteOffset: c, as: SIMD16<UInt8>.self)
+                    qu8_dw_store(d, out, pixel: oy &* d.outputWidth &+ ox, channel: c,
+                                 sg_requantize_u8x16(acc, m.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Float>.self),
+                                                     lower, upper, zero))
                     c &+= 16
                 }
             } else {
@@ -218,13 +240,33 @@ func qu8_dwconv_k(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, k: Int, co
                             acc &+= x &* w.loadUnaligned(fromByteOffset: ((ky &* k &+ kx) &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
                         }
                     }
-                    out.storeBytes(of: sg_requantize_u8x16(acc, m.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Float>.self),
-                                                           lower, upper, zero), toByteOffset: c, as: SIMD16<UInt8>.self)
+                    qu8_dw_store(d, out, pixel: oy &* d.outputWidth &+ ox, channel: c,
+                                 sg_requantize_u8x16(acc, m.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Float>.self),
+                                                     lower, upper, zero))
                     c &+= 16
                 }
             }
         }
     }
+}
+
+/// The identity's ratio for the 16 channels from `channel`: zero in lanes past `addedChannels`.
+@inlinable @inline(__always)
+func qu8_identity_ratio(_ r: QuantizedAddArguments, channel c: Int) -> SIMD16<Float> {
+    var ratio = SIMD16<Float>(repeating: 0)
+    for lane in 0..<16 where c &+ lane < r.addedChannels { ratio[lane] = r.identityRatio }
+    return ratio
+}
+
+/// Stores 16 requantized bytes of pixel `pixel`, through the fused add when there is one.
+@inlinable @inline(__always)
+func qu8_dw_store(_ d: QuantizedDepthwiseArguments, _ out: UnsafeMutableRawPointer, pixel: Int, channel c: Int, _ q: SIMD16<UInt8>) {
+    guard let r = d.residual else { out.storeBytes(of: q, toByteOffset: c, as: SIMD16<UInt8>.self); return }
+    let offset: Int = pixel &* r.identityStride &+ c
+    let identity = UnsafeRawPointer(r.identity + offset).loadUnaligned(as: SIMD16<UInt8>.self)
+    let sum = sg_add_u8x16(q, identity, r.branchZeroPoint, r.identityZeroPoint, SIMD16<Float>(repeating: r.branchRatio),
+                           qu8_identity_ratio(r, channel: c), r.lower, r.upper, r.zeroPoint)
+    out.storeBytes(of: sum, toByteOffset: c, as: SIMD16<UInt8>.self)
 }
 
 /// im2col for a dense convolution: each output pixel's k_h·k_w taps (ky, kx order), each tap

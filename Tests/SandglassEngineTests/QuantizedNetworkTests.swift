@@ -5,11 +5,14 @@ import XCTest
 /// Whole 8-bit networks: the fast kernel rows give the scalar references' bytes exactly, with
 /// one thread and two, and the int8 output follows the float one.
 final class QuantizedNetworkTests: XCTestCase {
-    func output(_ graph: Graph, table: QuantizationTable, threads: Int = 1, kernels: QuantizedKernelSet? = nil) throws -> [Float] {
-        var options = PlanOptions(threads: threads)
+    func output(_ graph: Graph, table: QuantizationTable, threads: Int = 1, add: AddMode = .fused,
+                kernels: QuantizedKernelSet? = nil) throws -> [Float] {
+        var options = PlanOptions(addMode: add, threads: threads)
         options.elementType = .int8
         let plan = try QuantizedPlanner.plan(graph, table: table, options: options, quantizedKernels: kernels)
         XCTAssertEqual(plan.elementType, .int8)
+        let fusedSteps = plan.steps.filter { $0.op.hasSuffix("+add") }.count
+        if add == .separate { XCTAssertEqual(fusedSteps, 0) }
         plan.setRandomInput(seed: 3)
         Executor(plan: plan).run()
         return plan.readOutput(nchw: false)
@@ -29,6 +32,8 @@ final class QuantizedNetworkTests: XCTestCase {
                 XCTAssertEqual(try output(graph, table: table, kernels: set), reference, "\(spec) with \(set.isaName)")
             }
             XCTAssertEqual(try output(graph, table: table, threads: 2), reference, "\(spec), two threads")
+            // The fused add rounds as the separate one does (the branch's bytes, then the sum).
+            XCTAssertEqual(try output(graph, table: table, add: .separate), reference, "\(spec), separate adds")
             // Against the float network on the same input: the same classes lead.
             let float = try Planner.plan(graph)
             float.setRandomInput(seed: 3)

@@ -75,11 +75,19 @@ final class QuantizedKernelTests: XCTestCase {
                                                          multiplier: { 0.003 + Float($0) * 0.0001 }, weight: { ch, t in weights[ch * k * k + t] })
             let zeroRow = AlignedBytes(bytes: stride)
             zeroRow.u8.update(repeating: UInt8(za), count: stride)
+            // A fused shortcut add on the first c/3 channels, checked beside the plain epilogue.
+            let identity = bytes(oh * ow * stride)
+            let residual = QuantizedAddArguments(
+                branch: UnsafePointer(identity.u8), branchStride: stride, branchParameters: QuantizationParameters(scale: 0.03, zeroPoint: zc),
+                identity: UnsafePointer(identity.u8), identityStride: stride, identityParameters: QuantizationParameters(scale: 0.05, zeroPoint: 17),
+                output: identity.u8, outputStride: stride, outputParameters: QuantizationParameters(scale: 0.06, zeroPoint: 121),
+                channels: c, addedChannels: c / 3, outputRange: 0...255)
+            var fused = false
             func args(_ out: AlignedBytes) -> QuantizedDepthwiseArguments {
                 QuantizedDepthwiseArguments(input: UnsafePointer(input.u8), inputHeight: h, inputWidth: w, inputStride: stride,
                                             output: out.u8, outputWidth: ow, outputStride: stride, stride: s, padTop: pad, padLeft: pad,
                                             weights: packed, zeroRow: UnsafePointer(zeroRow.u8), outputZeroPoint: zc,
-                                            outputRange: 0...min(255, zc + 100))
+                                            outputRange: 0...min(255, zc + 100), residual: fused ? residual : nil)
             }
             let expected = AlignedBytes(bytes: oh * ow * stride)
             qu8_dwconv_reference(args(expected), rows: 0..<oh)
@@ -96,14 +104,29 @@ final class QuantizedKernelTests: XCTestCase {
             XCTAssertEqual(expected.u8[(y * ow + x) * stride + ch],
                            referenceRequantize(acc, multiplier: 0.003 + Float(ch) * 0.0001, zeroPoint: zc, lower: Float(-zc),
                                                upper: Float(min(255, zc + 100) - zc)))
-            for set in sets() {
-                let out = AlignedBytes(bytes: oh * ow * stride)
-                set.dwconv.run(args(out), 0..<1)
-                set.dwconv.run(args(out), 1..<oh)
-                for i in 0..<(oh * ow) {
-                    for ch in 0..<c where out.u8[i * stride + ch] != expected.u8[i * stride + ch] {
-                        XCTFail("\(set.dwconv.name) \(h)x\(w)x\(c) k\(k) s\(s): pixel \(i) channel \(ch) is \(out.u8[i * stride + ch]), reference \(expected.u8[i * stride + ch])")
-                        return
+            for withAdd in [false, true] {
+                fused = withAdd
+                let want = AlignedBytes(bytes: oh * ow * stride)
+                qu8_dwconv_reference(args(want), rows: 0..<oh)
+                if withAdd {
+                    // The fused reference is the plain one followed by the separate add's reference.
+                    let separate = AlignedBytes(bytes: oh * ow * stride)
+                    var add = residual
+                    add.branch = UnsafePointer(expected.u8); add.output = separate.u8
+                    qu8_add_partial_reference(add, pixels: 0..<(oh * ow))
+                    for i in 0..<(oh * ow * stride) where i % stride < c && separate.u8[i] != want.u8[i] {
+                        XCTFail("fused reference differs from conv then add at byte \(i)"); return
+                    }
+                }
+                for set in sets() {
+                    let out = AlignedBytes(bytes: oh * ow * stride)
+                    set.dwconv.run(args(out), 0..<1)
+                    set.dwconv.run(args(out), 1..<oh)
+                    for i in 0..<(oh * ow) {
+                        for ch in 0..<c where out.u8[i * stride + ch] != want.u8[i * stride + ch] {
+                            XCTFail("\(set.dwconv.name) \(h)x\(w)x\(c) k\(k) s\(s) add \(withAdd): pixel \(i) channel \(ch) is \(out.u8[i * stride + ch]), reference \(want.u8[i * stride + ch])")
+                            return
+                        }
                     }
                 }
             }

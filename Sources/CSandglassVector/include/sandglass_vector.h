@@ -130,7 +130,11 @@ SG_INLINE sg_u8x16 sg_add_u8x16(sg_u8x16 a, sg_u8x16 b, int za, int zb, sg_f32x1
                                 float lo, float hi, int zeroPoint) {
     sg_f32x16 fa = __builtin_convertvector(__builtin_convertvector(a, sg_i32x16) - za, sg_f32x16);
     sg_f32x16 fb = __builtin_convertvector(__builtin_convertvector(b, sg_i32x16) - zb, sg_f32x16);
-    sg_f32x16 f = fa * ra + fb * rb;
+    /* Two statements, so that clang does not contract them into an FMA: the scalar reference
+       (Swift) rounds both products. */
+    sg_f32x16 f = fa * ra;
+    sg_f32x16 g = fb * rb;
+    f = f + g;
     f = f < lo ? lo : f;
     f = f > hi ? hi : f;
     f = f + 12582912.0f;
