@@ -95,6 +95,7 @@ extension SweepPoint {
         case "isa": return isa.description
         case "fusion": return fusion.rawValue
         case "tuning": return tuning.rawValue
+        case "dtype": return dtype.rawValue
         default: return ""
         }
     }

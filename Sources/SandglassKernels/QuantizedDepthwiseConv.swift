@@ -116,13 +116,15 @@ public func qu8_dwconv_reference(_ d: QuantizedDepthwiseArguments, rows: Range<I
 /// offsets from one pointer; the border ones look each tap up (the zero-point row in the
 /// padding). 3×3 and 5×5 are instantiated with the kernel size as a constant, so their tap
 /// loops unroll.
-// Always inlined, so that each ISA module compiles it with its own flags.
+// Generic over a tag type that each ISA module passes its own of, so that the module
+// specialises it with its target flags (an inline hint alone was not always taken: the call
+// then went to this module's copy, compiled without them, 8× slower).
 @inlinable @inline(__always)
-public func qu8_dwconv(_ d: QuantizedDepthwiseArguments, rows: Range<Int>) {
+public func qu8_dwconv<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, _ tag: Tag.Type) {
     switch d.weights.kernelSize {
-    case 3: qu8_dwconv3x3(d, rows: rows)
-    case 5: qu8_dwconv_k(d, rows: rows, k: 5)
-    default: qu8_dwconv_k(d, rows: rows, k: d.weights.kernelSize)
+    case 3: qu8_dwconv3x3(d, rows: rows, tag)
+    case 5: qu8_dwconv_k(d, rows: rows, k: 5, tag)
+    default: qu8_dwconv_k(d, rows: rows, k: d.weights.kernelSize, tag)
     }
 }
 
@@ -130,7 +132,13 @@ public func qu8_dwconv(_ d: QuantizedDepthwiseArguments, rows: Range<Int>) {
 /// channel vector the nine weight vectors held in registers while the interior pixels of the
 /// row pass (the float kernels' order: weights loaded once per row and vector, not per pixel).
 @inlinable @inline(__always)
-func qu8_dwconv3x3(_ d: QuantizedDepthwiseArguments, rows: Range<Int>) {
+func qu8_dwconv3x3<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, _ tag: Tag.Type) {
+    // Two instantiations: with the add known absent, its checks and registers leave the loop.
+    if let r = d.residual { qu8_dwconv3x3(d, rows: rows, residual: r, tag) } else { qu8_dwconv3x3(d, rows: rows, residual: nil, tag) }
+}
+
+@inlinable @inline(__always)
+func qu8_dwconv3x3<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, residual: QuantizedAddArguments?, _ tag: Tag.Type) {
     let p = d.weights, cs = p.channelStride
     let w = UnsafeRawPointer(p.weights.raw), b = UnsafeRawPointer(p.bias.raw), m = UnsafeRawPointer(p.multipliers.raw)
     let s = d.stride, width = d.inputWidth, stride = d.inputStride, rowBytes = width &* stride
@@ -142,11 +150,11 @@ func qu8_dwconv3x3(_ d: QuantizedDepthwiseArguments, rows: Range<Int>) {
         let iy0 = oy &* s &- d.padTop
         let rowsInside = iy0 >= 0 && iy0 &+ 3 <= d.inputHeight
         guard rowsInside && oxLo < oxHi else {
-            qu8_dwconv_k(d, rows: oy..<(oy + 1), k: 3)
+            qu8_dwconv_k(d, rows: oy..<(oy + 1), k: 3, tag)
             continue
         }
-        if oxLo > 0 { qu8_dwconv_k(d, rows: oy..<(oy + 1), k: 3, columns: 0..<oxLo) }
-        if oxHi < d.outputWidth { qu8_dwconv_k(d, rows: oy..<(oy + 1), k: 3, columns: oxHi..<d.outputWidth) }
+        if oxLo > 0 { qu8_dwconv_k(d, rows: oy..<(oy + 1), k: 3, columns: 0..<oxLo, tag) }
+        if oxHi < d.outputWidth { qu8_dwconv_k(d, rows: oy..<(oy + 1), k: 3, columns: oxHi..<d.outputWidth, tag) }
         let row = input + (iy0 &* width &+ oxLo &* s &- d.padLeft) &* stride
         let outRow = UnsafeMutableRawPointer(d.output + (oy &* d.outputWidth &+ oxLo) &* d.outputStride)
         var c = 0
@@ -164,11 +172,12 @@ func qu8_dwconv3x3(_ d: QuantizedDepthwiseArguments, rows: Range<Int>) {
             let mult = m.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Float>.self)
             var r0 = row + c, out = outRow + c
             var identity = UnsafeRawPointer(bitPattern: 1)!
-            if let r = d.residual {
+            var ratio = SIMD16<Float>.zero
+            if let r = residual {
                 let offset: Int = (oy &* d.outputWidth &+ oxLo) &* r.identityStride &+ c
                 identity = UnsafeRawPointer(r.identity + offset)
+                ratio = qu8_identity_ratio(r, channel: c)
             }
-            let ratio = d.residual.map { qu8_identity_ratio($0, channel: c) } ?? .zero
             for _ in oxLo..<oxHi {
                 let r1 = r0 + rowBytes, r2 = r1 + rowBytes
                 var acc = bias
@@ -182,7 +191,7 @@ func qu8_dwconv3x3(_ d: QuantizedDepthwiseArguments, rows: Range<Int>) {
                 acc &+= sg_widen_u8x16(r2.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self)) &* w7
                 acc &+= sg_widen_u8x16(r2.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self)) &* w8
                 var q = sg_requantize_u8x16(acc, mult, lower, upper, zero)
-                if let r = d.residual {
+                if let r = residual {
                     q = sg_add_u8x16(q, identity.loadUnaligned(as: SIMD16<UInt8>.self), r.branchZeroPoint, r.identityZeroPoint,
                                      SIMD16<Float>(repeating: r.branchRatio), ratio, r.lower, r.upper, r.zeroPoint)
                     identity += r.identityStride
@@ -197,7 +206,7 @@ func qu8_dwconv3x3(_ d: QuantizedDepthwiseArguments, rows: Range<Int>) {
 }
 
 @inlinable @inline(__always)
-func qu8_dwconv_k(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, k: Int, columns: Range<Int>? = nil) {
+func qu8_dwconv_k<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, k: Int, columns: Range<Int>? = nil, _ tag: Tag.Type) {
     let p = d.weights, cs = p.channelStride
     let w = UnsafeRawPointer(p.weights.raw), b = UnsafeRawPointer(p.bias.raw), m = UnsafeRawPointer(p.multipliers.raw)
     let s = d.stride, width = d.inputWidth, stride = d.inputStride
@@ -226,7 +235,7 @@ func qu8_dwconv_k(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, k: Int, co
                     }
                     qu8_dw_store(d, out, pixel: oy &* d.outputWidth &+ ox, channel: c,
                                  sg_requantize_u8x16(acc, m.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Float>.self),
-                                                     lower, upper, zero))
+                                                     lower, upper, zero), tag)
                     c &+= 16
                 }
             } else {
@@ -242,7 +251,7 @@ func qu8_dwconv_k(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, k: Int, co
                     }
                     qu8_dw_store(d, out, pixel: oy &* d.outputWidth &+ ox, channel: c,
                                  sg_requantize_u8x16(acc, m.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Float>.self),
-                                                     lower, upper, zero))
+                                                     lower, upper, zero), tag)
                     c &+= 16
                 }
             }
@@ -253,14 +262,12 @@ func qu8_dwconv_k(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, k: Int, co
 /// The identity's ratio for the 16 channels from `channel`: zero in lanes past `addedChannels`.
 @inlinable @inline(__always)
 func qu8_identity_ratio(_ r: QuantizedAddArguments, channel c: Int) -> SIMD16<Float> {
-    var ratio = SIMD16<Float>(repeating: 0)
-    for lane in 0..<16 where c &+ lane < r.addedChannels { ratio[lane] = r.identityRatio }
-    return ratio
+    sg_ratio_below_f32x16(Int32(truncatingIfNeeded: c), Int32(truncatingIfNeeded: r.addedChannels), r.identityRatio)
 }
 
 /// Stores 16 requantized bytes of pixel `pixel`, through the fused add when there is one.
 @inlinable @inline(__always)
-func qu8_dw_store(_ d: QuantizedDepthwiseArguments, _ out: UnsafeMutableRawPointer, pixel: Int, channel c: Int, _ q: SIMD16<UInt8>) {
+func qu8_dw_store<Tag>(_ d: QuantizedDepthwiseArguments, _ out: UnsafeMutableRawPointer, pixel: Int, channel c: Int, _ q: SIMD16<UInt8>, _ tag: Tag.Type) {
     guard let r = d.residual else { out.storeBytes(of: q, toByteOffset: c, as: SIMD16<UInt8>.self); return }
     let offset: Int = pixel &* r.identityStride &+ c
     let identity = UnsafeRawPointer(r.identity + offset).loadUnaligned(as: SIMD16<UInt8>.self)

@@ -57,9 +57,11 @@ public func qu8_add_partial_reference(_ a: QuantizedAddArguments, pixels: Range<
 /// 16 channels at a time: the vectors wholly below `addedChannels` add the identity, those
 /// wholly past it only requantize the branch, and the one that straddles it has the identity's
 /// ratio zero in the lanes past it. The output may be the branch or the identity (in place).
-// Always inlined, so that each ISA module compiles it with its own flags.
+// Generic over a tag type that each ISA module passes its own of, so that the module
+// specialises it with its target flags (an inline hint alone was not always taken: the call
+// then went to this module's copy, compiled without them, 8× slower).
 @inlinable @inline(__always)
-public func qu8_add_partial(_ a: QuantizedAddArguments, pixels: Range<Int>) {
+public func qu8_add_partial<Tag>(_ a: QuantizedAddArguments, pixels: Range<Int>, _ tag: Tag.Type) {
     let ra = SIMD16<Float>(repeating: a.branchRatio)
     let rb = SIMD16<Float>(repeating: a.identityRatio)
     let cs = roundUp(a.channels, 16)

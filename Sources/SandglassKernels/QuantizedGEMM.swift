@@ -94,9 +94,11 @@ public func qu8_gemm_reference(_ g: QuantizedGEMMArguments, rows: Range<Int>) {
 
 /// Rows in tiles of 4 (a last partial tile recomputes its last row), panels in pairs of 64
 /// columns where they can, then 16: 16 accumulators for 4 weight vectors and 4 broadcasts.
-// Always inlined, so that each ISA module compiles it with its own flags.
+// Generic over a tag type that each ISA module passes its own of, so that the module
+// specialises it with its target flags (an inline hint alone was not always taken: the call
+// then went to this module's copy, compiled without them, 8× slower).
 @inlinable @inline(__always)
-public func qu8_gemm_4x64c4(_ g: QuantizedGEMMArguments, rows: Range<Int>, panels: Range<Int>) {
+public func qu8_gemm_4x64c4<Tag>(_ g: QuantizedGEMMArguments, rows: Range<Int>, panels: Range<Int>, _ tag: Tag.Type) {
     let p = g.weights
     let kb = p.kBlocks
     let w = UnsafeRawPointer(p.weights.raw)
@@ -146,10 +148,10 @@ public func qu8_gemm_4x64c4(_ g: QuantizedGEMMArguments, rows: Range<Int>, panel
                 let m3 = mult.loadUnaligned(fromByteOffset: panel * 64 + 192, as: SIMD16<Float>.self)
                 // Rows stored last to first, so that a recomputed tail row writes the same bytes twice.
                 let column = panel * 16
-                qu8_store4(g, row: r3, column: column, c30, c31, c32, c33, m0, m1, m2, m3)
-                qu8_store4(g, row: r2, column: column, c20, c21, c22, c23, m0, m1, m2, m3)
-                qu8_store4(g, row: r1, column: column, c10, c11, c12, c13, m0, m1, m2, m3)
-                qu8_store4(g, row: r0, column: column, c00, c01, c02, c03, m0, m1, m2, m3)
+                qu8_store4(g, row: r3, column: column, c30, c31, c32, c33, m0, m1, m2, m3, tag)
+                qu8_store4(g, row: r2, column: column, c20, c21, c22, c23, m0, m1, m2, m3, tag)
+                qu8_store4(g, row: r1, column: column, c10, c11, c12, c13, m0, m1, m2, m3, tag)
+                qu8_store4(g, row: r0, column: column, c00, c01, c02, c03, m0, m1, m2, m3, tag)
             } else {
                 let w0 = w + panel * kb * 64
                 let b0 = bias.loadUnaligned(fromByteOffset: panel * 64, as: SIMD16<Int32>.self)
@@ -163,10 +165,10 @@ public func qu8_gemm_4x64c4(_ g: QuantizedGEMMArguments, rows: Range<Int>, panel
                 }
                 let m0 = mult.loadUnaligned(fromByteOffset: panel * 64, as: SIMD16<Float>.self)
                 let column = panel * 16
-                qu8_store1(g, row: r3, column: column, c3, m0)
-                qu8_store1(g, row: r2, column: column, c2, m0)
-                qu8_store1(g, row: r1, column: column, c1, m0)
-                qu8_store1(g, row: r0, column: column, c0, m0)
+                qu8_store1(g, row: r3, column: column, c3, m0, tag)
+                qu8_store1(g, row: r2, column: column, c2, m0, tag)
+                qu8_store1(g, row: r1, column: column, c1, m0, tag)
+                qu8_store1(g, row: r0, column: column, c0, m0, tag)
             }
             row += 4
         }
@@ -175,17 +177,17 @@ public func qu8_gemm_4x64c4(_ g: QuantizedGEMMArguments, rows: Range<Int>, panel
 }
 
 @inlinable @inline(__always)
-func qu8_store1(_ g: QuantizedGEMMArguments, row: Int, column: Int, _ acc: SIMD16<Int32>, _ m: SIMD16<Float>) {
+func qu8_store1<Tag>(_ g: QuantizedGEMMArguments, row: Int, column: Int, _ acc: SIMD16<Int32>, _ m: SIMD16<Float>, _ tag: Tag.Type) {
     let q = sg_requantize_u8x16(acc, m, g.lower, g.upper, g.zeroPoint)
     UnsafeMutableRawPointer(g.c + row * g.cStride + column).storeBytes(of: q, as: SIMD16<UInt8>.self)
 }
 
 @inlinable @inline(__always)
-func qu8_store4(_ g: QuantizedGEMMArguments, row: Int, column: Int, _ a0: SIMD16<Int32>, _ a1: SIMD16<Int32>,
+func qu8_store4<Tag>(_ g: QuantizedGEMMArguments, row: Int, column: Int, _ a0: SIMD16<Int32>, _ a1: SIMD16<Int32>,
                 _ a2: SIMD16<Int32>, _ a3: SIMD16<Int32>, _ m0: SIMD16<Float>, _ m1: SIMD16<Float>,
-                _ m2: SIMD16<Float>, _ m3: SIMD16<Float>) {
-    qu8_store1(g, row: row, column: column, a0, m0)
-    qu8_store1(g, row: row, column: column + 16, a1, m1)
-    qu8_store1(g, row: row, column: column + 32, a2, m2)
-    qu8_store1(g, row: row, column: column + 48, a3, m3)
+                _ m2: SIMD16<Float>, _ m3: SIMD16<Float>, _ tag: Tag.Type) {
+    qu8_store1(g, row: row, column: column, a0, m0, tag)
+    qu8_store1(g, row: row, column: column + 16, a1, m1, tag)
+    qu8_store1(g, row: row, column: column + 32, a2, m2, tag)
+    qu8_store1(g, row: row, column: column + 48, a3, m3, tag)
 }

@@ -3,13 +3,16 @@
 #if arch(x86_64)
 import SandglassKernels
 
+/// Specialises the generic 8-bit kernels here, with this module's target flags.
+enum QuantizedTag {}
+
 public func qu8_gemm_4x64c4__avx512vnni(_ g: QuantizedGEMMArguments, _ rows: Range<Int>, _ panels: Range<Int>) {
-    qu8_gemm_4x64c4(g, rows: rows, panels: panels)
+    qu8_gemm_4x64c4(g, rows: rows, panels: panels, QuantizedTag.self)
 }
 
-public func qu8_dwconv__avx512vnni(_ d: QuantizedDepthwiseArguments, _ rows: Range<Int>) { qu8_dwconv(d, rows: rows) }
+public func qu8_dwconv__avx512vnni(_ d: QuantizedDepthwiseArguments, _ rows: Range<Int>) { qu8_dwconv(d, rows: rows, QuantizedTag.self) }
 
-public func qu8_add_partial__avx512vnni(_ a: QuantizedAddArguments, _ pixels: Range<Int>) { qu8_add_partial(a, pixels: pixels) }
+public func qu8_add_partial__avx512vnni(_ a: QuantizedAddArguments, _ pixels: Range<Int>) { qu8_add_partial(a, pixels: pixels, QuantizedTag.self) }
 
 public let avx512VNNIQuantizedKernelSet = QuantizedKernelSet(
     isaName: "avx512vnni", gemm: qu8_gemm_4x64c4__avx512vnni, dwconv: qu8_dwconv__avx512vnni,

@@ -33,7 +33,7 @@ final class SweepParameterTests: XCTestCase {
         var p = SweepPoint()
         let values = ["model": "MNeXt", "width": "0.75", "alpha": "0.5", "resolution": "160", "threads": "2", "add": "Separate",
                       "counters": "perf:cycles,instructions", "pin": "core:1", "isa": "AVX2", "fusion": "None",
-                      "tuning": "Fresh"]
+                      "tuning": "Fresh", "dtype": "INT8"]
         for (axis, value) in values { try p.set(axis, value) }
         XCTAssertEqual(p.model, "mobilenext")
         XCTAssertEqual(p.alpha, try IdentityMultiplier(parsing: "1/2"))
@@ -43,7 +43,9 @@ final class SweepParameterTests: XCTestCase {
         XCTAssertEqual(p.isa, .named(.avx2))
         XCTAssertEqual(p.fusion, Fusion.none)
         XCTAssertEqual(p.tuning, .fresh)
-        XCTAssertEqual(p.id, "mobilenext width=0.75 alpha=1/2 resolution=160 threads=2 add=separate counters=perf:cycles,instructions pin=core:1 isa=avx2 fusion=none tuning=fresh")
+        XCTAssertEqual(p.dtype, .int8)
+        XCTAssertEqual(p.id, "mobilenext width=0.75 alpha=1/2 resolution=160 threads=2 add=separate counters=perf:cycles,instructions pin=core:1 isa=avx2 fusion=none tuning=fresh dtype=int8")
+        XCTAssertThrowsError(try p.set("dtype", "fp16")) { XCTAssertTrue("\($0)".contains("f32 or int8")) }
         XCTAssertThrowsError(try p.set("fusion", "depth-first")) { XCTAssertTrue("\($0)".contains("none or auto")) }
         // value(of:) gives text that parses back to the same point.
         var q = SweepPoint()

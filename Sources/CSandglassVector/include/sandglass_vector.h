@@ -142,6 +142,14 @@ SG_INLINE sg_u8x16 sg_add_u8x16(sg_u8x16 a, sg_u8x16 b, int za, int zb, sg_f32x1
     return __builtin_convertvector(q, sg_u8x16);
 }
 
+/* `value` in the lanes whose channel (first + lane) is below `limit`, 0 in the others: the
+   identity's ratio of a partial add for one vector of channels (one compare and a blend). */
+SG_INLINE sg_f32x16 sg_ratio_below_f32x16(int first, int limit, float value) {
+    const sg_i32x16 lanes = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    sg_f32x16 v = value;
+    return (lanes + first) < limit ? v : (sg_f32x16)0.0f;
+}
+
 /* 16 bytes widened to 32-bit lanes (vpmovzxbd). */
 SG_INLINE sg_i32x16 sg_widen_u8x16(sg_u8x16 x) { return __builtin_convertvector(x, sg_i32x16); }
 
