@@ -1,7 +1,7 @@
 // Built-in sweeps, runnable without a file (`sandglass sweep --preset NAME`).
 
 public enum SweepPresets {
-    public static let names = ["table7", "table3", "table6", "add-vs-mac"]
+    public static let names = ["table7", "table3", "table6", "add-vs-mac", "table4", "table7-int8"]
 
     /// Comparison groups alternated inference by inference: every candidate's paired ratio to
     /// its group's baseline until its 95% CI is within ±0.5%, at least 50 cycles, at most 40 s
@@ -45,6 +45,15 @@ public enum SweepPresets {
                                                                   "alpha": ["1", "1/2", "1/3", "1/6"],
                                                                   "add": ["fused", "separate"], "counters": ["software"]]),
                              measurement: m, compare: try! ComparisonSpec(baseline: ["add": "fused", "alpha": "1"]))
+        case "table4":
+            return SweepSpec(name: "table4",
+                             description: "MobileNetV2-1.0 and MobileNeXt-1.0 in fp32 and int8 (paper Table 4: post-training quantization), each model's int8 alternated with its fp32",
+                             points: try! SweepSpec.crossProduct(["model": ["mobilenetv2", "mobilenext"], "dtype": ["f32", "int8"]]),
+                             measurement: measurement, compare: compare("dtype", "f32"))
+        case "table7-int8":
+            return SweepSpec(name: "table7-int8", description: "MobileNeXt-1.0 in int8 at identity tensor multiplier α = 1, 1/2, 1/3, 1/6 (Table 7 in int8)",
+                             points: try! SweepSpec.crossProduct(["model": ["mobilenext"], "alpha": ["1", "1/2", "1/3", "1/6"], "dtype": ["int8"]]),
+                             measurement: measurement, compare: compare("alpha", "1"))
         default:
             return nil
         }

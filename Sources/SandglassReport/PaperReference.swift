@@ -3,6 +3,8 @@
 // a Google Pixel 4 XL with PyTorch (mean of 10 images), so absolute values do not transfer to
 // other hardware; their ratios show the trend a reproduction should find.
 
+import SandglassParameters
+
 public enum PaperReference {
     public static let citation = "Zhou et al., Rethinking Bottleneck Structure for Efficient Mobile Network Design (ECCV 2020)"
     public static let device = "Google Pixel 4 XL, PyTorch"
@@ -26,6 +28,13 @@ public enum PaperReference {
     public static func table7Applies(width: Double, resolution: Int) -> Bool { width == 1.0 && resolution == 224 }
 
     /// Table 6 (and Table 5 for MobileNetV2 with the extra depthwise convolution): params (M),
+    /// Table 4: ImageNet top-1 (%) after post-training quantization (INT8 weights and
+    /// activations) and in FP32, as printed, by model and dtype.
+    public static let table4Top1: [String: [ElementType: Double]] = [
+        "mobilenetv2": [.int8: 65.07, .f32: 72.25],
+        "mobilenext": [.int8: 68.62, .f32: 74.02],
+    ]
+
     /// MAdds (M) and ImageNet top-1 (%) as printed, per built-in model at width 1.0, 224 × 224.
     /// MobileNeXt's top-1 is Table 4's 74.02 (Table 6 rounds the others to one decimal).
     public static let table6: [String: (table: String, paramsM: Double, maddsM: Double, top1: Double)] = [

@@ -15,9 +15,12 @@ public struct MeasurementSetting: Hashable, Comparable, Sendable {
     public var add: String
     public var pin: String
     public var isa: String
+    /// The arithmetic (f32 or int8): int8 and f32 points are separate settings of every table.
+    public var dtype: ElementType
 
     public init(_ p: PointRecord, add: String? = nil) {
         board = p.board; resolution = p.resolution; threads = p.threads; self.add = add ?? p.add.rawValue; pin = p.pin.description; isa = p.isaUsed
+        dtype = p.dtype ?? .f32
     }
 
     /// "224 px, 1 thread, fused adds, avx512" (and the board, pinning when set).
@@ -25,6 +28,7 @@ public struct MeasurementSetting: Hashable, Comparable, Sendable {
         var parts = ["\(resolution) px", threads == 1 ? "1 thread" : "\(threads) threads"]
         if !add.isEmpty { parts.append("\(add) adds") }
         parts.append(isa)
+        if dtype != .f32 { parts.append(dtype.rawValue) }
         if pin != "none" { parts.append("pinned \(pin)") }
         if let board { parts.append("board \(board)") }
         return parts.joined(separator: ", ")
@@ -33,7 +37,7 @@ public struct MeasurementSetting: Hashable, Comparable, Sendable {
     public static func < (a: MeasurementSetting, b: MeasurementSetting) -> Bool {
         func key(_ s: MeasurementSetting) -> [String] {
             [s.board ?? "", String(format: "%06d", s.resolution), String(format: "%04d", s.threads),
-             s.add == "fused" ? "0" : s.add, s.pin, s.isa]
+             s.add == "fused" ? "0" : s.add, s.pin, s.isa, s.dtype == .f32 ? "" : s.dtype.rawValue]
         }
         return key(a).lexicographicallyPrecedes(key(b))
     }

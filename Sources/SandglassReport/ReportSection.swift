@@ -32,12 +32,12 @@ public struct ReportSection: Sendable {
 public enum ReportSections {
     /// The report's tables, in README order.
     public static let all: [@Sendable (ResultsCollection) -> ReportSection] = [
-        { Table7.build($0).section }, { Table3.build($0).section }, { Table6.build($0).section },
+        { Table7.build($0).section }, { Table3.build($0).section }, { Table4.build($0).section }, { Table6.build($0).section },
         { AddVersusMAC.build($0).section }, { BoardComparison.section($0) },
     ]
 
     /// Files every section may write (a report with no points still names them all).
     public static let ownedFiles: [String] = [
-        Table7.ownedPaths, Table3.ownedPaths, Table6.ownedPaths, AddVersusMAC.ownedPaths, BoardComparison.ownedPaths,
+        Table7.ownedPaths, Table3.ownedPaths, Table4.ownedPaths, Table6.ownedPaths, AddVersusMAC.ownedPaths, BoardComparison.ownedPaths,
     ].flatMap { $0 }
 }

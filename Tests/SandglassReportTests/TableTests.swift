@@ -315,3 +315,59 @@ final class ModelNameFormatTests: XCTestCase {
         XCTAssertEqual(ReportFormat.architecture("onnx:"), "onnx:", "an empty path stays as written")
     }
 }
+
+/// Table 4: int8 beside fp32 per model, int8's paired ratio to the same model's fp32 when both
+/// were alternated in one group, the paper's accuracies on the right rows, and int8 points kept
+/// out of the fp32 tables' sections.
+final class Table4Tests: XCTestCase {
+    func testInt8RowsPairWithTheirModelsFloatRows() throws {
+        var contents = try Fixture.contents(Fixture.widths)
+        let floats = contents.points.indices.filter {
+            contents.points[$0].width == 1.0 && contents.points[$0].add == .fused && contents.points[$0].threads == 1
+        }
+        XCTAssertEqual(Set(floats.map { contents.points[$0].model }), ["mobilenext", "mobilenetv2"])
+        // No int8 point: no table, and no word about it.
+        let floatOnly = Fixture.collection([("f32.jsonl", contents)])
+        XCTAssertFalse(Table4.build(floatOnly).hasInt8Points)
+        let plain = Fixture.report(floatOnly)
+        XCTAssertNil(plain.files["table4.md"])
+        XCTAssertFalse(plain.skipped.contains { $0.hasPrefix("Table 4") }, "\(plain.skipped)")
+        let drift = (0..<200).map { 3.0 + 0.5 * sin(Double($0) / 9) }
+        for (n, i) in floats.enumerated() {
+            var int8 = contents.points[i]
+            let factor = n == 0 ? 0.6 : 0.7
+            let group = "2026-12-03T00:00:00Z #\(n): dtype"
+            contents.points[i].samplesMs = drift
+            contents.points[i].latencyMs = LatencyStatistics(samples: drift)
+            contents.points[i].group = group
+            contents.points[i].interleave = "inference"
+            int8.dtype = .int8
+            int8.id += " dtype=int8"
+            int8.samplesMs = drift.map { $0 * factor }
+            int8.latencyMs = LatencyStatistics(samples: int8.samplesMs)
+            int8.group = group
+            int8.interleave = "inference"
+            contents.points.append(int8)
+        }
+        let collection = Fixture.collection([("int8.jsonl", contents)])
+        let table = Table4.build(collection)
+        let section = try XCTUnwrap(table.sections.first { $0.setting.add == "fused" && $0.setting.threads == 1 })
+        XCTAssertEqual(section.rows.count, 4)
+        for row in section.rows {
+            let r = row.point.record
+            XCTAssertEqual(row.paperTop1, PaperReference.table4Top1[r.model]?[r.dtype ?? .f32])
+            if r.dtype == .int8 {
+                let paired = try XCTUnwrap(row.paired, r.model)
+                XCTAssertEqual(paired.method, .interleaved)
+                XCTAssertEqual(paired.median, r.model == contents.points[floats[0]].model ? 0.6 : 0.7, accuracy: 1e-9)
+            } else {
+                XCTAssertNil(row.paired)
+            }
+        }
+        XCTAssertTrue(table.markdown.contains("INT8/INT8") && table.markdown.contains("68.62"))
+        XCTAssertNotNil(Fixture.report(collection).files["table4.md"])
+        // Table 6 and Table 3 keep int8 in sections of their own.
+        XCTAssertTrue(Table6.build(collection).sections.contains { $0.setting.dtype == .int8 })
+        XCTAssertTrue(Table6.build(collection).sections.allSatisfy { s in s.rows.allSatisfy { ($0.point.record.dtype ?? .f32) == s.setting.dtype } })
+    }
+}
