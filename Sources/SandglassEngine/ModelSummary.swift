@@ -1,5 +1,6 @@
 // The per-layer table of a graph (what `sandglass inspect` prints and results embed):
 // shapes, parameters, MAdds, shortcut adds and analytic bytes, per layer and in total.
+import SandglassKernels  // ElementType (SandglassParameters, re-exported)
 
 public struct ModelSummary: Codable, Sendable {
     public struct Totals: Codable, Sendable, Equatable {
@@ -47,11 +48,12 @@ public struct ModelSummary: Codable, Sendable {
     public var totals: Totals
     public var layers: [Row]
 
-    public init(_ graph: Graph) {
+    /// - Parameter dtype: the element type the analytic bytes count (f32: 4 bytes, int8: 1).
+    public init(_ graph: Graph, dtype: ElementType = .f32) {
         model = graph.name
         input = graph.inputShape.description
         output = graph.outputShape.description
-        let counts = graph.layerCounts
+        let counts = graph.layerCounts.map { $0.bytesScaled(toElementBytes: dtype.bytes) }
         totals = Totals(counts.reduce(LayerCounts(), +))
         layers = graph.layers.enumerated().map { i, layer in
             let c = counts[i]

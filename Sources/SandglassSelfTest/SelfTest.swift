@@ -1,4 +1,5 @@
-// `sandglass selftest`: every kernel variant of every ISA this CPU runs against its scalar
+// `sandglass selftest`: every kernel variant of every ISA this CPU runs (fp32, and the 8-bit
+// rows the plans of that ISA use) against its scalar
 // reference, and whole networks against the reference executor, on the machine that measures
 // (a latency table from kernels that compute the wrong thing is worse than none).
 import SandglassEngine
@@ -32,6 +33,7 @@ public enum SelfTest {
         var networkChecks: [NetworkCheck] = []
         for isa in chosen {
             checks += KernelChecks.run(try kernelSet(isa))
+            checks += QuantizedKernelChecks.run(try ISASelection.quantizedKernels(for: isa), isa: isa)
             if networks { networkChecks += try NetworkChecks.run(isa: isa) }
         }
         let passed = !chosen.isEmpty && checks.allSatisfy(\.passed) && networkChecks.allSatisfy(\.passed)

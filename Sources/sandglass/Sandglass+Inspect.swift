@@ -5,16 +5,22 @@ import SandglassEngine
 extension Sandglass {
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the per-layer table: shapes, parameters, MAdds, shortcut adds and analytic bytes.")
+            abstract: "Print the per-layer table: shapes, parameters, MAdds, shortcut adds and analytic bytes.",
+            discussion: "With --dtype int8 the analytic bytes count one byte per activation and weight (the int32 biases are not counted apart).")
 
         @OptionGroup var model: ModelOptions
 
         @Option(help: "Output format: table, json or csv.")
         var format: OutputFormat = .table
 
+        @Option(help: "Element type the analytic bytes count: f32 or int8.")
+        var dtype: String = "f32"
+
         func run() throws {
+            let type: ElementType
+            do { type = try ElementType(parsing: dtype) } catch let e as ParameterError { throw ValidationError(e.message) }
             let graph = try model.load().graph
-            let summary = ModelSummary(graph)
+            let summary = ModelSummary(graph, dtype: type)
             switch format {
             case .json: print(try jsonString(summary))
             case .csv: print(csv(summary))

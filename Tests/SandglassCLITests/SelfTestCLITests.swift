@@ -12,7 +12,7 @@ final class SelfTestCLITests: XCTestCase {
         let isas = try XCTUnwrap(json["isa"] as? [String])
         XCTAssertFalse(isas.isEmpty)
         let checks = try XCTUnwrap(json["checks"] as? [[String: Any]])
-        XCTAssertEqual(checks.count, 13 * isas.count)
+        XCTAssertEqual(checks.count, (13 + 3) * isas.count, "13 fp32 and 3 int8 kernel checks per ISA")
         for c in checks {
             XCTAssertNotNil(c["kernel"] as? String)
             XCTAssertNotNil(c["maxRelError"] as? Double)
@@ -44,7 +44,7 @@ final class SelfTestCLITests: XCTestCase {
         let outcome = try XCTUnwrap(first.json?["selftest"] as? [String: Any], first.stdout)
         XCTAssertEqual(outcome["status"] as? String, "passed")
         XCTAssertEqual(outcome["cached"] as? Bool, false)
-        XCTAssertEqual(outcome["kernelChecks"] as? Int, 13, "one check per kernel of the ISA auto picks")
+        XCTAssertEqual(outcome["kernelChecks"] as? Int, 13 + 3, "one check per kernel of the ISA auto picks (13 fp32, 3 int8)")
         XCTAssertEqual(outcome["networks"] as? Int, 16)
         let files = try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/selftest")
         XCTAssertEqual(files.filter { $0.hasSuffix(".json") }.count, 1, "\(files)")

@@ -16,11 +16,13 @@ final class SelfTestTests: XCTestCase {
         XCTAssertEqual(report.isa, ISASelection.available.map(\.rawValue))
         for isa in report.isa {
             let checks = report.checks.filter { $0.isa == isa }
-            XCTAssertEqual(Set(checks.map(\.kernel)).count, kernelNames.count + 1, "\(isa): \(checks.map(\.kernel))")
+            // The fp32 kernels, the GEMM panels' one check, and the three 8-bit rows.
+            XCTAssertEqual(Set(checks.map(\.kernel)).count, kernelNames.count + 1 + 3, "\(isa): \(checks.map(\.kernel))")
+            XCTAssertEqual(checks.filter { $0.kernel.hasPrefix("qu8_") }.count, 3, "\(isa): \(checks.map(\.kernel))")
             for name in kernelNames { XCTAssertTrue(checks.contains { $0.kernel == name }, "\(isa) lacks \(name)") }
             XCTAssertTrue(checks.contains { $0.kernel.hasPrefix("f32_gemm_") })
             for c in checks {
-                XCTAssertGreaterThan(c.shapes, 4, c.kernel)
+                XCTAssertGreaterThanOrEqual(c.shapes, 4, c.kernel)
                 XCTAssertLessThan(c.maxRelError, 1e-5, c.kernel)
             }
         }
@@ -95,5 +97,28 @@ final class SelfTestTests: XCTestCase {
         XCTAssertEqual(checks.count, 16, "4 models × 2 add modes × 1 and 2 threads")
         XCTAssertEqual(Set(checks.map(\.model)).count, 4)
         for c in checks { XCTAssertTrue(c.passed, "\(c)") }
+    }
+}
+
+/// The 8-bit checks catch a kernel row that is off by one in a single byte.
+final class QuantizedSelfTestTests: XCTestCase {
+    func testOffByOneByteIsCaught() throws {
+        let isa = try ISASelection.best()
+        let real = try ISASelection.quantizedKernels(for: isa)
+        XCTAssertTrue(QuantizedKernelChecks.run(real, isa: isa).allSatisfy(\.passed))
+        let broken = QuantizedKernelSet(
+            isaName: "broken",
+            gemm: { g, rows, panels in
+                real.gemm.run(g, rows, panels)
+                if rows.contains(0) && panels.contains(0) { g.c[0] &+= 1 }
+            },
+            dwconv: real.dwconv.run,
+            addPartial: { a, pixels in
+                real.addPartial.run(a, pixels)
+                if let last = pixels.last { a.output[last * a.outputStride + a.channels - 1] &-= 1 }
+            })
+        let checks = QuantizedKernelChecks.run(broken, isa: isa)
+        XCTAssertEqual(checks.filter { !$0.passed }.map(\.kernel), [broken.gemm.name, broken.addPartial.name])
+        XCTAssertGreaterThan(checks.first { !$0.passed }?.maxRelError ?? 0, 0)
     }
 }
