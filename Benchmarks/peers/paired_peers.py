@@ -37,6 +37,7 @@ import onnx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import peer_benchmark as pb  # noqa: E402
+from sandglass_py import qdq  # noqa: E402  (peer_benchmark puts Scripts/ on the path)
 
 
 class SandglassWorker:
@@ -167,26 +168,6 @@ class LiteRTPeer:
         return (time.perf_counter_ns() - t0) / 1e6
 
 
-def quantize_qdq(path: Path, resolution: int, tmp: Path) -> Path:
-    """The model quantized as ONNX Runtime's users do: quantize_static, QDQ, per-channel int8 weights,
-    uint8 activations (what x86 VNNI favours), MinMax calibration on 8 seeded random inputs."""
-    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
-    name = onnx.load(str(path), load_external_data=False).graph.input[0].name
-
-    class Reader(CalibrationDataReader):
-        def __init__(self):
-            rng = np.random.default_rng(5)
-            self.batches = [{name: rng.uniform(-1, 1, (1, 3, resolution, resolution)).astype(np.float32)} for _ in range(8)]
-
-        def get_next(self):
-            return self.batches.pop() if self.batches else None
-
-    out = tmp / (path.stem + ".qdq.onnx")
-    quantize_static(str(path), str(out), Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
-                    weight_type=QuantType.QInt8, activation_type=QuantType.QUInt8)
-    return out
-
-
 def median_ci(values: list[float]) -> tuple[float, float, float]:
     """Median and its distribution-free 95% CI: order statistics at ranks n/2 -/+ 1.96*sqrt(n)/2."""
     s = sorted(values)
@@ -267,7 +248,8 @@ def main() -> None:
                 path = tmp / (pb.model_key(m).replace(" ", "_").replace("/", "-") + ".onnx")
                 onnx.save(model, str(path))
             if a.dtype == "int8":
-                path = quantize_qdq(path, m[3], tmp)
+                # ONNX Runtime's quantize_static: per-channel int8 weights, uint8 activations, 8 seeded inputs.
+                path = qdq.quantize(path, tmp / (path.stem + ".qdq.onnx"), m[3])
             engines = {"sandglass": (sandglass, sandglass.prepare(m, path)),
                        "onnxruntime": (ort, ort.prepare(m, path))}
             if litert:

@@ -9,7 +9,7 @@ import numpy as np
 import onnx
 import pytest
 from conftest import run_sandglass
-from sandglass_py import onnx_zoo
+from sandglass_py import onnx_zoo, qdq
 
 # (architecture, width, alpha, resolution, activations)
 CASES = [
@@ -30,23 +30,9 @@ def case_id(case):
 
 
 def quantized(arch, width, alpha, resolution, activations, directory):
-    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
     model, _ = onnx_zoo.build(arch, width=width, alpha=alpha, resolution=resolution, seed=3, fold_bn=True, opset=13)
     onnx.save(model, directory / "f.onnx")
-    name = model.graph.input[0].name
-
-    class Reader(CalibrationDataReader):
-        def __init__(self):
-            rng = np.random.default_rng(5)
-            self.batches = [{name: rng.uniform(-1, 1, (1, 3, resolution, resolution)).astype(np.float32)} for _ in range(4)]
-
-        def get_next(self):
-            return self.batches.pop() if self.batches else None
-
-    quantize_static(str(directory / "f.onnx"), str(directory / "q.onnx"), Reader(), quant_format=QuantFormat.QDQ,
-                    per_channel=True, weight_type=QuantType.QInt8,
-                    activation_type=QuantType.QUInt8 if activations == "uint8" else QuantType.QInt8)
-    return directory / "q.onnx"
+    return qdq.quantize(directory / "f.onnx", directory / "q.onnx", resolution, activations, batches=4)
 
 
 def onnxruntime_optimized(path, x):
