@@ -19,6 +19,8 @@ let avx512Flags: [SwiftSetting] = buildsForX86 ? [.unsafeFlags(["-Xcc", "-march=
 // AVX-512 with VNNI (vpdpbusd) for the 8-bit kernels only: Zen 4/5 and Ice Lake onward have it,
 // Skylake-X does not, so it is a module of its own, chosen at run time.
 let avx512VNNIFlags: [SwiftSetting] = buildsForX86 ? [.unsafeFlags(["-Xcc", "-march=x86-64-v4", "-Xcc", "-mavx512vnni"])] : []
+// AVX2 with AVX-VNNI (the 256-bit vpdpbusd of Alder Lake and Zen 5), likewise for the 8-bit kernels.
+let avx2VNNIFlags: [SwiftSetting] = buildsForX86 ? [.unsafeFlags(["-Xcc", "-march=x86-64-v3", "-Xcc", "-mavxvnni"])] : []
 let avx2Flags: [SwiftSetting] = buildsForX86 ? [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])] : []
 
 // The engine is written against the Swift 5 language mode: its kernels pass raw pointers
@@ -32,7 +34,7 @@ let package = Package(
         .executable(name: "sandglass", targets: ["sandglass"]),
         .library(name: "SandglassEngine", targets: ["SandglassEngine"]),
         .library(name: "SandglassONNX", targets: ["SandglassONNX"]),
-        .library(name: "SandglassKernels", targets: ["SandglassKernels", "SandglassKernelsAVX512", "SandglassKernelsAVX512VNNI", "SandglassKernelsAVX2", "SandglassKernelsNEON"]),
+        .library(name: "SandglassKernels", targets: ["SandglassKernels", "SandglassKernelsAVX512", "SandglassKernelsAVX512VNNI", "SandglassKernelsAVX2", "SandglassKernelsAVX2VNNI", "SandglassKernelsNEON"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -61,12 +63,14 @@ let package = Package(
                 swiftSettings: languageMode + avx512VNNIFlags),
         .target(name: "SandglassKernelsAVX2", dependencies: ["SandglassKernels"],
                 swiftSettings: languageMode + avx2Flags),
+        .target(name: "SandglassKernelsAVX2VNNI", dependencies: ["SandglassKernels"],
+                swiftSettings: languageMode + avx2VNNIFlags),
         .target(name: "SandglassKernelsNEON", dependencies: ["SandglassKernels"],
                 swiftSettings: languageMode),
 
         // MARK: - Engine
         .target(name: "SandglassEngine",
-                dependencies: ["SandglassKernels", "SandglassKernelsAVX512", "SandglassKernelsAVX512VNNI", "SandglassKernelsAVX2",
+                dependencies: ["SandglassKernels", "SandglassKernelsAVX512", "SandglassKernelsAVX512VNNI", "SandglassKernelsAVX2", "SandglassKernelsAVX2VNNI",
                                "SandglassKernelsNEON", "CSandglassSupport"],
                 swiftSettings: languageMode),
 

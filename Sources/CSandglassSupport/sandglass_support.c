@@ -50,6 +50,13 @@ int sg_cpu_has_avx512_vnni(void) {
     return (c >> 11) & 1;
 }
 
+int sg_cpu_has_avx_vnni(void) {
+    unsigned a, b, c, d;
+    if (!sg_cpu_has_avx2_fma()) return 0;
+    if (!__get_cpuid_count(7, 1, &a, &b, &c, &d)) return 0;
+    return (a >> 4) & 1;
+}
+
 int sg_cpu_has_neon(void) { return 0; }
 
 void sg_cpu_brand(char *buffer, int capacity) {
@@ -75,6 +82,7 @@ void sg_cpu_relax(void) { __builtin_ia32_pause(); }
 int sg_cpu_has_avx2_fma(void) { return 0; }
 int sg_cpu_has_avx512(void) { return 0; }
 int sg_cpu_has_avx512_vnni(void) { return 0; }
+int sg_cpu_has_avx_vnni(void) { return 0; }
 int sg_cpu_has_neon(void) { return 1; }
 void sg_cpu_brand(char *buffer, int capacity) { if (capacity > 0) buffer[0] = 0; }
 void sg_cpu_relax(void) { __asm__ volatile("yield"); }
@@ -84,6 +92,7 @@ void sg_cpu_relax(void) { __asm__ volatile("yield"); }
 int sg_cpu_has_avx2_fma(void) { return 0; }
 int sg_cpu_has_avx512(void) { return 0; }
 int sg_cpu_has_avx512_vnni(void) { return 0; }
+int sg_cpu_has_avx_vnni(void) { return 0; }
 int sg_cpu_has_neon(void) { return 0; }
 void sg_cpu_brand(char *buffer, int capacity) { if (capacity > 0) buffer[0] = 0; }
 void sg_cpu_relax(void) {}

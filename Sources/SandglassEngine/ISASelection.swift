@@ -6,6 +6,7 @@ import SandglassKernels
 import SandglassKernelsAVX2
 import SandglassKernelsAVX512
 import SandglassKernelsAVX512VNNI
+import SandglassKernelsAVX2VNNI
 #elseif arch(arm64)
 import SandglassKernelsNEON
 #endif
@@ -59,15 +60,15 @@ public enum ISASelection {
         }
     }
 
-    /// The 8-bit kernels for `isa` (default: the best available): with AVX-512, the VNNI rows
-    /// where the CPU has VNNI.
+    /// The 8-bit kernels for `isa` (default: the best available): the VNNI rows where the CPU
+    /// has AVX-512 VNNI (with avx512) or AVX-VNNI (with avx2).
     public static func quantizedKernels(for isa: ISA? = nil) throws -> QuantizedKernelSet {
         let chosen = try isa ?? best()
         guard available.contains(chosen) else { throw ISASelectionError.unsupported(chosen, available: available) }
         switch chosen {
         #if arch(x86_64)
         case .avx512: return sg_cpu_has_avx512_vnni() != 0 ? avx512VNNIQuantizedKernelSet : avx512QuantizedKernelSet
-        case .avx2: return avx2QuantizedKernelSet
+        case .avx2: return sg_cpu_has_avx_vnni() != 0 ? avx2VNNIQuantizedKernelSet : avx2QuantizedKernelSet
         #elseif arch(arm64)
         case .neon: return neonQuantizedKernelSet
         #endif
@@ -81,6 +82,7 @@ public enum ISASelection {
         #if arch(x86_64)
         if sg_cpu_has_avx512_vnni() != 0 { sets.append(avx512VNNIQuantizedKernelSet) }
         if sg_cpu_has_avx512() != 0 { sets.append(avx512QuantizedKernelSet) }
+        if sg_cpu_has_avx_vnni() != 0 { sets.append(avx2VNNIQuantizedKernelSet) }
         if sg_cpu_has_avx2_fma() != 0 { sets.append(avx2QuantizedKernelSet) }
         #elseif arch(arm64)
         if sg_cpu_has_neon() != 0 { sets.append(neonQuantizedKernelSet) }

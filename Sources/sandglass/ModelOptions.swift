@@ -37,6 +37,10 @@ struct ModelOptions: ParsableArguments {
                                valueName: "model.onnx"))
     var weights: String?
 
+    @Option(help: ArgumentHelp("Inputs an int8 plan of a float model is calibrated on: a float32 .npy of N×C×H×W images (NCHW, the model's input size), instead of two seeded random ones.",
+                               valueName: "x.npy"))
+    var calibration: String?
+
     func architecture() throws -> Architecture {
         do { return try ModelName.architecture(parsing: model ?? "mobilenext") } catch let e as ParameterError {
             throw ValidationError(e.message)
@@ -66,8 +70,33 @@ struct ModelOptions: ParsableArguments {
         }
     }
 
-    /// The model these options describe: built in (with random or ONNX weights) or imported.
+    /// The model these options describe: built in (with random or ONNX weights) or imported;
+    /// with --calibration, its int8 parameters calibrated on those inputs.
     func load() throws -> LoadedModel {
+        var loaded = try loadModel()
+        guard let path = calibration else { return loaded }
+        guard loaded.graph.quantization == nil else {
+            throw CommandFailure("--calibration \(path): \(loaded.name) brings its own int8 parameters (an ONNX QDQ model); calibrate only float models")
+        }
+        let x: NumPyArray
+        do { x = try NumPyArray.read(path) } catch let e as NumPyError { throw CommandFailure(e.message) } catch let e as FileError {
+            throw CommandFailure(e.message)
+        }
+        let image = Array(loaded.inputDims.dropFirst())   // C, H, W
+        guard x.shape.count == 4, Array(x.shape.dropFirst()) == image, x.shape[0] >= 1 else {
+            throw CommandFailure("--calibration \(path) has shape \(NumPyArray.describe(x.shape)); it must hold N images of the model's input, (N, \(image.map(String.init).joined(separator: ", "))) float32 NCHW")
+        }
+        let (c, h, w) = (image[0], image[1], image[2])
+        let samples = (0..<x.shape[0]).map { n -> [Float] in
+            var nhwc = [Float](repeating: 0, count: c * h * w)
+            for ch in 0..<c { for p in 0..<(h * w) { nhwc[p * c + ch] = x.values[(n * c + ch) * h * w + p] } }
+            return nhwc
+        }
+        loaded.graph.quantization = QuantizationTable.calibrate(loaded.graph, inputs: samples)
+        return loaded
+    }
+
+    private func loadModel() throws -> LoadedModel {
         do {
             if let path = onnx {
                 let imported = try ONNXImporter.load(path: path)

@@ -63,8 +63,8 @@ struct PairedOptions: ParsableArguments {
 extension ModelOptions {
     /// The sweep point these flags describe (the vocabulary of sweep axes and of --versus).
     func point(engine: EngineOptions, pin: String) throws -> SweepPoint {
-        if classes != nil || weights != nil {
-            throw ValidationError("--classes and --weights are not sweep axes; paired comparisons use the built-in models with random weights or --onnx")
+        if classes != nil || weights != nil || calibration != nil {
+            throw ValidationError("--classes, --weights and --calibration are not sweep axes; paired comparisons use the built-in models with random weights or --onnx")
         }
         var p = SweepPoint()
         var settings: [(String, String?)] = [("threads", String(engine.threads)), ("add", engine.add), ("isa", engine.isa), ("pin", pin),

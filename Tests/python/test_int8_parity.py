@@ -91,3 +91,33 @@ def test_unpaired_quantize_linear_is_refused(sandglass, tmp_path):
                            "--output", tmp_path / "y.npy", "--dtype", "int8", check=False)
     assert result.returncode != 0
     assert q.name in result.stderr and "DequantizeLinear" in result.stderr, result.stderr
+
+
+def test_calibration_file_drives_the_int8_parameters(sandglass, tmp_path):
+    """--calibration x.npy: the int8 plan of a built-in model calibrated on the given images; a
+    wrong shape and a QDQ model (which brings its own parameters) are refused with the reason."""
+    model = ["--model", "mobilenext", "--width", "0.5", "--alpha", "1/2", "--resolution", "64"]
+    rng = np.random.default_rng(21)
+    x = rng.uniform(-1, 1, (1, 3, 64, 64)).astype(np.float32)
+    np.save(tmp_path / "x.npy", x)
+    np.save(tmp_path / "calib.npy", np.concatenate([x, rng.uniform(-1, 1, (2, 3, 64, 64)).astype(np.float32)]))
+    run_sandglass(sandglass, "run", *model, "--input", tmp_path / "x.npy", "--output", tmp_path / "f32.npy")
+    run_sandglass(sandglass, "run", *model, "--dtype", "int8", "--calibration", tmp_path / "calib.npy",
+                  "--input", tmp_path / "x.npy", "--output", tmp_path / "int8.npy")
+    run_sandglass(sandglass, "run", *model, "--dtype", "int8", "--input", tmp_path / "x.npy", "--output", tmp_path / "seeded.npy")
+    f32, int8, seeded = (np.load(tmp_path / f) for f in ("f32.npy", "int8.npy", "seeded.npy"))
+    err = np.abs(int8 - f32).max() / np.abs(f32).max()
+    print(f"int8 calibrated on the input itself: {err:.3g} of the float output's range")
+    assert err < 0.1
+    assert not np.array_equal(int8, seeded), "the calibration file must change the parameters"
+
+    np.save(tmp_path / "bad.npy", np.zeros((2, 3, 32, 32), np.float32))
+    bad = run_sandglass(sandglass, "run", *model, "--dtype", "int8", "--calibration", tmp_path / "bad.npy",
+                        "--input", tmp_path / "x.npy", "--output", tmp_path / "y.npy", check=False)
+    assert bad.returncode == 1 and "(N, 3, 64, 64)" in bad.stderr, bad.stderr
+
+    path = quantized("mobilenext", 0.5, "1", 32, "uint8", tmp_path)
+    np.save(tmp_path / "x32.npy", np.zeros((1, 3, 32, 32), np.float32))
+    refused = run_sandglass(sandglass, "run", "--onnx", path, "--dtype", "int8", "--calibration", tmp_path / "x32.npy",
+                            "--input", tmp_path / "x32.npy", "--output", tmp_path / "y.npy", check=False)
+    assert refused.returncode == 1 and "brings its own int8 parameters" in refused.stderr, refused.stderr

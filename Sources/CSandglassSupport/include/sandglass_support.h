@@ -16,6 +16,8 @@ int sg_cpu_has_avx2_fma(void);
 int sg_cpu_has_avx512(void);
 /* AVX-512 as above plus VNNI (vpdpbusd: CPUID.7.0:ECX bit 11). */
 int sg_cpu_has_avx512_vnni(void);
+/* AVX2+FMA as above plus AVX-VNNI (256-bit vpdpbusd: CPUID.7.1:EAX bit 4). */
+int sg_cpu_has_avx_vnni(void);
 /// 1 on AArch64 with Advanced SIMD (always true on Linux/arm64), else 0.
 int sg_cpu_has_neon(void);
 /// The CPU brand string (x86) or an empty string; writes at most `capacity` bytes.

@@ -95,15 +95,29 @@ SG_SIGMOID(16)
 #endif
 
 /* ---- 8-bit quantized kernels (Quantization.swift) ------------------------------------------ */
+#if defined(__AVXVNNI__) && !defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 typedef int sg_i32x16 __attribute__((ext_vector_type(16)));
 typedef unsigned char sg_u8x16 __attribute__((ext_vector_type(16)));
 
 /* acc + Σ_{j<4} u8(byte j of a) · s8(byte j of w), lane by lane: vpdpbusd where the module is
-   compiled with AVX-512 VNNI (SandglassKernelsAVX512VNNI), else four multiply-adds on the
+   compiled with AVX-512 VNNI (SandglassKernelsAVX512VNNI) or AVX-VNNI (SandglassKernelsAVX2VNNI),
+   else four multiply-adds on the
    bytes shifted out of each lane (exact: no 16-bit saturation, unlike pmaddubsw). */
 SG_INLINE sg_i32x16 sg_dot4_u8s8_i32x16(sg_i32x16 acc, sg_i32x16 a, sg_i32x16 w) {
 #if defined(__AVX512VNNI__) && defined(__AVX512F__)
     return (sg_i32x16)__builtin_ia32_vpdpbusd512((__v16si)acc, (__v16si)a, (__v16si)w);
+#elif defined(__AVXVNNI__)
+    /* AVX-VNNI (Alder Lake, Zen 5): two 256-bit vpdpbusd. */
+    typedef int sg_i32x8_ __attribute__((ext_vector_type(8)));
+    sg_i32x8_ lo = (sg_i32x8_)__builtin_ia32_vpdpbusd256((__v8si)__builtin_shufflevector(acc, acc, 0, 1, 2, 3, 4, 5, 6, 7),
+                                                         (__v8si)__builtin_shufflevector(a, a, 0, 1, 2, 3, 4, 5, 6, 7),
+                                                         (__v8si)__builtin_shufflevector(w, w, 0, 1, 2, 3, 4, 5, 6, 7));
+    sg_i32x8_ hi = (sg_i32x8_)__builtin_ia32_vpdpbusd256((__v8si)__builtin_shufflevector(acc, acc, 8, 9, 10, 11, 12, 13, 14, 15),
+                                                         (__v8si)__builtin_shufflevector(a, a, 8, 9, 10, 11, 12, 13, 14, 15),
+                                                         (__v8si)__builtin_shufflevector(w, w, 8, 9, 10, 11, 12, 13, 14, 15));
+    return __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 #else
     acc += (a & 255) * ((w << 24) >> 24);
     acc += ((a >> 8) & 255) * ((w << 16) >> 24);
