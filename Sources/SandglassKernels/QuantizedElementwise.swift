@@ -104,14 +104,31 @@ public struct QuantizedGlobalAveragePoolArguments {
     }
 }
 
-/// Channels `channels` (multiples of 16 apart from the end): int32 sums of the bytes, minus
-/// pixels·za, requantized.
-public func qu8_global_average_pool(_ a: QuantizedGlobalAveragePoolArguments, channels: Range<Int>) {
+/// The scalar reference: per channel, the int32 sum of the bytes minus pixels·za, requantized.
+public func qu8_global_average_pool_reference(_ a: QuantizedGlobalAveragePoolArguments, channels: Range<Int>) {
     let lower = Float(0 - a.zeroPoint), upper = Float(255 - a.zeroPoint)
     for c in channels {
         var sum: Int32 = 0
         for p in 0..<a.pixels { sum += Int32(a.input[p * a.inputStride + c]) }
         a.output[c] = referenceRequantize(sum - Int32(a.pixels) * a.inputZeroPoint, multiplier: a.multiplier,
                                           zeroPoint: a.zeroPoint, lower: lower, upper: upper)
+    }
+}
+
+/// Channels `channels` (starting on a multiple of 16; the planner splits them so) 16 at a time:
+/// the same sums in int32 lanes, so the same bytes as the reference. The output's 16-byte stores
+/// may pass the last channel into its tensor's padding (a multiple of 16 bytes).
+public func qu8_global_average_pool(_ a: QuantizedGlobalAveragePoolArguments, channels: Range<Int>) {
+    let bias = SIMD16<Int32>(repeating: -Int32(a.pixels) * a.inputZeroPoint)
+    let mult = SIMD16<Float>(repeating: a.multiplier)
+    let lower = Float(0 - a.zeroPoint), upper = Float(255 - a.zeroPoint)
+    let input = UnsafeRawPointer(a.input)
+    var c = channels.lowerBound
+    while c < channels.upperBound {
+        var sum = bias
+        for p in 0..<a.pixels { sum &+= sg_widen_u8x16(input.loadUnaligned(fromByteOffset: p * a.inputStride + c, as: SIMD16<UInt8>.self)) }
+        UnsafeMutableRawPointer(a.output).storeBytes(of: sg_requantize_u8x16(sum, mult, lower, upper, a.zeroPoint),
+                                                     toByteOffset: c, as: SIMD16<UInt8>.self)
+        c += 16
     }
 }

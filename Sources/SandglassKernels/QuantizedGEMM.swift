@@ -108,6 +108,12 @@ public func qu8_gemm_4x64c4<Tag>(_ g: QuantizedGEMMArguments, rows: Range<Int>, 
     var panel = panels.lowerBound
     while panel < panels.upperBound {
         let wide = panels.upperBound - panel >= 4
+        if rows.count == 1 {
+            // One row (the classifier): one accumulator per panel, not a tile of four copies.
+            qu8_gemm_1x16c4(g, row: rows.lowerBound, panels: panel..<(panel + (wide ? 4 : 1)), tag)
+            panel += wide ? 4 : 1
+            continue
+        }
         var row = rows.lowerBound
         while row < rows.upperBound {
             let r0 = row, r1 = min(row + 1, rows.upperBound - 1), r2 = min(row + 2, rows.upperBound - 1)
@@ -173,6 +179,33 @@ public func qu8_gemm_4x64c4<Tag>(_ g: QuantizedGEMMArguments, rows: Range<Int>, 
             row += 4
         }
         panel += wide ? 4 : 1
+    }
+}
+
+/// One row of A against `panels`, a panel at a time.
+@inlinable @inline(__always)
+func qu8_gemm_1x16c4<Tag>(_ g: QuantizedGEMMArguments, row: Int, panels: Range<Int>, _ tag: Tag.Type) {
+    let p = g.weights, kb = p.kBlocks
+    let a0 = UnsafeRawPointer(g.a) + row * g.aStride
+    for panel in panels {
+        let w0 = UnsafeRawPointer(p.weights.raw) + panel * kb * 64
+        var c0 = UnsafeRawPointer(p.bias.raw).loadUnaligned(fromByteOffset: panel * 64, as: SIMD16<Int32>.self)
+        var c1 = SIMD16<Int32>.zero
+        var i = 0
+        // Two accumulators, so that consecutive dot products do not wait on each other.
+        while i + 1 < kb {
+            c0 = sg_dot4_u8s8_i32x16(c0, SIMD16<Int32>(repeating: a0.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)),
+                                     w0.loadUnaligned(fromByteOffset: i * 64, as: SIMD16<Int32>.self))
+            c1 = sg_dot4_u8s8_i32x16(c1, SIMD16<Int32>(repeating: a0.loadUnaligned(fromByteOffset: i * 4 + 4, as: Int32.self)),
+                                     w0.loadUnaligned(fromByteOffset: i * 64 + 64, as: SIMD16<Int32>.self))
+            i += 2
+        }
+        if i < kb {
+            c0 = sg_dot4_u8s8_i32x16(c0, SIMD16<Int32>(repeating: a0.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)),
+                                     w0.loadUnaligned(fromByteOffset: i * 64, as: SIMD16<Int32>.self))
+        }
+        let m0 = UnsafeRawPointer(p.multipliers.raw).loadUnaligned(fromByteOffset: panel * 64, as: SIMD16<Float>.self)
+        qu8_store1(g, row: row, column: panel * 16, c0 &+ c1, m0, tag)
     }
 }
 

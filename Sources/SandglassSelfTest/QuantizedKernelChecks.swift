@@ -28,7 +28,7 @@ public enum QuantizedKernelChecks {
 
     static func gemm(_ set: QuantizedKernelSet, _ isa: ISA, _ random: inout CheckRandom) -> KernelCheck {
         var b = KernelCheckBuilder(kernel: set.gemm.name, isa: isa, tolerance: 0)
-        for (m, k, n) in [(1, 3, 1), (5, 27, 64), (13, 61, 65), (7, 96, 200), (17, 8, 47)] {
+        for (m, k, n) in [(1, 3, 1), (1, 37, 100), (5, 27, 64), (13, 61, 65), (7, 96, 200), (17, 8, 47)] {
             let aStride = roundUp(k, 16), cStride = roundUp(n, 16)
             let a = bytes(m * aStride, &random), w = int8(n * k, &random)
             let bias = (0..<n).map { _ in Int32(truncatingIfNeeded: random.next() >> 16) % 5000 }

@@ -23,7 +23,7 @@ final class QuantizedKernelTests: XCTestCase {
     func int8(_ n: Int) -> [Int8] { (0..<n).map { _ in Int8(truncatingIfNeeded: random.next() >> 20) } }
 
     func testGEMMMatchesReference() {
-        for (m, k, n) in [(1, 3, 1), (3, 5, 17), (5, 27, 64), (13, 61, 65), (4, 16, 130), (7, 96, 200), (17, 8, 47)] {
+        for (m, k, n) in [(1, 3, 1), (1, 37, 100), (1, 160, 64), (3, 5, 17), (5, 27, 64), (13, 61, 65), (4, 16, 130), (7, 96, 200), (17, 8, 47)] {
             let aStride = roundUp(k, 16), cStride = roundUp(n, 16)
             let a = bytes(m * aStride)
             let w = int8(n * k)
@@ -49,7 +49,12 @@ final class QuantizedKernelTests: XCTestCase {
                 let c = AlignedBytes(bytes: m * cStride)
                 let g = QuantizedGEMMArguments(a: UnsafePointer(a.u8), aStride: aStride, weights: weights, c: c.u8, cStride: cStride,
                                                outputZeroPoint: zc, outputRange: range)
-                // In two calls (rows split unevenly, panels whole), as the planner's parts do.
+                // In two calls (rows split unevenly, panels whole), as the planner's parts do; one
+                // row in panel groups, as the classifier's parts do.
+                if m == 1 {
+                    set.gemm.run(g, 0..<1, 0..<min(1, weights.panels))
+                    set.gemm.run(g, 0..<1, min(1, weights.panels)..<weights.panels)
+                }
                 let split = m / 3
                 set.gemm.run(g, 0..<split, 0..<weights.panels)
                 set.gemm.run(g, split..<m, 0..<weights.panels)
@@ -161,6 +166,29 @@ final class QuantizedKernelTests: XCTestCase {
                     return
                 }
             }
+        }
+    }
+
+    func testGlobalAveragePoolMatchesReference() {
+        for (pixels, c) in [(1, 16), (49, 1280), (7, 33), (196, 5)] {
+            let stride = roundUp(c, 16)
+            let input = bytes(pixels * stride)
+            let args = { (out: AlignedBytes) in
+                QuantizedGlobalAveragePoolArguments(input: UnsafePointer(input.u8), pixels: pixels, inputStride: stride, channels: c,
+                                                    output: out.u8, inputParameters: QuantizationParameters(scale: 0.05, zeroPoint: 31),
+                                                    outputParameters: QuantizationParameters(scale: 0.02, zeroPoint: 200))
+            }
+            let expected = AlignedBytes(bytes: stride), actual = AlignedBytes(bytes: stride)
+            qu8_global_average_pool_reference(args(expected), channels: 0..<c)
+            // The reference against the mean of the dequantized bytes, quantized (within one step).
+            var mean: Float = 0
+            for p in 0..<pixels { mean += 0.05 * Float(Int32(input.u8[p * stride]) - 31) }
+            XCTAssertLessThanOrEqual(abs(Int(expected.u8[0]) - Int(QuantizationParameters(scale: 0.02, zeroPoint: 200).quantize(mean / Float(pixels)))), 1)
+            // Split at a multiple of 16, as the planner's parts are.
+            let split = min(c, 16)
+            qu8_global_average_pool(args(actual), channels: 0..<split)
+            qu8_global_average_pool(args(actual), channels: split..<c)
+            for ch in 0..<c { XCTAssertEqual(actual.u8[ch], expected.u8[ch], "\(pixels) pixels × \(c): channel \(ch)") }
         }
     }
 
