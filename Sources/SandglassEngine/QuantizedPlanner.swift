@@ -95,8 +95,7 @@ public enum QuantizedPlanner {
                                   counts: graph.counts(of: i).bytesScaled(toElementBytes: 1),
                                   parallelism: max(1, made.parallelism), run: made.run))
         }
-        let io = QuantizedIO(arena: arena, input: table.values[graph.input], output: table.values[graph.output],
-                             activationType: table.activationType, source: table.source)
+        let io = QuantizedIO(arena: arena, input: table.values[graph.input], output: table.values[graph.output])
         return Plan(name: graph.name, options: options, kernels: kernels, steps: steps,
                     layerNames: graph.layers.map(\.name), layerOps: graph.layers.map { $0.operation.opName },
                     layerCounts: graph.layerCounts.map { $0.bytesScaled(toElementBytes: 1) },
@@ -111,13 +110,9 @@ public final class QuantizedIO {
     let arena: AlignedBytes
     public let input: QuantizationParameters
     public let output: QuantizationParameters
-    public let activationType: ActivationType
-    /// Where the parameters came from (calibration or the model file).
-    public let source: String
 
-    init(arena: AlignedBytes, input: QuantizationParameters, output: QuantizationParameters,
-         activationType: ActivationType, source: String) {
-        self.arena = arena; self.input = input; self.output = output; self.activationType = activationType; self.source = source
+    init(arena: AlignedBytes, input: QuantizationParameters, output: QuantizationParameters) {
+        self.arena = arena; self.input = input; self.output = output
     }
 }
 
