@@ -92,13 +92,16 @@ public func qu8_gemm_reference(_ g: QuantizedGEMMArguments, rows: Range<Int>) {
     }
 }
 
-/// Rows in tiles of 4 (a last partial tile recomputes its last row), panels in pairs of 64
-/// columns where they can, then 16: 16 accumulators for 4 weight vectors and 4 broadcasts.
+/// Rows in tiles of 4 (a last partial tile recomputes its last row). With `wide`, panels go four
+/// at a time (64 columns) where they can, then one: 16 accumulators of 16 lanes, which fit
+/// AVX-512's 32 registers. Without it, one panel at a time (4×16): on 16 ymm registers (AVX2,
+/// AVX-VNNI) or NEON's 32 q registers each accumulator takes 2 or 4, and the 4×64 tile spilled.
 // Generic over a tag type that each ISA module passes its own of, so that the module
 // specialises it with its target flags (an inline hint alone was not always taken: the call
 // then went to this module's copy, compiled without them, 8× slower).
 @inlinable @inline(__always)
-public func qu8_gemm_4x64c4<Tag>(_ g: QuantizedGEMMArguments, rows: Range<Int>, panels: Range<Int>, _ tag: Tag.Type) {
+public func qu8_gemm_c4<Tag>(_ g: QuantizedGEMMArguments, rows: Range<Int>, panels: Range<Int>, wide widePanels: Bool,
+                             _ tag: Tag.Type) {
     let p = g.weights
     let kb = p.kBlocks
     let w = UnsafeRawPointer(p.weights.raw)
@@ -107,7 +110,7 @@ public func qu8_gemm_4x64c4<Tag>(_ g: QuantizedGEMMArguments, rows: Range<Int>, 
     let a = UnsafeRawPointer(g.a)
     var panel = panels.lowerBound
     while panel < panels.upperBound {
-        let wide = panels.upperBound - panel >= 4
+        let wide = widePanels && panels.upperBound - panel >= 4
         if rows.count == 1 {
             // One row (the classifier): one accumulator per panel, not a tile of four copies.
             qu8_gemm_1x16c4(g, row: rows.lowerBound, panels: panel..<(panel + (wide ? 4 : 1)), tag)

@@ -18,19 +18,20 @@ public struct QuantizedKernelSet {
     public var dwconv: QuantizedKernel<(QuantizedDepthwiseArguments, Range<Int>) -> Void>
     public var addPartial: QuantizedKernel<(QuantizedAddArguments, Range<Int>) -> Void>
 
-    public init(isaName: String,
+    /// - Parameter gemmName: the GEMM row's name without the ISA (its blocking differs by ISA).
+    public init(isaName: String, gemmName: String,
                 gemm: @escaping (QuantizedGEMMArguments, Range<Int>, Range<Int>) -> Void,
                 dwconv: @escaping (QuantizedDepthwiseArguments, Range<Int>) -> Void,
                 addPartial: @escaping (QuantizedAddArguments, Range<Int>) -> Void) {
         self.isaName = isaName
-        self.gemm = QuantizedKernel(name: "qu8_gemm_4x64c4__\(isaName)", run: gemm)
+        self.gemm = QuantizedKernel(name: "\(gemmName)__\(isaName)", run: gemm)
         self.dwconv = QuantizedKernel(name: "qu8_dwconv__\(isaName)", run: dwconv)
         self.addPartial = QuantizedKernel(name: "qu8_add_partial__\(isaName)", run: addPartial)
     }
 
     /// The scalar references as a set: the oracle of the fast rows, and the slowest fallback.
     public static let reference = QuantizedKernelSet(
-        isaName: "reference",
+        isaName: "reference", gemmName: "qu8_gemm",
         gemm: { g, rows, _ in qu8_gemm_reference(g, rows: rows) },
         dwconv: { qu8_dwconv_reference($0, rows: $1) },
         addPartial: { qu8_add_partial_reference($0, pixels: $1) })

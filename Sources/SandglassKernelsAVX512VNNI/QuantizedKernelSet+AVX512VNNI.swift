@@ -7,7 +7,7 @@ import SandglassKernels
 enum QuantizedTag {}
 
 public func qu8_gemm_4x64c4__avx512vnni(_ g: QuantizedGEMMArguments, _ rows: Range<Int>, _ panels: Range<Int>) {
-    qu8_gemm_4x64c4(g, rows: rows, panels: panels, QuantizedTag.self)
+    qu8_gemm_c4(g, rows: rows, panels: panels, wide: true, QuantizedTag.self)
 }
 
 public func qu8_dwconv__avx512vnni(_ d: QuantizedDepthwiseArguments, _ rows: Range<Int>) { qu8_dwconv(d, rows: rows, QuantizedTag.self) }
@@ -15,6 +15,7 @@ public func qu8_dwconv__avx512vnni(_ d: QuantizedDepthwiseArguments, _ rows: Ran
 public func qu8_add_partial__avx512vnni(_ a: QuantizedAddArguments, _ pixels: Range<Int>) { qu8_add_partial(a, pixels: pixels, QuantizedTag.self) }
 
 public let avx512VNNIQuantizedKernelSet = QuantizedKernelSet(
-    isaName: "avx512vnni", gemm: qu8_gemm_4x64c4__avx512vnni, dwconv: qu8_dwconv__avx512vnni,
+    isaName: "avx512vnni",
+    gemmName: "qu8_gemm_4x64c4", gemm: qu8_gemm_4x64c4__avx512vnni, dwconv: qu8_dwconv__avx512vnni,
     addPartial: qu8_add_partial__avx512vnni)
 #endif

@@ -95,7 +95,7 @@ SG_SIGMOID(16)
 #endif
 
 /* ---- 8-bit quantized kernels (Quantization.swift) ------------------------------------------ */
-#if defined(__AVXVNNI__) && !defined(__AVX512F__)
+#if (defined(__AVXVNNI__) || defined(__AVX2__)) && !defined(__AVX512F__)
 #include <immintrin.h>
 #endif
 typedef int sg_i32x16 __attribute__((ext_vector_type(16)));
@@ -103,8 +103,8 @@ typedef unsigned char sg_u8x16 __attribute__((ext_vector_type(16)));
 
 /* acc + Σ_{j<4} u8(byte j of a) · s8(byte j of w), lane by lane: vpdpbusd where the module is
    compiled with AVX-512 VNNI (SandglassKernelsAVX512VNNI) or AVX-VNNI (SandglassKernelsAVX2VNNI),
-   else four multiply-adds on the
-   bytes shifted out of each lane (exact: no 16-bit saturation, unlike pmaddubsw). */
+   vpmaddwd on bytes widened to 16 bits with AVX-512BW or AVX2, else four multiply-adds on the
+   bytes shifted out of each lane. All exact: no 16-bit saturation, unlike pmaddubsw. */
 SG_INLINE sg_i32x16 sg_dot4_u8s8_i32x16(sg_i32x16 acc, sg_i32x16 a, sg_i32x16 w) {
 #if defined(__AVX512VNNI__) && defined(__AVX512F__)
     return (sg_i32x16)__builtin_ia32_vpdpbusd512((__v16si)acc, (__v16si)a, (__v16si)w);
@@ -118,6 +118,37 @@ SG_INLINE sg_i32x16 sg_dot4_u8s8_i32x16(sg_i32x16 acc, sg_i32x16 a, sg_i32x16 w)
                                                          (__v8si)__builtin_shufflevector(a, a, 8, 9, 10, 11, 12, 13, 14, 15),
                                                          (__v8si)__builtin_shufflevector(w, w, 8, 9, 10, 11, 12, 13, 14, 15));
     return __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+#elif defined(__AVX512BW__)
+    /* AVX-512 without VNNI (Skylake-X): vpmaddwd on the even and odd bytes widened to 16 bits.
+       Exact: each 32-bit sum of two products is at most 2·255·128. */
+    typedef short sg_i16x32_ __attribute__((ext_vector_type(32)));
+    typedef unsigned short sg_u16x32_ __attribute__((ext_vector_type(32)));
+    sg_i16x32_ a16 = (sg_i16x32_)a, w16 = (sg_i16x32_)w;
+    sg_i16x32_ aEven = a16 & 255, aOdd = (sg_i16x32_)((sg_u16x32_)a16 >> 8);
+    sg_i16x32_ wEven = (sg_i16x32_)((sg_u16x32_)w16 << 8) >> 8, wOdd = w16 >> 8;
+    acc += (sg_i32x16)__builtin_ia32_pmaddwd512((__v32hi)aEven, (__v32hi)wEven);
+    acc += (sg_i32x16)__builtin_ia32_pmaddwd512((__v32hi)aOdd, (__v32hi)wOdd);
+    return acc;
+#elif defined(__AVX2__)
+    /* AVX2 (Zen 3, Intel client parts before Alder Lake): as above on two 256-bit halves, two
+       vpmaddwd per 8 lanes instead of four vpmulld and their shifts. In a tile the weight halves
+       are shared by the rows and the activation halves by the columns, so both hoist out. */
+    typedef short sg_i16x16_ __attribute__((ext_vector_type(16)));
+    typedef unsigned short sg_u16x16_ __attribute__((ext_vector_type(16)));
+    typedef int sg_i32x8_ __attribute__((ext_vector_type(8)));
+    sg_i32x8_ half[2];
+    for (int h = 0; h < 2; h++) {
+        sg_i32x8_ a8 = h == 0 ? __builtin_shufflevector(a, a, 0, 1, 2, 3, 4, 5, 6, 7)
+                              : __builtin_shufflevector(a, a, 8, 9, 10, 11, 12, 13, 14, 15);
+        sg_i32x8_ w8 = h == 0 ? __builtin_shufflevector(w, w, 0, 1, 2, 3, 4, 5, 6, 7)
+                              : __builtin_shufflevector(w, w, 8, 9, 10, 11, 12, 13, 14, 15);
+        sg_i16x16_ a16 = (sg_i16x16_)a8, w16 = (sg_i16x16_)w8;
+        sg_i16x16_ aEven = a16 & 255, aOdd = (sg_i16x16_)((sg_u16x16_)a16 >> 8);
+        sg_i16x16_ wEven = (sg_i16x16_)((sg_u16x16_)w16 << 8) >> 8, wOdd = w16 >> 8;
+        half[h] = (sg_i32x8_)__builtin_ia32_pmaddwd256((__v16hi)aEven, (__v16hi)wEven)
+                + (sg_i32x8_)__builtin_ia32_pmaddwd256((__v16hi)aOdd, (__v16hi)wOdd);
+    }
+    return acc + __builtin_shufflevector(half[0], half[1], 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 #else
     acc += (a & 255) * ((w << 24) >> 24);
     acc += ((a >> 8) & 255) * ((w << 16) >> 24);
