@@ -1,10 +1,16 @@
 """INT8 parity with ONNX Runtime: MobileNeXt and MobileNetV2 graphs from the independent builder
 (onnx_zoo.py), quantized by ONNX Runtime's own quantize_static (QDQ, per-channel int8 weights,
 uint8 or int8 activations, MinMax calibration on seeded random inputs), imported by
-`sandglass run --onnx q.onnx --dtype int8` and compared with ONNX Runtime on the same QDQ file.
-Every output must be within one quantization step of ONNX Runtime's; the fraction off by one
-is printed. Also: the int8 import's --dtype f32 runs the dequantized float graph, and a QDQ
+`sandglass run --onnx q.onnx --dtype int8` and compared with ONNX Runtime on the same QDQ file,
+twice: with its graph optimisations off (the QDQ semantics: DequantizeLinear, float operator,
+QuantizeLinear) and on (its fused int8 kernels, as users run it). Every output must be within one
+quantization step of each; the fraction off by one is printed. The second comparison is skipped
+on x86 CPUs without VNNI, where ONNX Runtime's u8s8 kernels use vpmaddubsw, whose 16-bit pair sums
+saturate (its quantization guide says so): on a Zen 3 its optimized outputs left its own QDQ
+semantics by up to 6 steps, while Sandglass (exact integer sums) stayed within one. Also: the int8 import's --dtype f32 runs the dequantized float graph, and a QDQ
 pattern Sandglass does not run is refused with a message that names the node."""
+import platform
+
 import numpy as np
 import onnx
 import pytest
@@ -35,13 +41,28 @@ def quantized(arch, width, alpha, resolution, activations, directory):
     return qdq.quantize(directory / "f.onnx", directory / "q.onnx", resolution, activations, batches=4)
 
 
-def onnxruntime_optimized(path, x):
-    """ONNX Runtime as users run it: every graph optimisation on (its QDQ fusions to QLinearConv etc.)."""
+def onnxruntime_output(path, x, optimized):
+    """optimized: ONNX Runtime as users run it, every graph optimisation on (its QDQ fusions to
+    QLinearConv etc.); else none, so that each QDQ pair runs as written, in float."""
     import onnxruntime as ort
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
+    options.graph_optimization_level = (ort.GraphOptimizationLevel.ORT_ENABLE_ALL if optimized
+                                        else ort.GraphOptimizationLevel.ORT_DISABLE_ALL)
     session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     return session.run(None, {session.get_inputs()[0].name: x})[0]
+
+
+def onnxruntime_int8_kernels_saturate():
+    """Whether ONNX Runtime's u8s8 kernels here are MLAS's AVX2/AVX-512 ones without VNNI, which
+    sum pairs of products in 16 bits with saturation (vpmaddubsw)."""
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        return False
+    try:
+        flags = next(line for line in open("/proc/cpuinfo") if line.startswith("flags")).split()
+    except (OSError, StopIteration):
+        return False
+    return "avx512_vnni" not in flags and "avx_vnni" not in flags
 
 
 def output_step(path):
@@ -60,17 +81,22 @@ def test_int8_matches_onnxruntime_within_one_step(sandglass, tmp_path, case):
     r = case[3]
     x = np.random.default_rng(11).uniform(-1, 1, (1, 3, r, r)).astype(np.float32)
     np.save(tmp_path / "x.npy", x)
-    reference = onnxruntime_optimized(path, x)
     result = run_sandglass(sandglass, "run", "--onnx", path, "--input", tmp_path / "x.npy", "--output", tmp_path / "y.npy",
                            "--dtype", "int8")
     assert "dtype int8" in result.stdout
     y = np.load(tmp_path / "y.npy")
-    assert y.shape == reference.shape
-    steps = np.abs(y.astype(np.float64) - reference) / output_step(path)
-    print(f"{case_id(case)}: max {steps.max():.2f} steps, {np.mean(steps > 0.5):.2%} of outputs off by one")
-    assert steps.max() <= 1.0 + 1e-3
-    assert np.mean(steps > 0.5) < 0.2
-    assert np.ptp(reference) > 10 * output_step(path), "the reference output must not be flat"
+    for optimized in (False, True):
+        reference = onnxruntime_output(path, x, optimized)
+        assert y.shape == reference.shape
+        steps = np.abs(y.astype(np.float64) - reference) / output_step(path)
+        label = "ONNX Runtime optimized" if optimized else "ONNX Runtime, QDQ as written"
+        print(f"{case_id(case)} vs {label}: max {steps.max():.2f} steps, {np.mean(steps > 0.5):.2%} of outputs off by one")
+        assert np.ptp(reference) > 10 * output_step(path), "the reference output must not be flat"
+        if optimized and onnxruntime_int8_kernels_saturate():
+            print("  (not asserted: ONNX Runtime's int8 kernels saturate on this CPU, which has no VNNI)")
+            continue
+        assert steps.max() <= 1.0 + 1e-3, label
+        assert np.mean(steps > 0.5) < 0.2, label
 
     # Two threads split rows and panels: the same bytes.
     run_sandglass(sandglass, "run", "--onnx", path, "--input", tmp_path / "x.npy", "--output", tmp_path / "y2.npy",
