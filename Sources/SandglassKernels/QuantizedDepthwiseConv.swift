@@ -128,7 +128,7 @@ public func qu8_dwconv<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, 
     }
 }
 
-/// 3×3: per output row, the border pixels one by one (qu8_dwconv_k's general path), then for each
+/// 3×3: per output row, the border pixels one by one (qu8_dwconv3x3_pixel), then for each
 /// channel vector the nine weight vectors held in registers while the interior pixels of the
 /// row pass (the float kernels' order: weights loaded once per row and vector, not per pixel).
 @inlinable @inline(__always)
@@ -150,11 +150,11 @@ func qu8_dwconv3x3<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, resi
         let iy0 = oy &* s &- d.padTop
         let rowsInside = iy0 >= 0 && iy0 &+ 3 <= d.inputHeight
         guard rowsInside && oxLo < oxHi else {
-            qu8_dwconv_k(d, rows: oy..<(oy + 1), k: 3, tag)
+            for ox in 0..<d.outputWidth { qu8_dwconv3x3_pixel(d, oy: oy, ox: ox, tag) }
             continue
         }
-        if oxLo > 0 { qu8_dwconv_k(d, rows: oy..<(oy + 1), k: 3, columns: 0..<oxLo, tag) }
-        if oxHi < d.outputWidth { qu8_dwconv_k(d, rows: oy..<(oy + 1), k: 3, columns: oxHi..<d.outputWidth, tag) }
+        for ox in 0..<oxLo { qu8_dwconv3x3_pixel(d, oy: oy, ox: ox, tag) }
+        for ox in oxHi..<d.outputWidth { qu8_dwconv3x3_pixel(d, oy: oy, ox: ox, tag) }
         let row = input + (iy0 &* width &+ oxLo &* s &- d.padLeft) &* stride
         let outRow = UnsafeMutableRawPointer(d.output + (oy &* d.outputWidth &+ oxLo) &* d.outputStride)
         var c = 0
@@ -181,15 +181,15 @@ func qu8_dwconv3x3<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, resi
             for _ in oxLo..<oxHi {
                 let r1 = r0 + rowBytes, r2 = r1 + rowBytes
                 var acc = bias
-                acc &+= sg_widen_u8x16(r0.loadUnaligned(as: SIMD16<UInt8>.self)) &* w0
-                acc &+= sg_widen_u8x16(r0.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self)) &* w1
-                acc &+= sg_widen_u8x16(r0.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self)) &* w2
-                acc &+= sg_widen_u8x16(r1.loadUnaligned(as: SIMD16<UInt8>.self)) &* w3
-                acc &+= sg_widen_u8x16(r1.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self)) &* w4
-                acc &+= sg_widen_u8x16(r1.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self)) &* w5
-                acc &+= sg_widen_u8x16(r2.loadUnaligned(as: SIMD16<UInt8>.self)) &* w6
-                acc &+= sg_widen_u8x16(r2.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self)) &* w7
-                acc &+= sg_widen_u8x16(r2.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self)) &* w8
+                acc = sg_mac_u8_i32x16(acc, r0.loadUnaligned(as: SIMD16<UInt8>.self), w0)
+                acc = sg_mac_u8_i32x16(acc, r0.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self), w1)
+                acc = sg_mac_u8_i32x16(acc, r0.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self), w2)
+                acc = sg_mac_u8_i32x16(acc, r1.loadUnaligned(as: SIMD16<UInt8>.self), w3)
+                acc = sg_mac_u8_i32x16(acc, r1.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self), w4)
+                acc = sg_mac_u8_i32x16(acc, r1.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self), w5)
+                acc = sg_mac_u8_i32x16(acc, r2.loadUnaligned(as: SIMD16<UInt8>.self), w6)
+                acc = sg_mac_u8_i32x16(acc, r2.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self), w7)
+                acc = sg_mac_u8_i32x16(acc, r2.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self), w8)
                 var q = sg_requantize_u8x16(acc, mult, lower, upper, zero)
                 if let r = residual {
                     q = sg_add_u8x16(q, identity.loadUnaligned(as: SIMD16<UInt8>.self), r.branchZeroPoint, r.identityZeroPoint,
@@ -202,6 +202,49 @@ func qu8_dwconv3x3<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, resi
             }
             c &+= 16
         }
+    }
+}
+
+/// One output pixel of a 3×3 convolution whose taps may fall in the padding (the map's border):
+/// the nine tap pointers are found once (the zero-point row for taps outside), then every channel
+/// vector reads them. The general path (qu8_dwconv_k) found them again for every channel vector,
+/// which made the borders, a quarter of the pixels of a 14×14 map, cost as much as the interior.
+@inlinable @inline(__always)
+func qu8_dwconv3x3_pixel<Tag>(_ d: QuantizedDepthwiseArguments, oy: Int, ox: Int, _ tag: Tag.Type) {
+    let p = d.weights, cs = p.channelStride
+    let w = UnsafeRawPointer(p.weights.raw), b = UnsafeRawPointer(p.bias.raw), m = UnsafeRawPointer(p.multipliers.raw)
+    let iy = oy &* d.stride &- d.padTop, ix = ox &* d.stride &- d.padLeft
+    let t0 = UnsafeRawPointer(d.pixel(iy, ix)), t1 = UnsafeRawPointer(d.pixel(iy, ix &+ 1))
+    let t2 = UnsafeRawPointer(d.pixel(iy, ix &+ 2)), t3 = UnsafeRawPointer(d.pixel(iy &+ 1, ix))
+    let t4 = UnsafeRawPointer(d.pixel(iy &+ 1, ix &+ 1)), t5 = UnsafeRawPointer(d.pixel(iy &+ 1, ix &+ 2))
+    let t6 = UnsafeRawPointer(d.pixel(iy &+ 2, ix)), t7 = UnsafeRawPointer(d.pixel(iy &+ 2, ix &+ 1))
+    let t8 = UnsafeRawPointer(d.pixel(iy &+ 2, ix &+ 2))
+    let out = UnsafeMutableRawPointer(d.output + (oy &* d.outputWidth &+ ox) &* d.outputStride)
+    var c = 0
+    while c < cs {
+        var acc = b.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Int32>.self)
+        acc = sg_mac_u8_i32x16(acc, t0.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                               w.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Int32>.self))
+        acc = sg_mac_u8_i32x16(acc, t1.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                               w.loadUnaligned(fromByteOffset: (cs &+ c) &* 4, as: SIMD16<Int32>.self))
+        acc = sg_mac_u8_i32x16(acc, t2.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                               w.loadUnaligned(fromByteOffset: (2 &* cs &+ c) &* 4, as: SIMD16<Int32>.self))
+        acc = sg_mac_u8_i32x16(acc, t3.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                               w.loadUnaligned(fromByteOffset: (3 &* cs &+ c) &* 4, as: SIMD16<Int32>.self))
+        acc = sg_mac_u8_i32x16(acc, t4.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                               w.loadUnaligned(fromByteOffset: (4 &* cs &+ c) &* 4, as: SIMD16<Int32>.self))
+        acc = sg_mac_u8_i32x16(acc, t5.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                               w.loadUnaligned(fromByteOffset: (5 &* cs &+ c) &* 4, as: SIMD16<Int32>.self))
+        acc = sg_mac_u8_i32x16(acc, t6.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                               w.loadUnaligned(fromByteOffset: (6 &* cs &+ c) &* 4, as: SIMD16<Int32>.self))
+        acc = sg_mac_u8_i32x16(acc, t7.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                               w.loadUnaligned(fromByteOffset: (7 &* cs &+ c) &* 4, as: SIMD16<Int32>.self))
+        acc = sg_mac_u8_i32x16(acc, t8.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                               w.loadUnaligned(fromByteOffset: (8 &* cs &+ c) &* 4, as: SIMD16<Int32>.self))
+        qu8_dw_store(d, out, pixel: oy &* d.outputWidth &+ ox, channel: c,
+                     sg_requantize_u8x16(acc, m.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Float>.self),
+                                         d.lower, d.upper, d.zeroPoint), tag)
+        c &+= 16
     }
 }
 
@@ -228,9 +271,9 @@ func qu8_dwconv_k<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, k: In
                     var acc = b.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Int32>.self)
                     for ky in 0..<k {
                         for kx in 0..<k {
-                            let x = sg_widen_u8x16(base.loadUnaligned(fromByteOffset: (ky &* width &+ kx) &* stride &+ c,
-                                                                      as: SIMD16<UInt8>.self))
-                            acc &+= x &* w.loadUnaligned(fromByteOffset: ((ky &* k &+ kx) &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
+                            acc = sg_mac_u8_i32x16(acc, base.loadUnaligned(fromByteOffset: (ky &* width &+ kx) &* stride &+ c,
+                                                                           as: SIMD16<UInt8>.self),
+                                                   w.loadUnaligned(fromByteOffset: ((ky &* k &+ kx) &* cs &+ c) &* 4, as: SIMD16<Int32>.self))
                         }
                     }
                     qu8_dw_store(d, out, pixel: oy &* d.outputWidth &+ ox, channel: c,
@@ -244,9 +287,9 @@ func qu8_dwconv_k<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, k: In
                     var acc = b.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Int32>.self)
                     for ky in 0..<k {
                         for kx in 0..<k {
-                            let x = sg_widen_u8x16(UnsafeRawPointer(d.pixel(iy0 &+ ky, ix0 &+ kx))
-                                .loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self))
-                            acc &+= x &* w.loadUnaligned(fromByteOffset: ((ky &* k &+ kx) &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
+                            acc = sg_mac_u8_i32x16(acc, UnsafeRawPointer(d.pixel(iy0 &+ ky, ix0 &+ kx))
+                                                       .loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                                                   w.loadUnaligned(fromByteOffset: ((ky &* k &+ kx) &* cs &+ c) &* 4, as: SIMD16<Int32>.self))
                         }
                     }
                     qu8_dw_store(d, out, pixel: oy &* d.outputWidth &+ ox, channel: c,

@@ -185,6 +185,67 @@ public func qu8_gemm_c4<Tag>(_ g: QuantizedGEMMArguments, rows: Range<Int>, pane
     }
 }
 
+/// AVX2 without VNNI (qu8_gemm_4x16c4w): rows outer; each tile of four rows of A is widened once
+/// into 16-bit pairs (bytes 0 and 2, 1 and 3 of each 4-byte block) in the thread's scratch, then
+/// run against every panel, the pairs broadcast straight from memory. Widening them inside the
+/// loop took three vector instructions per row and block, again for every panel; with vpmaddwd
+/// issuing two per cycle on Zen 3, the loop was bound by those instructions, not by the products.
+@inlinable @inline(__always)
+public func qu8_gemm_4x16c4_widened<Tag>(_ g: QuantizedGEMMArguments, rows: Range<Int>, panels: Range<Int>, _ tag: Tag.Type) {
+    let p = g.weights
+    let kb = p.kBlocks
+    if rows.count == 1 {
+        qu8_gemm_1x16c4(g, row: rows.lowerBound, panels: panels, tag)
+        return
+    }
+    let w = UnsafeRawPointer(p.weights.raw)
+    let bias = UnsafeRawPointer(p.bias.raw)
+    let mult = UnsafeRawPointer(p.multipliers.raw)
+    // Not withUnsafeTemporaryAllocation: in its closure the vector helpers were called, not
+    // inlined (the whole network ran 2.4× slower).
+    guard let scratch = sg_thread_scratch(8 * kb * MemoryLayout<Int32>.size) else {
+        qu8_gemm_c4(g, rows: rows, panels: panels, wide: false, tag)
+        return
+    }
+    let pairs = scratch.assumingMemoryBound(to: Int32.self)
+    var row = rows.lowerBound
+    while row < rows.upperBound {
+        let last = rows.upperBound - 1
+        let r0 = row, r1 = min(row + 1, last), r2 = min(row + 2, last), r3 = min(row + 3, last)
+        for j in 0..<4 {
+            let src = UnsafeRawPointer(g.a) + min(row + j, last) * g.aStride
+            let dst = pairs + j * 2 * kb
+            for i in 0..<kb {
+                let v = src.loadUnaligned(fromByteOffset: i &* 4, as: Int32.self)
+                dst[2 &* i] = v & 0x00FF_00FF
+                dst[2 &* i &+ 1] = (v >> 8) & 0x00FF_00FF
+            }
+        }
+        let p0 = pairs, p1 = pairs + 2 * kb, p2 = pairs + 4 * kb, p3 = pairs + 6 * kb
+        for panel in panels {
+            let w0 = w + panel * kb * 64
+            let b0 = bias.loadUnaligned(fromByteOffset: panel * 64, as: SIMD16<Int32>.self)
+            var c0 = b0, c1 = b0, c2 = b0, c3 = b0
+            for i in 0..<kb {
+                let v = w0.loadUnaligned(fromByteOffset: i &* 64, as: SIMD16<Int32>.self)
+                let e = 2 &* i, o = 2 &* i &+ 1
+                c0 = sg_dot4_pairs_u16s8_i32x16(c0, SIMD16<Int32>(repeating: p0[e]), SIMD16<Int32>(repeating: p0[o]), v)
+                c1 = sg_dot4_pairs_u16s8_i32x16(c1, SIMD16<Int32>(repeating: p1[e]), SIMD16<Int32>(repeating: p1[o]), v)
+                c2 = sg_dot4_pairs_u16s8_i32x16(c2, SIMD16<Int32>(repeating: p2[e]), SIMD16<Int32>(repeating: p2[o]), v)
+                c3 = sg_dot4_pairs_u16s8_i32x16(c3, SIMD16<Int32>(repeating: p3[e]), SIMD16<Int32>(repeating: p3[o]), v)
+            }
+            let m0 = mult.loadUnaligned(fromByteOffset: panel * 64, as: SIMD16<Float>.self)
+            let column = panel * 16
+            // Rows stored last to first, so that a recomputed tail row writes the same bytes twice.
+            qu8_store1(g, row: r3, column: column, c3, m0, tag)
+            qu8_store1(g, row: r2, column: column, c2, m0, tag)
+            qu8_store1(g, row: r1, column: column, c1, m0, tag)
+            qu8_store1(g, row: r0, column: column, c0, m0, tag)
+        }
+        row += 4
+    }
+}
+
 /// One row of A against `panels`, a panel at a time.
 @inlinable @inline(__always)
 func qu8_gemm_1x16c4<Tag>(_ g: QuantizedGEMMArguments, row: Int, panels: Range<Int>, _ tag: Tag.Type) {

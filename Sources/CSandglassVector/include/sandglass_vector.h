@@ -13,6 +13,10 @@ typedef float sg_f32x16 __attribute__((ext_vector_type(16)));
 
 #define SG_INLINE static inline __attribute__((always_inline))
 
+#include <stddef.h>
+/* A per-thread scratch buffer, grown on demand and kept (sandglass_vector.c). */
+void *sg_thread_scratch(size_t bytes);
+
 SG_INLINE sg_f32x4 sg_clamp_f32x4(sg_f32x4 x, sg_f32x4 lo, sg_f32x4 hi) {
     sg_f32x4 y = x < lo ? lo : x;
     return y > hi ? hi : y;
@@ -103,7 +107,7 @@ typedef unsigned char sg_u8x16 __attribute__((ext_vector_type(16)));
 
 /* acc + Σ_{j<4} u8(byte j of a) · s8(byte j of w), lane by lane: vpdpbusd where the module is
    compiled with AVX-512 VNNI (SandglassKernelsAVX512VNNI) or AVX-VNNI (SandglassKernelsAVX2VNNI),
-   vpmaddwd on bytes widened to 16 bits with AVX-512BW or AVX2, else four multiply-adds on the
+   vpmaddwd on bytes widened to 16 bits with AVX2, else four multiply-adds on the
    bytes shifted out of each lane. All exact: no 16-bit saturation, unlike pmaddubsw. */
 SG_INLINE sg_i32x16 sg_dot4_u8s8_i32x16(sg_i32x16 acc, sg_i32x16 a, sg_i32x16 w) {
 #if defined(__AVX512VNNI__) && defined(__AVX512F__)
@@ -118,20 +122,10 @@ SG_INLINE sg_i32x16 sg_dot4_u8s8_i32x16(sg_i32x16 acc, sg_i32x16 a, sg_i32x16 w)
                                                          (__v8si)__builtin_shufflevector(a, a, 8, 9, 10, 11, 12, 13, 14, 15),
                                                          (__v8si)__builtin_shufflevector(w, w, 8, 9, 10, 11, 12, 13, 14, 15));
     return __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-#elif defined(__AVX512BW__)
-    /* AVX-512 without VNNI (Skylake-X): vpmaddwd on the even and odd bytes widened to 16 bits.
-       Exact: each 32-bit sum of two products is at most 2·255·128. */
-    typedef short sg_i16x32_ __attribute__((ext_vector_type(32)));
-    typedef unsigned short sg_u16x32_ __attribute__((ext_vector_type(32)));
-    sg_i16x32_ a16 = (sg_i16x32_)a, w16 = (sg_i16x32_)w;
-    sg_i16x32_ aEven = a16 & 255, aOdd = (sg_i16x32_)((sg_u16x32_)a16 >> 8);
-    sg_i16x32_ wEven = (sg_i16x32_)((sg_u16x32_)w16 << 8) >> 8, wOdd = w16 >> 8;
-    acc += (sg_i32x16)__builtin_ia32_pmaddwd512((__v32hi)aEven, (__v32hi)wEven);
-    acc += (sg_i32x16)__builtin_ia32_pmaddwd512((__v32hi)aOdd, (__v32hi)wOdd);
-    return acc;
-#elif defined(__AVX2__)
-    /* AVX2 (Zen 3, Intel client parts before Alder Lake): as above on two 256-bit halves, two
-       vpmaddwd per 8 lanes instead of four vpmulld and their shifts. In a tile the weight halves
+#elif defined(__AVX2__) && !defined(__AVX512F__)
+    /* AVX2 (Zen 3, Intel client parts before Alder Lake): vpmaddwd on the even and odd bytes
+       widened to 16 bits, two per 8 lanes instead of four vpmulld and their shifts; exact, as
+       each 32-bit sum of two products is at most 2·255·128. In a tile the weight halves
        are shared by the rows and the activation halves by the columns, so both hoist out. */
     typedef short sg_i16x16_ __attribute__((ext_vector_type(16)));
     typedef unsigned short sg_u16x16_ __attribute__((ext_vector_type(16)));
@@ -154,6 +148,36 @@ SG_INLINE sg_i32x16 sg_dot4_u8s8_i32x16(sg_i32x16 acc, sg_i32x16 a, sg_i32x16 w)
     acc += ((a >> 8) & 255) * ((w << 16) >> 24);
     acc += ((a >> 16) & 255) * ((w << 8) >> 24);
     acc += ((a >> 24) & 255) * (w >> 24);
+    return acc;
+#endif
+}
+
+/* The dot product of qu8_gemm_4x16c4w (AVX2 without VNNI), whose activations are widened before
+   the tile: aEven holds bytes 0 and 2 of a row's 4-byte block as two 16-bit lanes, aOdd bytes 1
+   and 3; the weights' bytes are split the same way here. Two vpmaddwd per 8 lanes and no work on
+   the activations. Exact, as sg_dot4_u8s8_i32x16. */
+SG_INLINE sg_i32x16 sg_dot4_pairs_u16s8_i32x16(sg_i32x16 acc, sg_i32x16 aEven, sg_i32x16 aOdd, sg_i32x16 w) {
+#if defined(__AVX2__) && !defined(__AVX512F__)
+    typedef short sg_i16x16_ __attribute__((ext_vector_type(16)));
+    typedef unsigned short sg_u16x16_ __attribute__((ext_vector_type(16)));
+    typedef int sg_i32x8_ __attribute__((ext_vector_type(8)));
+    sg_i32x8_ half[2];
+    for (int h = 0; h < 2; h++) {
+        sg_i32x8_ e8 = h == 0 ? __builtin_shufflevector(aEven, aEven, 0, 1, 2, 3, 4, 5, 6, 7)
+                              : __builtin_shufflevector(aEven, aEven, 8, 9, 10, 11, 12, 13, 14, 15);
+        sg_i32x8_ o8 = h == 0 ? __builtin_shufflevector(aOdd, aOdd, 0, 1, 2, 3, 4, 5, 6, 7)
+                              : __builtin_shufflevector(aOdd, aOdd, 8, 9, 10, 11, 12, 13, 14, 15);
+        sg_i32x8_ w8 = h == 0 ? __builtin_shufflevector(w, w, 0, 1, 2, 3, 4, 5, 6, 7)
+                              : __builtin_shufflevector(w, w, 8, 9, 10, 11, 12, 13, 14, 15);
+        sg_i16x16_ w16 = (sg_i16x16_)w8;
+        sg_i16x16_ wEven = (sg_i16x16_)((sg_u16x16_)w16 << 8) >> 8, wOdd = w16 >> 8;
+        half[h] = (sg_i32x8_)__builtin_ia32_pmaddwd256((__v16hi)e8, (__v16hi)wEven)
+                + (sg_i32x8_)__builtin_ia32_pmaddwd256((__v16hi)o8, (__v16hi)wOdd);
+    }
+    return acc + __builtin_shufflevector(half[0], half[1], 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+#else
+    acc += (aEven & 0xFFFF) * ((w << 24) >> 24) + (aEven >> 16) * ((w << 8) >> 24);
+    acc += (aOdd & 0xFFFF) * ((w << 16) >> 24) + (aOdd >> 16) * (w >> 24);
     return acc;
 #endif
 }
@@ -197,5 +221,22 @@ SG_INLINE sg_f32x16 sg_ratio_below_f32x16(int first, int limit, float value) {
 
 /* 16 bytes widened to 32-bit lanes (vpmovzxbd). */
 SG_INLINE sg_i32x16 sg_widen_u8x16(sg_u8x16 x) { return __builtin_convertvector(x, sg_i32x16); }
+
+/* acc + x·w lane by lane, for bytes x and int8 weights w held in 32-bit lanes (the depthwise
+   taps). With AVX2 the product is vpmaddwd: a widened byte's high 16 bits are zero, so the pair
+   sum is x·w exactly; vpmulld has one pipe on Zen 3 and two µops on Intel. */
+SG_INLINE sg_i32x16 sg_mac_u8_i32x16(sg_i32x16 acc, sg_u8x16 x, sg_i32x16 w) {
+    sg_i32x16 wide = __builtin_convertvector(x, sg_i32x16);
+#if defined(__AVX2__) && !defined(__AVX512F__)
+    typedef int sg_i32x8_ __attribute__((ext_vector_type(8)));
+    sg_i32x8_ lo = (sg_i32x8_)__builtin_ia32_pmaddwd256((__v16hi)__builtin_shufflevector(wide, wide, 0, 1, 2, 3, 4, 5, 6, 7),
+                                                        (__v16hi)__builtin_shufflevector(w, w, 0, 1, 2, 3, 4, 5, 6, 7));
+    sg_i32x8_ hi = (sg_i32x8_)__builtin_ia32_pmaddwd256((__v16hi)__builtin_shufflevector(wide, wide, 8, 9, 10, 11, 12, 13, 14, 15),
+                                                        (__v16hi)__builtin_shufflevector(w, w, 8, 9, 10, 11, 12, 13, 14, 15));
+    return acc + __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+#else
+    return acc + wide * w;
+#endif
+}
 
 #endif
