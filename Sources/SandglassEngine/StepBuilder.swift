@@ -168,15 +168,10 @@ struct StepBuilder {
                 })
     }
 
-    /// The kernel for a square depthwise convolution, and the name it reports under.
+    /// The kernel for a square depthwise convolution (the first row that applies), and its name.
     func depthwiseKernel(_ args: DepthwiseArguments) -> ((DepthwiseArguments, Range<Int>) -> Void, String) {
-        switch (args.kernelSize, args.stride) {
-        case (3, 1): return (kernels.dwconv3x3s1, "\(f32_dwconv3x3_s1_variantName(args))__\(kernels.isa)")
-        case (3, 2): return (kernels.dwconv3x3s2, "f32_dwconv3x3_s2__\(kernels.isa)")
-        case (5, 1): return (kernels.dwconv5x5s1, "f32_dwconv5x5_s1__\(kernels.isa)")
-        case (5, 2): return (kernels.dwconv5x5s2, "f32_dwconv5x5_s2__\(kernels.isa)")
-        default: return (kernels.dwconvGeneric, "f32_dwconv_kxk__\(kernels.isa)")
-        }
+        let row = kernels.depthwise(for: args)
+        return (row.run, row.name)
     }
 
     mutating func keep(_ buffer: AlignedBuffer) {

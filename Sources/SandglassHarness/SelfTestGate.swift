@@ -103,9 +103,9 @@ public enum SelfTestGate {
     }
 
     static func breakingDepthwiseStride2(_ k: KernelSet) -> KernelSet {
-        let real = k.dwconv3x3s2
+        let real = k[depthwise: .k3s2]
         var broken = k
-        broken.dwconv3x3s2 = { args, rows in
+        broken[depthwise: .k3s2] = { args, rows in
             real(args, rows)
             if !rows.isEmpty { args.output[rows.lowerBound * args.outputWidth * args.outputStride] += 0.5 }
         }

@@ -151,7 +151,6 @@ func depthwiseRow1<V: FloatVector>(_ q: UnsafeRawPointer, _ o: Int, _ d: Int, _ 
 @inlinable @inline(__always)
 func f32_dwconv3x3<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, channels: Range<Int>,
                                    stride: Int, _: V.Type) {
-    if depthwiseIsWidth7(a, stride: stride) { return f32_dwconv3x3_s1_w7(a, rows: rows, channels: channels, V.self) }
     let w = V.scalarCount
     let out = DepthwiseOutput(a.output, stride: a.outputStride, a.epilogue)
     // One channel vector outside, rows inside: its nine weights and bias stay in registers for

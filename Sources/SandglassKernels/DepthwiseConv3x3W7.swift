@@ -7,19 +7,13 @@
 
 /// Whether `f32_dwconv3x3_s1_w7` applies: 3x3, stride 1, 7 pixels wide in and out, left padding 1.
 @inlinable @inline(__always)
-func depthwiseIsWidth7(_ a: DepthwiseArguments, stride: Int) -> Bool {
+public func depthwiseIsWidth7(_ a: DepthwiseArguments, stride: Int) -> Bool {
     stride == 1 && a.kernelSize == 3 && a.inputWidth == 7 && a.outputWidth == 7 && a.padLeft == 1
 }
 
-/// The name of the variant `f32_dwconv3x3_s1` runs for these arguments (without the ISA
-/// suffix), so that plans and per-layer reports name the code that ran.
-public func f32_dwconv3x3_s1_variantName(_ a: DepthwiseArguments) -> String {
-    depthwiseIsWidth7(a, stride: 1) ? "f32_dwconv3x3_s1_w7" : "f32_dwconv3x3_s1"
-}
-
-/// Never inlined into the general kernel, so that its registers stay the general kernel's own.
-@inlinable @inline(never)
-func f32_dwconv3x3_s1_w7<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, channels: Range<Int>, _: V.Type) {
+/// A row of its own (DepthwiseVariant.k3s1w7), chosen by the planner where `depthwiseIsWidth7`.
+@inlinable @inline(__always)
+public func f32_dwconv3x3_s1_w7<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, channels: Range<Int>, _: V.Type) {
     let w = V.scalarCount
     let out = DepthwiseOutput(a.output, stride: a.outputStride, a.epilogue)
     var c = channels.lowerBound

@@ -28,11 +28,8 @@ public struct KernelSet {
     public let gemmPanels: [GEMMPanelKernel]
     // The kernels are `var` so that a test (or the self-test's breakage hook) can swap one in a
     // copy of the set without restating the others.
-    public var dwconv3x3s1: (DepthwiseArguments, Range<Int>) -> Void
-    public var dwconv3x3s2: (DepthwiseArguments, Range<Int>) -> Void
-    public var dwconv5x5s1: (DepthwiseArguments, Range<Int>) -> Void
-    public var dwconv5x5s2: (DepthwiseArguments, Range<Int>) -> Void
-    public var dwconvGeneric: (DepthwiseArguments, Range<Int>) -> Void
+    /// Depthwise variants as rows, most specific first (see `DepthwiseVariant`).
+    public private(set) var depthwise: [DepthwiseKernel]
     public var convDirect: (DirectConvArguments, Range<Int>) -> Void
     public var addPartial: (PartialAddArguments, Range<Int>) -> Void
     public var globalAveragePool: (GlobalAveragePoolArguments, Range<Int>) -> Void
@@ -48,11 +45,7 @@ public struct KernelSet {
     public var fmaFlopsPerIteration: Int { 12 * 2 * vectorWidth }
 
     public init(isa: ISA, vectorWidth: Int, gemmPanels: [GEMMPanelKernel],
-                dwconv3x3s1: @escaping (DepthwiseArguments, Range<Int>) -> Void,
-                dwconv3x3s2: @escaping (DepthwiseArguments, Range<Int>) -> Void,
-                dwconv5x5s1: @escaping (DepthwiseArguments, Range<Int>) -> Void,
-                dwconv5x5s2: @escaping (DepthwiseArguments, Range<Int>) -> Void,
-                dwconvGeneric: @escaping (DepthwiseArguments, Range<Int>) -> Void,
+                depthwise: KeyValuePairs<DepthwiseVariant, (DepthwiseArguments, Range<Int>) -> Void>,
                 convDirect: @escaping (DirectConvArguments, Range<Int>) -> Void,
                 addPartial: @escaping (PartialAddArguments, Range<Int>) -> Void,
                 globalAveragePool: @escaping (GlobalAveragePoolArguments, Range<Int>) -> Void,
@@ -62,13 +55,30 @@ public struct KernelSet {
                 maxPool: @escaping (MaxPoolArguments, Range<Int>) -> Void,
                 fmaThroughput: @escaping (Int) -> Float, readSum: @escaping (UnsafePointer<Float>, Int) -> Float) {
         self.isa = isa; self.vectorWidth = vectorWidth; self.gemmPanels = gemmPanels
-        self.dwconv3x3s1 = dwconv3x3s1; self.dwconv3x3s2 = dwconv3x3s2
-        self.dwconv5x5s1 = dwconv5x5s1; self.dwconv5x5s2 = dwconv5x5s2
-        self.dwconvGeneric = dwconvGeneric; self.convDirect = convDirect
+        // Rows in the variants' order whatever order the ISA file lists them in; names made here.
+        self.depthwise = DepthwiseVariant.allCases.compactMap { variant in
+            depthwise.first { $0.key == variant }.map { DepthwiseKernel(variant: variant, isa: isa, run: $0.value) }
+        }
+        precondition(self.depthwise.last?.variant == .kxk, "a kernel set needs the general depthwise row (kxk)")
+        self.convDirect = convDirect
         self.addPartial = addPartial; self.globalAveragePool = globalAveragePool
         self.squeezeExciteGate = squeezeExciteGate; self.channelScale = channelScale
         self.nonlinearity = nonlinearity; self.maxPool = maxPool
         self.fmaThroughput = fmaThroughput; self.readSum = readSum
+    }
+
+    /// The depthwise row the planner runs for these arguments: the first whose shapes they have.
+    public func depthwise(for a: DepthwiseArguments) -> DepthwiseKernel {
+        depthwise.first { $0.variant.applies(a) } ?? depthwise[depthwise.count - 1]
+    }
+
+    /// One depthwise row's entry point, by variant (the general row where this set lacks it);
+    /// settable so that a test or the self-test's breakage hook can swap one in a copy.
+    public subscript(depthwise variant: DepthwiseVariant) -> (DepthwiseArguments, Range<Int>) -> Void {
+        get { (depthwise.first { $0.variant == variant } ?? depthwise[depthwise.count - 1]).run }
+        set {
+            if let i = depthwise.firstIndex(where: { $0.variant == variant }) { depthwise[i].run = newValue }
+        }
     }
 
     /// Channel stride (floats) of weight rows for depthwise and direct kernels: a multiple of

@@ -147,7 +147,8 @@ public enum KernelChecks {
             cases.append(DepthwiseCase(h: 5, w: 9, c: 21, stride: 1, residual: 10, clamp: (0, 6)))
             cases.append(DepthwiseCase(h: 5, w: 6, c: 53, stride: 1, residual: 53, channelSplit: 48))
             cases.append(DepthwiseCase(h: 6, w: 9, c: 40, stride: 1, residual: 13, poisonUnadded: true))
-            // SiLU in the epilogue: the 7-wide variant, full and tail vectors, with an add and a clamp.
+            // SiLU in the epilogue: a 7-wide map (here through the general row), full and tail
+            // vectors, with an add and a clamp.
             cases.append(DepthwiseCase(h: 7, w: 7, c: 40, stride: 1, silu: true))
             cases.append(DepthwiseCase(h: 14, w: 14, c: 96, stride: 1, silu: true))
             cases.append(DepthwiseCase(h: 6, w: 9, c: 21, stride: 1, residual: 7, clamp: (0, 6), silu: true))
@@ -161,12 +162,12 @@ public enum KernelChecks {
             cases.append(DepthwiseCase(h: 5, w: 6, c: 53, stride: 2, channelSplit: 32))
             cases.append(DepthwiseCase(h: 8, w: 11, c: 37, stride: 2, silu: true))
         }
-        let run = stride == 1 ? kernels.dwconv3x3s1 : kernels.dwconv3x3s2
+        let run = kernels[depthwise: stride == 1 ? .k3s1 : .k3s2]
         for c in cases { checkDepthwise(c, run: run, into: &b) }
         return b.result
     }
 
-    /// 7-pixel-wide maps: f32_dwconv3x3_s1 hands them to its w7 variant.
+    /// 7-pixel-wide maps: the w7 row, which the planner chooses for them.
     static func depthwiseWidth7(_ kernels: KernelSet) -> KernelCheck {
         var b = KernelCheckBuilder(kernel: "f32_dwconv3x3_s1_w7", isa: kernels.isa, tolerance: 1e-5)
         var cases: [DepthwiseCase] = []
@@ -174,7 +175,9 @@ public enum KernelChecks {
         cases.append(DepthwiseCase(h: 7, w: 7, c: 24, stride: 1, pads: (0, 1, 2, 1), residual: 9))
         cases.append(DepthwiseCase(h: 3, w: 7, c: 33, stride: 1, residual: 33, clamp: (0, 6)))
         cases.append(DepthwiseCase(h: 7, w: 7, c: 40, stride: 1, residual: 24, channelSplit: 16))
-        for c in cases { checkDepthwise(c, run: kernels.dwconv3x3s1, into: &b) }
+        cases.append(DepthwiseCase(h: 7, w: 7, c: 40, stride: 1, silu: true))
+        cases.append(DepthwiseCase(h: 7, w: 7, c: 21, stride: 1, residual: 7, clamp: (0, 6), silu: true))
+        for c in cases { checkDepthwise(c, run: kernels[depthwise: .k3s1w7], into: &b) }
         return b.result
     }
 
@@ -183,7 +186,7 @@ public enum KernelChecks {
     static func depthwise5x5(_ kernels: KernelSet) -> KernelCheck {
         var b = KernelCheckBuilder(kernel: "f32_dwconv5x5", isa: kernels.isa, tolerance: 1e-5)
         for c in depthwise5x5Cases {
-            checkDepthwise(c, run: c.stride == 1 ? kernels.dwconv5x5s1 : kernels.dwconv5x5s2, into: &b)
+            checkDepthwise(c, run: kernels[depthwise: c.stride == 1 ? .k5s1 : .k5s2], into: &b)
         }
         return b.result
     }
@@ -216,7 +219,7 @@ public enum KernelChecks {
             DepthwiseCase(h: 11, w: 10, c: 37, k: 7, stride: 2, pads: (3, 3, 3, 3)),
             DepthwiseCase(h: 9, w: 8, c: 21, k: 7, stride: 1, pads: (3, 3, 3, 3), residual: 5, silu: true),
         ]
-        for c in cases { checkDepthwise(c, run: kernels.dwconvGeneric, into: &b) }
+        for c in cases { checkDepthwise(c, run: kernels[depthwise: .kxk], into: &b) }
         return b.result
     }
 

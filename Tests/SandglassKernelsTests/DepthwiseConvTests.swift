@@ -13,8 +13,9 @@ final class DepthwiseConvTests: XCTestCase {
                file: StaticString = #filePath, line: UInt = #line) {
         var tc = tc
         if let channelSplit { tc.channelSplit = channelSplit }
+        // The row the planner would choose for the shape (7-wide maps: the w7 row), or the general one.
         let run: (DepthwiseArguments, Range<Int>) -> Void =
-            generic ? kernels.dwconvGeneric : (tc.stride == 1 ? kernels.dwconv3x3s1 : kernels.dwconv3x3s2)
+            generic ? kernels[depthwise: .kxk] : { args, rows in kernels.depthwise(for: args).run(args, rows) }
         let r = KernelChecks.depthwise(tc, run: run)
         XCTAssertLessThan(r.error, 1e-5, "\(kernels.isa) \(tc) generic=\(generic)", file: file, line: line)
         XCTAssertTrue(r.paddingUntouched, "\(kernels.isa) wrote past the channels for \(tc)", file: file, line: line)
@@ -56,6 +57,36 @@ final class DepthwiseConvTests: XCTestCase {
         for kernels in try availableKernelSets() {
             for (c, k) in [(40, 5), (40, 13), (64, 24), (96, 37), (24, 9)] {
                 check(Case(h: 6, w: 9, c: c, stride: 1, residual: k, poisonUnadded: true), kernels: kernels)
+            }
+        }
+    }
+
+    /// The planner's choice: every ISA lists the rows in the variants' order, and a layer runs the
+    /// first row whose shapes it has, under that row's name.
+    func testTheFirstRowThatAppliesIsChosen() throws {
+        for kernels in try availableKernelSets() {
+            XCTAssertEqual(kernels.depthwise.map(\.variant), DepthwiseVariant.allCases, "\(kernels.isa)")
+            let expected: [(Case, DepthwiseVariant)] = [
+                (Case(h: 7, w: 7, c: 16, stride: 1), .k3s1w7),
+                (Case(h: 3, w: 7, c: 40, stride: 1, pads: (0, 1, 2, 1)), .k3s1w7),
+                (Case(h: 7, w: 8, c: 16, stride: 1), .k3s1),
+                (Case(h: 7, w: 7, c: 16, stride: 1, pads: (1, 0, 1, 2)), .k3s1),
+                (Case(h: 14, w: 14, c: 16, stride: 2), .k3s2),
+                (Case(h: 7, w: 7, c: 16, stride: 2), .k3s2),
+                (Case(h: 9, w: 8, c: 21, k: 5, stride: 1, pads: (2, 2, 2, 2)), .k5s1),
+                (Case(h: 9, w: 8, c: 21, k: 5, stride: 2, pads: (2, 2, 2, 2)), .k5s2),
+                (Case(h: 11, w: 10, c: 37, k: 7, stride: 2, pads: (3, 3, 3, 3)), .kxk),
+                (Case(h: 6, w: 6, c: 16, k: 3, stride: 3), .kxk),
+            ]
+            for (tc, variant) in expected {
+                var chosen: Set<String> = []
+                let r = KernelChecks.depthwise(tc) { args, rows in
+                    let row = kernels.depthwise(for: args)
+                    chosen.insert(row.name)
+                    row.run(args, rows)
+                }
+                XCTAssertEqual(chosen, ["\(variant.name)__\(kernels.isa)"], "\(tc)")
+                XCTAssertLessThan(r.error, 1e-5, "\(kernels.isa) \(tc)")
             }
         }
     }
@@ -109,7 +140,7 @@ final class DepthwiseConvTests: XCTestCase {
                 cases.append(Case(h: 2 * h, w: 2 * w, c: c, k: 5, stride: 2, pads: (1, 2, 2, 1), clamp: (0, 6), channelSplit: 64))
             }
             for tc in cases {
-                let r = KernelChecks.depthwise(tc, run: tc.stride == 1 ? kernels.dwconv5x5s1 : kernels.dwconv5x5s2)
+                let r = KernelChecks.depthwise(tc, run: kernels[depthwise: tc.stride == 1 ? .k5s1 : .k5s2])
                 XCTAssertLessThan(r.error, 1e-5, "\(kernels.isa) \(tc)")
                 XCTAssertTrue(r.paddingUntouched, "\(kernels.isa) wrote past the channels for \(tc)")
             }

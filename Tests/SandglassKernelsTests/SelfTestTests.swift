@@ -33,7 +33,7 @@ final class SelfTestTests: XCTestCase {
                  addPartial: ((PartialAddArguments, Range<Int>) -> Void)? = nil,
                  squeezeExciteGate: ((SqueezeExciteGateArguments) -> Void)? = nil) throws -> KernelSet {
         var k = try ISASelection.kernels(for: isa)
-        if let dwconv3x3s2 { k.dwconv3x3s2 = dwconv3x3s2 }
+        if let dwconv3x3s2 { k[depthwise: .k3s2] = dwconv3x3s2 }
         if let addPartial { k.addPartial = addPartial }
         if let squeezeExciteGate { k.squeezeExciteGate = squeezeExciteGate }
         return k
@@ -58,7 +58,7 @@ final class SelfTestTests: XCTestCase {
     /// Off by one in the last output row's first channel: a bug the size of a missed edge case.
     func testAWrongResultIsCaughtAndNamed() throws {
         let isa = try XCTUnwrap(ISASelection.available.first)
-        let real = try ISASelection.kernels(for: isa).dwconv3x3s2
+        let real = try ISASelection.kernels(for: isa)[depthwise: .k3s2]
         let broken = try mutated(isa, dwconv3x3s2: { args, rows in
             real(args, rows)
             if rows.upperBound == args.outputHeight && rows.upperBound > rows.lowerBound {
@@ -107,7 +107,7 @@ final class QuantizedSelfTestTests: XCTestCase {
         let real = try ISASelection.quantizedKernels(for: isa)
         XCTAssertTrue(QuantizedKernelChecks.run(real, isa: isa).allSatisfy(\.passed))
         let broken = QuantizedKernelSet(
-            isaName: "broken",
+            isaName: "broken", gemmName: "qu8_gemm",
             gemm: { g, rows, panels in
                 real.gemm.run(g, rows, panels)
                 if rows.contains(0) && panels.contains(0) { g.c[0] &+= 1 }
