@@ -173,11 +173,7 @@ public func qu8_gemm_c4<Tag>(_ g: QuantizedGEMMArguments, rows: Range<Int>, pane
                     c3 = sg_dot4_u8s8_i32x16(c3, SIMD16<Int32>(repeating: a3.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)), v)
                 }
                 let m0 = mult.loadUnaligned(fromByteOffset: panel * 64, as: SIMD16<Float>.self)
-                let column = panel * 16
-                qu8_store1(g, row: r3, column: column, c3, m0, tag)
-                qu8_store1(g, row: r2, column: column, c2, m0, tag)
-                qu8_store1(g, row: r1, column: column, c1, m0, tag)
-                qu8_store1(g, row: r0, column: column, c0, m0, tag)
+                qu8_store_tile(g, rows: (r0, r1, r2, r3), column: panel * 16, (c0, c1, c2, c3), m0, tag)
             }
             row += 4
         }
@@ -235,12 +231,7 @@ public func qu8_gemm_4x16c4_widened<Tag>(_ g: QuantizedGEMMArguments, rows: Rang
                 c3 = sg_dot4_pairs_u16s8_i32x16(c3, SIMD16<Int32>(repeating: p3[e]), SIMD16<Int32>(repeating: p3[o]), v)
             }
             let m0 = mult.loadUnaligned(fromByteOffset: panel * 64, as: SIMD16<Float>.self)
-            let column = panel * 16
-            // Rows stored last to first, so that a recomputed tail row writes the same bytes twice.
-            qu8_store1(g, row: r3, column: column, c3, m0, tag)
-            qu8_store1(g, row: r2, column: column, c2, m0, tag)
-            qu8_store1(g, row: r1, column: column, c1, m0, tag)
-            qu8_store1(g, row: r0, column: column, c0, m0, tag)
+            qu8_store_tile(g, rows: (r0, r1, r2, r3), column: panel * 16, (c0, c1, c2, c3), m0, tag)
         }
         row += 4
     }
@@ -277,6 +268,18 @@ func qu8_gemm_1x16c4<Tag>(_ g: QuantizedGEMMArguments, row: Int, panels: Range<I
 func qu8_store1<Tag>(_ g: QuantizedGEMMArguments, row: Int, column: Int, _ acc: SIMD16<Int32>, _ m: SIMD16<Float>, _ tag: Tag.Type) {
     let q = sg_requantize_u8x16(acc, m, g.lower, g.upper, g.zeroPoint)
     UnsafeMutableRawPointer(g.c + row * g.cStride + column).storeBytes(of: q, as: SIMD16<UInt8>.self)
+}
+
+/// One panel of a four-row tile, rows stored last to first, so that a recomputed tail row writes
+/// the same bytes twice.
+@inlinable @inline(__always)
+func qu8_store_tile<Tag>(_ g: QuantizedGEMMArguments, rows r: (Int, Int, Int, Int), column: Int,
+                         _ c: (SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>), _ m: SIMD16<Float>,
+                         _ tag: Tag.Type) {
+    qu8_store1(g, row: r.3, column: column, c.3, m, tag)
+    qu8_store1(g, row: r.2, column: column, c.2, m, tag)
+    qu8_store1(g, row: r.1, column: column, c.1, m, tag)
+    qu8_store1(g, row: r.0, column: column, c.0, m, tag)
 }
 
 @inlinable @inline(__always)

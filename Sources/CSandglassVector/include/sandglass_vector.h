@@ -105,57 +105,10 @@ SG_SIGMOID(16)
 typedef int sg_i32x16 __attribute__((ext_vector_type(16)));
 typedef unsigned char sg_u8x16 __attribute__((ext_vector_type(16)));
 
-/* acc + Σ_{j<4} u8(byte j of a) · s8(byte j of w), lane by lane: vpdpbusd where the module is
-   compiled with AVX-512 VNNI (SandglassKernelsAVX512VNNI) or AVX-VNNI (SandglassKernelsAVX2VNNI),
-   vpmaddwd on bytes widened to 16 bits with AVX2, else four multiply-adds on the
-   bytes shifted out of each lane. All exact: no 16-bit saturation, unlike pmaddubsw. */
-SG_INLINE sg_i32x16 sg_dot4_u8s8_i32x16(sg_i32x16 acc, sg_i32x16 a, sg_i32x16 w) {
-#if defined(__AVX512VNNI__) && defined(__AVX512F__)
-    return (sg_i32x16)__builtin_ia32_vpdpbusd512((__v16si)acc, (__v16si)a, (__v16si)w);
-#elif defined(__AVXVNNI__)
-    /* AVX-VNNI (Alder Lake, Zen 5): two 256-bit vpdpbusd. */
-    typedef int sg_i32x8_ __attribute__((ext_vector_type(8)));
-    sg_i32x8_ lo = (sg_i32x8_)__builtin_ia32_vpdpbusd256((__v8si)__builtin_shufflevector(acc, acc, 0, 1, 2, 3, 4, 5, 6, 7),
-                                                         (__v8si)__builtin_shufflevector(a, a, 0, 1, 2, 3, 4, 5, 6, 7),
-                                                         (__v8si)__builtin_shufflevector(w, w, 0, 1, 2, 3, 4, 5, 6, 7));
-    sg_i32x8_ hi = (sg_i32x8_)__builtin_ia32_vpdpbusd256((__v8si)__builtin_shufflevector(acc, acc, 8, 9, 10, 11, 12, 13, 14, 15),
-                                                         (__v8si)__builtin_shufflevector(a, a, 8, 9, 10, 11, 12, 13, 14, 15),
-                                                         (__v8si)__builtin_shufflevector(w, w, 8, 9, 10, 11, 12, 13, 14, 15));
-    return __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-#elif defined(__AVX2__) && !defined(__AVX512F__)
-    /* AVX2 (Zen 3, Intel client parts before Alder Lake): vpmaddwd on the even and odd bytes
-       widened to 16 bits, two per 8 lanes instead of four vpmulld and their shifts; exact, as
-       each 32-bit sum of two products is at most 2·255·128. In a tile the weight halves
-       are shared by the rows and the activation halves by the columns, so both hoist out. */
-    typedef short sg_i16x16_ __attribute__((ext_vector_type(16)));
-    typedef unsigned short sg_u16x16_ __attribute__((ext_vector_type(16)));
-    typedef int sg_i32x8_ __attribute__((ext_vector_type(8)));
-    sg_i32x8_ half[2];
-    for (int h = 0; h < 2; h++) {
-        sg_i32x8_ a8 = h == 0 ? __builtin_shufflevector(a, a, 0, 1, 2, 3, 4, 5, 6, 7)
-                              : __builtin_shufflevector(a, a, 8, 9, 10, 11, 12, 13, 14, 15);
-        sg_i32x8_ w8 = h == 0 ? __builtin_shufflevector(w, w, 0, 1, 2, 3, 4, 5, 6, 7)
-                              : __builtin_shufflevector(w, w, 8, 9, 10, 11, 12, 13, 14, 15);
-        sg_i16x16_ a16 = (sg_i16x16_)a8, w16 = (sg_i16x16_)w8;
-        sg_i16x16_ aEven = a16 & 255, aOdd = (sg_i16x16_)((sg_u16x16_)a16 >> 8);
-        sg_i16x16_ wEven = (sg_i16x16_)((sg_u16x16_)w16 << 8) >> 8, wOdd = w16 >> 8;
-        half[h] = (sg_i32x8_)__builtin_ia32_pmaddwd256((__v16hi)aEven, (__v16hi)wEven)
-                + (sg_i32x8_)__builtin_ia32_pmaddwd256((__v16hi)aOdd, (__v16hi)wOdd);
-    }
-    return acc + __builtin_shufflevector(half[0], half[1], 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-#else
-    acc += (a & 255) * ((w << 24) >> 24);
-    acc += ((a >> 8) & 255) * ((w << 16) >> 24);
-    acc += ((a >> 16) & 255) * ((w << 8) >> 24);
-    acc += ((a >> 24) & 255) * (w >> 24);
-    return acc;
-#endif
-}
-
-/* The dot product of qu8_gemm_4x16c4w (AVX2 without VNNI), whose activations are widened before
-   the tile: aEven holds bytes 0 and 2 of a row's 4-byte block as two 16-bit lanes, aOdd bytes 1
-   and 3; the weights' bytes are split the same way here. Two vpmaddwd per 8 lanes and no work on
-   the activations. Exact, as sg_dot4_u8s8_i32x16. */
+/* The dot product on activations already split into 16-bit pairs (qu8_gemm_4x16c4w widens them
+   once per tile): aEven holds bytes 0 and 2 of a row's 4-byte block as two 16-bit lanes, aOdd
+   bytes 1 and 3; the weights' bytes are split the same way here. Two vpmaddwd per 8 lanes, exact:
+   each 32-bit sum of two products is at most 2·255·128. */
 SG_INLINE sg_i32x16 sg_dot4_pairs_u16s8_i32x16(sg_i32x16 acc, sg_i32x16 aEven, sg_i32x16 aOdd, sg_i32x16 w) {
 #if defined(__AVX2__) && !defined(__AVX512F__)
     typedef short sg_i16x16_ __attribute__((ext_vector_type(16)));
@@ -178,6 +131,36 @@ SG_INLINE sg_i32x16 sg_dot4_pairs_u16s8_i32x16(sg_i32x16 acc, sg_i32x16 aEven, s
 #else
     acc += (aEven & 0xFFFF) * ((w << 24) >> 24) + (aEven >> 16) * ((w << 8) >> 24);
     acc += (aOdd & 0xFFFF) * ((w << 16) >> 24) + (aOdd >> 16) * (w >> 24);
+    return acc;
+#endif
+}
+
+/* acc + Σ_{j<4} u8(byte j of a) · s8(byte j of w), lane by lane: vpdpbusd where the module is
+   compiled with AVX-512 VNNI (SandglassKernelsAVX512VNNI) or AVX-VNNI (SandglassKernelsAVX2VNNI),
+   vpmaddwd on bytes widened to 16 bits with AVX2, else four multiply-adds on the
+   bytes shifted out of each lane. All exact: no 16-bit saturation, unlike pmaddubsw. */
+SG_INLINE sg_i32x16 sg_dot4_u8s8_i32x16(sg_i32x16 acc, sg_i32x16 a, sg_i32x16 w) {
+#if defined(__AVX512VNNI__) && defined(__AVX512F__)
+    return (sg_i32x16)__builtin_ia32_vpdpbusd512((__v16si)acc, (__v16si)a, (__v16si)w);
+#elif defined(__AVXVNNI__)
+    /* AVX-VNNI (Alder Lake, Zen 5): two 256-bit vpdpbusd. */
+    typedef int sg_i32x8_ __attribute__((ext_vector_type(8)));
+    sg_i32x8_ lo = (sg_i32x8_)__builtin_ia32_vpdpbusd256((__v8si)__builtin_shufflevector(acc, acc, 0, 1, 2, 3, 4, 5, 6, 7),
+                                                         (__v8si)__builtin_shufflevector(a, a, 0, 1, 2, 3, 4, 5, 6, 7),
+                                                         (__v8si)__builtin_shufflevector(w, w, 0, 1, 2, 3, 4, 5, 6, 7));
+    sg_i32x8_ hi = (sg_i32x8_)__builtin_ia32_vpdpbusd256((__v8si)__builtin_shufflevector(acc, acc, 8, 9, 10, 11, 12, 13, 14, 15),
+                                                         (__v8si)__builtin_shufflevector(a, a, 8, 9, 10, 11, 12, 13, 14, 15),
+                                                         (__v8si)__builtin_shufflevector(w, w, 8, 9, 10, 11, 12, 13, 14, 15));
+    return __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+#elif defined(__AVX2__) && !defined(__AVX512F__)
+    /* AVX2 (Zen 3, Intel client parts before Alder Lake): the bytes split into 16-bit pairs, then
+       two vpmaddwd per 8 lanes instead of four vpmulld and their shifts. */
+    return sg_dot4_pairs_u16s8_i32x16(acc, a & 0x00FF00FF, (a >> 8) & 0x00FF00FF, w);
+#else
+    acc += (a & 255) * ((w << 24) >> 24);
+    acc += ((a >> 8) & 255) * ((w << 16) >> 24);
+    acc += ((a >> 16) & 255) * ((w << 8) >> 24);
+    acc += ((a >> 24) & 255) * (w >> 24);
     return acc;
 #endif
 }
