@@ -22,6 +22,17 @@ let avx512VNNIFlags: [SwiftSetting] = buildsForX86 ? [.unsafeFlags(["-Xcc", "-ma
 // AVX2 with AVX-VNNI (the 256-bit vpdpbusd of Alder Lake and Zen 5), likewise for the 8-bit kernels.
 let avx2VNNIFlags: [SwiftSetting] = buildsForX86 ? [.unsafeFlags(["-Xcc", "-march=x86-64-v3", "-Xcc", "-mavxvnni"])] : []
 let avx2Flags: [SwiftSetting] = buildsForX86 ? [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])] : []
+// Arm's dot product (sdot) for the 8-bit kernels: Armv8.2 cores have it (Cortex-A55/A76, the
+// Raspberry Pi 5), the Cortex-A72 of a Raspberry Pi 4 does not, so it is a module of its own.
+let buildsForArm: Bool = {
+    if let target = Context.environment["SANDGLASS_CROSS_TARGET"] { return target.hasPrefix("aarch64") }
+    #if arch(arm64)
+    return true
+    #else
+    return false
+    #endif
+}()
+let neonDotFlags: [SwiftSetting] = buildsForArm ? [.unsafeFlags(["-Xcc", "-march=armv8.2-a+dotprod"])] : []
 
 // The engine is written against the Swift 5 language mode: its kernels pass raw pointers
 // between threads deliberately, which Swift 6's Sendable checking would reject wholesale.
@@ -34,7 +45,7 @@ let package = Package(
         .executable(name: "sandglass", targets: ["sandglass"]),
         .library(name: "SandglassEngine", targets: ["SandglassEngine"]),
         .library(name: "SandglassONNX", targets: ["SandglassONNX"]),
-        .library(name: "SandglassKernels", targets: ["SandglassKernels", "SandglassKernelsAVX512", "SandglassKernelsAVX512VNNI", "SandglassKernelsAVX2", "SandglassKernelsAVX2VNNI", "SandglassKernelsNEON"]),
+        .library(name: "SandglassKernels", targets: ["SandglassKernels", "SandglassKernelsAVX512", "SandglassKernelsAVX512VNNI", "SandglassKernelsAVX2", "SandglassKernelsAVX2VNNI", "SandglassKernelsNEON", "SandglassKernelsNEONDot"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -67,11 +78,13 @@ let package = Package(
                 swiftSettings: languageMode + avx2VNNIFlags),
         .target(name: "SandglassKernelsNEON", dependencies: ["SandglassKernels"],
                 swiftSettings: languageMode),
+        .target(name: "SandglassKernelsNEONDot", dependencies: ["SandglassKernels"],
+                swiftSettings: languageMode + neonDotFlags),
 
         // MARK: - Engine
         .target(name: "SandglassEngine",
                 dependencies: ["SandglassKernels", "SandglassKernelsAVX512", "SandglassKernelsAVX512VNNI", "SandglassKernelsAVX2", "SandglassKernelsAVX2VNNI",
-                               "SandglassKernelsNEON", "CSandglassSupport"],
+                               "SandglassKernelsNEON", "SandglassKernelsNEONDot", "CSandglassSupport"],
                 swiftSettings: languageMode),
 
         // MARK: - ONNX import (its own protobuf wire-format reader: no swift-protobuf, which needs tools 6.2)

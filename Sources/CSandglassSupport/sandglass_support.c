@@ -9,6 +9,9 @@
 #include <sys/syscall.h>
 #include <linux/futex.h>
 #include <malloc.h>
+#if defined(__aarch64__)
+#include <sys/auxv.h>
+#endif
 
 #if defined(__x86_64__)
 #include <cpuid.h>
@@ -58,6 +61,7 @@ int sg_cpu_has_avx_vnni(void) {
 }
 
 int sg_cpu_has_neon(void) { return 0; }
+int sg_cpu_has_neon_dotprod(void) { return 0; }
 
 void sg_cpu_brand(char *buffer, int capacity) {
     if (capacity <= 0) return;
@@ -84,6 +88,8 @@ int sg_cpu_has_avx512(void) { return 0; }
 int sg_cpu_has_avx512_vnni(void) { return 0; }
 int sg_cpu_has_avx_vnni(void) { return 0; }
 int sg_cpu_has_neon(void) { return 1; }
+/* sdot/udot (Armv8.2 dot product: Cortex-A55/A76 onward, Neoverse, Apple M1): HWCAP_ASIMDDP. */
+int sg_cpu_has_neon_dotprod(void) { return (getauxval(AT_HWCAP) & (1UL << 20)) != 0; }
 void sg_cpu_brand(char *buffer, int capacity) { if (capacity > 0) buffer[0] = 0; }
 void sg_cpu_relax(void) { __asm__ volatile("yield"); }
 
@@ -94,6 +100,7 @@ int sg_cpu_has_avx512(void) { return 0; }
 int sg_cpu_has_avx512_vnni(void) { return 0; }
 int sg_cpu_has_avx_vnni(void) { return 0; }
 int sg_cpu_has_neon(void) { return 0; }
+int sg_cpu_has_neon_dotprod(void) { return 0; }
 void sg_cpu_brand(char *buffer, int capacity) { if (capacity > 0) buffer[0] = 0; }
 void sg_cpu_relax(void) {}
 

@@ -7,6 +7,7 @@ import SandglassKernelsAVX2
 import SandglassKernelsAVX512
 import SandglassKernelsAVX512VNNI
 import SandglassKernelsAVX2VNNI
+import SandglassKernelsNEONDot
 #elseif arch(arm64)
 import SandglassKernelsNEON
 #endif
@@ -61,7 +62,8 @@ public enum ISASelection {
     }
 
     /// The 8-bit kernels for `isa` (default: the best available): the VNNI rows where the CPU
-    /// has AVX-512 VNNI (with avx512) or AVX-VNNI (with avx2).
+    /// has AVX-512 VNNI (with avx512) or AVX-VNNI (with avx2), the sdot rows where an Arm CPU
+    /// has the dot product (with neon).
     public static func quantizedKernels(for isa: ISA? = nil) throws -> QuantizedKernelSet {
         let chosen = try isa ?? best()
         guard available.contains(chosen) else { throw ISASelectionError.unsupported(chosen, available: available) }
@@ -70,23 +72,34 @@ public enum ISASelection {
         case .avx512: return sg_cpu_has_avx512_vnni() != 0 ? avx512VNNIQuantizedKernelSet : avx512QuantizedKernelSet
         case .avx2: return sg_cpu_has_avx_vnni() != 0 ? avx2VNNIQuantizedKernelSet : avx2QuantizedKernelSet
         #elseif arch(arm64)
-        case .neon: return neonQuantizedKernelSet
+        case .neon: return sg_cpu_has_neon_dotprod() != 0 ? neonDotQuantizedKernelSet : neonQuantizedKernelSet
         #endif
         default: throw ISASelectionError.unsupported(chosen, available: available)
         }
     }
 
     /// Every 8-bit kernel set this CPU can run (the tests check each against the references).
-    public static var allQuantizedKernelSets: [QuantizedKernelSet] {
+    public static var allQuantizedKernelSets: [QuantizedKernelSet] { ISA.allCases.flatMap(quantizedKernelSets(for:)) }
+
+    /// The 8-bit kernel sets of one ISA that this CPU runs, the one chosen by default first
+    /// (`sandglass selftest` checks them all, so a fallback row is proven too).
+    public static func quantizedKernelSets(for isa: ISA) -> [QuantizedKernelSet] {
         var sets: [QuantizedKernelSet] = []
+        switch isa {
         #if arch(x86_64)
-        if sg_cpu_has_avx512_vnni() != 0 { sets.append(avx512VNNIQuantizedKernelSet) }
-        if sg_cpu_has_avx512() != 0 { sets.append(avx512QuantizedKernelSet) }
-        if sg_cpu_has_avx_vnni() != 0 { sets.append(avx2VNNIQuantizedKernelSet) }
-        if sg_cpu_has_avx2_fma() != 0 { sets.append(avx2QuantizedKernelSet) }
+        case .avx512:
+            if sg_cpu_has_avx512_vnni() != 0 { sets.append(avx512VNNIQuantizedKernelSet) }
+            if sg_cpu_has_avx512() != 0 { sets.append(avx512QuantizedKernelSet) }
+        case .avx2:
+            if sg_cpu_has_avx_vnni() != 0 { sets.append(avx2VNNIQuantizedKernelSet) }
+            if sg_cpu_has_avx2_fma() != 0 { sets.append(avx2QuantizedKernelSet) }
         #elseif arch(arm64)
-        if sg_cpu_has_neon() != 0 { sets.append(neonQuantizedKernelSet) }
+        case .neon:
+            if sg_cpu_has_neon_dotprod() != 0 { sets.append(neonDotQuantizedKernelSet) }
+            if sg_cpu_has_neon() != 0 { sets.append(neonQuantizedKernelSet) }
         #endif
+        default: break
+        }
         return sets
     }
 

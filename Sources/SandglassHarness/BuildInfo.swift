@@ -29,9 +29,10 @@ public struct BuildInfo: Codable, Sendable {
         let configuration = "release"
         #endif
         #if arch(x86_64)
-        let flags = ["SandglassKernelsAVX512: -Xcc -march=x86-64-v4", "SandglassKernelsAVX2: -Xcc -march=x86-64-v3"]
+        let flags = ["SandglassKernelsAVX512: -Xcc -march=x86-64-v4", "SandglassKernelsAVX2: -Xcc -march=x86-64-v3",
+                     "SandglassKernelsAVX512VNNI: + -mavx512vnni", "SandglassKernelsAVX2VNNI: + -mavxvnni"]
         #else
-        let flags = ["SandglassKernelsNEON: base AArch64 (NEON, FMA)"]
+        let flags = ["SandglassKernelsNEON: base AArch64 (NEON, FMA)", "SandglassKernelsNEONDot: -Xcc -march=armv8.2-a+dotprod"]
         #endif
         let (commit, dirty) = sandglassCommit(executable: executable)
         return BuildInfo(swiftVersion: swift, configuration: configuration, kernelFlags: flags, commit: commit, commitDirty: dirty)

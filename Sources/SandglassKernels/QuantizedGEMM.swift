@@ -7,6 +7,9 @@
 // products of each lane (vpdpbusd with AVX-512 VNNI). The zero point of A is folded into the bias
 // at packing: Σ (a − za)·w = Σ a·w − za·Σ w. K is padded to 4 with zero weights, so the row
 // bytes past K (a tensor's channel padding) contribute nothing.
+//
+// Arm's sdot multiplies signed bytes only: its rows (signedDot) flip the top bit of each
+// activation byte (a − 128) and start from a second bias, bias − (za − 128)·Σw.
 import CSandglassVector
 
 public final class PackedQuantizedGEMMWeights {
@@ -19,6 +22,8 @@ public final class PackedQuantizedGEMMWeights {
     public let weights: AlignedBytes
     /// Per column (padded to panels × 16): bias − za·Σw, and the requantization multiplier.
     public let bias: AlignedBytes
+    /// The same for activations flipped to signed bytes (a − 128): bias − (za − 128)·Σw.
+    public let signedBias: AlignedBytes
     public let multipliers: AlignedBytes
 
     /// - Parameters:
@@ -33,9 +38,11 @@ public final class PackedQuantizedGEMMWeights {
         panels = (n + 15) / 16
         weights = AlignedBytes(bytes: panels * kBlocks * 64)
         self.bias = AlignedBytes(bytes: panels * 64)
+        signedBias = AlignedBytes(bytes: panels * 64)
         multipliers = AlignedBytes(bytes: panels * 64)
         let w = weights.raw.bindMemory(to: Int8.self, capacity: panels * kBlocks * 64)
         let b = self.bias.raw.bindMemory(to: Int32.self, capacity: panels * 16)
+        let sb = signedBias.raw.bindMemory(to: Int32.self, capacity: panels * 16)
         let m = multipliers.raw.bindMemory(to: Float.self, capacity: panels * 16)
         for o in 0..<n {
             let panel = o / 16, lane = o % 16
@@ -46,11 +53,12 @@ public final class PackedQuantizedGEMMWeights {
                 w[(panel * kBlocks + i / 4) * 64 + lane * 4 + i % 4] = q
             }
             b[o] = (bias.isEmpty ? 0 : bias[o]) &- inputZeroPoint &* sum
+            sb[o] = (bias.isEmpty ? 0 : bias[o]) &- (inputZeroPoint &- 128) &* sum
             m[o] = multiplier(o)
         }
     }
 
-    public var packedBytes: Int { weights.bytes + bias.bytes + multipliers.bytes }
+    public var packedBytes: Int { weights.bytes + bias.bytes + signedBias.bytes + multipliers.bytes }
 }
 
 /// One call of the 8-bit GEMM over rows × panels.
@@ -101,11 +109,11 @@ public func qu8_gemm_reference(_ g: QuantizedGEMMArguments, rows: Range<Int>) {
 // then went to this module's copy, compiled without them, 8× slower).
 @inlinable @inline(__always)
 public func qu8_gemm_c4<Tag>(_ g: QuantizedGEMMArguments, rows: Range<Int>, panels: Range<Int>, wide widePanels: Bool,
-                             _ tag: Tag.Type) {
+                             signedDot: Bool = false, _ tag: Tag.Type) {
     let p = g.weights
     let kb = p.kBlocks
     let w = UnsafeRawPointer(p.weights.raw)
-    let bias = UnsafeRawPointer(p.bias.raw)
+    let bias = UnsafeRawPointer(signedDot ? p.signedBias.raw : p.bias.raw)
     let mult = UnsafeRawPointer(p.multipliers.raw)
     let a = UnsafeRawPointer(g.a)
     var panel = panels.lowerBound
@@ -113,7 +121,7 @@ public func qu8_gemm_c4<Tag>(_ g: QuantizedGEMMArguments, rows: Range<Int>, pane
         let wide = widePanels && panels.upperBound - panel >= 4
         if rows.count == 1 {
             // One row (the classifier): one accumulator per panel, not a tile of four copies.
-            qu8_gemm_1x16c4(g, row: rows.lowerBound, panels: panel..<(panel + (wide ? 4 : 1)), tag)
+            qu8_gemm_1x16c4(g, row: rows.lowerBound, panels: panel..<(panel + (wide ? 4 : 1)), signedDot: signedDot, tag)
             panel += wide ? 4 : 1
             continue
         }
@@ -138,18 +146,18 @@ public func qu8_gemm_c4<Tag>(_ g: QuantizedGEMMArguments, rows: Range<Int>, pane
                     let v1 = w0.loadUnaligned(fromByteOffset: stride + i * 64, as: SIMD16<Int32>.self)
                     let v2 = w0.loadUnaligned(fromByteOffset: 2 * stride + i * 64, as: SIMD16<Int32>.self)
                     let v3 = w0.loadUnaligned(fromByteOffset: 3 * stride + i * 64, as: SIMD16<Int32>.self)
-                    let x0 = SIMD16<Int32>(repeating: a0.loadUnaligned(fromByteOffset: i * 4, as: Int32.self))
-                    c00 = sg_dot4_u8s8_i32x16(c00, x0, v0); c01 = sg_dot4_u8s8_i32x16(c01, x0, v1)
-                    c02 = sg_dot4_u8s8_i32x16(c02, x0, v2); c03 = sg_dot4_u8s8_i32x16(c03, x0, v3)
-                    let x1 = SIMD16<Int32>(repeating: a1.loadUnaligned(fromByteOffset: i * 4, as: Int32.self))
-                    c10 = sg_dot4_u8s8_i32x16(c10, x1, v0); c11 = sg_dot4_u8s8_i32x16(c11, x1, v1)
-                    c12 = sg_dot4_u8s8_i32x16(c12, x1, v2); c13 = sg_dot4_u8s8_i32x16(c13, x1, v3)
-                    let x2 = SIMD16<Int32>(repeating: a2.loadUnaligned(fromByteOffset: i * 4, as: Int32.self))
-                    c20 = sg_dot4_u8s8_i32x16(c20, x2, v0); c21 = sg_dot4_u8s8_i32x16(c21, x2, v1)
-                    c22 = sg_dot4_u8s8_i32x16(c22, x2, v2); c23 = sg_dot4_u8s8_i32x16(c23, x2, v3)
-                    let x3 = SIMD16<Int32>(repeating: a3.loadUnaligned(fromByteOffset: i * 4, as: Int32.self))
-                    c30 = sg_dot4_u8s8_i32x16(c30, x3, v0); c31 = sg_dot4_u8s8_i32x16(c31, x3, v1)
-                    c32 = sg_dot4_u8s8_i32x16(c32, x3, v2); c33 = sg_dot4_u8s8_i32x16(c33, x3, v3)
+                    let x0 = a0.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)
+                    c00 = qu8_dot4(c00, x0, v0, signedDot, tag); c01 = qu8_dot4(c01, x0, v1, signedDot, tag)
+                    c02 = qu8_dot4(c02, x0, v2, signedDot, tag); c03 = qu8_dot4(c03, x0, v3, signedDot, tag)
+                    let x1 = a1.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)
+                    c10 = qu8_dot4(c10, x1, v0, signedDot, tag); c11 = qu8_dot4(c11, x1, v1, signedDot, tag)
+                    c12 = qu8_dot4(c12, x1, v2, signedDot, tag); c13 = qu8_dot4(c13, x1, v3, signedDot, tag)
+                    let x2 = a2.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)
+                    c20 = qu8_dot4(c20, x2, v0, signedDot, tag); c21 = qu8_dot4(c21, x2, v1, signedDot, tag)
+                    c22 = qu8_dot4(c22, x2, v2, signedDot, tag); c23 = qu8_dot4(c23, x2, v3, signedDot, tag)
+                    let x3 = a3.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)
+                    c30 = qu8_dot4(c30, x3, v0, signedDot, tag); c31 = qu8_dot4(c31, x3, v1, signedDot, tag)
+                    c32 = qu8_dot4(c32, x3, v2, signedDot, tag); c33 = qu8_dot4(c33, x3, v3, signedDot, tag)
                 }
                 let m0 = mult.loadUnaligned(fromByteOffset: panel * 64, as: SIMD16<Float>.self)
                 let m1 = mult.loadUnaligned(fromByteOffset: panel * 64 + 64, as: SIMD16<Float>.self)
@@ -167,10 +175,10 @@ public func qu8_gemm_c4<Tag>(_ g: QuantizedGEMMArguments, rows: Range<Int>, pane
                 var c0 = b0, c1 = b0, c2 = b0, c3 = b0
                 for i in 0..<kb {
                     let v = w0.loadUnaligned(fromByteOffset: i * 64, as: SIMD16<Int32>.self)
-                    c0 = sg_dot4_u8s8_i32x16(c0, SIMD16<Int32>(repeating: a0.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)), v)
-                    c1 = sg_dot4_u8s8_i32x16(c1, SIMD16<Int32>(repeating: a1.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)), v)
-                    c2 = sg_dot4_u8s8_i32x16(c2, SIMD16<Int32>(repeating: a2.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)), v)
-                    c3 = sg_dot4_u8s8_i32x16(c3, SIMD16<Int32>(repeating: a3.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)), v)
+                    c0 = qu8_dot4(c0, a0.loadUnaligned(fromByteOffset: i * 4, as: Int32.self), v, signedDot, tag)
+                    c1 = qu8_dot4(c1, a1.loadUnaligned(fromByteOffset: i * 4, as: Int32.self), v, signedDot, tag)
+                    c2 = qu8_dot4(c2, a2.loadUnaligned(fromByteOffset: i * 4, as: Int32.self), v, signedDot, tag)
+                    c3 = qu8_dot4(c3, a3.loadUnaligned(fromByteOffset: i * 4, as: Int32.self), v, signedDot, tag)
                 }
                 let m0 = mult.loadUnaligned(fromByteOffset: panel * 64, as: SIMD16<Float>.self)
                 qu8_store_tile(g, rows: (r0, r1, r2, r3), column: panel * 16, (c0, c1, c2, c3), m0, tag)
@@ -239,29 +247,37 @@ public func qu8_gemm_4x16c4_widened<Tag>(_ g: QuantizedGEMMArguments, rows: Rang
 
 /// One row of A against `panels`, a panel at a time.
 @inlinable @inline(__always)
-func qu8_gemm_1x16c4<Tag>(_ g: QuantizedGEMMArguments, row: Int, panels: Range<Int>, _ tag: Tag.Type) {
+func qu8_gemm_1x16c4<Tag>(_ g: QuantizedGEMMArguments, row: Int, panels: Range<Int>, signedDot: Bool = false, _ tag: Tag.Type) {
     let p = g.weights, kb = p.kBlocks
     let a0 = UnsafeRawPointer(g.a) + row * g.aStride
     for panel in panels {
         let w0 = UnsafeRawPointer(p.weights.raw) + panel * kb * 64
-        var c0 = UnsafeRawPointer(p.bias.raw).loadUnaligned(fromByteOffset: panel * 64, as: SIMD16<Int32>.self)
+        var c0 = UnsafeRawPointer(signedDot ? p.signedBias.raw : p.bias.raw).loadUnaligned(fromByteOffset: panel * 64, as: SIMD16<Int32>.self)
         var c1 = SIMD16<Int32>.zero
         var i = 0
         // Two accumulators, so that consecutive dot products do not wait on each other.
         while i + 1 < kb {
-            c0 = sg_dot4_u8s8_i32x16(c0, SIMD16<Int32>(repeating: a0.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)),
-                                     w0.loadUnaligned(fromByteOffset: i * 64, as: SIMD16<Int32>.self))
-            c1 = sg_dot4_u8s8_i32x16(c1, SIMD16<Int32>(repeating: a0.loadUnaligned(fromByteOffset: i * 4 + 4, as: Int32.self)),
-                                     w0.loadUnaligned(fromByteOffset: i * 64 + 64, as: SIMD16<Int32>.self))
+            c0 = qu8_dot4(c0, a0.loadUnaligned(fromByteOffset: i * 4, as: Int32.self),
+                          w0.loadUnaligned(fromByteOffset: i * 64, as: SIMD16<Int32>.self), signedDot, tag)
+            c1 = qu8_dot4(c1, a0.loadUnaligned(fromByteOffset: i * 4 + 4, as: Int32.self),
+                          w0.loadUnaligned(fromByteOffset: i * 64 + 64, as: SIMD16<Int32>.self), signedDot, tag)
             i += 2
         }
         if i < kb {
-            c0 = sg_dot4_u8s8_i32x16(c0, SIMD16<Int32>(repeating: a0.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)),
-                                     w0.loadUnaligned(fromByteOffset: i * 64, as: SIMD16<Int32>.self))
+            c0 = qu8_dot4(c0, a0.loadUnaligned(fromByteOffset: i * 4, as: Int32.self),
+                          w0.loadUnaligned(fromByteOffset: i * 64, as: SIMD16<Int32>.self), signedDot, tag)
         }
         let m0 = UnsafeRawPointer(p.multipliers.raw).loadUnaligned(fromByteOffset: panel * 64, as: SIMD16<Float>.self)
         qu8_store1(g, row: row, column: panel * 16, c0 &+ c1, m0, tag)
     }
+}
+
+/// acc + the 4-byte dot product of one row's block `word` (broadcast) with each lane of `w`:
+/// bytes as they are (u8·s8), or with their top bit flipped for sdot (s8·s8, see signedBias).
+@inlinable @inline(__always)
+func qu8_dot4<Tag>(_ acc: SIMD16<Int32>, _ word: Int32, _ w: SIMD16<Int32>, _ signedDot: Bool, _ tag: Tag.Type) -> SIMD16<Int32> {
+    if signedDot { return sg_dot4_s8s8_i32x16(acc, SIMD16<Int32>(repeating: word ^ Int32(bitPattern: 0x8080_8080)), w) }
+    return sg_dot4_u8s8_i32x16(acc, SIMD16<Int32>(repeating: word), w)
 }
 
 @inlinable @inline(__always)

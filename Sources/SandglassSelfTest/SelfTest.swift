@@ -33,7 +33,7 @@ public enum SelfTest {
         var networkChecks: [NetworkCheck] = []
         for isa in chosen {
             checks += KernelChecks.run(try kernelSet(isa))
-            checks += QuantizedKernelChecks.run(try ISASelection.quantizedKernels(for: isa), isa: isa)
+            for set in ISASelection.quantizedKernelSets(for: isa) { checks += QuantizedKernelChecks.run(set, isa: isa) }
             if networks { networkChecks += try NetworkChecks.run(isa: isa) }
         }
         let passed = !chosen.isEmpty && checks.allSatisfy(\.passed) && networkChecks.allSatisfy(\.passed)

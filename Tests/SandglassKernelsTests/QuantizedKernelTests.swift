@@ -5,6 +5,8 @@ import XCTest
 /// Every 8-bit kernel row this CPU runs against its scalar reference, byte for byte, on awkward
 /// shapes (channel counts off the 16-lane vectors, K off the 4-byte blocks, rows off the 4-row
 /// tiles, padding on every side), random zero points and clamped output ranges.
+enum SignedSchemeTag {}
+
 final class QuantizedKernelTests: XCTestCase {
     var random = TestRandom(seed: 0x18)
 
@@ -17,7 +19,14 @@ final class QuantizedKernelTests: XCTestCase {
     func sets() -> [QuantizedKernelSet] {
         let sets = ISASelection.allQuantizedKernelSets
         XCTAssertFalse(sets.isEmpty, "no 8-bit kernel set runs on this machine")
-        return sets
+        // The sdot rows' scheme (activations flipped to signed bytes, the bias that adds back
+        // 128·Σw), here on the portable s8·s8 dot product, so that every CPU checks the
+        // arithmetic that an Arm CPU with the dot product runs in SandglassKernelsNEONDot.
+        let signedScheme = QuantizedKernelSet(
+            isaName: "portable", gemmName: "qu8_gemm_4x16c4_signed",
+            gemm: { qu8_gemm_c4($0, rows: $1, panels: $2, wide: false, signedDot: true, SignedSchemeTag.self) },
+            dwconv: { qu8_dwconv_reference($0, rows: $1) }, addPartial: { qu8_add_partial_reference($0, pixels: $1) })
+        return sets + [signedScheme]
     }
 
     func int8(_ n: Int) -> [Int8] { (0..<n).map { _ in Int8(truncatingIfNeeded: random.next() >> 20) } }

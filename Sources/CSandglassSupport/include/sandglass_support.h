@@ -20,6 +20,8 @@ int sg_cpu_has_avx512_vnni(void);
 int sg_cpu_has_avx_vnni(void);
 /// 1 on AArch64 with Advanced SIMD (always true on Linux/arm64), else 0.
 int sg_cpu_has_neon(void);
+/// 1 on AArch64 with the dot-product instructions (sdot/udot, HWCAP_ASIMDDP), else 0.
+int sg_cpu_has_neon_dotprod(void);
 /// The CPU brand string (x86) or an empty string; writes at most `capacity` bytes.
 void sg_cpu_brand(char *buffer, int capacity);
 

@@ -102,6 +102,9 @@ SG_SIGMOID(16)
 #if (defined(__AVXVNNI__) || defined(__AVX2__)) && !defined(__AVX512F__)
 #include <immintrin.h>
 #endif
+#if defined(__ARM_FEATURE_DOTPROD)
+#include <arm_neon.h>
+#endif
 typedef int sg_i32x16 __attribute__((ext_vector_type(16)));
 typedef unsigned char sg_u8x16 __attribute__((ext_vector_type(16)));
 
@@ -161,6 +164,37 @@ SG_INLINE sg_i32x16 sg_dot4_u8s8_i32x16(sg_i32x16 acc, sg_i32x16 a, sg_i32x16 w)
     acc += ((a >> 8) & 255) * ((w << 16) >> 24);
     acc += ((a >> 16) & 255) * ((w << 8) >> 24);
     acc += ((a >> 24) & 255) * (w >> 24);
+    return acc;
+#endif
+}
+
+/* acc + Σ_{j<4} s8(byte j of a) · s8(byte j of w), lane by lane: the Arm dot product (sdot, four
+   per 16 lanes) where the module is compiled with +dotprod (SandglassKernelsNEONDot), else four
+   multiply-adds on the bytes shifted out of each lane. The GEMM gives it activations with their
+   top bit flipped (a − 128 as a signed byte) and a bias that adds back 128·Σw: sdot multiplies
+   signed by signed only, and Armv8.2's cores (Cortex-A55/A76, the Raspberry Pi 5) lack usdot. */
+SG_INLINE sg_i32x16 sg_dot4_s8s8_i32x16(sg_i32x16 acc, sg_i32x16 a, sg_i32x16 w) {
+#if defined(__ARM_FEATURE_DOTPROD)
+    typedef int sg_i32x4_ __attribute__((ext_vector_type(4)));
+    typedef signed char sg_i8x16_ __attribute__((ext_vector_type(16)));
+    sg_i32x4_ q[4];
+    for (int j = 0; j < 4; j++) {
+        sg_i32x4_ accj = j == 0 ? __builtin_shufflevector(acc, acc, 0, 1, 2, 3) : j == 1 ? __builtin_shufflevector(acc, acc, 4, 5, 6, 7)
+                       : j == 2 ? __builtin_shufflevector(acc, acc, 8, 9, 10, 11) : __builtin_shufflevector(acc, acc, 12, 13, 14, 15);
+        sg_i32x4_ aj = j == 0 ? __builtin_shufflevector(a, a, 0, 1, 2, 3) : j == 1 ? __builtin_shufflevector(a, a, 4, 5, 6, 7)
+                     : j == 2 ? __builtin_shufflevector(a, a, 8, 9, 10, 11) : __builtin_shufflevector(a, a, 12, 13, 14, 15);
+        sg_i32x4_ wj = j == 0 ? __builtin_shufflevector(w, w, 0, 1, 2, 3) : j == 1 ? __builtin_shufflevector(w, w, 4, 5, 6, 7)
+                     : j == 2 ? __builtin_shufflevector(w, w, 8, 9, 10, 11) : __builtin_shufflevector(w, w, 12, 13, 14, 15);
+        q[j] = (sg_i32x4_)vdotq_s32((int32x4_t)accj, (int8x16_t)(sg_i8x16_)aj, (int8x16_t)(sg_i8x16_)wj);
+    }
+    return __builtin_shufflevector(__builtin_shufflevector(q[0], q[1], 0, 1, 2, 3, 4, 5, 6, 7),
+                                   __builtin_shufflevector(q[2], q[3], 0, 1, 2, 3, 4, 5, 6, 7),
+                                   0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+#else
+    acc += ((a << 24) >> 24) * ((w << 24) >> 24);
+    acc += ((a << 16) >> 24) * ((w << 16) >> 24);
+    acc += ((a << 8) >> 24) * ((w << 8) >> 24);
+    acc += (a >> 24) * (w >> 24);
     return acc;
 #endif
 }
