@@ -7,9 +7,9 @@ import SandglassKernelsAVX2
 import SandglassKernelsAVX512
 import SandglassKernelsAVX512VNNI
 import SandglassKernelsAVX2VNNI
-import SandglassKernelsNEONDot
 #elseif arch(arm64)
 import SandglassKernelsNEON
+import SandglassKernelsNEONDot
 #endif
 
 public enum ISASelectionError: Error, CustomStringConvertible {
