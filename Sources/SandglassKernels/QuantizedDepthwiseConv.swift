@@ -11,6 +11,9 @@ public final class PackedQuantizedDepthwiseWeights {
     public let channelStride: Int
     /// [tap][channelStride] int32 weights.
     public let weights: AlignedBytes
+    /// [tap / 2][channelStride]: taps 2j and 2j + 1 paired in one int32, the first in the low 16
+    /// bits (sg_mac2_u8_i32x16: the AVX2 rows multiply two taps per instruction).
+    public let pairedWeights: AlignedBytes
     /// bias − za·Σw and the multiplier, per channel.
     public let bias: AlignedBytes
     public let multipliers: AlignedBytes
@@ -22,11 +25,13 @@ public final class PackedQuantizedDepthwiseWeights {
         channelStride = roundUp(channels, 16)
         let taps = kernelSize * kernelSize
         weights = AlignedBytes(bytes: taps * channelStride * 4)
+        pairedWeights = AlignedBytes(bytes: max(1, taps / 2) * channelStride * 4)
         self.bias = AlignedBytes(bytes: channelStride * 4)
         multipliers = AlignedBytes(bytes: channelStride * 4)
         let w = weights.raw.bindMemory(to: Int32.self, capacity: taps * channelStride)
         let b = self.bias.raw.bindMemory(to: Int32.self, capacity: channelStride)
         let m = multipliers.raw.bindMemory(to: Float.self, capacity: channelStride)
+        let pairs = pairedWeights.raw.bindMemory(to: Int32.self, capacity: max(1, taps / 2) * channelStride)
         for c in 0..<channels {
             var sum: Int32 = 0
             for t in 0..<taps {
@@ -34,12 +39,16 @@ public final class PackedQuantizedDepthwiseWeights {
                 w[t * channelStride + c] = q
                 sum += q
             }
+            for j in 0..<taps / 2 {
+                pairs[j * channelStride + c] = Int32(UInt16(bitPattern: Int16(w[2 * j * channelStride + c])))
+                    | (w[(2 * j + 1) * channelStride + c] << 16)
+            }
             b[c] = (bias.isEmpty ? 0 : bias[c]) &- inputZeroPoint &* sum
             m[c] = multiplier(c)
         }
     }
 
-    public var packedBytes: Int { weights.bytes + bias.bytes + multipliers.bytes }
+    public var packedBytes: Int { weights.bytes + pairedWeights.bytes + bias.bytes + multipliers.bytes }
 }
 
 public struct QuantizedDepthwiseArguments {
@@ -115,14 +124,15 @@ public func qu8_dwconv_reference(_ d: QuantizedDepthwiseArguments, rows: Range<I
 /// Output rows `rows`. Interior pixels (every tap inside the map) address their taps as fixed
 /// offsets from one pointer; the border ones look each tap up (the zero-point row in the
 /// padding). 3×3 and 5×5 are instantiated with the kernel size as a constant, so their tap
-/// loops unroll.
+/// loops unroll. With `pairedTaps` (the AVX2 rows) the 3×3 kernels multiply two taps per
+/// instruction on the paired weights.
 // Generic over a tag type that each ISA module passes its own of, so that the module
 // specialises it with its target flags (an inline hint alone was not always taken: the call
 // then went to this module's copy, compiled without them, 8× slower).
 @inlinable @inline(__always)
-public func qu8_dwconv<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, _ tag: Tag.Type) {
+public func qu8_dwconv<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, pairedTaps: Bool = false, _ tag: Tag.Type) {
     switch d.weights.kernelSize {
-    case 3: qu8_dwconv3x3(d, rows: rows, tag)
+    case 3: qu8_dwconv3x3(d, rows: rows, paired: pairedTaps, tag)
     case 5: qu8_dwconv_k(d, rows: rows, k: 5, tag)
     default: qu8_dwconv_k(d, rows: rows, k: d.weights.kernelSize, tag)
     }
@@ -132,15 +142,21 @@ public func qu8_dwconv<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, 
 /// channel vector the nine weight vectors held in registers while the interior pixels of the
 /// row pass (the float kernels' order: weights loaded once per row and vector, not per pixel).
 @inlinable @inline(__always)
-func qu8_dwconv3x3<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, _ tag: Tag.Type) {
+func qu8_dwconv3x3<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, paired: Bool, _ tag: Tag.Type) {
     // Two instantiations: with the add known absent, its checks and registers leave the loop.
-    if let r = d.residual { qu8_dwconv3x3(d, rows: rows, residual: r, tag) } else { qu8_dwconv3x3(d, rows: rows, residual: nil, tag) }
+    if let r = d.residual {
+        qu8_dwconv3x3(d, rows: rows, residual: r, paired: paired, tag)
+    } else {
+        qu8_dwconv3x3(d, rows: rows, residual: nil, paired: paired, tag)
+    }
 }
 
 @inlinable @inline(__always)
-func qu8_dwconv3x3<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, residual: QuantizedAddArguments?, _ tag: Tag.Type) {
+func qu8_dwconv3x3<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, residual: QuantizedAddArguments?, paired: Bool,
+                       _ tag: Tag.Type) {
     let p = d.weights, cs = p.channelStride
     let w = UnsafeRawPointer(p.weights.raw), b = UnsafeRawPointer(p.bias.raw), m = UnsafeRawPointer(p.multipliers.raw)
+    let wp = UnsafeRawPointer(p.pairedWeights.raw)
     let s = d.stride, width = d.inputWidth, stride = d.inputStride, rowBytes = width &* stride
     let input = UnsafeRawPointer(d.input)
     let lower = d.lower, upper = d.upper, zero = d.zeroPoint
@@ -150,14 +166,55 @@ func qu8_dwconv3x3<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, resi
         let iy0 = oy &* s &- d.padTop
         let rowsInside = iy0 >= 0 && iy0 &+ 3 <= d.inputHeight
         guard rowsInside && oxLo < oxHi else {
-            for ox in 0..<d.outputWidth { qu8_dwconv3x3_pixel(d, oy: oy, ox: ox, tag) }
+            for ox in 0..<d.outputWidth { qu8_dwconv3x3_pixel(d, oy: oy, ox: ox, paired: paired, tag) }
             continue
         }
-        for ox in 0..<oxLo { qu8_dwconv3x3_pixel(d, oy: oy, ox: ox, tag) }
-        for ox in oxHi..<d.outputWidth { qu8_dwconv3x3_pixel(d, oy: oy, ox: ox, tag) }
+        for ox in 0..<oxLo { qu8_dwconv3x3_pixel(d, oy: oy, ox: ox, paired: paired, tag) }
+        for ox in oxHi..<d.outputWidth { qu8_dwconv3x3_pixel(d, oy: oy, ox: ox, paired: paired, tag) }
         let row = input + (iy0 &* width &+ oxLo &* s &- d.padLeft) &* stride
         let outRow = UnsafeMutableRawPointer(d.output + (oy &* d.outputWidth &+ oxLo) &* d.outputStride)
         var c = 0
+        while paired && c < cs {
+            // Taps (0, 1), (2, 3), (4, 5), (6, 7) paired, tap 8 alone: five weight vectors held.
+            let p01 = wp.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Int32>.self)
+            let p23 = wp.loadUnaligned(fromByteOffset: (cs &+ c) &* 4, as: SIMD16<Int32>.self)
+            let p45 = wp.loadUnaligned(fromByteOffset: (2 &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
+            let p67 = wp.loadUnaligned(fromByteOffset: (3 &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
+            let w8 = w.loadUnaligned(fromByteOffset: (8 &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
+            let bias = b.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Int32>.self)
+            let mult = m.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Float>.self)
+            var r0 = row + c, out = outRow + c
+            var identity = UnsafeRawPointer(bitPattern: 1)!
+            var ratio = SIMD16<Float>.zero
+            if let r = residual {
+                let offset: Int = (oy &* d.outputWidth &+ oxLo) &* r.identityStride &+ c
+                identity = UnsafeRawPointer(r.identity + offset)
+                ratio = qu8_identity_ratio(r, channel: c)
+            }
+            for _ in oxLo..<oxHi {
+                let r1 = r0 + rowBytes, r2 = r1 + rowBytes
+                var acc = bias
+                acc = sg_mac2_u8_i32x16(acc, r0.loadUnaligned(as: SIMD16<UInt8>.self),
+                                        r0.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self), p01)
+                acc = sg_mac2_u8_i32x16(acc, r0.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self),
+                                        r1.loadUnaligned(as: SIMD16<UInt8>.self), p23)
+                acc = sg_mac2_u8_i32x16(acc, r1.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self),
+                                        r1.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self), p45)
+                acc = sg_mac2_u8_i32x16(acc, r2.loadUnaligned(as: SIMD16<UInt8>.self),
+                                        r2.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self), p67)
+                acc = sg_mac_u8_i32x16(acc, r2.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self), w8)
+                var q = sg_requantize_u8x16(acc, mult, lower, upper, zero)
+                if let r = residual {
+                    q = sg_add_u8x16(q, identity.loadUnaligned(as: SIMD16<UInt8>.self), r.branchZeroPoint, r.identityZeroPoint,
+                                     SIMD16<Float>(repeating: r.branchRatio), ratio, r.lower, r.upper, r.zeroPoint)
+                    identity += r.identityStride
+                }
+                out.storeBytes(of: q, as: SIMD16<UInt8>.self)
+                r0 += s &* stride
+                out += d.outputStride
+            }
+            c &+= 16
+        }
         while c < cs {
             let w0 = w.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Int32>.self)
             let w1 = w.loadUnaligned(fromByteOffset: (cs &+ c) &* 4, as: SIMD16<Int32>.self)
@@ -210,9 +267,10 @@ func qu8_dwconv3x3<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, resi
 /// vector reads them. The general path (qu8_dwconv_k) found them again for every channel vector,
 /// which made the borders, a quarter of the pixels of a 14×14 map, cost as much as the interior.
 @inlinable @inline(__always)
-func qu8_dwconv3x3_pixel<Tag>(_ d: QuantizedDepthwiseArguments, oy: Int, ox: Int, _ tag: Tag.Type) {
+func qu8_dwconv3x3_pixel<Tag>(_ d: QuantizedDepthwiseArguments, oy: Int, ox: Int, paired: Bool, _ tag: Tag.Type) {
     let p = d.weights, cs = p.channelStride
     let w = UnsafeRawPointer(p.weights.raw), b = UnsafeRawPointer(p.bias.raw), m = UnsafeRawPointer(p.multipliers.raw)
+    let wp = UnsafeRawPointer(p.pairedWeights.raw)
     let iy = oy &* d.stride &- d.padTop, ix = ox &* d.stride &- d.padLeft
     let t0 = UnsafeRawPointer(d.pixel(iy, ix)), t1 = UnsafeRawPointer(d.pixel(iy, ix &+ 1))
     let t2 = UnsafeRawPointer(d.pixel(iy, ix &+ 2)), t3 = UnsafeRawPointer(d.pixel(iy &+ 1, ix))
@@ -221,6 +279,27 @@ func qu8_dwconv3x3_pixel<Tag>(_ d: QuantizedDepthwiseArguments, oy: Int, ox: Int
     let t8 = UnsafeRawPointer(d.pixel(iy &+ 2, ix &+ 2))
     let out = UnsafeMutableRawPointer(d.output + (oy &* d.outputWidth &+ ox) &* d.outputStride)
     var c = 0
+    while paired && c < cs {
+        var acc = b.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Int32>.self)
+        acc = sg_mac2_u8_i32x16(acc, t0.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                                t1.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                                wp.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Int32>.self))
+        acc = sg_mac2_u8_i32x16(acc, t2.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                                t3.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                                wp.loadUnaligned(fromByteOffset: (cs &+ c) &* 4, as: SIMD16<Int32>.self))
+        acc = sg_mac2_u8_i32x16(acc, t4.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                                t5.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                                wp.loadUnaligned(fromByteOffset: (2 &* cs &+ c) &* 4, as: SIMD16<Int32>.self))
+        acc = sg_mac2_u8_i32x16(acc, t6.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                                t7.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                                wp.loadUnaligned(fromByteOffset: (3 &* cs &+ c) &* 4, as: SIMD16<Int32>.self))
+        acc = sg_mac_u8_i32x16(acc, t8.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                               w.loadUnaligned(fromByteOffset: (8 &* cs &+ c) &* 4, as: SIMD16<Int32>.self))
+        qu8_dw_store(d, out, pixel: oy &* d.outputWidth &+ ox, channel: c,
+                     sg_requantize_u8x16(acc, m.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Float>.self),
+                                         d.lower, d.upper, d.zeroPoint), tag)
+        c &+= 16
+    }
     while c < cs {
         var acc = b.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Int32>.self)
         acc = sg_mac_u8_i32x16(acc, t0.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),

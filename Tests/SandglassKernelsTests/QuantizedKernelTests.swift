@@ -20,12 +20,14 @@ final class QuantizedKernelTests: XCTestCase {
         let sets = ISASelection.allQuantizedKernelSets
         XCTAssertFalse(sets.isEmpty, "no 8-bit kernel set runs on this machine")
         // The sdot rows' scheme (activations flipped to signed bytes, the bias that adds back
-        // 128·Σw), here on the portable s8·s8 dot product, so that every CPU checks the
-        // arithmetic that an Arm CPU with the dot product runs in SandglassKernelsNEONDot.
+        // 128·Σw) and the paired depthwise taps of the AVX2 rows, here on the portable dot
+        // products, so that every CPU checks the arithmetic of rows it may not run
+        // (SandglassKernelsNEONDot on an Arm CPU with the dot product).
         let signedScheme = QuantizedKernelSet(
             isaName: "portable", gemmName: "qu8_gemm_4x16c4_signed",
             gemm: { qu8_gemm_c4($0, rows: $1, panels: $2, wide: false, signedDot: true, SignedSchemeTag.self) },
-            dwconv: { qu8_dwconv_reference($0, rows: $1) }, addPartial: { qu8_add_partial_reference($0, pixels: $1) })
+            dwconv: { qu8_dwconv($0, rows: $1, pairedTaps: true, SignedSchemeTag.self) },
+            addPartial: { qu8_add_partial_reference($0, pixels: $1) })
         return sets + [signedScheme]
     }
 

@@ -256,4 +256,23 @@ SG_INLINE sg_i32x16 sg_mac_u8_i32x16(sg_i32x16 acc, sg_u8x16 x, sg_i32x16 w) {
 #endif
 }
 
+/* acc + x0·w0 + x1·w1 lane by lane: two depthwise taps at once, their int8 weights paired in
+   each 32-bit lane of wp (w0 in the low 16 bits, w1 in the high). With AVX2 the bytes of the two
+   taps are interleaved and widened to 16 bits, so that one vpmaddwd per 8 lanes does both
+   products, exactly: 8 instructions per pair of taps and 16 channels instead of 12. */
+SG_INLINE sg_i32x16 sg_mac2_u8_i32x16(sg_i32x16 acc, sg_u8x16 x0, sg_u8x16 x1, sg_i32x16 wp) {
+#if defined(__AVX2__) && !defined(__AVX512F__)
+    typedef unsigned short sg_u16x16_ __attribute__((ext_vector_type(16)));
+    typedef int sg_i32x8_ __attribute__((ext_vector_type(8)));
+    sg_u8x16 lo = __builtin_shufflevector(x0, x1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    sg_u8x16 hi = __builtin_shufflevector(x0, x1, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    sg_u16x16_ wideLo = __builtin_convertvector(lo, sg_u16x16_), wideHi = __builtin_convertvector(hi, sg_u16x16_);
+    sg_i32x8_ pLo = (sg_i32x8_)__builtin_ia32_pmaddwd256((__v16hi)wideLo, (__v16hi)__builtin_shufflevector(wp, wp, 0, 1, 2, 3, 4, 5, 6, 7));
+    sg_i32x8_ pHi = (sg_i32x8_)__builtin_ia32_pmaddwd256((__v16hi)wideHi, (__v16hi)__builtin_shufflevector(wp, wp, 8, 9, 10, 11, 12, 13, 14, 15));
+    return acc + __builtin_shufflevector(pLo, pHi, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+#else
+    return acc + __builtin_convertvector(x0, sg_i32x16) * ((wp << 16) >> 16) + __builtin_convertvector(x1, sg_i32x16) * (wp >> 16);
+#endif
+}
+
 #endif
