@@ -128,8 +128,8 @@ extension StepBuilder {
                 outputChannels: conv.outputChannels, kernelHeight: conv.kernelHeight, kernelWidth: conv.kernelWidth,
                 strideHeight: conv.strideHeight, strideWidth: conv.strideWidth, padTop: conv.padTop,
                 padLeft: conv.padLeft, weights: weights.buffer.pointer, weightStride: weights.stride, epilogue: ep)
-            let kernel = kernels.convDirect
-            kernelName = "f32_conv_direct__\(kernels.isa)"
+            let kernel = kernels.convDirect.run
+            kernelName = kernels.convDirect.name
             run = { src, dst, rows in
                 var a = args
                 a.input = src
@@ -141,8 +141,8 @@ extension StepBuilder {
         }
         if siluInEpilogue { kernelName += "+silu" }
         if let kind = then?.kernelKind {
-            let inner = run, nonlinearity = kernels.nonlinearity, channels = outputShape.channels
-            kernelName += "+f32_nonlinearity__\(kernels.isa)"
+            let inner = run, nonlinearity = kernels.nonlinearity.run, channels = outputShape.channels
+            kernelName += "+" + kernels.nonlinearity.name
             run = { src, dst, rows in
                 inner(src, dst, rows)
                 nonlinearity(NonlinearityArguments(input: UnsafePointer(dst), inputStride: outputStride, output: dst,

@@ -72,9 +72,9 @@ struct StepBuilder {
         let bands = banded ? max(1, min(made.parallelism, outputBytes / bandBytes)) : 1
         guard then != nil || bands > 1 else { return (made.kernel, made.parallelism, made.run) }
         let dst = pointer(output), stride = output.stride, kind = then?.kernelKind
-        let nonlinearity = kernels.nonlinearity
+        let nonlinearity = kernels.nonlinearity.run
         let region = made.region, run = made.run
-        let name = then == nil ? made.kernel : made.kernel + "+f32_nonlinearity__\(kernels.isa)"
+        let name = then == nil ? made.kernel : made.kernel + "+" + kernels.nonlinearity.name
         return (name, made.parallelism, { part, parts in
             // Bands per part; parts × perPart never exceeds the step's parallelism.
             let perPart = max(1, bands / parts)
@@ -160,8 +160,8 @@ struct StepBuilder {
             kernelWidth: conv.kernelWidth, strideHeight: conv.strideHeight, strideWidth: conv.strideWidth,
             padTop: conv.padTop, padLeft: conv.padLeft, weights: weights.buffer.pointer,
             weightStride: weights.stride, epilogue: ep)
-        let run = kernels.convDirect
-        return ("f32_conv_direct__\(kernels.isa)", oh, { part, parts in run(args, chunk(oh, part: part, parts: parts)) },
+        let row = kernels.convDirect, run = row.run
+        return (row.name, oh, { part, parts in run(args, chunk(oh, part: part, parts: parts)) },
                 { part, parts in
                     let rows = chunk(oh, part: part, parts: parts)
                     return ((rows.lowerBound * ow)..<(rows.upperBound * ow), allChannels)
@@ -224,18 +224,18 @@ struct StepBuilder {
             identity: UnsafePointer(pointer(identity)), identityStride: identity.stride,
             output: pointer(output), outputStride: output.stride, pixels: output.shape.pixels,
             channels: output.shape.channels, addedChannels: add.addedChannels, minValue: lo, maxValue: hi)
-        let run = kernels.addPartial
+        let row = kernels.addPartial, run = row.run
         let pixels = output.shape.pixels
-        return ("f32_add_partial__\(kernels.isa)", pixels, { part, parts in run(args, chunk(pixels, part: part, parts: parts)) })
+        return (row.name, pixels, { part, parts in run(args, chunk(pixels, part: part, parts: parts)) })
     }
 
     func globalAveragePool(input: TensorLocation, output: TensorLocation) -> Made {
         let args = GlobalAveragePoolArguments(input: UnsafePointer(pointer(input)), pixels: input.shape.pixels,
                                               inputStride: input.stride, channels: input.shape.channels,
                                               output: pointer(output))
-        let run = kernels.globalAveragePool
+        let row = kernels.globalAveragePool, run = row.run
         let c = input.shape.channels
-        return ("f32_global_average_pool__\(kernels.isa)", (c + 15) / 16,
+        return (row.name, (c + 15) / 16,
                 { part, parts in run(args, chunk(c, part: part, parts: parts, align: 16)) })
     }
 
@@ -247,8 +247,8 @@ struct StepBuilder {
         keep(weights.buffer)
         let args = weights.arguments(pooled: UnsafePointer(pointer(pooled)), channels: se.channels,
                                      innerSiLU: se.inner == .silu, gate: se.kernelGate, output: pointer(output))
-        let run = kernels.squeezeExciteGate
-        return ("f32_se_gate__\(kernels.isa)", 1, { part, _ in if part == 0 { run(args) } })
+        let row = kernels.squeezeExciteGate, run = row.run
+        return (row.name, 1, { part, _ in if part == 0 { run(args) } })
     }
 
     /// The channel scale written into the next 1×1 convolution's weights (from a pristine copy)
@@ -269,9 +269,9 @@ struct StepBuilder {
         let args = ChannelScaleArguments(input: UnsafePointer(pointer(input)), inputStride: input.stride,
                                          factors: UnsafePointer(pointer(factors)), output: pointer(output),
                                          outputStride: output.stride, channels: output.shape.channels)
-        let run = kernels.channelScale
+        let row = kernels.channelScale, run = row.run
         let pixels = output.shape.pixels
-        return ("f32_channel_scale__\(kernels.isa)", pixels, { part, parts in run(args, chunk(pixels, part: part, parts: parts)) })
+        return (row.name, pixels, { part, parts in run(args, chunk(pixels, part: part, parts: parts)) })
     }
 
     /// An activation that is not a clamp, element-wise (in place when the planner aliases output and input).
@@ -279,9 +279,9 @@ struct StepBuilder {
         let args = NonlinearityArguments(input: UnsafePointer(pointer(input)), inputStride: input.stride,
                                          output: pointer(output), outputStride: output.stride,
                                          channels: output.shape.channels, kind: n.kernelKind)
-        let run = kernels.nonlinearity
+        let row = kernels.nonlinearity, run = row.run
         let pixels = output.shape.pixels
-        return ("f32_nonlinearity__\(kernels.isa)", pixels, { part, parts in run(args, chunk(pixels, part: part, parts: parts)) })
+        return (row.name, pixels, { part, parts in run(args, chunk(pixels, part: part, parts: parts)) })
     }
 
     /// Max pooling, split by output rows.
@@ -290,9 +290,9 @@ struct StepBuilder {
                                     inputWidth: input.shape.width, inputStride: input.stride, output: pointer(output),
                                     outputWidth: output.shape.width, outputStride: output.stride,
                                     channels: output.shape.channels, window: pool.window)
-        let run = kernels.maxPool
+        let row = kernels.maxPool, run = row.run
         let rows = output.shape.height
-        return ("f32_maxpool__\(kernels.isa)", rows, { part, parts in run(args, chunk(rows, part: part, parts: parts)) })
+        return (row.name, rows, { part, parts in run(args, chunk(rows, part: part, parts: parts)) })
     }
 
     /// Slice (one input from a start channel) or concat (inputs side by side), as a copy.

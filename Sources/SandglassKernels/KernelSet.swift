@@ -30,14 +30,15 @@ public struct KernelSet {
     // copy of the set without restating the others.
     /// Depthwise variants as rows, most specific first (see `DepthwiseVariant`).
     public private(set) var depthwise: [DepthwiseKernel]
-    public var convDirect: (DirectConvArguments, Range<Int>) -> Void
-    public var addPartial: (PartialAddArguments, Range<Int>) -> Void
-    public var globalAveragePool: (GlobalAveragePoolArguments, Range<Int>) -> Void
-    public var squeezeExciteGate: (SqueezeExciteGateArguments) -> Void
-    public var channelScale: (ChannelScaleArguments, Range<Int>) -> Void
-    public var nonlinearity: (NonlinearityArguments, Range<Int>) -> Void
+    /// The operations with one variant per ISA, each a named row (`f32_conv_direct__avx2`).
+    public var convDirect: KernelRow<(DirectConvArguments, Range<Int>) -> Void>
+    public var addPartial: KernelRow<(PartialAddArguments, Range<Int>) -> Void>
+    public var globalAveragePool: KernelRow<(GlobalAveragePoolArguments, Range<Int>) -> Void>
+    public var squeezeExciteGate: KernelRow<(SqueezeExciteGateArguments) -> Void>
+    public var channelScale: KernelRow<(ChannelScaleArguments, Range<Int>) -> Void>
+    public var nonlinearity: KernelRow<(NonlinearityArguments, Range<Int>) -> Void>
     /// Output rows of a max pool.
-    public var maxPool: (MaxPoolArguments, Range<Int>) -> Void
+    public var maxPool: KernelRow<(MaxPoolArguments, Range<Int>) -> Void>
     /// Calibration: FMA throughput (see f32_fma_throughput) and streaming read (f32_read_sum).
     public let fmaThroughput: (Int) -> Float
     public let readSum: (UnsafePointer<Float>, Int) -> Float
@@ -60,10 +61,13 @@ public struct KernelSet {
             depthwise.first { $0.key == variant }.map { DepthwiseKernel(variant: variant, isa: isa, run: $0.value) }
         }
         precondition(self.depthwise.last?.variant == .kxk, "a kernel set needs the general depthwise row (kxk)")
-        self.convDirect = convDirect
-        self.addPartial = addPartial; self.globalAveragePool = globalAveragePool
-        self.squeezeExciteGate = squeezeExciteGate; self.channelScale = channelScale
-        self.nonlinearity = nonlinearity; self.maxPool = maxPool
+        self.convDirect = KernelRow(name: "f32_conv_direct__\(isa)", run: convDirect)
+        self.addPartial = KernelRow(name: "f32_add_partial__\(isa)", run: addPartial)
+        self.globalAveragePool = KernelRow(name: "f32_global_average_pool__\(isa)", run: globalAveragePool)
+        self.squeezeExciteGate = KernelRow(name: "f32_se_gate__\(isa)", run: squeezeExciteGate)
+        self.channelScale = KernelRow(name: "f32_channel_scale__\(isa)", run: channelScale)
+        self.nonlinearity = KernelRow(name: "f32_nonlinearity__\(isa)", run: nonlinearity)
+        self.maxPool = KernelRow(name: "f32_maxpool__\(isa)", run: maxPool)
         self.fmaThroughput = fmaThroughput; self.readSum = readSum
     }
 

@@ -3,20 +3,12 @@
 // picks a row and the per-layer reports name the one that ran. Each ISA module makes one set
 // from the generic kernels of this module, compiled with its own target flags.
 
-/// One variant of one operation.
-public struct QuantizedKernel<Arguments> {
-    public let name: String
-    public let run: Arguments
-
-    public init(name: String, run: Arguments) { self.name = name; self.run = run }
-}
-
 public struct QuantizedKernelSet {
     /// The instruction set the rows were compiled for, as it appears in their names.
     public let isaName: String
-    public var gemm: QuantizedKernel<(QuantizedGEMMArguments, Range<Int>, Range<Int>) -> Void>
-    public var dwconv: QuantizedKernel<(QuantizedDepthwiseArguments, Range<Int>) -> Void>
-    public var addPartial: QuantizedKernel<(QuantizedAddArguments, Range<Int>) -> Void>
+    public var gemm: KernelRow<(QuantizedGEMMArguments, Range<Int>, Range<Int>) -> Void>
+    public var dwconv: KernelRow<(QuantizedDepthwiseArguments, Range<Int>) -> Void>
+    public var addPartial: KernelRow<(QuantizedAddArguments, Range<Int>) -> Void>
 
     /// - Parameter gemmName: the GEMM row's name without the ISA (its blocking differs by ISA).
     public init(isaName: String, gemmName: String,
@@ -24,9 +16,9 @@ public struct QuantizedKernelSet {
                 dwconv: @escaping (QuantizedDepthwiseArguments, Range<Int>) -> Void,
                 addPartial: @escaping (QuantizedAddArguments, Range<Int>) -> Void) {
         self.isaName = isaName
-        self.gemm = QuantizedKernel(name: "\(gemmName)__\(isaName)", run: gemm)
-        self.dwconv = QuantizedKernel(name: "qu8_dwconv__\(isaName)", run: dwconv)
-        self.addPartial = QuantizedKernel(name: "qu8_add_partial__\(isaName)", run: addPartial)
+        self.gemm = KernelRow(name: "\(gemmName)__\(isaName)", run: gemm)
+        self.dwconv = KernelRow(name: "qu8_dwconv__\(isaName)", run: dwconv)
+        self.addPartial = KernelRow(name: "qu8_add_partial__\(isaName)", run: addPartial)
     }
 
     /// The scalar references as a set: the oracle of the fast rows, and the slowest fallback.

@@ -305,8 +305,8 @@ public enum KernelChecks {
                 epilogue: ConvEpilogue(minValue: c.clamp.0, maxValue: c.clamp.1,
                                        residual: c.residual > 0 ? UnsafePointer(res.pointer) : nil,
                                        residualStride: res.stride, residualChannels: c.residual, silu: silu))
-            kernels.convDirect(args, 0..<(oh / 2))
-            kernels.convDirect(args, (oh / 2)..<oh)
+            kernels.convDirect.run(args, 0..<(oh / 2))
+            kernels.convDirect.run(args, (oh / 2)..<oh)
             b.record("h=\(c.h) w=\(c.w) cin=\(c.cin) cout=\(c.cout) k=\(c.k) stride=\(c.stride)\(silu ? " silu" : "")",
                      error: relativeError(output.dense, expected), paddingUntouched: output.paddingUntouched)
         } }
@@ -346,8 +346,8 @@ public enum KernelChecks {
                                        output: branch.pointer, outputStride: branch.stride,
                                        pixels: pixels, channels: c, addedChannels: k,
                                        minValue: clamp.0, maxValue: clamp.1)
-        kernels.addPartial(args, 0..<5)
-        kernels.addPartial(args, 5..<pixels)
+        kernels.addPartial.run(args, 0..<5)
+        kernels.addPartial.run(args, 5..<pixels)
         let inPlace = CaseResult(error: relativeError(branch.dense, expected), paddingUntouched: branch.paddingUntouched)
         // Out of place.
         let source = StridedTensor(pixels: pixels, channels: c, dense: branchDense)
@@ -355,7 +355,7 @@ public enum KernelChecks {
         var copy = args
         copy.branch = UnsafePointer(source.pointer)
         copy.output = out.pointer
-        kernels.addPartial(copy, 0..<pixels)
+        kernels.addPartial.run(copy, 0..<pixels)
         return (inPlace, CaseResult(error: relativeError(out.dense, expected), paddingUntouched: out.paddingUntouched))
     }
 
@@ -378,7 +378,7 @@ public enum KernelChecks {
         let out = StridedTensor(pixels: 1, channels: c)
         let args = GlobalAveragePoolArguments(input: input.pointer, pixels: pixels, inputStride: input.stride,
                                               channels: c, output: out.pointer)
-        kernels.globalAveragePool(args, 0..<c)
+        kernels.globalAveragePool.run(args, 0..<c)
         return CaseResult(error: relativeError(out.dense, referenceGlobalAveragePool(dense, pixels: pixels, channels: c)),
                           paddingUntouched: out.paddingUntouched)
     }
@@ -411,7 +411,7 @@ public enum KernelChecks {
                                                 expand: expand, expandBias: expandBias)
         let input = StridedTensor(pixels: 1, channels: c, dense: pooled)
         let out = StridedTensor(pixels: 1, channels: c)
-        kernels.squeezeExciteGate(packed.arguments(pooled: input.pointer, channels: c, innerSiLU: innerSiLU, gate: gate,
+        kernels.squeezeExciteGate.run(packed.arguments(pooled: input.pointer, channels: c, innerSiLU: innerSiLU, gate: gate,
                                                    output: out.pointer))
         let expected = referenceSqueezeExciteGate(pooled: pooled, channels: c, squeezeChannels: s, reduceWeights: reduce,
                                                   reduceBias: reduceBias, innerSiLU: innerSiLU, expandWeights: expand,
@@ -440,8 +440,8 @@ public enum KernelChecks {
         let args = ChannelScaleArguments(input: input.pointer, inputStride: input.stride, factors: f.pointer,
                                          output: out.pointer, outputStride: out.stride, channels: c)
         let half = pixels / 2
-        kernels.channelScale(args, 0..<half)
-        kernels.channelScale(args, half..<pixels)
+        kernels.channelScale.run(args, 0..<half)
+        kernels.channelScale.run(args, half..<pixels)
         return CaseResult(error: relativeError(out.dense, referenceChannelScale(dense, factors: factors, pixels: pixels, channels: c)),
                           paddingUntouched: out.paddingUntouched)
     }
@@ -473,8 +473,8 @@ public enum KernelChecks {
         let out = inPlace ? input : StridedTensor(pixels: pixels, channels: c)
         let args = NonlinearityArguments(input: input.pointer, inputStride: input.stride, output: out.pointer,
                                          outputStride: out.stride, channels: c, kind: kind)
-        kernels.nonlinearity(args, 0..<(pixels / 2))
-        kernels.nonlinearity(args, (pixels / 2)..<pixels)
+        kernels.nonlinearity.run(args, 0..<(pixels / 2))
+        kernels.nonlinearity.run(args, (pixels / 2)..<pixels)
         return CaseResult(error: relativeError(out.dense, referenceNonlinearity(dense, kind: kind)), paddingUntouched: out.paddingUntouched)
     }
 
@@ -511,8 +511,8 @@ public enum KernelChecks {
         let out = StridedTensor(pixels: oh * ow, channels: c)
         let args = MaxPoolArguments(input: input.pointer, inputHeight: h, inputWidth: w, inputStride: input.stride,
                                     output: out.pointer, outputWidth: ow, outputStride: out.stride, channels: c, window: k)
-        kernels.maxPool(args, 0..<(oh / 2))
-        kernels.maxPool(args, (oh / 2)..<oh)
+        kernels.maxPool.run(args, 0..<(oh / 2))
+        kernels.maxPool.run(args, (oh / 2)..<oh)
         let expected = referenceMaxPool(dense, input: (h, w, c), outputHeight: oh, outputWidth: ow, window: k)
         return CaseResult(error: relativeError(out.dense, expected), paddingUntouched: out.paddingUntouched)
     }

@@ -29,8 +29,8 @@ final class DirectConvTests: XCTestCase {
             epilogue: ConvEpilogue(minValue: clamp.0, maxValue: clamp.1,
                                    residual: residual > 0 ? UnsafePointer(res.pointer) : nil,
                                    residualStride: res.stride, residualChannels: residual))
-        kernels.convDirect(args, 0..<(oh / 2))
-        kernels.convDirect(args, (oh / 2)..<oh)
+        kernels.convDirect.run(args, 0..<(oh / 2))
+        kernels.convDirect.run(args, (oh / 2)..<oh)
         XCTAssertLessThan(relativeError(output.dense, expected), 1e-5,
                           "\(kernels.isa) h=\(h) w=\(w) cin=\(cin) cout=\(cout) k=\(k) s=\(stride)", file: file, line: line)
         XCTAssertTrue(output.paddingUntouched, file: file, line: line)

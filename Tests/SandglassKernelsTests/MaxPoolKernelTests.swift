@@ -29,7 +29,7 @@ final class MaxPoolKernelTests: XCTestCase {
             let input = StridedTensor(pixels: h * w, channels: c, dense: dense)
             let out = StridedTensor(pixels: 4, channels: c)
             let window = MaxPoolWindow(kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2, padTop: 1, padLeft: 1)
-            kernels.maxPool(MaxPoolArguments(input: input.pointer, inputHeight: h, inputWidth: w, inputStride: input.stride,
+            kernels.maxPool.run(MaxPoolArguments(input: input.pointer, inputHeight: h, inputWidth: w, inputStride: input.stride,
                                              output: out.pointer, outputWidth: 2, outputStride: out.stride, channels: c,
                                              window: window), 0..<2)
             // Output (0, 0) covers input rows 0–1, columns 0–1: its max is input pixel 0.

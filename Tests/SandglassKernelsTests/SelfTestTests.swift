@@ -34,8 +34,8 @@ final class SelfTestTests: XCTestCase {
                  squeezeExciteGate: ((SqueezeExciteGateArguments) -> Void)? = nil) throws -> KernelSet {
         var k = try ISASelection.kernels(for: isa)
         if let dwconv3x3s2 { k[depthwise: .k3s2] = dwconv3x3s2 }
-        if let addPartial { k.addPartial = addPartial }
-        if let squeezeExciteGate { k.squeezeExciteGate = squeezeExciteGate }
+        if let addPartial { k.addPartial.run = addPartial }
+        if let squeezeExciteGate { k.squeezeExciteGate.run = squeezeExciteGate }
         return k
     }
 
@@ -43,7 +43,7 @@ final class SelfTestTests: XCTestCase {
     /// reduce loop) is caught on the shapes with more than one squeeze channel.
     func testABrokenSqueezeExciteGateIsCaught() throws {
         let isa = try XCTUnwrap(ISASelection.available.first)
-        let real = try ISASelection.kernels(for: isa).squeezeExciteGate
+        let real = try ISASelection.kernels(for: isa).squeezeExciteGate.run
         let broken = try mutated(isa, squeezeExciteGate: { args in
             var a = args
             a.squeezeChannels = max(1, a.squeezeChannels - 1)
@@ -78,7 +78,7 @@ final class SelfTestTests: XCTestCase {
     /// caught even though every logical value is right.
     func testAWriteIntoThePaddingIsCaught() throws {
         let isa = try XCTUnwrap(ISASelection.available.first)
-        let real = try ISASelection.kernels(for: isa).addPartial
+        let real = try ISASelection.kernels(for: isa).addPartial.run
         let broken = try mutated(isa, addPartial: { args, pixels in
             real(args, pixels)
             if args.outputStride > args.channels, let last = pixels.last {
