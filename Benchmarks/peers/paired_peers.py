@@ -372,7 +372,8 @@ def main() -> None:
                          f"{ci(r['litertToOnnxRuntime'])} | {ci(r['ratioToLiteRT'])} | **{ci(r['ratioToFasterPeer'])}** | "
                          f"{r['maxRelOutputDifferenceLiteRT']:.1e} |")
     lines += ["", f"Every time: `{name}.json`. Rerun: `Scripts/bench-peers.sh --paired" + (" --litert" if litert else "")
-              + (" --dtype int8" if a.dtype == "int8" else "") + f" --pairs {a.pairs}`."]
+              + (" --dtype int8" if a.dtype == "int8" else "") + (f" --threads {a.threads}" if a.threads != 1 else "")
+              + f" --pairs {a.pairs}`."]
     (out / f"{name}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
