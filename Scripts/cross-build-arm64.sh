@@ -13,7 +13,14 @@
 #
 #   Scripts/cross-build-arm64.sh                     -> .build/cross-arm64/sandglass
 #   SYSROOT=/mnt/board-root Scripts/cross-build-arm64.sh
-#   CLEAN=1 Scripts/cross-build-arm64.sh            from scratch (the build folder is kept otherwise)
+#   CLEAN=1 Scripts/cross-build-arm64.sh            from scratch, fetched packages too
+#   INCREMENTAL=1 Scripts/cross-build-arm64.sh      reuse the previous build's objects (faster, see below)
+#
+# By default the previous build's objects are removed first (the fetched packages are kept): an
+# incremental release build after a struct gained a stored property produced a binary that
+# crashed (`bench --per-layer`, in a module two dependencies away from the change), a known
+# SwiftPM bug (swiftlang/swift-package-manager#10502: dependents of dependents are not rebuilt
+# against the new layout). A clean build of the same commit ran; it costs about two minutes more.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SRC=$PWD
@@ -78,7 +85,11 @@ cat > "$ROOT/var/tmp/sandglass-cross-arm64.json" <<EOF
 EOF
 
 OVL="$ROOT/var/tmp/sandglass-cross-overlay"
-[ "${CLEAN:-0}" = 1 ] && rm -rf "$ROOT/var/tmp/sandglass-cross-build"
+if [ "${CLEAN:-0}" = 1 ]; then
+    rm -rf "$ROOT/var/tmp/sandglass-cross-build"
+elif [ "${INCREMENTAL:-0}" != 1 ]; then
+    rm -rf "$ROOT/var/tmp/sandglass-cross-build/$TRIPLE"
+fi
 rm -rf "$OVL"; mkdir -p "$ROOT/src" "$ROOT/sysroot" "$OVL/upper" "$OVL/work" "$ROOT/var/tmp/sandglass-cross-build"
 t0=$SECONDS
 say "building $TRIPLE with trixie's swiftlang against $SYSROOT -> $LOG"
@@ -116,4 +127,4 @@ cp "$bin" "$OUT_DIR/sandglass"
 # The commit the binary was built from, for the results' header (BuildInfo reads this file
 # beside the binary; --binary uploads it too).
 echo "$COMMIT" > "$OUT_DIR/.sandglass-commit"
-say "built $(file -b "$OUT_DIR/sandglass" | cut -d, -f1-2) in $((SECONDS - t0)) s ($([ "${CLEAN:-0}" = 1 ] && echo "from scratch" || echo "incremental")): $OUT_DIR/sandglass"
+say "built $(file -b "$OUT_DIR/sandglass" | cut -d, -f1-2) in $((SECONDS - t0)) s ($([ "${INCREMENTAL:-0}" = 1 ] && echo "incremental" || echo "clean")): $OUT_DIR/sandglass"
