@@ -174,56 +174,8 @@ func qu8_dwconv3x3<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, resi
         let row = input + (iy0 &* width &+ oxLo &* s &- d.padLeft) &* stride
         let outRow = UnsafeMutableRawPointer(d.output + (oy &* d.outputWidth &+ oxLo) &* d.outputStride)
         var c = 0
-        while paired && c < cs {
-            // Taps (0, 1), (2, 3), (4, 5), (6, 7) paired, tap 8 alone: five weight vectors held.
-            let p01 = wp.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Int32>.self)
-            let p23 = wp.loadUnaligned(fromByteOffset: (cs &+ c) &* 4, as: SIMD16<Int32>.self)
-            let p45 = wp.loadUnaligned(fromByteOffset: (2 &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
-            let p67 = wp.loadUnaligned(fromByteOffset: (3 &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
-            let w8 = w.loadUnaligned(fromByteOffset: (8 &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
-            let bias = b.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Int32>.self)
-            let mult = m.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Float>.self)
-            var r0 = row + c, out = outRow + c
-            var identity = UnsafeRawPointer(bitPattern: 1)!
-            var ratio = SIMD16<Float>.zero
-            if let r = residual {
-                let offset: Int = (oy &* d.outputWidth &+ oxLo) &* r.identityStride &+ c
-                identity = UnsafeRawPointer(r.identity + offset)
-                ratio = qu8_identity_ratio(r, channel: c)
-            }
-            for _ in oxLo..<oxHi {
-                let r1 = r0 + rowBytes, r2 = r1 + rowBytes
-                var acc = bias
-                acc = sg_mac2_u8_i32x16(acc, r0.loadUnaligned(as: SIMD16<UInt8>.self),
-                                        r0.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self), p01)
-                acc = sg_mac2_u8_i32x16(acc, r0.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self),
-                                        r1.loadUnaligned(as: SIMD16<UInt8>.self), p23)
-                acc = sg_mac2_u8_i32x16(acc, r1.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self),
-                                        r1.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self), p45)
-                acc = sg_mac2_u8_i32x16(acc, r2.loadUnaligned(as: SIMD16<UInt8>.self),
-                                        r2.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self), p67)
-                acc = sg_mac_u8_i32x16(acc, r2.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self), w8)
-                var q = sg_requantize_u8x16(acc, mult, lower, upper, zero)
-                if let r = residual {
-                    q = sg_add_u8x16(q, identity.loadUnaligned(as: SIMD16<UInt8>.self), r.branchZeroPoint, r.identityZeroPoint,
-                                     SIMD16<Float>(repeating: r.branchRatio), ratio, r.lower, r.upper, r.zeroPoint)
-                    identity += r.identityStride
-                }
-                out.storeBytes(of: q, as: SIMD16<UInt8>.self)
-                r0 += s &* stride
-                out += d.outputStride
-            }
-            c &+= 16
-        }
         while c < cs {
-            let w0 = w.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Int32>.self)
-            let w1 = w.loadUnaligned(fromByteOffset: (cs &+ c) &* 4, as: SIMD16<Int32>.self)
-            let w2 = w.loadUnaligned(fromByteOffset: (2 &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
-            let w3 = w.loadUnaligned(fromByteOffset: (3 &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
-            let w4 = w.loadUnaligned(fromByteOffset: (4 &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
-            let w5 = w.loadUnaligned(fromByteOffset: (5 &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
-            let w6 = w.loadUnaligned(fromByteOffset: (6 &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
-            let w7 = w.loadUnaligned(fromByteOffset: (7 &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
+            let v = qu8_dw_weights8(w, wp, channelStride: cs, channel: c, paired: paired)
             let w8 = w.loadUnaligned(fromByteOffset: (8 &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
             let bias = b.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Int32>.self)
             let mult = m.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Float>.self)
@@ -237,15 +189,15 @@ func qu8_dwconv3x3<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, resi
             }
             for _ in oxLo..<oxHi {
                 let r1 = r0 + rowBytes, r2 = r1 + rowBytes
-                var acc = bias
-                acc = sg_mac_u8_i32x16(acc, r0.loadUnaligned(as: SIMD16<UInt8>.self), w0)
-                acc = sg_mac_u8_i32x16(acc, r0.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self), w1)
-                acc = sg_mac_u8_i32x16(acc, r0.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self), w2)
-                acc = sg_mac_u8_i32x16(acc, r1.loadUnaligned(as: SIMD16<UInt8>.self), w3)
-                acc = sg_mac_u8_i32x16(acc, r1.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self), w4)
-                acc = sg_mac_u8_i32x16(acc, r1.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self), w5)
-                acc = sg_mac_u8_i32x16(acc, r2.loadUnaligned(as: SIMD16<UInt8>.self), w6)
-                acc = sg_mac_u8_i32x16(acc, r2.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self), w7)
+                var acc = qu8_dw_taps8(bias, (r0.loadUnaligned(as: SIMD16<UInt8>.self),
+                                              r0.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self),
+                                              r0.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self),
+                                              r1.loadUnaligned(as: SIMD16<UInt8>.self),
+                                              r1.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self),
+                                              r1.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self),
+                                              r2.loadUnaligned(as: SIMD16<UInt8>.self),
+                                              r2.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self)),
+                                       v, paired: paired)
                 acc = sg_mac_u8_i32x16(acc, r2.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self), w8)
                 var q = sg_requantize_u8x16(acc, mult, lower, upper, zero)
                 if let r = residual {
@@ -260,6 +212,39 @@ func qu8_dwconv3x3<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, resi
             c &+= 16
         }
     }
+}
+
+/// The weights of taps 0–7 for the 16 channels from `channel`: with `paired`, four vectors of
+/// tap pairs ((0, 1), (2, 3), (4, 5), (6, 7)) and four unused zeros; else one vector per tap.
+@inlinable @inline(__always)
+func qu8_dw_weights8(_ w: UnsafeRawPointer, _ wp: UnsafeRawPointer, channelStride cs: Int, channel c: Int, paired: Bool)
+    -> (SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>) {
+    func at(_ base: UnsafeRawPointer, _ j: Int) -> SIMD16<Int32> {
+        base.loadUnaligned(fromByteOffset: (j &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
+    }
+    if paired { return (at(wp, 0), at(wp, 1), at(wp, 2), at(wp, 3), .zero, .zero, .zero, .zero) }
+    return (at(w, 0), at(w, 1), at(w, 2), at(w, 3), at(w, 4), at(w, 5), at(w, 6), at(w, 7))
+}
+
+/// acc + taps 0–7 of a 3×3 window (`x`, one byte vector per tap) times `v` (qu8_dw_weights8):
+/// two taps per product on the paired weights, else one.
+@inlinable @inline(__always)
+func qu8_dw_taps8(_ acc: SIMD16<Int32>,
+                  _ x: (SIMD16<UInt8>, SIMD16<UInt8>, SIMD16<UInt8>, SIMD16<UInt8>, SIMD16<UInt8>, SIMD16<UInt8>, SIMD16<UInt8>, SIMD16<UInt8>),
+                  _ v: (SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>),
+                  paired: Bool) -> SIMD16<Int32> {
+    var acc = acc
+    if paired {
+        acc = sg_mac2_u8_i32x16(acc, x.0, x.1, v.0)
+        acc = sg_mac2_u8_i32x16(acc, x.2, x.3, v.1)
+        acc = sg_mac2_u8_i32x16(acc, x.4, x.5, v.2)
+        return sg_mac2_u8_i32x16(acc, x.6, x.7, v.3)
+    }
+    acc = sg_mac_u8_i32x16(acc, x.0, v.0); acc = sg_mac_u8_i32x16(acc, x.1, v.1)
+    acc = sg_mac_u8_i32x16(acc, x.2, v.2); acc = sg_mac_u8_i32x16(acc, x.3, v.3)
+    acc = sg_mac_u8_i32x16(acc, x.4, v.4); acc = sg_mac_u8_i32x16(acc, x.5, v.5)
+    acc = sg_mac_u8_i32x16(acc, x.6, v.6)
+    return sg_mac_u8_i32x16(acc, x.7, v.7)
 }
 
 /// One output pixel of a 3×3 convolution whose taps may fall in the padding (the map's border):
@@ -279,45 +264,17 @@ func qu8_dwconv3x3_pixel<Tag>(_ d: QuantizedDepthwiseArguments, oy: Int, ox: Int
     let t8 = UnsafeRawPointer(d.pixel(iy &+ 2, ix &+ 2))
     let out = UnsafeMutableRawPointer(d.output + (oy &* d.outputWidth &+ ox) &* d.outputStride)
     var c = 0
-    while paired && c < cs {
-        var acc = b.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Int32>.self)
-        acc = sg_mac2_u8_i32x16(acc, t0.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
-                                t1.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
-                                wp.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Int32>.self))
-        acc = sg_mac2_u8_i32x16(acc, t2.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
-                                t3.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
-                                wp.loadUnaligned(fromByteOffset: (cs &+ c) &* 4, as: SIMD16<Int32>.self))
-        acc = sg_mac2_u8_i32x16(acc, t4.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
-                                t5.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
-                                wp.loadUnaligned(fromByteOffset: (2 &* cs &+ c) &* 4, as: SIMD16<Int32>.self))
-        acc = sg_mac2_u8_i32x16(acc, t6.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
-                                t7.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
-                                wp.loadUnaligned(fromByteOffset: (3 &* cs &+ c) &* 4, as: SIMD16<Int32>.self))
-        acc = sg_mac_u8_i32x16(acc, t8.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
-                               w.loadUnaligned(fromByteOffset: (8 &* cs &+ c) &* 4, as: SIMD16<Int32>.self))
-        qu8_dw_store(d, out, pixel: oy &* d.outputWidth &+ ox, channel: c,
-                     sg_requantize_u8x16(acc, m.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Float>.self),
-                                         d.lower, d.upper, d.zeroPoint), tag)
-        c &+= 16
-    }
     while c < cs {
-        var acc = b.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Int32>.self)
-        acc = sg_mac_u8_i32x16(acc, t0.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
-                               w.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Int32>.self))
-        acc = sg_mac_u8_i32x16(acc, t1.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
-                               w.loadUnaligned(fromByteOffset: (cs &+ c) &* 4, as: SIMD16<Int32>.self))
-        acc = sg_mac_u8_i32x16(acc, t2.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
-                               w.loadUnaligned(fromByteOffset: (2 &* cs &+ c) &* 4, as: SIMD16<Int32>.self))
-        acc = sg_mac_u8_i32x16(acc, t3.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
-                               w.loadUnaligned(fromByteOffset: (3 &* cs &+ c) &* 4, as: SIMD16<Int32>.self))
-        acc = sg_mac_u8_i32x16(acc, t4.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
-                               w.loadUnaligned(fromByteOffset: (4 &* cs &+ c) &* 4, as: SIMD16<Int32>.self))
-        acc = sg_mac_u8_i32x16(acc, t5.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
-                               w.loadUnaligned(fromByteOffset: (5 &* cs &+ c) &* 4, as: SIMD16<Int32>.self))
-        acc = sg_mac_u8_i32x16(acc, t6.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
-                               w.loadUnaligned(fromByteOffset: (6 &* cs &+ c) &* 4, as: SIMD16<Int32>.self))
-        acc = sg_mac_u8_i32x16(acc, t7.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
-                               w.loadUnaligned(fromByteOffset: (7 &* cs &+ c) &* 4, as: SIMD16<Int32>.self))
+        var acc = qu8_dw_taps8(b.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Int32>.self),
+                               (t0.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                                t1.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                                t2.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                                t3.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                                t4.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                                t5.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                                t6.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                                t7.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self)),
+                               qu8_dw_weights8(w, wp, channelStride: cs, channel: c, paired: paired), paired: paired)
         acc = sg_mac_u8_i32x16(acc, t8.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
                                w.loadUnaligned(fromByteOffset: (8 &* cs &+ c) &* 4, as: SIMD16<Int32>.self))
         qu8_dw_store(d, out, pixel: oy &* d.outputWidth &+ ox, channel: c,

@@ -28,7 +28,14 @@ final class QuantizedKernelTests: XCTestCase {
             gemm: { qu8_gemm_c4($0, rows: $1, panels: $2, wide: false, signedDot: true, SignedSchemeTag.self) },
             dwconv: { qu8_dwconv($0, rows: $1, pairedTaps: true, SignedSchemeTag.self) },
             addPartial: { qu8_add_partial_reference($0, pixels: $1) })
-        return sets + [signedScheme]
+        // And the plain rows' code (NEON, AVX-512 without VNNI: bytes as they are, one tap per
+        // product), which a CPU with only AVX2 rows would otherwise never run.
+        let plain = QuantizedKernelSet(
+            isaName: "portable", gemmName: "qu8_gemm_4x16c4",
+            gemm: { qu8_gemm_c4($0, rows: $1, panels: $2, wide: false, SignedSchemeTag.self) },
+            dwconv: { qu8_dwconv($0, rows: $1, SignedSchemeTag.self) },
+            addPartial: { qu8_add_partial($0, pixels: $1, SignedSchemeTag.self) })
+        return sets + [signedScheme, plain]
     }
 
     func int8(_ n: Int) -> [Int8] { (0..<n).map { _ in Int8(truncatingIfNeeded: random.next() >> 20) } }
