@@ -7,14 +7,17 @@ import PackageDescription
 // Swift 6.0 and 6.3 accept (6.0 rejects -target-cpu on x86). The manifest is evaluated on the
 // build machine, so native builds on AArch64 get no x86 flags; a cross build from x86-64
 // (Scripts/cross-build-arm64.sh) names its target in SANDGLASS_CROSS_TARGET instead.
-let buildsForX86: Bool = {
-    if let target = Context.environment["SANDGLASS_CROSS_TARGET"] { return target.hasPrefix("x86_64") }
+func buildsFor(_ architecture: String) -> Bool {
+    if let target = Context.environment["SANDGLASS_CROSS_TARGET"] { return target.hasPrefix(architecture) }
     #if arch(x86_64)
-    return true
+    return architecture == "x86_64"
+    #elseif arch(arm64)
+    return architecture == "aarch64"
     #else
     return false
     #endif
-}()
+}
+let buildsForX86 = buildsFor("x86_64")
 let avx512Flags: [SwiftSetting] = buildsForX86 ? [.unsafeFlags(["-Xcc", "-march=x86-64-v4"])] : []
 // AVX-512 with VNNI (vpdpbusd) for the 8-bit kernels only: Zen 4/5 and Ice Lake onward have it,
 // Skylake-X does not, so it is a module of its own, chosen at run time.
@@ -24,14 +27,7 @@ let avx2VNNIFlags: [SwiftSetting] = buildsForX86 ? [.unsafeFlags(["-Xcc", "-marc
 let avx2Flags: [SwiftSetting] = buildsForX86 ? [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])] : []
 // Arm's dot product (sdot) for the 8-bit kernels: Armv8.2 cores have it (Cortex-A55/A76, the
 // Raspberry Pi 5), the Cortex-A72 of a Raspberry Pi 4 does not, so it is a module of its own.
-let buildsForArm: Bool = {
-    if let target = Context.environment["SANDGLASS_CROSS_TARGET"] { return target.hasPrefix("aarch64") }
-    #if arch(arm64)
-    return true
-    #else
-    return false
-    #endif
-}()
+let buildsForArm = buildsFor("aarch64")
 let neonDotFlags: [SwiftSetting] = buildsForArm ? [.unsafeFlags(["-Xcc", "-march=armv8.2-a+dotprod"])] : []
 
 // The engine is written against the Swift 5 language mode: its kernels pass raw pointers
