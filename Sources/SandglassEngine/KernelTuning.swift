@@ -34,15 +34,26 @@ public struct TunedChoice: Codable, Hashable, Sendable, CustomStringConvertible 
     }
 }
 
-/// One tunable layer shape (or chain of layers) of a graph, with what the tuner needs to time it alone.
+/// Where a tunable's candidates are timed.
+public enum TuningTrial: Sendable {
+    /// A graph of the layer alone, planned once per candidate and run in a loop.
+    case alone(Graph)
+    /// Inside the whole network (a depth-first chain): the network planned with every chain and
+    /// with none, run in alternation, the chain's step timed against its layers' steps. Alone,
+    /// with its tensors hot in cache from the previous repetition, a chain never shows the
+    /// traffic it exists to save, nor what its bands cost the layers around it; and a chain
+    /// whose shortcut add reads a tensor from before the chain has no graph of its own.
+    case inNetwork
+}
+
+/// One tunable layer shape (or chain of layers) of a graph, with what the tuner needs to time it.
 public struct TunableLayer: Sendable {
     /// E.g. "avx512 f32_gemm m=3136 k=96 n=24", "avx512 f32_dwconv3x3_s2 112x112x96" or
     /// "avx512 chain l2=1024K 112x112x16: conv1x1>96 dwconv3x3s1 conv1x1>16".
     public let key: String
-    /// The layer's name in the graph it was found in (the first of that shape).
+    /// The layer's name in the graph it was found in (the first of that shape; for a chain, its step's name).
     public let layerName: String
-    /// A graph of this layer (or chain) alone, to time its candidates on.
-    public let trial: Graph
+    public let trial: TuningTrial
     /// Plan options the trial runs under besides the candidate (a chain's L2 size).
     public let l2Bytes: Int
     /// The built-in choice first.
@@ -98,7 +109,8 @@ public enum KernelTuning {
     }
 
     /// The graph's layer shapes with more than one candidate, each once, in graph order; then,
-    /// with `options.fusion == .auto`, the chains the planner forms (run chained or layer by layer).
+    /// with `options.fusion == .auto`, the chains the planner forms (run chained or layer by
+    /// layer, decided in the network: `TuningTrial.inNetwork`).
     public static func tunableLayers(_ graph: Graph, isa: ISA? = nil,
                                      options: PlanOptions = PlanOptions(fusion: .none)) throws -> [TunableLayer] {
         let kernels = try ISASelection.kernels(for: isa)
@@ -113,7 +125,7 @@ public enum KernelTuning {
             seen.insert(key)
             var b = GraphBuilder(name: "tuning \(key)")
             let y = try b.convolution(layer.name, try b.addInput(input), conv)
-            found.append(TunableLayer(key: key, layerName: layer.name, trial: try b.build(output: y),
+            found.append(TunableLayer(key: key, layerName: layer.name, trial: .alone(try b.build(output: y)),
                                       l2Bytes: options.l2Bytes, candidates: candidates))
         }
         guard options.fusion == .auto else { return found }
@@ -124,9 +136,9 @@ public enum KernelTuning {
         let plan = try Planner.plan(graph, options: chainOptions)
         for step in plan.steps where step.chain != nil {
             let key = chainKey(graph, layers: step.layers, isa: kernels.isa, l2Bytes: options.l2Bytes)
-            guard !seen.contains(key), let trial = try chainTrial(graph, layers: step.layers, name: key) else { continue }
+            guard !seen.contains(key) else { continue }
             seen.insert(key)
-            found.append(TunableLayer(key: key, layerName: step.name, trial: trial, l2Bytes: options.l2Bytes,
+            found.append(TunableLayer(key: key, layerName: step.name, trial: .inNetwork, l2Bytes: options.l2Bytes,
                                       candidates: [TunedChoice(), TunedChoice(chained: false)]))
         }
         return found
@@ -141,29 +153,5 @@ public enum KernelTuning {
             return "\(layer.operation.opName)>\(graph.values[layer.output].channels)"
         }
         return "\(isa) chain l2=\(l2Bytes / 1024)K \(input): " + ops.joined(separator: " ")
-    }
-
-    /// The chain's layers as a graph of their own, or nil when one of them reads a tensor from
-    /// outside the chain other than its input (such a chain keeps the built-in choice).
-    static func chainTrial(_ graph: Graph, layers: [Int], name: String) throws -> Graph? {
-        var b = GraphBuilder(name: "tuning \(name)")
-        var map: [ValueID: ValueID] = [:]
-        let head = graph.layers[layers[0]].inputs[0]
-        map[head] = try b.addInput(graph.values[head])
-        for i in layers {
-            let layer = graph.layers[i]
-            guard let x = map[layer.inputs[0]] else { return nil }
-            switch layer.operation {
-            case let .convolution(conv): map[layer.output] = try b.convolution(layer.name, x, conv)
-            case let .nonlinearity(n): map[layer.output] = try b.nonlinearity(layer.name, x, n)
-            case let .shortcutAdd(add):
-                guard let identity = map[layer.inputs[1]] else { return nil }
-                map[layer.output] = try b.shortcutAdd(layer.name, branch: x, identity: identity,
-                                                      addedChannels: add.addedChannels, activation: add.activation)
-            default: return nil
-            }
-        }
-        guard let out = map[graph.layers[layers.last!].output] else { return nil }
-        return try b.build(output: out)
     }
 }

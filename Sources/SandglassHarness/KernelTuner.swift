@@ -3,6 +3,7 @@
 // round, on the calling thread (the point's pinned core), so that drift and a noisy neighbour
 // fall on all of them alike. A candidate replaces the built-in choice only when the median of
 // its per-round ratios to the built-in one is below `adoptBelow`: a tie keeps the built-in rule.
+// Depth-first chains are decided inside the network instead (`measureChains`).
 import Foundation
 import SandglassEngine
 import SandglassProbes
@@ -19,11 +20,16 @@ public struct TuningEntry: Codable, Sendable, Equatable {
     /// The layer it was measured on (the first of its shape in the model that was tuned).
     public var layer: String
     public var measuredAt: String
+    /// "network" for a chain timed inside the whole network (`KernelTuner.measureChains`); nil
+    /// for a layer timed alone, and for chains in caches written before chains were timed in
+    /// the network (those are measured again).
+    public var trial: String?
 
     public init(choice: TunedChoice, ratioToBuiltIn: Double, bestAlternativeRatio: Double, candidates: Int, rounds: Int,
-                layer: String, measuredAt: String) {
+                layer: String, measuredAt: String, trial: String? = nil) {
         self.choice = choice; self.ratioToBuiltIn = ratioToBuiltIn; self.bestAlternativeRatio = bestAlternativeRatio
         self.candidates = candidates; self.rounds = rounds; self.layer = layer; self.measuredAt = measuredAt
+        self.trial = trial
     }
 }
 
@@ -34,18 +40,23 @@ public enum KernelTuner {
     public static let rounds = 15
     static let sampleNanoseconds: UInt64 = 200_000
 
-    /// Measures every layer shape in `layers`, one thread, on the calling thread.
+    /// Rounds of the in-network chain comparison: each times every step once, so more of them.
+    public static let networkRounds = 31
+
+    /// Measures every layer shape in `layers` that is timed alone, one thread, on the calling thread.
     public static func measure(_ layers: [TunableLayer], isa: ISA?) throws -> [String: TuningEntry] {
         var found: [String: TuningEntry] = [:]
-        for layer in layers { found[layer.key] = try measure(layer, isa: isa) }
+        for layer in layers {
+            guard case let .alone(trial) = layer.trial else { continue }
+            found[layer.key] = try measure(layer, trial: trial, isa: isa)
+        }
         return found
     }
 
-    public static func measure(_ layer: TunableLayer, isa: ISA?) throws -> TuningEntry {
-        // Fusion on, so that a chain's trial forms its chain (a one-layer trial has none to form).
+    static func measure(_ layer: TunableLayer, trial: Graph, isa: ISA?) throws -> TuningEntry {
         let plans = try layer.candidates.map { choice in
-            try Planner.plan(layer.trial, options: PlanOptions(isa: isa, threads: 1, fusion: .auto, l2Bytes: layer.l2Bytes,
-                                                               tuning: TuningTable([layer.key: choice])))
+            try Planner.plan(trial, options: PlanOptions(isa: isa, threads: 1, fusion: .none, l2Bytes: layer.l2Bytes,
+                                                         tuning: TuningTable([layer.key: choice])))
         }
         for plan in plans { plan.setRandomInput(seed: 1) }
         let runs = plans.map { plan in { for step in plan.steps { step.run(0, 1) } } }
@@ -76,6 +87,74 @@ public enum KernelTuner {
         return TuningEntry(choice: layer.candidates[adopted], ratioToBuiltIn: medians[adopted],
                            bestAlternativeRatio: bestAlternative, candidates: runs.count, rounds: rounds,
                            layer: layer.layerName, measuredAt: ISO8601DateFormatter().string(from: Date()))
+    }
+
+    /// Decides every chain of `graph` inside the network: the plan with all its chains (`options`,
+    /// fusion on, with the layer choices of `tuning`) and the plan with none (fusion off) run in
+    /// alternation on the calling thread, one inference each per round, every step timed. Per
+    /// round, a chain's ratio is the sum of its layers' steps in the second plan over the chain's
+    /// step in the first; below `adoptBelow` at the median, the chain runs layer by layer. Each
+    /// chain is judged with its neighbours chained in one plan and not in the other, so a mixed
+    /// plan's neighbours can differ slightly from both: the effects measured are per step.
+    public static func measureChains(_ graph: Graph, chains: [TunableLayer], options: PlanOptions,
+                                     tuning: TuningTable) throws -> [String: TuningEntry] {
+        guard !chains.isEmpty else { return [:] }
+        var fused = options
+        fused.threads = 1; fused.fusion = .auto; fused.tuning = tuning
+        var layered = fused
+        layered.fusion = .none
+        let plans = [try Planner.plan(graph, options: fused), try Planner.plan(graph, options: layered)]
+        for plan in plans { plan.setRandomInput(seed: 1) }
+        let isa = plans[0].isa
+        // Each chain step of the first plan and the steps of the second that hold its layers, by
+        // key: the chains of one key (s5.b1 and s5.b2 of the same shape) are timed together.
+        var members: [String: [(chain: Int, steps: [Int])]] = [:]
+        for (i, step) in plans[0].steps.enumerated() where step.chain != nil {
+            let key = KernelTuning.chainKey(graph, layers: step.layers, isa: isa, l2Bytes: options.l2Bytes)
+            let inside = Set(step.layers)
+            let steps = plans[1].steps.indices.filter { Set(plans[1].steps[$0].layers).isSubset(of: inside) }
+            // A step of the second plan that straddles the chain's edge: no fair comparison.
+            guard Set(steps.flatMap { plans[1].steps[$0].layers }) == inside else { continue }
+            members[key, default: []].append((i, steps))
+        }
+        var times = plans.map { [[Double]](repeating: [], count: $0.steps.count) }
+        func run(_ p: Int, record: Bool) {
+            for (s, step) in plans[p].steps.enumerated() {
+                let t0 = MonotonicClock.nanoseconds()
+                step.run(0, 1)
+                if record { times[p][s].append(Double(MonotonicClock.nanoseconds() - t0)) }
+            }
+        }
+        for _ in 0..<3 { run(0, record: false); run(1, record: false) }
+        for round in 0..<networkRounds {
+            // Alternate which plan goes first, so that neither always follows the other.
+            let order = round % 2 == 0 ? [0, 1] : [1, 0]
+            for p in order { run(p, record: true) }
+        }
+        let stamp = ISO8601DateFormatter().string(from: Date())
+        var found: [String: TuningEntry] = [:]
+        for layer in chains {
+            guard let instances = members[layer.key] else {
+                // Not comparable step for step: the built-in choice, on record as not measured.
+                found[layer.key] = TuningEntry(choice: TunedChoice(), ratioToBuiltIn: 1, bestAlternativeRatio: 1,
+                                               candidates: layer.candidates.count, rounds: 0, layer: layer.layerName,
+                                               measuredAt: stamp, trial: "network")
+                continue
+            }
+            let ratios = (0..<networkRounds).map { r -> Double in
+                let chained = instances.reduce(0) { $0 + times[0][$1.chain][r] }
+                let apart = instances.reduce(0) { sum, m in m.steps.reduce(sum) { $0 + times[1][$1][r] } }
+                return apart / max(1, chained)
+            }
+            let layered = median(ratios)
+            let adopt = layered < adoptBelow
+            found[layer.key] = TuningEntry(choice: adopt ? TunedChoice(chained: false) : TunedChoice(),
+                                           ratioToBuiltIn: adopt ? layered : 1, bestAlternativeRatio: layered,
+                                           candidates: layer.candidates.count, rounds: networkRounds,
+                                           layer: instances.map { plans[0].steps[$0.chain].name }.joined(separator: ", "),
+                                           measuredAt: stamp, trial: "network")
+        }
+        return found
     }
 
     static func median(_ xs: [Double]) -> Double {

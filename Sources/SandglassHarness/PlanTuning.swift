@@ -43,9 +43,26 @@ public enum PlanTuning {
         var warnings: [String] = []
         let (file, problem) = cache.load()
         if let problem { warnings.append(problem) }
-        // A cached entry measured over another set of candidates (an older build's) is measured again.
-        let missing = mode == .fresh ? layers : layers.filter { file.entries[$0.key]?.candidates != $0.candidates.count }
-        let measured = try KernelTuner.measure(missing, isa: isa)
+        // A cached entry measured over another set of candidates (an older build's) is measured
+        // again, and so is a chain not timed in the network.
+        func stale(_ layer: TunableLayer) -> Bool {
+            guard let entry = file.entries[layer.key], entry.candidates == layer.candidates.count else { return true }
+            if case .inNetwork = layer.trial { return entry.trial != "network" }
+            return false
+        }
+        let missing = mode == .fresh ? layers : layers.filter(stale)
+        var measured = try KernelTuner.measure(missing, isa: isa)
+        // Chains last, in a network that runs the layer choices just made; all of them together
+        // when one is missing (one comparison times them all).
+        let chains = layers.filter { if case .inNetwork = $0.trial { return true } else { return false } }
+        if chains.contains(where: { layer in missing.contains { $0.key == layer.key } }) {
+            var layerChoices = TuningTable()
+            for layer in layers where !chains.contains(where: { $0.key == layer.key }) {
+                if let entry = measured[layer.key] ?? file.entries[layer.key], !entry.choice.isDefault,
+                   layer.candidates.contains(entry.choice) { layerChoices.choices[layer.key] = entry.choice }
+            }
+            measured.merge(try KernelTuner.measureChains(graph, chains: chains, options: options, tuning: layerChoices)) { $1 }
+        }
         if !measured.isEmpty {
             do { try cache.save(measured) } catch {
                 warnings.append("tuning cache \(cache.fileURL.path) could not be written (\(error)): the choices hold for this run only")

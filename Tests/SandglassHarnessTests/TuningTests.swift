@@ -37,7 +37,12 @@ final class TuningTests: XCTestCase {
         XCTAssertEqual(file.file.cpu, cache.cpu)
         for (key, entry) in file.file.entries {
             XCTAssertGreaterThan(entry.ratioToBuiltIn, 0, key)
-            XCTAssertEqual(entry.rounds, KernelTuner.rounds)
+            // Layers timed alone; chains in the network (rounds 0: no step-for-step comparison).
+            if entry.trial == "network" {
+                XCTAssertTrue([0, KernelTuner.networkRounds].contains(entry.rounds), key)
+            } else {
+                XCTAssertEqual(entry.rounds, KernelTuner.rounds, key)
+            }
             // A tuned choice was measured faster than the built-in one by the adoption margin.
             if !entry.choice.isDefault { XCTAssertLessThan(entry.ratioToBuiltIn, KernelTuner.adoptBelow, key) }
         }
@@ -54,6 +59,43 @@ final class TuningTests: XCTestCase {
         XCTAssertTrue(offTable.isEmpty)
         XCTAssertEqual(off.mode, .off)
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("never").path), "off touches no cache")
+    }
+
+    /// Chains are decided inside the network, step against steps, including those whose shortcut
+    /// add reads the block's input from before the chain (MobileNeXt's), which have no graph of
+    /// their own; a chain entry from a cache that timed chains alone is measured again.
+    func testChainsAreDecidedInTheNetworkAndAnOldChainEntryIsMeasuredAgain() throws {
+        let g = try ModelSpec(architecture: .mobilenext, width: 1.0, resolution: 96).build()
+        let options = PlanOptions(fusion: .auto, l2Bytes: 96 * 1024)
+        let cache = TuningCache(directory: directory, cpu: "Test CPU")
+        let chains = try KernelTuning.tunableLayers(g, options: options).filter { $0.key.contains(" chain ") }
+        XCTAssertTrue(chains.contains { $0.key.contains("add>") }, "a chain ending in a shortcut add: \(chains.map(\.key))")
+        let chainSteps = try Planner.plan(g, options: options).steps.filter { $0.chain != nil }
+        let (table, outcome) = try PlanTuning.resolve(g, options: options, mode: .fresh, cache: cache)
+        XCTAssertEqual(outcome.shapes, try KernelTuning.tunableLayers(g, options: options).count)
+        let entries = cache.load().file.entries
+        for chain in chains {
+            let entry = try XCTUnwrap(entries[chain.key], chain.key)
+            XCTAssertEqual(entry.trial, "network", chain.key)
+            XCTAssertEqual(entry.rounds, KernelTuner.networkRounds, "\(chain.key) compared step for step")
+            // The entry names every chain step of that key; the choice follows the ratio.
+            let names = chainSteps.filter { KernelTuning.chainKey(g, layers: $0.layers, isa: try! ISASelection.best(), l2Bytes: options.l2Bytes) == chain.key }.map(\.name)
+            XCTAssertEqual(entry.layer, names.joined(separator: ", "))
+            XCTAssertGreaterThan(entry.bestAlternativeRatio, 0.2, chain.key)
+            XCTAssertLessThan(entry.bestAlternativeRatio, 5, chain.key)
+            XCTAssertEqual(entry.choice == TunedChoice(chained: false), entry.bestAlternativeRatio < KernelTuner.adoptBelow, chain.key)
+            XCTAssertEqual(table[chain.key], entry.choice.isDefault ? nil : entry.choice)
+        }
+
+        // A chain entry without the network mark (a cache from before): measured again, with its neighbours.
+        var old = entries
+        old[chains[0].key]?.trial = nil
+        try cache.save(old)
+        let (_, again) = try PlanTuning.resolve(g, options: options, mode: .cached, cache: cache)
+        XCTAssertEqual(again.measured, chains.count, "every chain, none of the layers")
+        XCTAssertEqual(cache.load().file.entries[chains[0].key]?.trial, "network")
+        let (_, settled) = try PlanTuning.resolve(g, options: options, mode: .cached, cache: cache)
+        XCTAssertEqual(settled.measured, 0)
     }
 
     func testACachedChoiceReachesThePlanAndAStaleOneIsIgnored() throws {
