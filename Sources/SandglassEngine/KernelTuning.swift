@@ -131,11 +131,10 @@ public enum KernelTuning {
         guard options.fusion == .auto else { return found }
         var chainOptions = options
         chainOptions.isa = kernels.isa
-        chainOptions.threads = 1
         chainOptions.tuning = TuningTable()
         let plan = try Planner.plan(graph, options: chainOptions)
         for step in plan.steps where step.chain != nil {
-            let key = chainKey(graph, layers: step.layers, isa: kernels.isa, l2Bytes: options.l2Bytes)
+            let key = chainKey(graph, layers: step.layers, isa: kernels.isa, l2Bytes: options.l2Bytes, threads: options.threads)
             guard !seen.contains(key) else { continue }
             seen.insert(key)
             found.append(TunableLayer(key: key, layerName: step.name, trial: .inNetwork, l2Bytes: options.l2Bytes,
@@ -145,13 +144,16 @@ public enum KernelTuning {
     }
 
     /// A chain's key: its input shape and its layers' operations and output channels, with the L2
-    /// size its bands were planned for.
-    public static func chainKey(_ graph: Graph, layers: [Int], isa: ISA, l2Bytes: Int) -> String {
+    /// size its bands were planned for, and the thread count where it is more than one (a chain
+    /// is decided in the network at the plan's thread count: split across threads, its bands and
+    /// the layers around it cost differently).
+    public static func chainKey(_ graph: Graph, layers: [Int], isa: ISA, l2Bytes: Int, threads: Int) -> String {
         let input = graph.values[graph.layers[layers[0]].inputs[0]]
         let ops = layers.map { i -> String in
             let layer = graph.layers[i]
             return "\(layer.operation.opName)>\(graph.values[layer.output].channels)"
         }
-        return "\(isa) chain l2=\(l2Bytes / 1024)K \(input): " + ops.joined(separator: " ")
+        let threadCount = threads > 1 ? "t\(threads) " : ""
+        return "\(isa) chain \(threadCount)l2=\(l2Bytes / 1024)K \(input): " + ops.joined(separator: " ")
     }
 }

@@ -187,7 +187,8 @@ public enum Planner {
             let isa = kernels.isa
             chains = chains.flatMap { chain -> [[[Int]]] in
                 guard chain.count > 1 else { return [chain] }
-                let key = KernelTuning.chainKey(graph, layers: chain.flatMap { $0 }, isa: isa, l2Bytes: options.l2Bytes)
+                let key = KernelTuning.chainKey(graph, layers: chain.flatMap { $0 }, isa: isa, l2Bytes: options.l2Bytes,
+                                                threads: options.threads)
                 return options.tuning[key]?.chained == false ? chain.map { [$0] } : [chain]
             }
         }

@@ -90,17 +90,18 @@ public enum KernelTuner {
     }
 
     /// Decides every chain of `graph` inside the network: the plan with all its chains (`options`,
-    /// fusion on, with the layer choices of `tuning`) and the plan with none (fusion off) run in
-    /// alternation on the calling thread, one inference each per round, every step timed. Per
+    /// fusion on, with the layer choices of `tuning`, at its thread count: the calling thread and
+    /// pool threads on `cpus` where given) and the plan with none (fusion off) run in
+    /// alternation, one inference each per round, every step timed. Per
     /// round, a chain's ratio is the sum of its layers' steps in the second plan over the chain's
     /// step in the first; below `adoptBelow` at the median, the chain runs layer by layer. Each
     /// chain is judged with its neighbours chained in one plan and not in the other, so a mixed
     /// plan's neighbours can differ slightly from both: the effects measured are per step.
     public static func measureChains(_ graph: Graph, chains: [TunableLayer], options: PlanOptions,
-                                     tuning: TuningTable) throws -> [String: TuningEntry] {
+                                     tuning: TuningTable, cpus: [Int]? = nil) throws -> [String: TuningEntry] {
         guard !chains.isEmpty else { return [:] }
         var fused = options
-        fused.threads = 1; fused.fusion = .auto; fused.tuning = tuning
+        fused.fusion = .auto; fused.tuning = tuning
         var layered = fused
         layered.fusion = .none
         let plans = [try Planner.plan(graph, options: fused), try Planner.plan(graph, options: layered)]
@@ -110,20 +111,20 @@ public enum KernelTuner {
         // key: the chains of one key (s5.b1 and s5.b2 of the same shape) are timed together.
         var members: [String: [(chain: Int, steps: [Int])]] = [:]
         for (i, step) in plans[0].steps.enumerated() where step.chain != nil {
-            let key = KernelTuning.chainKey(graph, layers: step.layers, isa: isa, l2Bytes: options.l2Bytes)
+            let key = KernelTuning.chainKey(graph, layers: step.layers, isa: isa, l2Bytes: options.l2Bytes, threads: options.threads)
             let inside = Set(step.layers)
             let steps = plans[1].steps.indices.filter { Set(plans[1].steps[$0].layers).isSubset(of: inside) }
             // A step of the second plan that straddles the chain's edge: no fair comparison.
             guard Set(steps.flatMap { plans[1].steps[$0].layers }) == inside else { continue }
             members[key, default: []].append((i, steps))
         }
+        let executors = plans.map { Executor(plan: $0, pinning: cpus.flatMap { $0.count >= options.threads ? $0 : nil }) }
+        let probes = plans.map { StepTimes(steps: $0.steps.count) }
         var times = plans.map { [[Double]](repeating: [], count: $0.steps.count) }
         func run(_ p: Int, record: Bool) {
-            for (s, step) in plans[p].steps.enumerated() {
-                let t0 = MonotonicClock.nanoseconds()
-                step.run(0, 1)
-                if record { times[p][s].append(Double(MonotonicClock.nanoseconds() - t0)) }
-            }
+            executors[p].run(probe: probes[p])
+            guard record else { return }
+            for s in times[p].indices { times[p][s].append(probes[p].nanoseconds[s]) }
         }
         for _ in 0..<3 { run(0, record: false); run(1, record: false) }
         for round in 0..<networkRounds {
@@ -155,6 +156,15 @@ public enum KernelTuner {
                                            measuredAt: stamp, trial: "network")
         }
         return found
+    }
+
+    /// The time of every step of one inference (Executor's probe).
+    final class StepTimes: ExecutionProbe {
+        var nanoseconds: [Double]
+        private var start: UInt64 = 0
+        init(steps: Int) { nanoseconds = [Double](repeating: 0, count: steps) }
+        func willRunStep(_ index: Int) { start = MonotonicClock.nanoseconds() }
+        func didRunStep(_ index: Int) { nanoseconds[index] = Double(MonotonicClock.nanoseconds() - start) }
     }
 
     static func median(_ xs: [Double]) -> Double {

@@ -34,8 +34,10 @@ public enum PlanTuning {
     /// thread (pin it first): every shape with `fresh`, the shapes the cache lacks with `cached`.
     /// `options` are the plan's (its ISA, add mode, fusion and L2 size): with fusion, the chains
     /// it forms are tuned too.
-    public static func resolve(_ graph: Graph, options: PlanOptions, mode: TuningMode,
-                               cache: TuningCache = TuningCache()) throws -> (table: TuningTable, outcome: TuningOutcome) {
+    /// `cpus`: the point's CPUs, one per thread (the first the calling thread's), on which chains
+    /// are timed at the plan's thread count.
+    public static func resolve(_ graph: Graph, options: PlanOptions, mode: TuningMode, cache: TuningCache = TuningCache(),
+                               cpus: [Int]? = nil) throws -> (table: TuningTable, outcome: TuningOutcome) {
         guard mode != .off else { return (TuningTable(), .off) }
         let start = Date()
         let isa = options.isa
@@ -61,7 +63,8 @@ public enum PlanTuning {
                 if let entry = measured[layer.key] ?? file.entries[layer.key], !entry.choice.isDefault,
                    layer.candidates.contains(entry.choice) { layerChoices.choices[layer.key] = entry.choice }
             }
-            measured.merge(try KernelTuner.measureChains(graph, chains: chains, options: options, tuning: layerChoices)) { $1 }
+            measured.merge(try KernelTuner.measureChains(graph, chains: chains, options: options, tuning: layerChoices,
+                                                         cpus: cpus)) { $1 }
         }
         if !measured.isEmpty {
             do { try cache.save(measured) } catch {

@@ -50,7 +50,7 @@ public struct PointSession {
         var options = PlanOptions(isa: isa, addMode: point.add, threads: point.threads, fusion: point.fusion,
                                   l2Bytes: topology?.l2Bytes ?? PlanOptions.defaultL2Bytes)
         options.elementType = point.dtype
-        let tuned = try PlanTuning.resolve(graph, options: options, mode: tuningMode)
+        let tuned = try PlanTuning.resolve(graph, options: options, mode: tuningMode, cpus: cpus)
         tuning = tuned.outcome
         options.tuning = tuned.table
         plan = try Planner.plan(graph, options: options)

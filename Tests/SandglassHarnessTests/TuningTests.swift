@@ -79,7 +79,7 @@ final class TuningTests: XCTestCase {
             XCTAssertEqual(entry.trial, "network", chain.key)
             XCTAssertEqual(entry.rounds, KernelTuner.networkRounds, "\(chain.key) compared step for step")
             // The entry names every chain step of that key; the choice follows the ratio.
-            let names = chainSteps.filter { KernelTuning.chainKey(g, layers: $0.layers, isa: try! ISASelection.best(), l2Bytes: options.l2Bytes) == chain.key }.map(\.name)
+            let names = chainSteps.filter { KernelTuning.chainKey(g, layers: $0.layers, isa: try! ISASelection.best(), l2Bytes: options.l2Bytes, threads: 1) == chain.key }.map(\.name)
             XCTAssertEqual(entry.layer, names.joined(separator: ", "))
             XCTAssertGreaterThan(entry.bestAlternativeRatio, 0.2, chain.key)
             XCTAssertLessThan(entry.bestAlternativeRatio, 5, chain.key)
@@ -96,6 +96,21 @@ final class TuningTests: XCTestCase {
         XCTAssertEqual(cache.load().file.entries[chains[0].key]?.trial, "network")
         let (_, settled) = try PlanTuning.resolve(g, options: options, mode: .cached, cache: cache)
         XCTAssertEqual(settled.measured, 0)
+
+        // Two threads: the chains are decided again at that count (keys of their own), the layers' choices reused.
+        var two = options
+        two.threads = 2
+        let twoChains = try KernelTuning.tunableLayers(g, options: two).filter { $0.key.contains(" chain ") }
+        XCTAssertEqual(twoChains.count, chains.count)
+        XCTAssertTrue(twoChains.allSatisfy { $0.key.contains(" chain t2 ") }, "\(twoChains.map(\.key))")
+        let (_, twoThreads) = try PlanTuning.resolve(g, options: two, mode: .cached, cache: cache)
+        XCTAssertEqual(twoThreads.measured, twoChains.count)
+        for chain in twoChains {
+            let entry = try XCTUnwrap(cache.load().file.entries[chain.key], chain.key)
+            XCTAssertEqual(entry.trial, "network", chain.key)
+            XCTAssertEqual(entry.rounds, KernelTuner.networkRounds, chain.key)
+        }
+        XCTAssertNotNil(cache.load().file.entries[chains[0].key], "the one-thread entries stay")
     }
 
     func testACachedChoiceReachesThePlanAndAStaleOneIsIgnored() throws {
