@@ -256,6 +256,15 @@ extension Sandglass {
                 print(line)
             }
             print("tuning: \(session.tuning.summary)")
+            if profile != nil {
+                // The chains the planner would form that tuning runs layer by layer: why they are
+                // not in the chain table above.
+                let split = session.tuning.tuned.filter { $0.key.contains(" chain ") && $0.value.hasPrefix("layer by layer") }
+                if !split.isEmpty {
+                    print("  chains run layer by layer, their layers measured faster in the network than the chain:")
+                    for key in split.keys.sorted() { print("    \(key): \(split[key] ?? "")") }
+                }
+            }
             print(selfTest.summary)
         }
 

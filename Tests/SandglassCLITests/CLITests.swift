@@ -101,6 +101,41 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("off, cached or fresh"), bad.stderr)
     }
 
+    /// A chain the cache says to run layer by layer: the plan splits it, nothing is measured
+    /// again, and the per-layer output says which chain tuning split and why.
+    func testBenchPerLayerNamesTheChainsTuningSplit() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sg-cli-chains-\(getpid())")
+        try? FileManager.default.removeItem(at: dir)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Chains at any L2 (link at 256 KiB): this small model forms some on every machine.
+        let env = ["SANDGLASS_TUNING_DIR": dir.path, "SANDGLASS_FUSION_KIB": "256:64"]
+        let base = ["bench", "--model", "mobilenetv2", "--width", "0.5", "--resolution", "160", "--warmup", "0",
+                    "--iterations", "3", "--skip-selftest"]
+        let fresh = try CLI.run(base + ["--tuning", "fresh", "--format", "json"], environment: env)
+        XCTAssertEqual(fresh.status, 0, fresh.stderr)
+        let cacheFile = try XCTUnwrap((fresh.json?["tuning"] as? [String: Any])?["cacheFile"] as? String)
+        // Force the first chain layer by layer (whatever this machine measured).
+        var cache = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: cacheFile))) as? [String: Any])
+        var entries = try XCTUnwrap(cache["entries"] as? [String: [String: Any]])
+        let key = try XCTUnwrap(entries.keys.filter { $0.contains(" chain ") }.sorted().first, "chains in \(entries.keys)")
+        XCTAssertEqual(entries[key]?["trial"] as? String, "network")
+        let steps = try XCTUnwrap(entries[key]?["layer"] as? String).components(separatedBy: ", ")
+        entries[key]?["choice"] = ["chained": false]
+        entries[key]?["ratioToBuiltIn"] = 0.5
+        cache["entries"] = entries
+        try JSONSerialization.data(withJSONObject: cache).write(to: URL(fileURLWithPath: cacheFile))
+
+        let r = try CLI.run(base + ["--tuning", "cached", "--per-layer"], environment: env)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("0 measured now"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("chains run layer by layer"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("\(key): layer by layer (0.500× the built-in)"), r.stdout)
+        for step in steps {
+            XCTAssertFalse(r.stdout.contains(step + " "), "\(step) is split into its layers: \(r.stdout)")
+        }
+        XCTAssertTrue(r.stdout.contains(steps[0].components(separatedBy: "+")[0]), "its first layer runs as a step of its own")
+    }
+
     func testModelsLists() throws {
         let r = try CLI.run(["models"])
         XCTAssertEqual(r.status, 0)
