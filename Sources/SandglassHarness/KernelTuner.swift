@@ -147,10 +147,10 @@ public enum KernelTuner {
                 let apart = instances.reduce(0) { sum, m in m.steps.reduce(sum) { $0 + times[1][$1][r] } }
                 return apart / max(1, chained)
             }
-            let layered = median(ratios)
-            let adopt = layered < adoptBelow
+            let ratio = median(ratios)
+            let adopt = ratio < adoptBelow
             found[layer.key] = TuningEntry(choice: adopt ? TunedChoice(chained: false) : TunedChoice(),
-                                           ratioToBuiltIn: adopt ? layered : 1, bestAlternativeRatio: layered,
+                                           ratioToBuiltIn: adopt ? ratio : 1, bestAlternativeRatio: ratio,
                                            candidates: layer.candidates.count, rounds: networkRounds,
                                            layer: instances.map { plans[0].steps[$0.chain].name }.joined(separator: ", "),
                                            measuredAt: stamp, trial: "network")
