@@ -44,6 +44,8 @@ public enum TuningTrial: Sendable {
     /// traffic it exists to save, nor what its bands cost the layers around it; and a chain
     /// whose shortcut add reads a tensor from before the chain has no graph of its own.
     case inNetwork
+
+    public var isInNetwork: Bool { if case .inNetwork = self { return true } else { return false } }
 }
 
 /// One tunable layer shape (or chain of layers) of a graph, with what the tuner needs to time it.

@@ -119,19 +119,14 @@ public enum KernelTuner {
             members[key, default: []].append((i, steps))
         }
         let executors = plans.map { Executor(plan: $0, pinning: cpus.flatMap { $0.count >= options.threads ? $0 : nil }) }
-        let probes = plans.map { StepTimes(steps: $0.steps.count) }
-        var times = plans.map { [[Double]](repeating: [], count: $0.steps.count) }
-        func run(_ p: Int, record: Bool) {
-            executors[p].run(probe: probes[p])
-            guard record else { return }
-            for s in times[p].indices { times[p][s].append(probes[p].nanoseconds[s]) }
-        }
-        for _ in 0..<3 { run(0, record: false); run(1, record: false) }
+        let probes = plans.map { LayerProbe(steps: $0.steps.count, expectedRuns: networkRounds) }
+        for _ in 0..<3 { for executor in executors { executor.run() } }
         for round in 0..<networkRounds {
             // Alternate which plan goes first, so that neither always follows the other.
-            let order = round % 2 == 0 ? [0, 1] : [1, 0]
-            for p in order { run(p, record: true) }
+            for p in round % 2 == 0 ? [0, 1] : [1, 0] { executors[p].run(probe: probes[p]) }
         }
+        // times[plan][step][round], ns.
+        let times = probes.map { probe in (0..<probe.stepCount).map { probe.durations(of: $0).map { Double($0) } } }
         let stamp = ISO8601DateFormatter().string(from: Date())
         var found: [String: TuningEntry] = [:]
         for layer in chains {
@@ -156,15 +151,6 @@ public enum KernelTuner {
                                            measuredAt: stamp, trial: "network")
         }
         return found
-    }
-
-    /// The time of every step of one inference (Executor's probe).
-    final class StepTimes: ExecutionProbe {
-        var nanoseconds: [Double]
-        private var start: UInt64 = 0
-        init(steps: Int) { nanoseconds = [Double](repeating: 0, count: steps) }
-        func willRunStep(_ index: Int) { start = MonotonicClock.nanoseconds() }
-        func didRunStep(_ index: Int) { nanoseconds[index] = Double(MonotonicClock.nanoseconds() - start) }
     }
 
     static func median(_ xs: [Double]) -> Double {

@@ -49,22 +49,24 @@ public enum PlanTuning {
         // again, and so is a chain not timed in the network.
         func stale(_ layer: TunableLayer) -> Bool {
             guard let entry = file.entries[layer.key], entry.candidates == layer.candidates.count else { return true }
-            if case .inNetwork = layer.trial { return entry.trial != "network" }
-            return false
+            return layer.trial.isInNetwork && entry.trial != "network"
         }
         let missing = mode == .fresh ? layers : layers.filter(stale)
         var measured = try KernelTuner.measure(missing, isa: isa)
+        // The choice a layer's entry (measured now, else cached) applies: a tuned one, and one of
+        // its candidates (an entry from another build's candidates keeps the built-in rule).
+        func adopted(_ layer: TunableLayer) -> TuningEntry? {
+            guard let entry = measured[layer.key] ?? file.entries[layer.key], !entry.choice.isDefault,
+                  layer.candidates.contains(entry.choice) else { return nil }
+            return entry
+        }
         // Chains last, in a network that runs the layer choices just made; all of them together
         // when one is missing (one comparison times them all).
-        let chains = layers.filter { if case .inNetwork = $0.trial { return true } else { return false } }
-        if chains.contains(where: { layer in missing.contains { $0.key == layer.key } }) {
+        if missing.contains(where: \.trial.isInNetwork) {
             var layerChoices = TuningTable()
-            for layer in layers where !chains.contains(where: { $0.key == layer.key }) {
-                if let entry = measured[layer.key] ?? file.entries[layer.key], !entry.choice.isDefault,
-                   layer.candidates.contains(entry.choice) { layerChoices.choices[layer.key] = entry.choice }
-            }
-            measured.merge(try KernelTuner.measureChains(graph, chains: chains, options: options, tuning: layerChoices,
-                                                         cpus: cpus)) { $1 }
+            for layer in layers where !layer.trial.isInNetwork { layerChoices.choices[layer.key] = adopted(layer)?.choice }
+            measured.merge(try KernelTuner.measureChains(graph, chains: layers.filter(\.trial.isInNetwork), options: options,
+                                                         tuning: layerChoices, cpus: cpus)) { $1 }
         }
         if !measured.isEmpty {
             do { try cache.save(measured) } catch {
@@ -74,8 +76,7 @@ public enum PlanTuning {
         var table = TuningTable()
         var tuned: [String: String] = [:]
         for layer in layers {
-            guard let entry = measured[layer.key] ?? file.entries[layer.key], !entry.choice.isDefault,
-                  layer.candidates.contains(entry.choice) else { continue }
+            guard let entry = adopted(layer) else { continue }
             table.choices[layer.key] = entry.choice
             tuned[layer.key] = "\(entry.choice) (\(String(format: "%.3f", entry.ratioToBuiltIn))× the built-in)"
         }

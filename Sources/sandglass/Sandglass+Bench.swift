@@ -262,7 +262,7 @@ extension Sandglass {
                 let split = session.tuning.tuned.filter { $0.key.contains(" chain ") && $0.value.hasPrefix("layer by layer") }
                 if !split.isEmpty {
                     print("  chains run layer by layer, their layers measured faster in the network than the chain:")
-                    for key in split.keys.sorted() { print("    \(key): \(split[key] ?? "")") }
+                    for (key, choice) in split.sorted(by: { $0.key < $1.key }) { print("    \(key): \(choice)") }
                 }
             }
             print(selfTest.summary)
