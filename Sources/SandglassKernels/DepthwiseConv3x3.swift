@@ -20,6 +20,8 @@ public struct DepthwiseOutput {
     @usableFromInline let residualStride: Int
     @usableFromInline let residualChannels: Int
     @usableFromInline let silu: Bool
+    /// No clamp: the bounds are -inf and +inf (a layer without activation).
+    @usableFromInline let linear: Bool
 
     @inlinable @inline(__always)
     init(_ output: UnsafeMutablePointer<Float>, stride: Int, _ e: ConvEpilogue) {
@@ -29,20 +31,23 @@ public struct DepthwiseOutput {
         residualStride = e.residualStride
         residualChannels = e.residual == nil ? 0 : e.residualChannels
         silu = e.silu
+        linear = e.minValue == -.infinity && e.maxValue == .infinity
     }
 
     /// The epilogue of a channel vector starting at `channel` with `lanes` channels left: 0 =
     /// clamp and store a full vector; 1 = add a full vector of residual first; 2 = the general
     /// case (tail lanes, or a partial shortcut ending inside this vector); 3 = clamp, SiLU and
-    /// store a full vector (ConvEpilogue.silu, no residual in this vector). It is fixed for a
+    /// store a full vector (ConvEpilogue.silu, no residual in this vector); 4 and 5 = 0 and 1
+    /// without the clamp, for a layer with no activation (MobileNeXt's second depthwise, whose
+    /// shortcut add would otherwise need two more vector registers than the kernel has). It is fixed for a
     /// whole channel vector, so kernels choose it once and pass it on as a constant, which keeps
     /// the lane and residual checks out of their inner loops.
     @inlinable @inline(__always)
     func epilogue(channel: Int, lanes: Int, width w: Int) -> Int {
         let residualLanes = residualChannels &- channel
         if silu { return lanes >= w && residualLanes <= 0 ? 3 : 2 }
-        if lanes >= w && residualLanes <= 0 { return 0 }
-        if lanes >= w && residualLanes >= w { return 1 }
+        if lanes >= w && residualLanes <= 0 { return linear ? 4 : 0 }
+        if lanes >= w && residualLanes >= w { return linear ? 5 : 1 }
         return 2
     }
 
@@ -60,6 +65,11 @@ public struct DepthwiseOutput {
         case 3:
             let x = v.clamped(lo, hi)
             UnsafeMutableRawPointer(output).storeBytes(of: x.multiplied(by: x.sigmoid()), toByteOffset: at, as: V.self)
+        case 4:
+            UnsafeMutableRawPointer(output).storeBytes(of: v, toByteOffset: at, as: V.self)
+        case 5:
+            let r = UnsafeRawPointer(residual).load(fromByteOffset: (pixel &* residualStride &+ c) &* 4, as: V.self)
+            UnsafeMutableRawPointer(output).storeBytes(of: v.adding(r), toByteOffset: at, as: V.self)
         default:
             store(v, pixel: pixel, channel: c, lanes: lanes, lo, hi)
         }
@@ -75,6 +85,30 @@ public struct DepthwiseOutput {
         storeVector(x, output + (pixel &* outputStride &+ channel), lanes: lanes)
     }
 }
+
+/// The epilogue of a whole channel vector (see `DepthwiseOutput.epilogue`) as a type, so that a
+/// kernel is specialised once per epilogue, with the arm fixed at compile time. Passed as an Int
+/// constant it depended on the inliner: Swift 6.3 inlined one arm and outlined the others as one
+/// copy with the arm a run-time switch at every store, and a depthwise layer with MobileNeXt's
+/// shortcut add ran 1.4-2.1x the time of the same layer without it.
+public protocol DepthwiseEpilogueKind { static var code: Int { get } }
+/// Clamp and store a full vector.
+public enum ClampEpilogue: DepthwiseEpilogueKind { @inlinable public static var code: Int { 0 } }
+/// Add a full vector of residual, clamp and store.
+public enum ResidualEpilogue: DepthwiseEpilogueKind { @inlinable public static var code: Int { 1 } }
+/// Tail lanes, or a partial shortcut ending inside this vector.
+public enum GeneralEpilogue: DepthwiseEpilogueKind { @inlinable public static var code: Int { 2 } }
+/// Clamp, SiLU and store a full vector.
+public enum SiLUEpilogue: DepthwiseEpilogueKind { @inlinable public static var code: Int { 3 } }
+/// Store a full vector as it is (no activation).
+public enum LinearEpilogue: DepthwiseEpilogueKind { @inlinable public static var code: Int { 4 } }
+/// Add a full vector of residual and store (no activation).
+public enum LinearResidualEpilogue: DepthwiseEpilogueKind { @inlinable public static var code: Int { 5 } }
+
+/// The stride as a type, for the same reason: each specialisation has its stride fixed.
+public protocol DepthwiseStrideKind { static var stride: Int { get } }
+public enum DepthwiseStride1: DepthwiseStrideKind { @inlinable public static var stride: Int { 1 } }
+public enum DepthwiseStride2: DepthwiseStrideKind { @inlinable public static var stride: Int { 2 } }
 
 /// One input row's three taps for one output pixel whose columns may fall in the padding.
 @inlinable @inline(__always)
@@ -149,8 +183,8 @@ func depthwiseRow1<V: FloatVector>(_ q: UnsafeRawPointer, _ o: Int, _ d: Int, _ 
 }
 
 @inlinable @inline(__always)
-func f32_dwconv3x3<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, channels: Range<Int>,
-                                   stride: Int, _: V.Type) {
+func f32_dwconv3x3<V: FloatVector, S: DepthwiseStrideKind>(_ a: DepthwiseArguments, rows: Range<Int>,
+                                                           channels: Range<Int>, _: S.Type, _: V.Type) {
     let w = V.scalarCount
     let out = DepthwiseOutput(a.output, stride: a.outputStride, a.epilogue)
     // One channel vector outside, rows inside: its nine weights and bias stay in registers for
@@ -160,19 +194,24 @@ func f32_dwconv3x3<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, ch
     while c < channels.upperBound {
         let lanes = channels.upperBound &- c
         switch out.epilogue(channel: c, lanes: lanes, width: w) {
-        case 0: f32_dwconv3x3_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, epilogue: 0, V.self)
-        case 1: f32_dwconv3x3_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, epilogue: 1, V.self)
-        case 3: f32_dwconv3x3_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, epilogue: 3, V.self)
-        default: f32_dwconv3x3_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, epilogue: 2, V.self)
+        case 0: f32_dwconv3x3_vector(a, out, rows: rows, channel: c, lanes: lanes, S.self, ClampEpilogue.self, V.self)
+        case 1: f32_dwconv3x3_vector(a, out, rows: rows, channel: c, lanes: lanes, S.self, ResidualEpilogue.self, V.self)
+        case 3: f32_dwconv3x3_vector(a, out, rows: rows, channel: c, lanes: lanes, S.self, SiLUEpilogue.self, V.self)
+        case 4: f32_dwconv3x3_vector(a, out, rows: rows, channel: c, lanes: lanes, S.self, LinearEpilogue.self, V.self)
+        case 5: f32_dwconv3x3_vector(a, out, rows: rows, channel: c, lanes: lanes, S.self, LinearResidualEpilogue.self, V.self)
+        default: f32_dwconv3x3_vector(a, out, rows: rows, channel: c, lanes: lanes, S.self, GeneralEpilogue.self, V.self)
         }
         c &+= w
     }
 }
 
-/// All rows of one channel vector, with `epilogue` a constant (see DepthwiseOutput.epilogue).
+/// All rows of one channel vector, with the epilogue E fixed (see DepthwiseEpilogueKind).
 @inlinable @inline(__always)
-func f32_dwconv3x3_vector<V: FloatVector>(_ a: DepthwiseArguments, _ out: DepthwiseOutput, rows: Range<Int>,
-                                          channel c: Int, lanes: Int, stride: Int, epilogue: Int, _: V.Type) {
+func f32_dwconv3x3_vector<V: FloatVector, S: DepthwiseStrideKind, E: DepthwiseEpilogueKind>(
+    _ a: DepthwiseArguments, _ out: DepthwiseOutput, rows: Range<Int>, channel c: Int, lanes: Int,
+    _: S.Type, _: E.Type, _: V.Type
+) {
+    let stride = S.stride
     let inS = a.inputStride
     let d = inS &* 4
     let lo = V(repeating: a.epilogue.minValue)
@@ -191,7 +230,7 @@ func f32_dwconv3x3_vector<V: FloatVector>(_ a: DepthwiseArguments, _ out: Depthw
     let w22 = weights.load(fromByteOffset: (8 &* ws &+ c) &* 4, as: V.self)
     let bias = weights.load(fromByteOffset: (9 &* ws &+ c) &* 4, as: V.self)
     @inline(__always) func put(_ v: V, _ pixel: Int) {
-        out.store(v, pixel: pixel, channel: c, lanes: lanes, epilogue: epilogue, lo, hi)
+        out.store(v, pixel: pixel, channel: c, lanes: lanes, epilogue: E.code, lo, hi)
     }
     for y in rows {
         let iy = y &* stride &- a.padTop
@@ -246,12 +285,12 @@ func f32_dwconv3x3_vector<V: FloatVector>(_ a: DepthwiseArguments, _ out: Depthw
 @inlinable @inline(__always)
 public func f32_dwconv3x3_s1<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, channels: Range<Int>,
                                       _ v: V.Type) {
-    f32_dwconv3x3(a, rows: rows, channels: channels, stride: 1, v)
+    f32_dwconv3x3(a, rows: rows, channels: channels, DepthwiseStride1.self, v)
 }
 
 /// 3x3 depthwise, stride 2, any padding.
 @inlinable @inline(__always)
 public func f32_dwconv3x3_s2<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, channels: Range<Int>,
                                       _ v: V.Type) {
-    f32_dwconv3x3(a, rows: rows, channels: channels, stride: 2, v)
+    f32_dwconv3x3(a, rows: rows, channels: channels, DepthwiseStride2.self, v)
 }

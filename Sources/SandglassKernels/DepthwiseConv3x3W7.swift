@@ -20,25 +20,28 @@ public func f32_dwconv3x3_s1_w7<V: FloatVector>(_ a: DepthwiseArguments, rows: R
     while c < channels.upperBound {
         let lanes = channels.upperBound &- c
         switch out.epilogue(channel: c, lanes: lanes, width: w) {
-        case 0: f32_dwconv3x3_s1_w7_vector(a, out, rows: rows, channel: c, lanes: lanes, epilogue: 0, V.self)
-        case 1: f32_dwconv3x3_s1_w7_vector(a, out, rows: rows, channel: c, lanes: lanes, epilogue: 1, V.self)
-        case 3: f32_dwconv3x3_s1_w7_vector(a, out, rows: rows, channel: c, lanes: lanes, epilogue: 3, V.self)
-        default: f32_dwconv3x3_s1_w7_vector(a, out, rows: rows, channel: c, lanes: lanes, epilogue: 2, V.self)
+        case 0: f32_dwconv3x3_s1_w7_vector(a, out, rows: rows, channel: c, lanes: lanes, ClampEpilogue.self, V.self)
+        case 1: f32_dwconv3x3_s1_w7_vector(a, out, rows: rows, channel: c, lanes: lanes, ResidualEpilogue.self, V.self)
+        case 3: f32_dwconv3x3_s1_w7_vector(a, out, rows: rows, channel: c, lanes: lanes, SiLUEpilogue.self, V.self)
+        case 4: f32_dwconv3x3_s1_w7_vector(a, out, rows: rows, channel: c, lanes: lanes, LinearEpilogue.self, V.self)
+        case 5: f32_dwconv3x3_s1_w7_vector(a, out, rows: rows, channel: c, lanes: lanes, LinearResidualEpilogue.self, V.self)
+        default: f32_dwconv3x3_s1_w7_vector(a, out, rows: rows, channel: c, lanes: lanes, GeneralEpilogue.self, V.self)
         }
         c &+= w
     }
 }
 
 @inlinable @inline(__always)
-func f32_dwconv3x3_s1_w7_vector<V: FloatVector>(_ a: DepthwiseArguments, _ out: DepthwiseOutput, rows: Range<Int>,
-                                                channel c: Int, lanes: Int, epilogue: Int, _: V.Type) {
+func f32_dwconv3x3_s1_w7_vector<V: FloatVector, E: DepthwiseEpilogueKind>(
+    _ a: DepthwiseArguments, _ out: DepthwiseOutput, rows: Range<Int>, channel c: Int, lanes: Int, _: E.Type, _: V.Type
+) {
     let lo = V(repeating: a.epilogue.minValue)
     let hi = V(repeating: a.epilogue.maxValue)
     let weights = UnsafeRawPointer(a.weights)
     let ws = a.weightStride
     let d = a.inputStride &* 4
     @inline(__always) func put(_ v: V, _ pixel: Int) {
-        out.store(v, pixel: pixel, channel: c, lanes: lanes, epilogue: epilogue, lo, hi)
+        out.store(v, pixel: pixel, channel: c, lanes: lanes, epilogue: E.code, lo, hi)
     }
     let bias = weights.load(fromByteOffset: (9 &* ws &+ c) &* 4, as: V.self)
     for y in rows {

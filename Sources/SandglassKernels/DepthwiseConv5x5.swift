@@ -140,21 +140,26 @@ func f32_dwconv5x5_channels<V: FloatVector>(_ a: DepthwiseArguments, rows: Range
     while c < channels.upperBound {
         let lanes = channels.upperBound &- c
         // No arm of its own for SiLU (epilogue 3): it takes the general store. With a fourth
-        // arm, this kernel ran 1.35x slower on Zen 5 for every network, SiLU or not (MobileNetV3's
-        // 5x5 layers 0.19 -> 0.26 ms), and EfficientNet-B0 gained nothing measurable from it.
+        // arm, when arms were Int constants, this kernel ran 1.35x slower on Zen 5 for every
+        // network (MobileNetV3's 5x5 layers 0.19 -> 0.26 ms), and EfficientNet-B0 gained nothing
+        // measurable from it; not measured again since arms are types (DepthwiseEpilogueKind).
         switch out.epilogue(channel: c, lanes: lanes, width: w) {
-        case 0: f32_dwconv5x5_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, epilogue: 0, V.self)
-        case 1: f32_dwconv5x5_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, epilogue: 1, V.self)
-        default: f32_dwconv5x5_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, epilogue: 2, V.self)
+        case 0: f32_dwconv5x5_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, ClampEpilogue.self, V.self)
+        case 1: f32_dwconv5x5_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, ResidualEpilogue.self, V.self)
+        case 4: f32_dwconv5x5_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, LinearEpilogue.self, V.self)
+        case 5: f32_dwconv5x5_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, LinearResidualEpilogue.self, V.self)
+        default: f32_dwconv5x5_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, GeneralEpilogue.self, V.self)
         }
         c &+= w
     }
 }
 
-/// All rows of one channel vector, with `epilogue` a constant (see DepthwiseOutput.epilogue).
+/// All rows of one channel vector, with the epilogue E fixed (see DepthwiseEpilogueKind).
 @inlinable @inline(__always)
-func f32_dwconv5x5_vector<V: FloatVector>(_ a: DepthwiseArguments, _ out: DepthwiseOutput, rows: Range<Int>,
-                                          channel c: Int, lanes: Int, stride: Int, epilogue: Int, _: V.Type) {
+func f32_dwconv5x5_vector<V: FloatVector, E: DepthwiseEpilogueKind>(
+    _ a: DepthwiseArguments, _ out: DepthwiseOutput, rows: Range<Int>, channel c: Int, lanes: Int, stride: Int,
+    _: E.Type, _: V.Type
+) {
     let lo = V(repeating: a.epilogue.minValue)
     let hi = V(repeating: a.epilogue.maxValue)
     let wd = a.weightStride &* 4
@@ -163,7 +168,7 @@ func f32_dwconv5x5_vector<V: FloatVector>(_ a: DepthwiseArguments, _ out: Depthw
     let bias = wq.load(fromByteOffset: 25 &* wd, as: V.self)
     let columns = 6 &* stride &+ 5
     @inline(__always) func put(_ v: V, _ pixel: Int) {
-        out.store(v, pixel: pixel, channel: c, lanes: lanes, epilogue: epilogue, lo, hi)
+        out.store(v, pixel: pixel, channel: c, lanes: lanes, epilogue: E.code, lo, hi)
     }
     for y in rows {
         let iy = y &* stride &- a.padTop

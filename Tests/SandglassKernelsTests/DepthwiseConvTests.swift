@@ -108,6 +108,34 @@ final class DepthwiseConvTests: XCTestCase {
         }
     }
 
+    /// Every epilogue arm (DepthwiseEpilogueKind) of every fast variant: no activation (the
+    /// linear arms), a clamp, and a finite clamp too wide to bite; no, full and partial shortcut
+    /// adds; SiLU; channel counts with and without a tail vector.
+    func testEveryEpilogueArmOfEveryVariant() throws {
+        let clamps: [(Float, Float)] = [(-.infinity, .infinity), (0, 6), (-1e30, 1e30)]
+        for kernels in try availableKernelSets() {
+            for c in [24, 21] {
+                let shapes: [(Case, DepthwiseVariant)] = [
+                    (Case(h: 6, w: 11, c: c, stride: 1), .k3s1), (Case(h: 9, w: 13, c: c, stride: 2), .k3s2),
+                    (Case(h: 7, w: 7, c: c, stride: 1), .k3s1w7),
+                    (Case(h: 6, w: 9, c: c, k: 5, stride: 1, pads: (2, 2, 2, 2)), .k5s1),
+                    (Case(h: 9, w: 11, c: c, k: 5, stride: 2, pads: (2, 2, 2, 2)), .k5s2),
+                ]
+                for (shape, variant) in shapes {
+                    for clamp in clamps {
+                        for (residual, silu) in [(0, false), (c, false), (c / 3, false), (0, true), (c, true)] {
+                            var tc = shape
+                            tc.clamp = clamp; tc.residual = residual; tc.silu = silu
+                            let r = KernelChecks.depthwise(tc, run: kernels[depthwise: variant])
+                            XCTAssertLessThan(r.error, 1e-5, "\(kernels.isa) \(variant) \(tc) clamp \(clamp)")
+                            XCTAssertTrue(r.paddingUntouched, "\(kernels.isa) \(variant) wrote past the channels for \(tc)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     func testChannelSlices() throws {
         for kernels in try availableKernelSets() {
             check(Case(h: 7, w: 7, c: 40, stride: 1, residual: 20), kernels: kernels, channelSplit: 16)
