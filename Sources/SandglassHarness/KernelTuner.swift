@@ -24,12 +24,16 @@ public struct TuningEntry: Codable, Sendable, Equatable {
     /// for a layer timed alone, and for chains in caches written before chains were timed in
     /// the network (those are measured again).
     public var trial: String?
+    /// The binary that measured it (`BinaryIdentity`): the choice ranks that build's kernels, so
+    /// an entry of another build (or of a cache written before entries named theirs) is measured
+    /// again.
+    public var build: String?
 
     public init(choice: TunedChoice, ratioToBuiltIn: Double, bestAlternativeRatio: Double, candidates: Int, rounds: Int,
-                layer: String, measuredAt: String, trial: String? = nil) {
+                layer: String, measuredAt: String, trial: String? = nil, build: String? = BinaryIdentity.current) {
         self.choice = choice; self.ratioToBuiltIn = ratioToBuiltIn; self.bestAlternativeRatio = bestAlternativeRatio
         self.candidates = candidates; self.rounds = rounds; self.layer = layer; self.measuredAt = measuredAt
-        self.trial = trial
+        self.trial = trial; self.build = build
     }
 }
 

@@ -45,10 +45,11 @@ public enum PlanTuning {
         var warnings: [String] = []
         let (file, problem) = cache.load()
         if let problem { warnings.append(problem) }
-        // A cached entry measured over another set of candidates (an older build's) is measured
-        // again, and so is a chain not timed in the network.
+        // A cached entry measured by another build (whose kernels may rank differently), or over
+        // another set of candidates, is measured again, and so is a chain not timed in the network.
         func stale(_ layer: TunableLayer) -> Bool {
-            guard let entry = file.entries[layer.key], entry.candidates == layer.candidates.count else { return true }
+            guard let entry = file.entries[layer.key], entry.candidates == layer.candidates.count,
+                  entry.build == BinaryIdentity.current else { return true }
             return layer.trial.isInNetwork && entry.trial != "network"
         }
         let missing = mode == .fresh ? layers : layers.filter(stale)

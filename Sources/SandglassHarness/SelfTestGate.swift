@@ -126,13 +126,8 @@ public enum SelfTestGate {
     /// This binary (by path, size and modification time), this CPU and these ISAs; nil when the
     /// binary cannot be identified (then nothing is cached).
     static func cacheKey(isas: [ISA]) -> String? {
-        guard let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
-              let attributes = try? FileManager.default.attributesOfItem(atPath: exe),
-              let size = attributes[.size] as? Int, let modified = attributes[.modificationDate] as? Date else { return nil }
-        let identity = "\(exe)|\(size)|\(modified.timeIntervalSince1970)|\(ISASelection.cpuBrand)|\(isas.map(\.rawValue).joined(separator: ","))"
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in identity.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return String(hash, radix: 16)
+        guard let binary = BinaryIdentity.current else { return nil }
+        return BinaryIdentity.hash("\(binary)|\(ISASelection.cpuBrand)|\(isas.map(\.rawValue).joined(separator: ","))")
     }
 
     static func recall(_ key: String) -> SelfTestOutcome? {

@@ -145,6 +145,20 @@ final class TuningTests: XCTestCase {
         let (_, again) = try PlanTuning.resolve(g, options: PlanOptions(), mode: .cached, cache: cache)
         XCTAssertEqual(again.measured, 1)
         XCTAssertEqual(cache.load().file.entries[gemm.key]?.candidates, gemm.candidates.count)
+
+        // An entry of another build (its kernels may rank otherwise), or one that names no build
+        // (a cache from before entries did), is measured again and then names this one.
+        entries[gemm.key]?.candidates = gemm.candidates.count
+        entries[gemm.key]?.build = "another build"
+        entries[dw.key]?.build = nil
+        try cache.save(entries)
+        let (_, rebuilt) = try PlanTuning.resolve(g, options: PlanOptions(), mode: .cached, cache: cache)
+        XCTAssertEqual(rebuilt.measured, 2)
+        XCTAssertNotNil(BinaryIdentity.current, "the test binary can be identified")
+        XCTAssertEqual(cache.load().file.entries[gemm.key]?.build, BinaryIdentity.current)
+        XCTAssertEqual(cache.load().file.entries[dw.key]?.build, BinaryIdentity.current)
+        let (_, settled) = try PlanTuning.resolve(g, options: PlanOptions(), mode: .cached, cache: cache)
+        XCTAssertEqual(settled.measured, 0, "this build's entries are reused")
     }
 
     func testAnUnreadableCacheIsMeasuredAgainAndRewritten() throws {
