@@ -61,7 +61,7 @@ public struct DepthwiseOutput {
             UnsafeMutableRawPointer(output).storeBytes(of: v.clamped(lo, hi), toByteOffset: at, as: V.self)
         case 1:
             let r = UnsafeRawPointer(residual).load(fromByteOffset: (pixel &* residualStride &+ c) &* 4, as: V.self)
-            UnsafeMutableRawPointer(output).storeBytes(of: (v + r).clamped(lo, hi), toByteOffset: at, as: V.self)
+            UnsafeMutableRawPointer(output).storeBytes(of: v.adding(r).clamped(lo, hi), toByteOffset: at, as: V.self)
         case 3:
             let x = v.clamped(lo, hi)
             UnsafeMutableRawPointer(output).storeBytes(of: x.multiplied(by: x.sigmoid()), toByteOffset: at, as: V.self)
