@@ -39,9 +39,9 @@ public struct DepthwiseOutput {
     /// case (tail lanes, or a partial shortcut ending inside this vector); 3 = clamp, SiLU and
     /// store a full vector (ConvEpilogue.silu, no residual in this vector); 4 and 5 = 0 and 1
     /// without the clamp, for a layer with no activation (MobileNeXt's second depthwise, whose
-    /// shortcut add would otherwise need two more vector registers than the kernel has). It is fixed for a
-    /// whole channel vector, so kernels choose it once and pass it on as a constant, which keeps
-    /// the lane and residual checks out of their inner loops.
+    /// shortcut add would otherwise need two more vector registers than the kernel has). It is
+    /// fixed for a whole channel vector, so kernels choose it once and pass it on as a type
+    /// (DepthwiseEpilogueKind), which keeps the lane and residual checks out of their inner loops.
     @inlinable @inline(__always)
     func epilogue(channel: Int, lanes: Int, width w: Int) -> Int {
         let residualLanes = residualChannels &- channel
