@@ -9,103 +9,8 @@ func depthwiseRow(_ a: DepthwiseArguments, _ iy: Int) -> UnsafePointer<Float> {
     (iy >= 0 && iy < a.inputHeight) ? a.input + iy &* a.inputWidth &* a.inputStride : a.zeros
 }
 
-/// Where the epilogue of a depthwise or direct kernel writes, hoisted out of the loops: Swift
-/// 6.0 re-reads an Optional field of the argument struct at every store through an outlined
-/// copy (a call, with vzeroupper), so the kernels read it once into this.
-public struct DepthwiseOutput {
-    @usableFromInline let output: UnsafeMutablePointer<Float>
-    @usableFromInline let outputStride: Int
-    /// The residual, or any valid pointer when `residualChannels` is 0.
-    @usableFromInline let residual: UnsafePointer<Float>
-    @usableFromInline let residualStride: Int
-    @usableFromInline let residualChannels: Int
-    @usableFromInline let silu: Bool
-    /// No clamp: the bounds are -inf and +inf (a layer without activation).
-    @usableFromInline let linear: Bool
-
-    @inlinable @inline(__always)
-    init(_ output: UnsafeMutablePointer<Float>, stride: Int, _ e: ConvEpilogue) {
-        self.output = output
-        outputStride = stride
-        residual = e.residual ?? UnsafePointer(output)
-        residualStride = e.residualStride
-        residualChannels = e.residual == nil ? 0 : e.residualChannels
-        silu = e.silu
-        linear = e.minValue == -.infinity && e.maxValue == .infinity
-    }
-
-    /// The epilogue of a channel vector starting at `channel` with `lanes` channels left: 0 =
-    /// clamp and store a full vector; 1 = add a full vector of residual first; 2 = the general
-    /// case (tail lanes, or a partial shortcut ending inside this vector); 3 = clamp, SiLU and
-    /// store a full vector (ConvEpilogue.silu, no residual in this vector); 4 and 5 = 0 and 1
-    /// without the clamp, for a layer with no activation (MobileNeXt's second depthwise, whose
-    /// shortcut add would otherwise need two more vector registers than the kernel has). It is
-    /// fixed for a whole channel vector, so kernels choose it once and pass it on as a type
-    /// (DepthwiseEpilogueKind), which keeps the lane and residual checks out of their inner loops.
-    @inlinable @inline(__always)
-    func epilogue(channel: Int, lanes: Int, width w: Int) -> Int {
-        let residualLanes = residualChannels &- channel
-        if silu { return lanes >= w && residualLanes <= 0 ? 3 : 2 }
-        if lanes >= w && residualLanes <= 0 { return linear ? 4 : 0 }
-        if lanes >= w && residualLanes >= w { return linear ? 5 : 1 }
-        return 2
-    }
-
-    /// Stores one output vector with the epilogue chosen by `epilogue(channel:lanes:width:)`,
-    /// given as a constant.
-    @inlinable @inline(__always)
-    func store<V: FloatVector>(_ v: V, pixel: Int, channel c: Int, lanes: Int, epilogue: Int, _ lo: V, _ hi: V) {
-        let at = (pixel &* outputStride &+ c) &* 4
-        switch epilogue {
-        case 0:
-            UnsafeMutableRawPointer(output).storeBytes(of: v.clamped(lo, hi), toByteOffset: at, as: V.self)
-        case 1:
-            let r = UnsafeRawPointer(residual).load(fromByteOffset: (pixel &* residualStride &+ c) &* 4, as: V.self)
-            UnsafeMutableRawPointer(output).storeBytes(of: v.adding(r).clamped(lo, hi), toByteOffset: at, as: V.self)
-        case 3:
-            let x = v.clamped(lo, hi)
-            UnsafeMutableRawPointer(output).storeBytes(of: x.multiplied(by: x.sigmoid()), toByteOffset: at, as: V.self)
-        case 4:
-            UnsafeMutableRawPointer(output).storeBytes(of: v, toByteOffset: at, as: V.self)
-        case 5:
-            let r = UnsafeRawPointer(residual).load(fromByteOffset: (pixel &* residualStride &+ c) &* 4, as: V.self)
-            UnsafeMutableRawPointer(output).storeBytes(of: v.adding(r), toByteOffset: at, as: V.self)
-        default:
-            store(v, pixel: pixel, channel: c, lanes: lanes, lo, hi)
-        }
-    }
-
-    @inlinable @inline(__always)
-    func store<V: FloatVector>(_ acc: V, pixel: Int, channel: Int, lanes: Int, _ lo: V, _ hi: V) {
-        var x = acc
-        let n = residualChannels &- channel
-        if n > 0 { x = addResidual(x, residual + (pixel &* residualStride &+ channel), lanes: n) }
-        x = x.clamped(lo, hi)
-        if silu { x = x.multiplied(by: x.sigmoid()) }
-        storeVector(x, output + (pixel &* outputStride &+ channel), lanes: lanes)
-    }
-}
-
-/// The epilogue of a whole channel vector (see `DepthwiseOutput.epilogue`) as a type, so that a
-/// kernel is specialised once per epilogue, with the arm fixed at compile time. Passed as an Int
-/// constant it depended on the inliner: Swift 6.3 inlined one arm and outlined the others as one
-/// copy with the arm a run-time switch at every store, and a depthwise layer with MobileNeXt's
-/// shortcut add ran 1.4-2.1x the time of the same layer without it.
-public protocol DepthwiseEpilogueKind { static var code: Int { get } }
-/// Clamp and store a full vector.
-public enum ClampEpilogue: DepthwiseEpilogueKind { @inlinable public static var code: Int { 0 } }
-/// Add a full vector of residual, clamp and store.
-public enum ResidualEpilogue: DepthwiseEpilogueKind { @inlinable public static var code: Int { 1 } }
-/// Tail lanes, or a partial shortcut ending inside this vector.
-public enum GeneralEpilogue: DepthwiseEpilogueKind { @inlinable public static var code: Int { 2 } }
-/// Clamp, SiLU and store a full vector.
-public enum SiLUEpilogue: DepthwiseEpilogueKind { @inlinable public static var code: Int { 3 } }
-/// Store a full vector as it is (no activation).
-public enum LinearEpilogue: DepthwiseEpilogueKind { @inlinable public static var code: Int { 4 } }
-/// Add a full vector of residual and store (no activation).
-public enum LinearResidualEpilogue: DepthwiseEpilogueKind { @inlinable public static var code: Int { 5 } }
-
-/// The stride as a type, for the same reason: each specialisation has its stride fixed.
+/// The stride as a type, for the same reason as the epilogue arms (DepthwiseEpilogueKind): each
+/// specialisation has its stride fixed.
 public protocol DepthwiseStrideKind { static var stride: Int { get } }
 public enum DepthwiseStride1: DepthwiseStrideKind { @inlinable public static var stride: Int { 1 } }
 public enum DepthwiseStride2: DepthwiseStrideKind { @inlinable public static var stride: Int { 2 } }
@@ -190,18 +95,21 @@ func f32_dwconv3x3<V: FloatVector, S: DepthwiseStrideKind>(_ a: DepthwiseArgumen
     // One channel vector outside, rows inside: its nine weights and bias stay in registers for
     // the whole map, and the three input rows it reads stay in L1 from one output row to the
     // next, so each input line is read from L2 once rather than once per output row using it.
-    var c = channels.lowerBound
-    while c < channels.upperBound {
-        let lanes = channels.upperBound &- c
-        switch out.epilogue(channel: c, lanes: lanes, width: w) {
-        case 0: f32_dwconv3x3_vector(a, out, rows: rows, channel: c, lanes: lanes, S.self, ClampEpilogue.self, V.self)
-        case 1: f32_dwconv3x3_vector(a, out, rows: rows, channel: c, lanes: lanes, S.self, ResidualEpilogue.self, V.self)
-        case 3: f32_dwconv3x3_vector(a, out, rows: rows, channel: c, lanes: lanes, S.self, SiLUEpilogue.self, V.self)
-        case 4: f32_dwconv3x3_vector(a, out, rows: rows, channel: c, lanes: lanes, S.self, LinearEpilogue.self, V.self)
-        case 5: f32_dwconv3x3_vector(a, out, rows: rows, channel: c, lanes: lanes, S.self, LinearResidualEpilogue.self, V.self)
-        default: f32_dwconv3x3_vector(a, out, rows: rows, channel: c, lanes: lanes, S.self, GeneralEpilogue.self, V.self)
-        }
-        c &+= w
+    out.forEachChannelVector(channels, width: w, F32DwConv3x3Work<V, S>(a: a, out: out, rows: rows))
+}
+
+/// f32_dwconv3x3's work on one channel vector, for DepthwiseOutput.forEachChannelVector.
+@usableFromInline
+struct F32DwConv3x3Work<V: FloatVector, S: DepthwiseStrideKind>: DepthwiseChannelVectorWork {
+    @usableFromInline let a: DepthwiseArguments
+    @usableFromInline let out: DepthwiseOutput
+    @usableFromInline let rows: Range<Int>
+    @inlinable @inline(__always)
+    init(a: DepthwiseArguments, out: DepthwiseOutput, rows: Range<Int>) { self.a = a; self.out = out; self.rows = rows }
+    // Not inlined: see DepthwiseChannelVectorWork.
+    @inlinable @inline(never)
+    func run<E: DepthwiseEpilogueKind>(channel: Int, lanes: Int, _: E.Type) {
+        f32_dwconv3x3_vector(a, out, rows: rows, channel: channel, lanes: lanes, S.self, E.self, V.self)
     }
 }
 

@@ -16,18 +16,21 @@ public func depthwiseIsWidth7(_ a: DepthwiseArguments, stride: Int) -> Bool {
 public func f32_dwconv3x3_s1_w7<V: FloatVector>(_ a: DepthwiseArguments, rows: Range<Int>, channels: Range<Int>, _: V.Type) {
     let w = V.scalarCount
     let out = DepthwiseOutput(a.output, stride: a.outputStride, a.epilogue)
-    var c = channels.lowerBound
-    while c < channels.upperBound {
-        let lanes = channels.upperBound &- c
-        switch out.epilogue(channel: c, lanes: lanes, width: w) {
-        case 0: f32_dwconv3x3_s1_w7_vector(a, out, rows: rows, channel: c, lanes: lanes, ClampEpilogue.self, V.self)
-        case 1: f32_dwconv3x3_s1_w7_vector(a, out, rows: rows, channel: c, lanes: lanes, ResidualEpilogue.self, V.self)
-        case 3: f32_dwconv3x3_s1_w7_vector(a, out, rows: rows, channel: c, lanes: lanes, SiLUEpilogue.self, V.self)
-        case 4: f32_dwconv3x3_s1_w7_vector(a, out, rows: rows, channel: c, lanes: lanes, LinearEpilogue.self, V.self)
-        case 5: f32_dwconv3x3_s1_w7_vector(a, out, rows: rows, channel: c, lanes: lanes, LinearResidualEpilogue.self, V.self)
-        default: f32_dwconv3x3_s1_w7_vector(a, out, rows: rows, channel: c, lanes: lanes, GeneralEpilogue.self, V.self)
-        }
-        c &+= w
+    out.forEachChannelVector(channels, width: w, F32DwConv3x3W7Work<V>(a: a, out: out, rows: rows))
+}
+
+/// f32_dwconv3x3_s1_w7's work on one channel vector, for DepthwiseOutput.forEachChannelVector.
+@usableFromInline
+struct F32DwConv3x3W7Work<V: FloatVector>: DepthwiseChannelVectorWork {
+    @usableFromInline let a: DepthwiseArguments
+    @usableFromInline let out: DepthwiseOutput
+    @usableFromInline let rows: Range<Int>
+    @inlinable @inline(__always)
+    init(a: DepthwiseArguments, out: DepthwiseOutput, rows: Range<Int>) { self.a = a; self.out = out; self.rows = rows }
+    // Not inlined: see DepthwiseChannelVectorWork.
+    @inlinable @inline(never)
+    func run<E: DepthwiseEpilogueKind>(channel: Int, lanes: Int, _: E.Type) {
+        f32_dwconv3x3_s1_w7_vector(a, out, rows: rows, channel: channel, lanes: lanes, E.self, V.self)
     }
 }
 

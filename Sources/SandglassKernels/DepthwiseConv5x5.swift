@@ -136,21 +136,29 @@ func f32_dwconv5x5_channels<V: FloatVector>(_ a: DepthwiseArguments, rows: Range
                                             stride: Int, _: V.Type) {
     let w = V.scalarCount
     let out = DepthwiseOutput(a.output, stride: a.outputStride, a.epilogue)
-    var c = channels.lowerBound
-    while c < channels.upperBound {
-        let lanes = channels.upperBound &- c
-        // No arm of its own for SiLU (epilogue 3): it takes the general store. With a fourth
-        // arm, when arms were Int constants, this kernel ran 1.35x slower on Zen 5 for every
-        // network (MobileNetV3's 5x5 layers 0.19 -> 0.26 ms), and EfficientNet-B0 gained nothing
-        // measurable from it; not measured again since arms are types (DepthwiseEpilogueKind).
-        switch out.epilogue(channel: c, lanes: lanes, width: w) {
-        case 0: f32_dwconv5x5_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, ClampEpilogue.self, V.self)
-        case 1: f32_dwconv5x5_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, ResidualEpilogue.self, V.self)
-        case 4: f32_dwconv5x5_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, LinearEpilogue.self, V.self)
-        case 5: f32_dwconv5x5_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, LinearResidualEpilogue.self, V.self)
-        default: f32_dwconv5x5_vector(a, out, rows: rows, channel: c, lanes: lanes, stride: stride, GeneralEpilogue.self, V.self)
-        }
-        c &+= w
+    // No arm of its own for SiLU (epilogue 3): it takes the general store. With a fourth
+    // arm, when arms were Int constants, this kernel ran 1.35x slower on Zen 5 for every
+    // network (MobileNetV3's 5x5 layers 0.19 -> 0.26 ms), and EfficientNet-B0 gained nothing
+    // measurable from it; not measured again since arms are types (DepthwiseEpilogueKind).
+    out.forEachChannelVector(channels, width: w, siluArm: false,
+                             F32DwConv5x5Work<V>(a: a, out: out, rows: rows, stride: stride))
+}
+
+/// f32_dwconv5x5's work on one channel vector, for DepthwiseOutput.forEachChannelVector.
+@usableFromInline
+struct F32DwConv5x5Work<V: FloatVector>: DepthwiseChannelVectorWork {
+    @usableFromInline let a: DepthwiseArguments
+    @usableFromInline let out: DepthwiseOutput
+    @usableFromInline let rows: Range<Int>
+    @usableFromInline let stride: Int
+    @inlinable @inline(__always)
+    init(a: DepthwiseArguments, out: DepthwiseOutput, rows: Range<Int>, stride: Int) {
+        self.a = a; self.out = out; self.rows = rows; self.stride = stride
+    }
+    // Not inlined: see DepthwiseChannelVectorWork.
+    @inlinable @inline(never)
+    func run<E: DepthwiseEpilogueKind>(channel: Int, lanes: Int, _: E.Type) {
+        f32_dwconv5x5_vector(a, out, rows: rows, channel: channel, lanes: lanes, stride: stride, E.self, V.self)
     }
 }
 
