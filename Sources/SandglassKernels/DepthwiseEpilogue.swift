@@ -132,3 +132,36 @@ extension DepthwiseOutput {
         }
     }
 }
+
+/// A kernel's work on a run of consecutive channel vectors that share one epilogue arm, for
+/// kernels whose inner loop goes across channel vectors (f32_dwconv3x3_4xc).
+public protocol DepthwiseChannelRunWork {
+    func run<E: DepthwiseEpilogueKind>(channels: Range<Int>, _: E.Type)
+}
+
+extension DepthwiseOutput {
+    /// Splits `channels` into runs of vectors (of `width` lanes) with the same arm, and runs
+    /// `work` on each with that arm as a type: one run for most layers, two or three where a
+    /// partial shortcut add (α < 1) ends, or a tail vector follows.
+    @inlinable @inline(__always)
+    func forEachChannelRun<W: DepthwiseChannelRunWork>(_ channels: Range<Int>, width w: Int, _ work: W) {
+        var c = channels.lowerBound
+        while c < channels.upperBound {
+            let arm = epilogue(channel: c, lanes: channels.upperBound &- c, width: w)
+            var next = c &+ w
+            while next < channels.upperBound && epilogue(channel: next, lanes: channels.upperBound &- next, width: w) == arm {
+                next &+= w
+            }
+            let run = c ..< Swift.min(next, channels.upperBound)
+            switch arm {
+            case 0: work.run(channels: run, ClampEpilogue.self)
+            case 1: work.run(channels: run, ResidualEpilogue.self)
+            case 3: work.run(channels: run, SiLUEpilogue.self)
+            case 4: work.run(channels: run, LinearEpilogue.self)
+            case 5: work.run(channels: run, LinearResidualEpilogue.self)
+            default: work.run(channels: run, GeneralEpilogue.self)
+            }
+            c = next
+        }
+    }
+}
