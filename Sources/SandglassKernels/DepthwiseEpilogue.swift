@@ -134,7 +134,7 @@ extension DepthwiseOutput {
 }
 
 /// A kernel's work on a run of consecutive channel vectors that share one epilogue arm, for
-/// kernels whose inner loop goes across channel vectors (f32_dwconv3x3_4xc).
+/// kernels whose inner loop goes across channel vectors (f32_dwconv3x3).
 public protocol DepthwiseChannelRunWork {
     func run<E: DepthwiseEpilogueKind>(channels: Range<Int>, _: E.Type)
 }

@@ -7,9 +7,6 @@
 public enum DepthwiseVariant: CaseIterable, Sendable {
     /// 3×3, stride 1, on maps 7 pixels wide with left padding 1 (the last stages at 224×224).
     case k3s1w7
-    /// 3×3 on maps at least 28 wide: pixels outer, every channel vector per block of 4 outputs.
-    case k3s1p
-    case k3s2p
     case k3s1
     case k3s2
     case k5s1
@@ -21,8 +18,6 @@ public enum DepthwiseVariant: CaseIterable, Sendable {
     public var name: String {
         switch self {
         case .k3s1w7: "f32_dwconv3x3_s1_w7"
-        case .k3s1p: "f32_dwconv3x3_s1_4xc"
-        case .k3s2p: "f32_dwconv3x3_s2_4xc"
         case .k3s1: "f32_dwconv3x3_s1"
         case .k3s2: "f32_dwconv3x3_s2"
         case .k5s1: "f32_dwconv5x5_s1"
@@ -35,8 +30,6 @@ public enum DepthwiseVariant: CaseIterable, Sendable {
     public func applies(_ a: DepthwiseArguments) -> Bool {
         switch self {
         case .k3s1w7: depthwiseIsWidth7(a, stride: a.stride)
-        case .k3s1p: depthwisePixelsApply(a, stride: 1)
-        case .k3s2p: depthwisePixelsApply(a, stride: 2)
         case .k3s1: a.kernelSize == 3 && a.stride == 1
         case .k3s2: a.kernelSize == 3 && a.stride == 2
         case .k5s1: a.kernelSize == 5 && a.stride == 1

@@ -24,24 +24,6 @@ public func f32_dwconv3x3_s1_w7__avx2(_ a: DepthwiseArguments, _ rows: Range<Int
     }
 }
 
-public func f32_dwconv3x3_s1_4xc__avx2(_ a: DepthwiseArguments, _ rows: Range<Int>) {
-    let (full, half) = splitChannelTail(a.channels, vectorWidth: 8)
-    if full > 0 { f32_dwconv3x3_s1_4xc(a, rows: rows, channels: 0..<full, V8.self) }
-    if full < a.channels {
-        if half { f32_dwconv3x3_s1_4xc(a, rows: rows, channels: full..<a.channels, V4.self) }
-        else { f32_dwconv3x3_s1_4xc(a, rows: rows, channels: full..<a.channels, V8.self) }
-    }
-}
-
-public func f32_dwconv3x3_s2_4xc__avx2(_ a: DepthwiseArguments, _ rows: Range<Int>) {
-    let (full, half) = splitChannelTail(a.channels, vectorWidth: 8)
-    if full > 0 { f32_dwconv3x3_s2_4xc(a, rows: rows, channels: 0..<full, V8.self) }
-    if full < a.channels {
-        if half { f32_dwconv3x3_s2_4xc(a, rows: rows, channels: full..<a.channels, V4.self) }
-        else { f32_dwconv3x3_s2_4xc(a, rows: rows, channels: full..<a.channels, V8.self) }
-    }
-}
-
 public func f32_dwconv3x3_s1__avx2(_ a: DepthwiseArguments, _ rows: Range<Int>) {
     let (full, half) = splitChannelTail(a.channels, vectorWidth: 8)
     if full > 0 { f32_dwconv3x3_s1(a, rows: rows, channels: 0..<full, V8.self) }
@@ -122,8 +104,7 @@ public let avx2KernelSet = KernelSet(
         GEMMPanelKernel(name: "f32_gemm_12x4__avx2", width: 4, rowsPerTile: 12,
                         run: f32_gemm_12x4__avx2, runSingleRow: f32_gemm_1x4__avx2),
     ],
-    depthwise: [.k3s1w7: f32_dwconv3x3_s1_w7__avx2, .k3s1p: f32_dwconv3x3_s1_4xc__avx2, .k3s2p: f32_dwconv3x3_s2_4xc__avx2,
-                .k3s1: f32_dwconv3x3_s1__avx2, .k3s2: f32_dwconv3x3_s2__avx2,
+    depthwise: [.k3s1w7: f32_dwconv3x3_s1_w7__avx2, .k3s1: f32_dwconv3x3_s1__avx2, .k3s2: f32_dwconv3x3_s2__avx2,
                 .k5s1: f32_dwconv5x5_s1__avx2, .k5s2: f32_dwconv5x5_s2__avx2, .kxk: f32_dwconv_kxk__avx2],
     convDirect: f32_conv_direct__avx2,
     addPartial: f32_add_partial__avx2, globalAveragePool: f32_global_average_pool__avx2,

@@ -25,24 +25,6 @@ public func f32_dwconv3x3_s1_w7__avx512(_ a: DepthwiseArguments, _ rows: Range<I
     }
 }
 
-public func f32_dwconv3x3_s1_4xc__avx512(_ a: DepthwiseArguments, _ rows: Range<Int>) {
-    let (full, half) = splitChannelTail(a.channels, vectorWidth: 16)
-    if full > 0 { f32_dwconv3x3_s1_4xc(a, rows: rows, channels: 0..<full, V16.self) }
-    if full < a.channels {
-        if half { f32_dwconv3x3_s1_4xc(a, rows: rows, channels: full..<a.channels, V8.self) }
-        else { f32_dwconv3x3_s1_4xc(a, rows: rows, channels: full..<a.channels, V16.self) }
-    }
-}
-
-public func f32_dwconv3x3_s2_4xc__avx512(_ a: DepthwiseArguments, _ rows: Range<Int>) {
-    let (full, half) = splitChannelTail(a.channels, vectorWidth: 16)
-    if full > 0 { f32_dwconv3x3_s2_4xc(a, rows: rows, channels: 0..<full, V16.self) }
-    if full < a.channels {
-        if half { f32_dwconv3x3_s2_4xc(a, rows: rows, channels: full..<a.channels, V8.self) }
-        else { f32_dwconv3x3_s2_4xc(a, rows: rows, channels: full..<a.channels, V16.self) }
-    }
-}
-
 public func f32_dwconv3x3_s1__avx512(_ a: DepthwiseArguments, _ rows: Range<Int>) {
     let (full, half) = splitChannelTail(a.channels, vectorWidth: 16)
     if full > 0 { f32_dwconv3x3_s1(a, rows: rows, channels: 0..<full, V16.self) }
@@ -125,8 +107,7 @@ public let avx512KernelSet = KernelSet(
         GEMMPanelKernel(name: "f32_gemm_12x8__avx512", width: 8, rowsPerTile: 12,
                         run: f32_gemm_12x8__avx512, runSingleRow: f32_gemm_1x8__avx512),
     ],
-    depthwise: [.k3s1w7: f32_dwconv3x3_s1_w7__avx512, .k3s1p: f32_dwconv3x3_s1_4xc__avx512, .k3s2p: f32_dwconv3x3_s2_4xc__avx512,
-                .k3s1: f32_dwconv3x3_s1__avx512, .k3s2: f32_dwconv3x3_s2__avx512,
+    depthwise: [.k3s1w7: f32_dwconv3x3_s1_w7__avx512, .k3s1: f32_dwconv3x3_s1__avx512, .k3s2: f32_dwconv3x3_s2__avx512,
                 .k5s1: f32_dwconv5x5_s1__avx512, .k5s2: f32_dwconv5x5_s2__avx512, .kxk: f32_dwconv_kxk__avx512],
     convDirect: f32_conv_direct__avx512,
     addPartial: f32_add_partial__avx512, globalAveragePool: f32_global_average_pool__avx512,

@@ -16,14 +16,6 @@ public func f32_dwconv3x3_s1_w7__neon(_ a: DepthwiseArguments, _ rows: Range<Int
     f32_dwconv3x3_s1_w7(a, rows: rows, channels: 0..<a.channels, V4.self)
 }
 
-public func f32_dwconv3x3_s1_4xc__neon(_ a: DepthwiseArguments, _ rows: Range<Int>) {
-    f32_dwconv3x3_s1_4xc(a, rows: rows, channels: 0..<a.channels, V4.self)
-}
-
-public func f32_dwconv3x3_s2_4xc__neon(_ a: DepthwiseArguments, _ rows: Range<Int>) {
-    f32_dwconv3x3_s2_4xc(a, rows: rows, channels: 0..<a.channels, V4.self)
-}
-
 public func f32_dwconv3x3_s1__neon(_ a: DepthwiseArguments, _ rows: Range<Int>) {
     f32_dwconv3x3_s1(a, rows: rows, channels: 0..<a.channels, V4.self)
 }
@@ -84,8 +76,7 @@ public let neonKernelSet = KernelSet(
         GEMMPanelKernel(name: "f32_gemm_24x4__neon", width: 4, rowsPerTile: 24,
                         run: f32_gemm_24x4__neon, runSingleRow: f32_gemm_1x4__neon),
     ],
-    depthwise: [.k3s1w7: f32_dwconv3x3_s1_w7__neon, .k3s1p: f32_dwconv3x3_s1_4xc__neon, .k3s2p: f32_dwconv3x3_s2_4xc__neon,
-                .k3s1: f32_dwconv3x3_s1__neon, .k3s2: f32_dwconv3x3_s2__neon,
+    depthwise: [.k3s1w7: f32_dwconv3x3_s1_w7__neon, .k3s1: f32_dwconv3x3_s1__neon, .k3s2: f32_dwconv3x3_s2__neon,
                 .k5s1: f32_dwconv5x5_s1__neon, .k5s2: f32_dwconv5x5_s2__neon, .kxk: f32_dwconv_kxk__neon],
     convDirect: f32_conv_direct__neon,
     addPartial: f32_add_partial__neon, globalAveragePool: f32_global_average_pool__neon,

@@ -70,11 +70,6 @@ final class DepthwiseConvTests: XCTestCase {
                 (Case(h: 7, w: 7, c: 16, stride: 1), .k3s1w7),
                 (Case(h: 3, w: 7, c: 40, stride: 1, pads: (0, 1, 2, 1)), .k3s1w7),
                 (Case(h: 7, w: 8, c: 16, stride: 1), .k3s1),
-                (Case(h: 5, w: 27, c: 16, stride: 1), .k3s1),
-                (Case(h: 5, w: 28, c: 16, stride: 1), .k3s1p),
-                (Case(h: 4, w: 61, c: 21, stride: 1, pads: (1, 0, 1, 2)), .k3s1p),
-                (Case(h: 9, w: 57, c: 16, stride: 2), .k3s2p),
-                (Case(h: 9, w: 54, c: 16, stride: 2), .k3s2),
                 (Case(h: 7, w: 7, c: 16, stride: 1, pads: (1, 0, 1, 2)), .k3s1),
                 (Case(h: 14, w: 14, c: 16, stride: 2), .k3s2),
                 (Case(h: 7, w: 7, c: 16, stride: 2), .k3s2),
@@ -122,8 +117,8 @@ final class DepthwiseConvTests: XCTestCase {
             for c in [24, 21] {
                 let shapes: [(Case, DepthwiseVariant)] = [
                     (Case(h: 6, w: 11, c: c, stride: 1), .k3s1), (Case(h: 9, w: 13, c: c, stride: 2), .k3s2),
-                    (Case(h: 6, w: 11, c: c, stride: 1), .k3s1p), (Case(h: 9, w: 13, c: c, stride: 2), .k3s2p),
-                    (Case(h: 5, w: 31, c: c, stride: 1), .k3s1p), (Case(h: 7, w: 58, c: c, stride: 2), .k3s2p),
+                    (Case(h: 5, w: 31, c: c, stride: 1), .k3s1), (Case(h: 7, w: 58, c: c, stride: 2), .k3s2),
+                    (Case(h: 4, w: 30, c: c, stride: 1, pads: (1, 0, 1, 2)), .k3s1),
                     (Case(h: 7, w: 7, c: c, stride: 1), .k3s1w7),
                     (Case(h: 6, w: 9, c: c, k: 5, stride: 1, pads: (2, 2, 2, 2)), .k5s1),
                     (Case(h: 9, w: 11, c: c, k: 5, stride: 2, pads: (2, 2, 2, 2)), .k5s2),
