@@ -41,6 +41,7 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--tuning", default=None)
     ap.add_argument("--fusion", default=None)
+    ap.add_argument("--dtype", default=None, help="f32 or int8 (the worker's default: f32)")
     args = ap.parse_args()
     for path in (args.a, args.b):
         if not (os.path.isfile(path) and os.access(path, os.X_OK)):
@@ -52,7 +53,8 @@ def main():
         for w in ws.values():
             w.ask({"op": "load", "id": "m", "model": arch, "width": float(width), "alpha": alpha,
                    "resolution": 224, "threads": args.threads,
-                   **({"tuning": args.tuning} if args.tuning else {}), **({"fusion": args.fusion} if args.fusion else {})})
+                   **({"tuning": args.tuning} if args.tuning else {}), **({"fusion": args.fusion} if args.fusion else {}),
+                   **({"dtype": args.dtype} if args.dtype else {})})
             for _ in range(20): w.once()
         t = {k: [] for k in ws}
         order = list(ws)

@@ -11,9 +11,9 @@ public final class PackedQuantizedDepthwiseWeights {
     public let channelStride: Int
     /// [tap][channelStride] int32 weights.
     public let weights: AlignedBytes
-    /// [tap / 2][channelStride]: taps 2j and 2j + 1 paired in one int32, the first in the low 16
-    /// bits (sg_mac2_u8_i32x16: the AVX2 rows multiply two taps per instruction).
-    public let pairedWeights: AlignedBytes
+    /// 3×3 only: the weights, bias and multipliers in blocks of 32 channels, as the AVX2 path reads
+    /// them (sandglass_qu8_dwconv3x3.h gives the layout); one unused element for other sizes.
+    public let blockedWeights: AlignedBytes
     /// bias − za·Σw and the multiplier, per channel.
     public let bias: AlignedBytes
     public let multipliers: AlignedBytes
@@ -25,13 +25,13 @@ public final class PackedQuantizedDepthwiseWeights {
         channelStride = roundUp(channels, 16)
         let taps = kernelSize * kernelSize
         weights = AlignedBytes(bytes: taps * channelStride * 4)
-        pairedWeights = AlignedBytes(bytes: max(1, taps / 2) * channelStride * 4)
+        let blocks = kernelSize == 3 ? (channels + 31) / 32 : 0
+        blockedWeights = AlignedBytes(bytes: max(1, blocks * Int(SG_QU8_DW3X3_BLOCK_ELEMENTS)) * 4)
         self.bias = AlignedBytes(bytes: channelStride * 4)
         multipliers = AlignedBytes(bytes: channelStride * 4)
         let w = weights.raw.bindMemory(to: Int32.self, capacity: taps * channelStride)
         let b = self.bias.raw.bindMemory(to: Int32.self, capacity: channelStride)
         let m = multipliers.raw.bindMemory(to: Float.self, capacity: channelStride)
-        let pairs = pairedWeights.raw.bindMemory(to: Int32.self, capacity: max(1, taps / 2) * channelStride)
         for c in 0..<channels {
             var sum: Int32 = 0
             for t in 0..<taps {
@@ -39,16 +39,36 @@ public final class PackedQuantizedDepthwiseWeights {
                 w[t * channelStride + c] = q
                 sum += q
             }
-            for j in 0..<taps / 2 {
-                pairs[j * channelStride + c] = Int32(UInt16(bitPattern: Int16(w[2 * j * channelStride + c])))
-                    | (w[(2 * j + 1) * channelStride + c] << 16)
-            }
             b[c] = (bias.isEmpty ? 0 : bias[c]) &- inputZeroPoint &* sum
             m[c] = multiplier(c)
         }
+        if blocks > 0 { packBlocked(w, b, m, blocks: blocks) }
     }
 
-    public var packedBytes: Int { weights.bytes + pairedWeights.bytes + bias.bytes + multipliers.bytes }
+    /// Lane p of block `blk` holds channel blk·32 + sg_qu8_dw3x3_lane_channel(p); channels past the
+    /// last get zeros.
+    private func packBlocked(_ w: UnsafeMutablePointer<Int32>, _ b: UnsafeMutablePointer<Int32>, _ m: UnsafeMutablePointer<Float>,
+                             blocks: Int) {
+        let n = Int(SG_QU8_DW3X3_BLOCK_ELEMENTS)
+        let out = blockedWeights.raw.bindMemory(to: Int32.self, capacity: blocks * n)
+        out.initialize(repeating: 0, count: blocks * n)
+        for blk in 0..<blocks {
+            let block = out + blk * n
+            for p in 0..<32 {
+                let c = blk * 32 + Int(sg_qu8_dw3x3_lane_channel(Int32(p)))
+                guard c < channels else { continue }
+                for j in 0..<5 {
+                    let first = Int32(UInt16(bitPattern: Int16(w[2 * j * channelStride + c])))
+                    let second = j < 4 ? w[(2 * j + 1) * channelStride + c] << 16 : 0
+                    block[j * 32 + p] = first | second
+                }
+                block[5 * 32 + p] = b[c]
+                block[6 * 32 + p] = Int32(bitPattern: m[c].bitPattern)
+            }
+        }
+    }
+
+    public var packedBytes: Int { weights.bytes + blockedWeights.bytes + bias.bytes + multipliers.bytes }
 }
 
 public struct QuantizedDepthwiseArguments {
@@ -124,39 +144,92 @@ public func qu8_dwconv_reference(_ d: QuantizedDepthwiseArguments, rows: Range<I
 /// Output rows `rows`. Interior pixels (every tap inside the map) address their taps as fixed
 /// offsets from one pointer; the border ones look each tap up (the zero-point row in the
 /// padding). 3×3 and 5×5 are instantiated with the kernel size as a constant, so their tap
-/// loops unroll. With `pairedTaps` (the AVX2 rows) the 3×3 kernels multiply two taps per
-/// instruction on the paired weights.
+/// loops unroll. With `blocked` (the AVX2 rows) the 3×3 kernels run the C kernel of
+/// sandglass_qu8_dwconv3x3.h on the blocked weights: 32 channels at a time, two taps per
+/// product.
 // Generic over a tag type that each ISA module passes its own of, so that the module
 // specialises it with its target flags (an inline hint alone was not always taken: the call
 // then went to this module's copy, compiled without them, 8× slower).
 @inlinable @inline(__always)
-public func qu8_dwconv<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, pairedTaps: Bool = false, _ tag: Tag.Type) {
+public func qu8_dwconv<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, blocked: Bool = false, _ tag: Tag.Type) {
     switch d.weights.kernelSize {
-    case 3: qu8_dwconv3x3(d, rows: rows, paired: pairedTaps, tag)
+    case 3 where blocked: qu8_dwconv3x3_blocked(d, rows: rows)
+    case 3: qu8_dwconv3x3(d, rows: rows, tag)
     case 5: qu8_dwconv_k(d, rows: rows, k: 5, tag)
     default: qu8_dwconv_k(d, rows: rows, k: d.weights.kernelSize, tag)
     }
 }
 
-/// 3×3: per output row, the border pixels one by one (qu8_dwconv3x3_pixel), then for each
-/// channel vector the nine weight vectors held in registers while the interior pixels of the
-/// row pass (the float kernels' order: weights loaded once per row and vector, not per pixel).
+/// 3×3 on the blocked weights (AVX2): per output row, the interior pixels through
+/// sg_qu8_dw3x3_row, the border ones through sg_qu8_dw3x3_pixel with their nine taps looked up.
 @inlinable @inline(__always)
-func qu8_dwconv3x3<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, paired: Bool, _ tag: Tag.Type) {
+func qu8_dwconv3x3_blocked(_ d: QuantizedDepthwiseArguments, rows: Range<Int>) {
+    let p = d.weights, cs = p.channelStride
+    let blocked = UnsafePointer<Int32>(p.blockedWeights.raw.assumingMemoryBound(to: Int32.self))
+    let s = d.stride, width = d.inputWidth, stride = d.inputStride
+    let oxLo = (d.padLeft + s - 1) / s
+    let oxHi = max(oxLo, min(d.outputWidth, (width - 3 + d.padLeft) / s + 1))
+    var add = sg_qu8_dw_add()
+    if let r = d.residual {
+        add = sg_qu8_dw_add(identity: r.identity, identityStride: r.identityStride, branchZeroPoint: r.branchZeroPoint,
+                            identityZeroPoint: r.identityZeroPoint, branchRatio: r.branchRatio, identityRatio: r.identityRatio,
+                            lower: r.lower, upper: r.upper, zeroPoint: r.zeroPoint, addedChannels: Int32(r.addedChannels))
+    }
+    withUnsafeMutablePointer(to: &add) { addPointer in
+        let identityBase = addPointer.pointee.identity
+        // The add of pixel `pixel` (nil when there is none).
+        func addAt(_ pixel: Int) -> UnsafePointer<sg_qu8_dw_add>? {
+            guard let r = d.residual else { return nil }
+            addPointer.pointee.identity = identityBase.map { $0 + pixel &* r.identityStride }
+            return UnsafePointer(addPointer)
+        }
+        func border(_ oy: Int, _ ox: Int) {
+            let iy = oy &* s &- d.padTop, ix = ox &* s &- d.padLeft
+            var taps = (Optional(d.pixel(iy, ix)), Optional(d.pixel(iy, ix &+ 1)), Optional(d.pixel(iy, ix &+ 2)),
+                        Optional(d.pixel(iy &+ 1, ix)), Optional(d.pixel(iy &+ 1, ix &+ 1)), Optional(d.pixel(iy &+ 1, ix &+ 2)),
+                        Optional(d.pixel(iy &+ 2, ix)), Optional(d.pixel(iy &+ 2, ix &+ 1)), Optional(d.pixel(iy &+ 2, ix &+ 2)))
+            let pixel = oy &* d.outputWidth &+ ox
+            let added = addAt(pixel)
+            withUnsafePointer(to: &taps) {
+                $0.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 9) { t in
+                    sg_qu8_dw3x3_pixel(t, cs, blocked, d.output + pixel &* d.outputStride, d.lower, d.upper, d.zeroPoint, added)
+                }
+            }
+        }
+        for oy in rows {
+            let iy0 = oy &* s &- d.padTop
+            guard iy0 >= 0 && iy0 &+ 3 <= d.inputHeight && oxLo < oxHi else {
+                for ox in 0..<d.outputWidth { border(oy, ox) }
+                continue
+            }
+            for ox in 0..<oxLo { border(oy, ox) }
+            for ox in oxHi..<d.outputWidth { border(oy, ox) }
+            let first = oy &* d.outputWidth &+ oxLo
+            sg_qu8_dw3x3_row(d.input + (iy0 &* width &+ oxLo &* s &- d.padLeft) &* stride, width &* stride, stride, s, oxHi &- oxLo,
+                             cs, blocked, d.output + first &* d.outputStride, d.outputStride, d.lower, d.upper, d.zeroPoint,
+                             addAt(first))
+        }
+    }
+}
+
+/// 3×3 on 16 channels at a time (AVX-512, NEON): per output row, the border pixels one by one
+/// (qu8_dwconv3x3_pixel), then the interior pixels one at a time, each across every channel
+/// vector with the weights read from L1 (pixels outer, as the float kernels: each input line is
+/// used whole while it is in L1).
+@inlinable @inline(__always)
+func qu8_dwconv3x3<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, _ tag: Tag.Type) {
     // Two instantiations: with the add known absent, its checks and registers leave the loop.
     if let r = d.residual {
-        qu8_dwconv3x3(d, rows: rows, residual: r, paired: paired, tag)
+        qu8_dwconv3x3(d, rows: rows, residual: r, tag)
     } else {
-        qu8_dwconv3x3(d, rows: rows, residual: nil, paired: paired, tag)
+        qu8_dwconv3x3(d, rows: rows, residual: nil, tag)
     }
 }
 
 @inlinable @inline(__always)
-func qu8_dwconv3x3<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, residual: QuantizedAddArguments?, paired: Bool,
-                       _ tag: Tag.Type) {
+func qu8_dwconv3x3<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, residual: QuantizedAddArguments?, _ tag: Tag.Type) {
     let p = d.weights, cs = p.channelStride
     let w = UnsafeRawPointer(p.weights.raw), b = UnsafeRawPointer(p.bias.raw), m = UnsafeRawPointer(p.multipliers.raw)
-    let wp = UnsafeRawPointer(p.pairedWeights.raw)
     let s = d.stride, width = d.inputWidth, stride = d.inputStride, rowBytes = width &* stride
     let input = UnsafeRawPointer(d.input)
     let lower = d.lower, upper = d.upper, zero = d.zeroPoint
@@ -166,80 +239,75 @@ func qu8_dwconv3x3<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, resi
         let iy0 = oy &* s &- d.padTop
         let rowsInside = iy0 >= 0 && iy0 &+ 3 <= d.inputHeight
         guard rowsInside && oxLo < oxHi else {
-            for ox in 0..<d.outputWidth { qu8_dwconv3x3_pixel(d, oy: oy, ox: ox, paired: paired, tag) }
+            for ox in 0..<d.outputWidth { qu8_dwconv3x3_pixel(d, oy: oy, ox: ox, tag) }
             continue
         }
-        for ox in 0..<oxLo { qu8_dwconv3x3_pixel(d, oy: oy, ox: ox, paired: paired, tag) }
-        for ox in oxHi..<d.outputWidth { qu8_dwconv3x3_pixel(d, oy: oy, ox: ox, paired: paired, tag) }
-        let row = input + (iy0 &* width &+ oxLo &* s &- d.padLeft) &* stride
-        let outRow = UnsafeMutableRawPointer(d.output + (oy &* d.outputWidth &+ oxLo) &* d.outputStride)
-        var c = 0
-        while c < cs {
-            let v = qu8_dw_weights8(w, wp, channelStride: cs, channel: c, paired: paired)
-            let w8 = w.loadUnaligned(fromByteOffset: (8 &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
-            let bias = b.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Int32>.self)
-            let mult = m.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Float>.self)
-            var r0 = row + c, out = outRow + c
-            var identity = UnsafeRawPointer(bitPattern: 1)!
-            var ratio = SIMD16<Float>.zero
-            if let r = residual {
-                let offset: Int = (oy &* d.outputWidth &+ oxLo) &* r.identityStride &+ c
-                identity = UnsafeRawPointer(r.identity + offset)
-                ratio = qu8_identity_ratio(r, channel: c)
-            }
-            for _ in oxLo..<oxHi {
-                let r1 = r0 + rowBytes, r2 = r1 + rowBytes
-                var acc = qu8_dw_taps8(bias, (r0.loadUnaligned(as: SIMD16<UInt8>.self),
-                                              r0.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self),
-                                              r0.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self),
-                                              r1.loadUnaligned(as: SIMD16<UInt8>.self),
-                                              r1.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self),
-                                              r1.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self),
-                                              r2.loadUnaligned(as: SIMD16<UInt8>.self),
-                                              r2.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self)),
-                                       v, paired: paired)
-                acc = sg_mac_u8_i32x16(acc, r2.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self), w8)
-                var q = sg_requantize_u8x16(acc, mult, lower, upper, zero)
+        for ox in 0..<oxLo { qu8_dwconv3x3_pixel(d, oy: oy, ox: ox, tag) }
+        for ox in oxHi..<d.outputWidth { qu8_dwconv3x3_pixel(d, oy: oy, ox: ox, tag) }
+        var r0 = input + (iy0 &* width &+ oxLo &* s &- d.padLeft) &* stride
+        var out = UnsafeMutableRawPointer(d.output + (oy &* d.outputWidth &+ oxLo) &* d.outputStride)
+        var identity = UnsafeRawPointer(bitPattern: 1)!
+        if let r = residual { identity = UnsafeRawPointer(r.identity + (oy &* d.outputWidth &+ oxLo) &* r.identityStride) }
+        for _ in oxLo..<oxHi {
+            var c = 0
+            while c < cs {
+                let t0 = r0 + c, t1 = t0 + rowBytes, t2 = t1 + rowBytes
+                var acc = qu8_dw_taps8(b.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Int32>.self),
+                                       (t0.loadUnaligned(as: SIMD16<UInt8>.self),
+                                        t0.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self),
+                                        t0.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self),
+                                        t1.loadUnaligned(as: SIMD16<UInt8>.self),
+                                        t1.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self),
+                                        t1.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self),
+                                        t2.loadUnaligned(as: SIMD16<UInt8>.self),
+                                        t2.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self)),
+                                       qu8_dw_weights8(w, channelStride: cs, channel: c))
+                acc = sg_mac_u8_i32x16(acc, t2.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self),
+                                       w.loadUnaligned(fromByteOffset: (8 &* cs &+ c) &* 4, as: SIMD16<Int32>.self))
+                let mult = m.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Float>.self)
+                let q: SIMD16<UInt8>
                 if let r = residual {
-                    q = sg_add_u8x16(q, identity.loadUnaligned(as: SIMD16<UInt8>.self), r.branchZeroPoint, r.identityZeroPoint,
-                                     SIMD16<Float>(repeating: r.branchRatio), ratio, r.lower, r.upper, r.zeroPoint)
-                    identity += r.identityStride
+                    q = qu8_requantize_add(r, acc, mult, lower, upper, zero, identity.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                                           channel: c)
+                } else {
+                    q = sg_requantize_u8x16(acc, mult, lower, upper, zero)
                 }
-                out.storeBytes(of: q, as: SIMD16<UInt8>.self)
-                r0 += s &* stride
-                out += d.outputStride
+                out.storeBytes(of: q, toByteOffset: c, as: SIMD16<UInt8>.self)
+                c &+= 16
             }
-            c &+= 16
+            r0 += s &* stride
+            out += d.outputStride
+            if let r = residual { identity += r.identityStride }
         }
     }
 }
 
-/// The weights of taps 0–7 for the 16 channels from `channel`: with `paired`, four vectors of
-/// tap pairs ((0, 1), (2, 3), (4, 5), (6, 7)) and four unused zeros; else one vector per tap.
+/// The requantized bytes of 16 channels from `channel`, plus the identity's bytes `x` through the
+/// fused add (sg_requantize_add_u8x16).
 @inlinable @inline(__always)
-func qu8_dw_weights8(_ w: UnsafeRawPointer, _ wp: UnsafeRawPointer, channelStride cs: Int, channel c: Int, paired: Bool)
-    -> (SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>) {
-    func at(_ base: UnsafeRawPointer, _ j: Int) -> SIMD16<Int32> {
-        base.loadUnaligned(fromByteOffset: (j &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
-    }
-    if paired { return (at(wp, 0), at(wp, 1), at(wp, 2), at(wp, 3), .zero, .zero, .zero, .zero) }
-    return (at(w, 0), at(w, 1), at(w, 2), at(w, 3), at(w, 4), at(w, 5), at(w, 6), at(w, 7))
+func qu8_requantize_add(_ r: QuantizedAddArguments, _ acc: SIMD16<Int32>, _ multiplier: SIMD16<Float>, _ lower: Float, _ upper: Float,
+                        _ zero: Int32, _ x: SIMD16<UInt8>, channel c: Int) -> SIMD16<UInt8> {
+    sg_requantize_add_u8x16(acc, multiplier, lower, upper, zero, x, r.branchZeroPoint, r.identityZeroPoint,
+                            SIMD16<Float>(repeating: r.branchRatio), qu8_identity_ratio(r, channel: c), r.lower, r.upper, r.zeroPoint)
 }
 
-/// acc + taps 0–7 of a 3×3 window (`x`, one byte vector per tap) times `v` (qu8_dw_weights8):
-/// two taps per product on the paired weights, else one.
+/// The weights of taps 0–7 for the 16 channels from `channel`, one vector per tap.
+@inlinable @inline(__always)
+func qu8_dw_weights8(_ w: UnsafeRawPointer, channelStride cs: Int, channel c: Int)
+    -> (SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>) {
+    func at(_ j: Int) -> SIMD16<Int32> {
+        w.loadUnaligned(fromByteOffset: (j &* cs &+ c) &* 4, as: SIMD16<Int32>.self)
+    }
+    return (at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7))
+}
+
+/// acc + taps 0–7 of a 3×3 window (`x`, one byte vector per tap) times `v` (qu8_dw_weights8).
 @inlinable @inline(__always)
 func qu8_dw_taps8(_ acc: SIMD16<Int32>,
                   _ x: (SIMD16<UInt8>, SIMD16<UInt8>, SIMD16<UInt8>, SIMD16<UInt8>, SIMD16<UInt8>, SIMD16<UInt8>, SIMD16<UInt8>, SIMD16<UInt8>),
-                  _ v: (SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>),
-                  paired: Bool) -> SIMD16<Int32> {
+                  _ v: (SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>, SIMD16<Int32>))
+    -> SIMD16<Int32> {
     var acc = acc
-    if paired {
-        acc = sg_mac2_u8_i32x16(acc, x.0, x.1, v.0)
-        acc = sg_mac2_u8_i32x16(acc, x.2, x.3, v.1)
-        acc = sg_mac2_u8_i32x16(acc, x.4, x.5, v.2)
-        return sg_mac2_u8_i32x16(acc, x.6, x.7, v.3)
-    }
     acc = sg_mac_u8_i32x16(acc, x.0, v.0); acc = sg_mac_u8_i32x16(acc, x.1, v.1)
     acc = sg_mac_u8_i32x16(acc, x.2, v.2); acc = sg_mac_u8_i32x16(acc, x.3, v.3)
     acc = sg_mac_u8_i32x16(acc, x.4, v.4); acc = sg_mac_u8_i32x16(acc, x.5, v.5)
@@ -252,10 +320,9 @@ func qu8_dw_taps8(_ acc: SIMD16<Int32>,
 /// vector reads them. The general path (qu8_dwconv_k) found them again for every channel vector,
 /// which made the borders, a quarter of the pixels of a 14×14 map, cost as much as the interior.
 @inlinable @inline(__always)
-func qu8_dwconv3x3_pixel<Tag>(_ d: QuantizedDepthwiseArguments, oy: Int, ox: Int, paired: Bool, _ tag: Tag.Type) {
+func qu8_dwconv3x3_pixel<Tag>(_ d: QuantizedDepthwiseArguments, oy: Int, ox: Int, _ tag: Tag.Type) {
     let p = d.weights, cs = p.channelStride
     let w = UnsafeRawPointer(p.weights.raw), b = UnsafeRawPointer(p.bias.raw), m = UnsafeRawPointer(p.multipliers.raw)
-    let wp = UnsafeRawPointer(p.pairedWeights.raw)
     let iy = oy &* d.stride &- d.padTop, ix = ox &* d.stride &- d.padLeft
     let t0 = UnsafeRawPointer(d.pixel(iy, ix)), t1 = UnsafeRawPointer(d.pixel(iy, ix &+ 1))
     let t2 = UnsafeRawPointer(d.pixel(iy, ix &+ 2)), t3 = UnsafeRawPointer(d.pixel(iy &+ 1, ix))
@@ -274,7 +341,7 @@ func qu8_dwconv3x3_pixel<Tag>(_ d: QuantizedDepthwiseArguments, oy: Int, ox: Int
                                 t5.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
                                 t6.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
                                 t7.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self)),
-                               qu8_dw_weights8(w, wp, channelStride: cs, channel: c, paired: paired), paired: paired)
+                               qu8_dw_weights8(w, channelStride: cs, channel: c))
         acc = sg_mac_u8_i32x16(acc, t8.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
                                w.loadUnaligned(fromByteOffset: (8 &* cs &+ c) &* 4, as: SIMD16<Int32>.self))
         qu8_dw_store(d, out, pixel: oy &* d.outputWidth &+ ox, channel: c,

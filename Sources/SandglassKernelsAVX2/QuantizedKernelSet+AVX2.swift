@@ -11,7 +11,7 @@ public func qu8_gemm_4x16c4w__avx2(_ g: QuantizedGEMMArguments, _ rows: Range<In
     qu8_gemm_4x16c4_widened(g, rows: rows, panels: panels, QuantizedTag.self)
 }
 
-public func qu8_dwconv__avx2(_ d: QuantizedDepthwiseArguments, _ rows: Range<Int>) { qu8_dwconv(d, rows: rows, pairedTaps: true, QuantizedTag.self) }
+public func qu8_dwconv__avx2(_ d: QuantizedDepthwiseArguments, _ rows: Range<Int>) { qu8_dwconv(d, rows: rows, blocked: true, QuantizedTag.self) }
 
 public func qu8_add_partial__avx2(_ a: QuantizedAddArguments, _ pixels: Range<Int>) { qu8_add_partial(a, pixels: pixels, QuantizedTag.self) }
 

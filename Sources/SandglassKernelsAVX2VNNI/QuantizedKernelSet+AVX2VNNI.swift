@@ -10,7 +10,7 @@ public func qu8_gemm_4x16c4__avx2vnni(_ g: QuantizedGEMMArguments, _ rows: Range
     qu8_gemm_c4(g, rows: rows, panels: panels, wide: false, QuantizedTag.self)
 }
 
-public func qu8_dwconv__avx2vnni(_ d: QuantizedDepthwiseArguments, _ rows: Range<Int>) { qu8_dwconv(d, rows: rows, pairedTaps: true, QuantizedTag.self) }
+public func qu8_dwconv__avx2vnni(_ d: QuantizedDepthwiseArguments, _ rows: Range<Int>) { qu8_dwconv(d, rows: rows, blocked: true, QuantizedTag.self) }
 
 public func qu8_add_partial__avx2vnni(_ a: QuantizedAddArguments, _ pixels: Range<Int>) { qu8_add_partial(a, pixels: pixels, QuantizedTag.self) }
 

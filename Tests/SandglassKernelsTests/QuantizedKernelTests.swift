@@ -20,13 +20,14 @@ final class QuantizedKernelTests: XCTestCase {
         let sets = ISASelection.allQuantizedKernelSets
         XCTAssertFalse(sets.isEmpty, "no 8-bit kernel set runs on this machine")
         // The sdot rows' scheme (activations flipped to signed bytes, the bias that adds back
-        // 128·Σw) and the paired depthwise taps of the AVX2 rows, here on the portable dot
-        // products, so that every CPU checks the arithmetic of rows it may not run
-        // (SandglassKernelsNEONDot on an Arm CPU with the dot product).
+        // 128·Σw) and the AVX2 rows' 3×3 depthwise kernel on its blocked weights, here on the
+        // portable dot products and that kernel's lane-by-lane C fallback, so that every CPU checks
+        // the arithmetic and weight layout of rows it may not run (SandglassKernelsNEONDot on an
+        // Arm CPU with the dot product).
         let signedScheme = QuantizedKernelSet(
             isaName: "portable", gemmName: "qu8_gemm_4x16c4_signed",
             gemm: { qu8_gemm_c4($0, rows: $1, panels: $2, wide: false, signedDot: true, SignedSchemeTag.self) },
-            dwconv: { qu8_dwconv($0, rows: $1, pairedTaps: true, SignedSchemeTag.self) },
+            dwconv: { qu8_dwconv($0, rows: $1, blocked: true, SignedSchemeTag.self) },
             addPartial: { qu8_add_partial_reference($0, pixels: $1) })
         // And the plain rows' code (NEON, AVX-512 without VNNI: bytes as they are, one tap per
         // product), which a CPU with only AVX2 rows would otherwise never run.
@@ -87,7 +88,10 @@ final class QuantizedKernelTests: XCTestCase {
     }
 
     func testDepthwiseMatchesReference() {
-        for (h, w, c, k, s, pad) in [(5, 7, 17, 3, 1, 1), (9, 6, 40, 3, 2, 1), (7, 7, 1, 5, 1, 2), (11, 10, 33, 5, 2, 2), (4, 3, 16, 3, 1, 0)] {
+        // 3×3 channel counts that fill whole blocks of 32, leave a block of 16 (40, 72), or only
+        // that (16); wide rows run the interior path many pixels long.
+        for (h, w, c, k, s, pad) in [(5, 7, 17, 3, 1, 1), (9, 6, 40, 3, 2, 1), (7, 7, 1, 5, 1, 2), (11, 10, 33, 5, 2, 2), (4, 3, 16, 3, 1, 0),
+                                     (6, 30, 72, 3, 1, 1), (7, 31, 64, 3, 2, 1)] {
             let stride = roundUp(c, 16)
             let oh = (h + 2 * pad - k) / s + 1, ow = (w + 2 * pad - k) / s + 1
             let input = bytes(h * w * stride)

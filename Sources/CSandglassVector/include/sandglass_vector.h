@@ -199,6 +199,25 @@ SG_INLINE sg_i32x16 sg_dot4_s8s8_i32x16(sg_i32x16 acc, sg_i32x16 a, sg_i32x16 w)
 #endif
 }
 
+/* 16 lanes already in [0, 255] as bytes. With AVX2 by the saturating packs (vpackusdw, vpermq,
+   vpackuswb): the generic conversion truncates, so clang masks every lane first (two vpand). */
+SG_INLINE sg_u8x16 sg_narrow_u8x16(sg_i32x16 q) {
+#if defined(__AVX2__) && !defined(__AVX512F__)
+    typedef int sg_i32x8_ __attribute__((ext_vector_type(8)));
+    typedef long long sg_i64x4_ __attribute__((ext_vector_type(4)));
+    typedef short sg_i16x8_ __attribute__((ext_vector_type(8)));
+    sg_i32x8_ lo = __builtin_shufflevector(q, q, 0, 1, 2, 3, 4, 5, 6, 7);
+    sg_i32x8_ hi = __builtin_shufflevector(q, q, 8, 9, 10, 11, 12, 13, 14, 15);
+    sg_i64x4_ words = (sg_i64x4_)__builtin_ia32_packusdw256((__v8si)lo, (__v8si)hi);
+    words = __builtin_shufflevector(words, words, 0, 2, 1, 3);
+    sg_i16x8_ first = (sg_i16x8_)__builtin_shufflevector(words, words, 0, 1);
+    sg_i16x8_ second = (sg_i16x8_)__builtin_shufflevector(words, words, 2, 3);
+    return (sg_u8x16)__builtin_ia32_packuswb128((__v8hi)first, (__v8hi)second);
+#else
+    return __builtin_convertvector(q, sg_u8x16);
+#endif
+}
+
 /* Requantization, as ONNX Runtime's MlasRequantizeOutput: float(acc) · multiplier, clamped to
    [lo, hi] (the output range minus the zero point), rounded to nearest even by the 1.5·2^23
    trick (exact for |x| < 2^22), plus the zero point; the 16 results as bytes. */
@@ -208,7 +227,28 @@ SG_INLINE sg_u8x16 sg_requantize_u8x16(sg_i32x16 acc, sg_f32x16 multiplier, floa
     f = f > hi ? hi : f;
     f = f + 12582912.0f;
     sg_i32x16 q = (sg_i32x16)f - 0x4B400000 + zeroPoint;
-    return __builtin_convertvector(q, sg_u8x16);
+    return sg_narrow_u8x16(q);
+}
+
+/* The requantized bytes, then the fused shortcut add on them (sg_add_u8x16), without the round
+   trip through bytes: (q − za) is the rounded, clamped product itself, plus (zeroPoint − za),
+   a small integer, so the float it is widened to is the same exactly. */
+SG_INLINE sg_u8x16 sg_requantize_add_u8x16(sg_i32x16 acc, sg_f32x16 multiplier, float lo, float hi, int zeroPoint,
+                                           sg_u8x16 b, int za, int zb, sg_f32x16 ra, sg_f32x16 rb,
+                                           float addLo, float addHi, int addZeroPoint) {
+    sg_f32x16 f = __builtin_convertvector(acc, sg_f32x16) * multiplier;
+    f = f < lo ? lo : f;
+    f = f > hi ? hi : f;
+    sg_f32x16 fa = ((f + 12582912.0f) - 12582912.0f) + (float)(zeroPoint - za);
+    sg_f32x16 fb = __builtin_convertvector(__builtin_convertvector(b, sg_i32x16) - zb, sg_f32x16);
+    /* Two statements, so that clang does not contract them into an FMA (sg_add_u8x16). */
+    sg_f32x16 g = fa * ra;
+    sg_f32x16 h = fb * rb;
+    g = g + h;
+    g = g < addLo ? addLo : g;
+    g = g > addHi ? addHi : g;
+    g = g + 12582912.0f;
+    return sg_narrow_u8x16((sg_i32x16)g - 0x4B400000 + addZeroPoint);
 }
 
 /* The quantized add on 16 channels: (a − za)·ra + (b − zb)·rb, requantized as above. */
@@ -225,7 +265,7 @@ SG_INLINE sg_u8x16 sg_add_u8x16(sg_u8x16 a, sg_u8x16 b, int za, int zb, sg_f32x1
     f = f > hi ? hi : f;
     f = f + 12582912.0f;
     sg_i32x16 q = (sg_i32x16)f - 0x4B400000 + zeroPoint;
-    return __builtin_convertvector(q, sg_u8x16);
+    return sg_narrow_u8x16(q);
 }
 
 /* `value` in the lanes whose channel (first + lane) is below `limit`, 0 in the others: the
@@ -256,23 +296,6 @@ SG_INLINE sg_i32x16 sg_mac_u8_i32x16(sg_i32x16 acc, sg_u8x16 x, sg_i32x16 w) {
 #endif
 }
 
-/* acc + x0·w0 + x1·w1 lane by lane: two depthwise taps at once, their int8 weights paired in
-   each 32-bit lane of wp (w0 in the low 16 bits, w1 in the high). With AVX2 the bytes of the two
-   taps are interleaved and widened to 16 bits, so that one vpmaddwd per 8 lanes does both
-   products, exactly: 8 instructions per pair of taps and 16 channels instead of 12. */
-SG_INLINE sg_i32x16 sg_mac2_u8_i32x16(sg_i32x16 acc, sg_u8x16 x0, sg_u8x16 x1, sg_i32x16 wp) {
-#if defined(__AVX2__) && !defined(__AVX512F__)
-    typedef unsigned short sg_u16x16_ __attribute__((ext_vector_type(16)));
-    typedef int sg_i32x8_ __attribute__((ext_vector_type(8)));
-    sg_u8x16 lo = __builtin_shufflevector(x0, x1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-    sg_u8x16 hi = __builtin_shufflevector(x0, x1, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
-    sg_u16x16_ wideLo = __builtin_convertvector(lo, sg_u16x16_), wideHi = __builtin_convertvector(hi, sg_u16x16_);
-    sg_i32x8_ pLo = (sg_i32x8_)__builtin_ia32_pmaddwd256((__v16hi)wideLo, (__v16hi)__builtin_shufflevector(wp, wp, 0, 1, 2, 3, 4, 5, 6, 7));
-    sg_i32x8_ pHi = (sg_i32x8_)__builtin_ia32_pmaddwd256((__v16hi)wideHi, (__v16hi)__builtin_shufflevector(wp, wp, 8, 9, 10, 11, 12, 13, 14, 15));
-    return acc + __builtin_shufflevector(pLo, pHi, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-#else
-    return acc + __builtin_convertvector(x0, sg_i32x16) * ((wp << 16) >> 16) + __builtin_convertvector(x1, sg_i32x16) * (wp >> 16);
-#endif
-}
+#include "sandglass_qu8_dwconv3x3.h"
 
 #endif
