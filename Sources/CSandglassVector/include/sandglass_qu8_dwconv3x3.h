@@ -96,15 +96,18 @@ static inline __attribute__((always_inline)) void sg_qu8_dw3x3_block(const unsig
         const __m256i offset = _mm256_set1_epi32(add->zeroPoint - 0x4B400000);
         const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19);
         const __m256i limit = _mm256_set1_epi32(add->addedChannels - (int)c);
+        /* Only a block that the partial add (α < 1) ends in needs the mask of added lanes. */
+        const int partial = add->addedChannels - (int)c < 32;
         for (int k = 0; k < 4; k++) {
             /* (q − za) exactly: the rounded value plus the difference of the zero points. */
             __m256 f = sg_qu8_dw3x3_scaled(acc[k], m + 8 * k, lo, hi);
             __m256 fa = _mm256_add_ps(_mm256_sub_ps(_mm256_add_ps(f, magic), magic), branchOffset);
             __m256 fb = _mm256_cvtepi32_ps(_mm256_sub_epi32(xw[k], zb));
-            __m256 below = _mm256_castsi256_ps(_mm256_cmpgt_epi32(limit, _mm256_add_epi32(lanes, _mm256_set1_epi32(4 * k))));
             /* Two products, then their sum: no FMA, as the scalar reference rounds both. */
             __m256 g = _mm256_mul_ps(fa, ra);
-            __m256 h = _mm256_and_ps(_mm256_mul_ps(fb, rb), below);
+            __m256 h = _mm256_mul_ps(fb, rb);
+            if (partial)
+                h = _mm256_and_ps(h, _mm256_castsi256_ps(_mm256_cmpgt_epi32(limit, _mm256_add_epi32(lanes, _mm256_set1_epi32(4 * k)))));
             g = _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(g, h), addLo), addHi);
             q[k] = _mm256_add_epi32(_mm256_castps_si256(_mm256_add_ps(g, magic)), offset);
         }
