@@ -1,7 +1,7 @@
 // The epilogue of the depthwise and direct convolution kernels: where each output vector goes
 // (DepthwiseOutput), the arms a channel vector's stores can take (DepthwiseEpilogueKind), and
-// the one place that maps a channel vector to its arm and runs a kernel's work with that arm
-// fixed at compile time (DepthwiseOutput.forEachChannelVector).
+// the one place that maps channel vectors to their arm and runs a kernel's work with that arm
+// fixed at compile time (DepthwiseOutput.forEachChannelRun; forEachChannelVector walks its runs).
 
 /// Where the epilogue of a depthwise or direct kernel writes, hoisted out of the loops: Swift
 /// 6.0 re-reads an Optional field of the argument struct at every store through an outlined
@@ -102,7 +102,7 @@ public enum LinearResidualEpilogue: DepthwiseEpilogueKind { @inlinable public st
 
 /// A kernel's work on one channel vector, generic over the epilogue arm of its stores. Kernels
 /// conform with a small struct holding their arguments, so that the choice of arm, and the list
-/// of arms, live in `forEachChannelVector` alone: a new arm is one edit there, not one per kernel.
+/// of arms, live in `forEachChannelRun` alone: a new arm is one edit there, not one per kernel.
 /// Conformers mark `run` `@inline(never)`, so that each (vector, arm) specialisation stays a
 /// function of its own, as the kernels compiled before this seam: with all arms inlined into one
 /// entry point, MobileNeXt-1.0 ran 1.016 [1.011, 1.021] of the time (A/A 1.004) on Zen 3.
@@ -112,23 +112,33 @@ public protocol DepthwiseChannelVectorWork {
 
 extension DepthwiseOutput {
     /// Runs `work` on each channel vector of `channels` (vectors of `width` lanes), each with the
-    /// arm `epilogue(channel:lanes:width:)` picks, as a type. Without `siluArm`, SiLU vectors take
-    /// the general arm (see f32_dwconv5x5).
+    /// arm `epilogue(channel:lanes:width:)` picks, as a type: `forEachChannelRun`, whose runs
+    /// `ChannelVectorsOfRun` walks a vector at a time. Without `siluArm`, SiLU vectors take the
+    /// general arm (see f32_dwconv5x5).
     @inlinable @inline(__always)
     func forEachChannelVector<W: DepthwiseChannelVectorWork>(_ channels: Range<Int>, width w: Int, siluArm: Bool = true,
                                                              _ work: W) {
+        forEachChannelRun(channels, width: w, siluArm: siluArm, ChannelVectorsOfRun(work: work, width: w, end: channels.upperBound))
+    }
+}
+
+/// A per-vector work run on each vector of a run, with the run's arm: `lanes` counts to the end
+/// of all the channels, as a kernel's tail check expects (only the last vector can be partial).
+@usableFromInline
+struct ChannelVectorsOfRun<W: DepthwiseChannelVectorWork>: DepthwiseChannelRunWork {
+    @usableFromInline let work: W
+    @usableFromInline let width: Int
+    @usableFromInline let end: Int
+
+    @inlinable @inline(__always)
+    init(work: W, width: Int, end: Int) { self.work = work; self.width = width; self.end = end }
+
+    @inlinable @inline(__always)
+    func run<E: DepthwiseEpilogueKind>(channels: Range<Int>, _: E.Type) {
         var c = channels.lowerBound
         while c < channels.upperBound {
-            let lanes = channels.upperBound &- c
-            switch epilogue(channel: c, lanes: lanes, width: w) {
-            case 0: work.run(channel: c, lanes: lanes, ClampEpilogue.self)
-            case 1: work.run(channel: c, lanes: lanes, ResidualEpilogue.self)
-            case 3 where siluArm: work.run(channel: c, lanes: lanes, SiLUEpilogue.self)
-            case 4: work.run(channel: c, lanes: lanes, LinearEpilogue.self)
-            case 5: work.run(channel: c, lanes: lanes, LinearResidualEpilogue.self)
-            default: work.run(channel: c, lanes: lanes, GeneralEpilogue.self)
-            }
-            c &+= w
+            work.run(channel: c, lanes: end &- c, E.self)
+            c &+= width
         }
     }
 }
@@ -142,9 +152,10 @@ public protocol DepthwiseChannelRunWork {
 extension DepthwiseOutput {
     /// Splits `channels` into runs of vectors (of `width` lanes) with the same arm, and runs
     /// `work` on each with that arm as a type: one run for most layers, two or three where a
-    /// partial shortcut add (α < 1) ends, or a tail vector follows.
+    /// partial shortcut add (α < 1) ends, or a tail vector follows. This is the one place that
+    /// maps channels to arms. Without `siluArm`, SiLU runs take the general arm.
     @inlinable @inline(__always)
-    func forEachChannelRun<W: DepthwiseChannelRunWork>(_ channels: Range<Int>, width w: Int, _ work: W) {
+    func forEachChannelRun<W: DepthwiseChannelRunWork>(_ channels: Range<Int>, width w: Int, siluArm: Bool = true, _ work: W) {
         var c = channels.lowerBound
         while c < channels.upperBound {
             let arm = epilogue(channel: c, lanes: channels.upperBound &- c, width: w)
@@ -156,7 +167,7 @@ extension DepthwiseOutput {
             switch arm {
             case 0: work.run(channels: run, ClampEpilogue.self)
             case 1: work.run(channels: run, ResidualEpilogue.self)
-            case 3: work.run(channels: run, SiLUEpilogue.self)
+            case 3 where siluArm: work.run(channels: run, SiLUEpilogue.self)
             case 4: work.run(channels: run, LinearEpilogue.self)
             case 5: work.run(channels: run, LinearResidualEpilogue.self)
             default: work.run(channels: run, GeneralEpilogue.self)
