@@ -25,6 +25,8 @@ public final class PackedQuantizedGEMMWeights {
     /// The same for activations flipped to signed bytes (a − 128): bias − (za − 128)·Σw.
     public let signedBias: AlignedBytes
     public let multipliers: AlignedBytes
+    /// The largest requantization multiplier (QuantizedGEMMArguments.saturates).
+    public let maxMultiplier: Float
 
     /// - Parameters:
     ///   - weight: the int8 weight (o, i) for output column o < n and input row i < k.
@@ -44,6 +46,7 @@ public final class PackedQuantizedGEMMWeights {
         let b = self.bias.raw.bindMemory(to: Int32.self, capacity: panels * 16)
         let sb = signedBias.raw.bindMemory(to: Int32.self, capacity: panels * 16)
         let m = multipliers.raw.bindMemory(to: Float.self, capacity: panels * 16)
+        var largest: Float = 0
         for o in 0..<n {
             let panel = o / 16, lane = o % 16
             var sum: Int32 = 0
@@ -55,7 +58,9 @@ public final class PackedQuantizedGEMMWeights {
             b[o] = (bias.isEmpty ? 0 : bias[o]) &- inputZeroPoint &* sum
             sb[o] = (bias.isEmpty ? 0 : bias[o]) &- (inputZeroPoint &- 128) &* sum
             m[o] = multiplier(o)
+            largest = max(largest, abs(m[o]))
         }
+        maxMultiplier = largest
     }
 
     public var packedBytes: Int { weights.bytes + bias.bytes + signedBias.bytes + multipliers.bytes }
@@ -73,12 +78,17 @@ public struct QuantizedGEMMArguments {
     public var zeroPoint: Int32
     public var lower: Float
     public var upper: Float
+    /// The output range is all of [0, 255] and every |acc·multiplier| stays below 2^30 (|acc| <
+    /// 2^31, multipliers below 0.5): the AVX2 rows then requantize without clamps
+    /// (sg_requantize_saturating_u8x16), as most layers allow.
+    public var saturates: Bool
 
     public init(a: UnsafePointer<UInt8>, aStride: Int, weights: PackedQuantizedGEMMWeights,
                 c: UnsafeMutablePointer<UInt8>, cStride: Int, outputZeroPoint: Int32, outputRange: ClosedRange<Int32>) {
         self.a = a; self.aStride = aStride; self.weights = weights; self.c = c; self.cStride = cStride
         zeroPoint = outputZeroPoint
         lower = Float(outputRange.lowerBound - outputZeroPoint); upper = Float(outputRange.upperBound - outputZeroPoint)
+        saturates = outputRange == 0...255 && weights.maxMultiplier < 0.5
     }
 }
 
@@ -282,7 +292,7 @@ func qu8_dot4<Tag>(_ acc: SIMD16<Int32>, _ word: Int32, _ w: SIMD16<Int32>, _ si
 
 @inlinable @inline(__always)
 func qu8_store1<Tag>(_ g: QuantizedGEMMArguments, row: Int, column: Int, _ acc: SIMD16<Int32>, _ m: SIMD16<Float>, _ tag: Tag.Type) {
-    let q = sg_requantize_u8x16(acc, m, g.lower, g.upper, g.zeroPoint)
+    let q = g.saturates ? sg_requantize_saturating_u8x16(acc, m, g.zeroPoint) : sg_requantize_u8x16(acc, m, g.lower, g.upper, g.zeroPoint)
     UnsafeMutableRawPointer(g.c + row * g.cStride + column).storeBytes(of: q, as: SIMD16<UInt8>.self)
 }
 
