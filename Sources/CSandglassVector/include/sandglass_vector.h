@@ -247,6 +247,29 @@ SG_INLINE sg_u8x16 sg_requantize_saturating_u8x16(sg_i32x16 acc, sg_f32x16 multi
 #endif
 }
 
+/* The quantized add on 16 channels once its first input is a float, fa = a − za:
+   fa·ra + (b − zb)·rb, clamped to [lo, hi], rounded as sg_requantize_u8x16, plus the zero point. */
+SG_INLINE sg_u8x16 sg_add_f32_u8x16(sg_f32x16 fa, sg_u8x16 b, int zb, sg_f32x16 ra, sg_f32x16 rb,
+                                    float lo, float hi, int zeroPoint) {
+    sg_f32x16 fb = __builtin_convertvector(__builtin_convertvector(b, sg_i32x16) - zb, sg_f32x16);
+    /* Two statements, so that clang does not contract them into an FMA: the scalar reference
+       (Swift) rounds both products. */
+    sg_f32x16 f = fa * ra;
+    sg_f32x16 g = fb * rb;
+    f = f + g;
+    f = f < lo ? lo : f;
+    f = f > hi ? hi : f;
+    f = f + 12582912.0f;
+    return sg_narrow_u8x16((sg_i32x16)f - 0x4B400000 + zeroPoint);
+}
+
+/* The quantized add on 16 channels: (a − za)·ra + (b − zb)·rb, requantized as above. */
+SG_INLINE sg_u8x16 sg_add_u8x16(sg_u8x16 a, sg_u8x16 b, int za, int zb, sg_f32x16 ra, sg_f32x16 rb,
+                                float lo, float hi, int zeroPoint) {
+    return sg_add_f32_u8x16(__builtin_convertvector(__builtin_convertvector(a, sg_i32x16) - za, sg_f32x16), b, zb, ra, rb,
+                            lo, hi, zeroPoint);
+}
+
 /* The requantized bytes, then the fused shortcut add on them (sg_add_u8x16), without the round
    trip through bytes: (q − za) is the rounded, clamped product itself, plus (zeroPoint − za),
    a small integer, so the float it is widened to is the same exactly. */
@@ -257,32 +280,7 @@ SG_INLINE sg_u8x16 sg_requantize_add_u8x16(sg_i32x16 acc, sg_f32x16 multiplier, 
     f = f < lo ? lo : f;
     f = f > hi ? hi : f;
     sg_f32x16 fa = ((f + 12582912.0f) - 12582912.0f) + (float)(zeroPoint - za);
-    sg_f32x16 fb = __builtin_convertvector(__builtin_convertvector(b, sg_i32x16) - zb, sg_f32x16);
-    /* Two statements, so that clang does not contract them into an FMA (sg_add_u8x16). */
-    sg_f32x16 g = fa * ra;
-    sg_f32x16 h = fb * rb;
-    g = g + h;
-    g = g < addLo ? addLo : g;
-    g = g > addHi ? addHi : g;
-    g = g + 12582912.0f;
-    return sg_narrow_u8x16((sg_i32x16)g - 0x4B400000 + addZeroPoint);
-}
-
-/* The quantized add on 16 channels: (a − za)·ra + (b − zb)·rb, requantized as above. */
-SG_INLINE sg_u8x16 sg_add_u8x16(sg_u8x16 a, sg_u8x16 b, int za, int zb, sg_f32x16 ra, sg_f32x16 rb,
-                                float lo, float hi, int zeroPoint) {
-    sg_f32x16 fa = __builtin_convertvector(__builtin_convertvector(a, sg_i32x16) - za, sg_f32x16);
-    sg_f32x16 fb = __builtin_convertvector(__builtin_convertvector(b, sg_i32x16) - zb, sg_f32x16);
-    /* Two statements, so that clang does not contract them into an FMA: the scalar reference
-       (Swift) rounds both products. */
-    sg_f32x16 f = fa * ra;
-    sg_f32x16 g = fb * rb;
-    f = f + g;
-    f = f < lo ? lo : f;
-    f = f > hi ? hi : f;
-    f = f + 12582912.0f;
-    sg_i32x16 q = (sg_i32x16)f - 0x4B400000 + zeroPoint;
-    return sg_narrow_u8x16(q);
+    return sg_add_f32_u8x16(fa, b, zb, ra, rb, addLo, addHi, addZeroPoint);
 }
 
 /* `value` in the lanes whose channel (first + lane) is below `limit`, 0 in the others: the
