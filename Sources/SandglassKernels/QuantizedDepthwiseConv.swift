@@ -212,10 +212,9 @@ func qu8_dwconv3x3_blocked(_ d: QuantizedDepthwiseArguments, rows: Range<Int>) {
     }
 }
 
-/// 3×3 on 16 channels at a time (AVX-512, NEON): per output row, the border pixels one by one
-/// (qu8_dwconv3x3_pixel), then the interior pixels one at a time, each across every channel
-/// vector with the weights read from L1 (pixels outer, as the float kernels: each input line is
-/// used whole while it is in L1).
+/// 3×3 on 16 channels at a time (AVX-512, NEON): per output row, each pixel across every channel
+/// vector (pixels outer, as the float kernels: each input line is used whole while it is in L1),
+/// its nine taps fixed offsets from three row pointers inside the map, looked up at the border.
 @inlinable @inline(__always)
 func qu8_dwconv3x3<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, _ tag: Tag.Type) {
     // Two instantiations: with the add known absent, its checks and registers leave the loop.
@@ -228,67 +227,32 @@ func qu8_dwconv3x3<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, _ ta
 
 @inlinable @inline(__always)
 func qu8_dwconv3x3<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, residual: QuantizedAddArguments?, _ tag: Tag.Type) {
-    let p = d.weights, cs = p.channelStride
-    let w = UnsafeRawPointer(p.weights.raw), b = UnsafeRawPointer(p.bias.raw), m = UnsafeRawPointer(p.multipliers.raw)
     let s = d.stride, width = d.inputWidth, stride = d.inputStride, rowBytes = width &* stride
-    let input = UnsafeRawPointer(d.input)
-    let lower = d.lower, upper = d.upper, zero = d.zeroPoint
     let oxLo = (d.padLeft + s - 1) / s
     let oxHi = max(oxLo, min(d.outputWidth, (width - 3 + d.padLeft) / s + 1))
+    // A pixel whose taps may fall in the padding: the zero-point row there.
+    func border(_ oy: Int, _ ox: Int) {
+        let iy = oy &* s &- d.padTop, ix = ox &* s &- d.padLeft
+        func at(_ dy: Int, _ dx: Int) -> UnsafeRawPointer { UnsafeRawPointer(d.pixel(iy &+ dy, ix &+ dx)) }
+        qu8_dwconv3x3_taps(d, (at(0, 0), at(0, 1), at(0, 2), at(1, 0), at(1, 1), at(1, 2), at(2, 0), at(2, 1), at(2, 2)),
+                           pixel: oy &* d.outputWidth &+ ox, residual: residual, tag)
+    }
     for oy in rows {
         let iy0 = oy &* s &- d.padTop
-        let rowsInside = iy0 >= 0 && iy0 &+ 3 <= d.inputHeight
-        guard rowsInside && oxLo < oxHi else {
-            for ox in 0..<d.outputWidth { qu8_dwconv3x3_pixel(d, oy: oy, ox: ox, tag) }
+        guard iy0 >= 0 && iy0 &+ 3 <= d.inputHeight && oxLo < oxHi else {
+            for ox in 0..<d.outputWidth { border(oy, ox) }
             continue
         }
-        for ox in 0..<oxLo { qu8_dwconv3x3_pixel(d, oy: oy, ox: ox, tag) }
-        for ox in oxHi..<d.outputWidth { qu8_dwconv3x3_pixel(d, oy: oy, ox: ox, tag) }
-        var r0 = input + (iy0 &* width &+ oxLo &* s &- d.padLeft) &* stride
-        var out = UnsafeMutableRawPointer(d.output + (oy &* d.outputWidth &+ oxLo) &* d.outputStride)
-        var identity = UnsafeRawPointer(bitPattern: 1)!
-        if let r = residual { identity = UnsafeRawPointer(r.identity + (oy &* d.outputWidth &+ oxLo) &* r.identityStride) }
-        for _ in oxLo..<oxHi {
-            var c = 0
-            while c < cs {
-                let t0 = r0 + c, t1 = t0 + rowBytes, t2 = t1 + rowBytes
-                var acc = qu8_dw_taps8(b.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Int32>.self),
-                                       (t0.loadUnaligned(as: SIMD16<UInt8>.self),
-                                        t0.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self),
-                                        t0.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self),
-                                        t1.loadUnaligned(as: SIMD16<UInt8>.self),
-                                        t1.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self),
-                                        t1.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self),
-                                        t2.loadUnaligned(as: SIMD16<UInt8>.self),
-                                        t2.loadUnaligned(fromByteOffset: stride, as: SIMD16<UInt8>.self)),
-                                       qu8_dw_weights8(w, channelStride: cs, channel: c))
-                acc = sg_mac_u8_i32x16(acc, t2.loadUnaligned(fromByteOffset: 2 &* stride, as: SIMD16<UInt8>.self),
-                                       w.loadUnaligned(fromByteOffset: (8 &* cs &+ c) &* 4, as: SIMD16<Int32>.self))
-                let mult = m.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Float>.self)
-                let q: SIMD16<UInt8>
-                if let r = residual {
-                    q = qu8_requantize_add(r, acc, mult, lower, upper, zero, identity.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
-                                           channel: c)
-                } else {
-                    q = sg_requantize_u8x16(acc, mult, lower, upper, zero)
-                }
-                out.storeBytes(of: q, toByteOffset: c, as: SIMD16<UInt8>.self)
-                c &+= 16
-            }
-            r0 += s &* stride
-            out += d.outputStride
-            if let r = residual { identity += r.identityStride }
+        for ox in 0..<oxLo { border(oy, ox) }
+        for ox in oxHi..<d.outputWidth { border(oy, ox) }
+        var t0 = UnsafeRawPointer(d.input) + (iy0 &* width &+ oxLo &* s &- d.padLeft) &* stride
+        for ox in oxLo..<oxHi {
+            let t1 = t0 + rowBytes, t2 = t1 + rowBytes
+            qu8_dwconv3x3_taps(d, (t0, t0 + stride, t0 + 2 &* stride, t1, t1 + stride, t1 + 2 &* stride, t2, t2 + stride, t2 + 2 &* stride),
+                               pixel: oy &* d.outputWidth &+ ox, residual: residual, tag)
+            t0 += s &* stride
         }
     }
-}
-
-/// The requantized bytes of 16 channels from `channel`, plus the identity's bytes `x` through the
-/// fused add (sg_requantize_add_u8x16).
-@inlinable @inline(__always)
-func qu8_requantize_add(_ r: QuantizedAddArguments, _ acc: SIMD16<Int32>, _ multiplier: SIMD16<Float>, _ lower: Float, _ upper: Float,
-                        _ zero: Int32, _ x: SIMD16<UInt8>, channel c: Int) -> SIMD16<UInt8> {
-    sg_requantize_add_u8x16(acc, multiplier, lower, upper, zero, x, r.branchZeroPoint, r.identityZeroPoint,
-                            SIMD16<Float>(repeating: r.branchRatio), qu8_identity_ratio(r, channel: c), r.lower, r.upper, r.zeroPoint)
 }
 
 /// The weights of taps 0–7 for the 16 channels from `channel`, one vector per tap.
@@ -315,38 +279,35 @@ func qu8_dw_taps8(_ acc: SIMD16<Int32>,
     return sg_mac_u8_i32x16(acc, x.7, v.7)
 }
 
-/// One output pixel of a 3×3 convolution whose taps may fall in the padding (the map's border):
-/// the nine tap pointers are found once (the zero-point row for taps outside), then every channel
-/// vector reads them. The general path (qu8_dwconv_k) found them again for every channel vector,
-/// which made the borders, a quarter of the pixels of a 14×14 map, cost as much as the interior.
+/// One output pixel of a 3×3 convolution, every channel vector, its nine tap pointers given
+/// (row-major). The border pixels find them once, not once per channel vector as the general
+/// path (qu8_dwconv_k) does, which made the borders, a quarter of the pixels of a 14×14 map, cost
+/// as much as the interior.
 @inlinable @inline(__always)
-func qu8_dwconv3x3_pixel<Tag>(_ d: QuantizedDepthwiseArguments, oy: Int, ox: Int, _ tag: Tag.Type) {
+func qu8_dwconv3x3_taps<Tag>(_ d: QuantizedDepthwiseArguments,
+                             _ t: (UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer,
+                                   UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer),
+                             pixel: Int, residual: QuantizedAddArguments?, _ tag: Tag.Type) {
     let p = d.weights, cs = p.channelStride
     let w = UnsafeRawPointer(p.weights.raw), b = UnsafeRawPointer(p.bias.raw), m = UnsafeRawPointer(p.multipliers.raw)
-    let iy = oy &* d.stride &- d.padTop, ix = ox &* d.stride &- d.padLeft
-    let t0 = UnsafeRawPointer(d.pixel(iy, ix)), t1 = UnsafeRawPointer(d.pixel(iy, ix &+ 1))
-    let t2 = UnsafeRawPointer(d.pixel(iy, ix &+ 2)), t3 = UnsafeRawPointer(d.pixel(iy &+ 1, ix))
-    let t4 = UnsafeRawPointer(d.pixel(iy &+ 1, ix &+ 1)), t5 = UnsafeRawPointer(d.pixel(iy &+ 1, ix &+ 2))
-    let t6 = UnsafeRawPointer(d.pixel(iy &+ 2, ix)), t7 = UnsafeRawPointer(d.pixel(iy &+ 2, ix &+ 1))
-    let t8 = UnsafeRawPointer(d.pixel(iy &+ 2, ix &+ 2))
-    let out = UnsafeMutableRawPointer(d.output + (oy &* d.outputWidth &+ ox) &* d.outputStride)
+    let out = UnsafeMutableRawPointer(d.output + pixel &* d.outputStride)
     var c = 0
     while c < cs {
         var acc = qu8_dw_taps8(b.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Int32>.self),
-                               (t0.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
-                                t1.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
-                                t2.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
-                                t3.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
-                                t4.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
-                                t5.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
-                                t6.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
-                                t7.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self)),
+                               (t.0.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                                t.1.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                                t.2.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                                t.3.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                                t.4.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                                t.5.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                                t.6.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+                                t.7.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self)),
                                qu8_dw_weights8(w, channelStride: cs, channel: c))
-        acc = sg_mac_u8_i32x16(acc, t8.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
+        acc = sg_mac_u8_i32x16(acc, t.8.loadUnaligned(fromByteOffset: c, as: SIMD16<UInt8>.self),
                                w.loadUnaligned(fromByteOffset: (8 &* cs &+ c) &* 4, as: SIMD16<Int32>.self))
-        qu8_dw_store(d, out, pixel: oy &* d.outputWidth &+ ox, channel: c,
-                     sg_requantize_u8x16(acc, m.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Float>.self),
-                                         d.lower, d.upper, d.zeroPoint), tag)
+        out.storeBytes(of: qu8_dw_requantize(d, residual, acc, m.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Float>.self),
+                                             pixel: pixel, channel: c),
+                       toByteOffset: c, as: SIMD16<UInt8>.self)
         c &+= 16
     }
 }
@@ -357,7 +318,6 @@ func qu8_dwconv_k<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, k: In
     let w = UnsafeRawPointer(p.weights.raw), b = UnsafeRawPointer(p.bias.raw), m = UnsafeRawPointer(p.multipliers.raw)
     let s = d.stride, width = d.inputWidth, stride = d.inputStride
     let input = UnsafeRawPointer(d.input)
-    let lower = d.lower, upper = d.upper, zero = d.zeroPoint
     // Output columns whose taps all lie inside the row: [oxLo, oxHi).
     let oxLo = (d.padLeft + s - 1) / s
     let oxHi = max(oxLo, min(d.outputWidth, (width - k + d.padLeft) / s + 1))
@@ -379,9 +339,9 @@ func qu8_dwconv_k<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, k: In
                                                    w.loadUnaligned(fromByteOffset: ((ky &* k &+ kx) &* cs &+ c) &* 4, as: SIMD16<Int32>.self))
                         }
                     }
-                    qu8_dw_store(d, out, pixel: oy &* d.outputWidth &+ ox, channel: c,
-                                 sg_requantize_u8x16(acc, m.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Float>.self),
-                                                     lower, upper, zero), tag)
+                    out.storeBytes(of: qu8_dw_requantize(d, d.residual, acc, m.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Float>.self),
+                                                         pixel: oy &* d.outputWidth &+ ox, channel: c),
+                                   toByteOffset: c, as: SIMD16<UInt8>.self)
                     c &+= 16
                 }
             } else {
@@ -395,9 +355,9 @@ func qu8_dwconv_k<Tag>(_ d: QuantizedDepthwiseArguments, rows: Range<Int>, k: In
                                                    w.loadUnaligned(fromByteOffset: ((ky &* k &+ kx) &* cs &+ c) &* 4, as: SIMD16<Int32>.self))
                         }
                     }
-                    qu8_dw_store(d, out, pixel: oy &* d.outputWidth &+ ox, channel: c,
-                                 sg_requantize_u8x16(acc, m.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Float>.self),
-                                                     lower, upper, zero), tag)
+                    out.storeBytes(of: qu8_dw_requantize(d, d.residual, acc, m.loadUnaligned(fromByteOffset: c &* 4, as: SIMD16<Float>.self),
+                                                         pixel: oy &* d.outputWidth &+ ox, channel: c),
+                                   toByteOffset: c, as: SIMD16<UInt8>.self)
                     c &+= 16
                 }
             }
@@ -411,15 +371,16 @@ func qu8_identity_ratio(_ r: QuantizedAddArguments, channel c: Int) -> SIMD16<Fl
     sg_ratio_below_f32x16(Int32(truncatingIfNeeded: c), Int32(truncatingIfNeeded: r.addedChannels), r.identityRatio)
 }
 
-/// Stores 16 requantized bytes of pixel `pixel`, through the fused add when there is one.
+/// The 16 requantized bytes of pixel `pixel` from channel `c`, through the fused add when there
+/// is one (sg_requantize_add_u8x16: the requantized value goes on as a float).
 @inlinable @inline(__always)
-func qu8_dw_store<Tag>(_ d: QuantizedDepthwiseArguments, _ out: UnsafeMutableRawPointer, pixel: Int, channel c: Int, _ q: SIMD16<UInt8>, _ tag: Tag.Type) {
-    guard let r = d.residual else { out.storeBytes(of: q, toByteOffset: c, as: SIMD16<UInt8>.self); return }
-    let offset: Int = pixel &* r.identityStride &+ c
-    let identity = UnsafeRawPointer(r.identity + offset).loadUnaligned(as: SIMD16<UInt8>.self)
-    let sum = sg_add_u8x16(q, identity, r.branchZeroPoint, r.identityZeroPoint, SIMD16<Float>(repeating: r.branchRatio),
-                           qu8_identity_ratio(r, channel: c), r.lower, r.upper, r.zeroPoint)
-    out.storeBytes(of: sum, toByteOffset: c, as: SIMD16<UInt8>.self)
+func qu8_dw_requantize(_ d: QuantizedDepthwiseArguments, _ residual: QuantizedAddArguments?, _ acc: SIMD16<Int32>,
+                       _ multiplier: SIMD16<Float>, pixel: Int, channel c: Int) -> SIMD16<UInt8> {
+    guard let r = residual else { return sg_requantize_u8x16(acc, multiplier, d.lower, d.upper, d.zeroPoint) }
+    let identity = UnsafeRawPointer(r.identity + (pixel &* r.identityStride &+ c)).loadUnaligned(as: SIMD16<UInt8>.self)
+    return sg_requantize_add_u8x16(acc, multiplier, d.lower, d.upper, d.zeroPoint, identity, r.branchZeroPoint, r.identityZeroPoint,
+                                   SIMD16<Float>(repeating: r.branchRatio), qu8_identity_ratio(r, channel: c), r.lower, r.upper,
+                                   r.zeroPoint)
 }
 
 /// im2col for a dense convolution: each output pixel's k_h·k_w taps (ky, kx order), each tap
