@@ -130,8 +130,27 @@ public func runGEMM(kernels: KernelSet, weights: PackedGEMMWeights,
                 residual: epilogue.residual.map { $0 + panel.column }, ldr: epilogue.residualStride,
                 residualColumns: epilogue.residualChannels - panel.column,
                 minValue: epilogue.minValue, maxValue: epilogue.maxValue, rowStart: start, rowEnd: end)
-            if singleRow { kernel.runSingleRow(args) } else { kernel.run(args) }
+            if singleRow { kernel.runSingleRow(args) } else { runTiles(kernel, args) }
         }
         start = end
     }
+}
+
+/// Rows past the last whole tile: the tile kernel computes a whole tile there anyway (its extra
+/// rows alias the last valid one), so a tail of r rows costs as much as rowsPerTile rows. The
+/// one-row kernel is load-bound (it reuses each weight vector once), at worst about half the
+/// tile's speed per row, so for r ≤ rowsPerTile / 2 it is the cheaper: e.g. a 7×7 layer's 49 rows
+/// on 6-row tiles were 9 tiles for 8⅙ of work.
+@inline(__always)
+func runTiles(_ kernel: GEMMPanelKernel, _ args: GEMMTileArguments) {
+    let tail = (args.rowEnd - args.rowStart) % kernel.rowsPerTile
+    if tail == 0 || tail * 2 > kernel.rowsPerTile {
+        kernel.run(args)
+        return
+    }
+    var tiles = args, rows = args
+    tiles.rowEnd = args.rowEnd - tail
+    rows.rowStart = tiles.rowEnd
+    if tiles.rowEnd > tiles.rowStart { kernel.run(tiles) }
+    kernel.runSingleRow(rows)
 }
