@@ -250,6 +250,10 @@ public func qu8_gemm_4x16c4_widened<Tag>(_ g: QuantizedGEMMArguments, rows: Rang
         }
         let p0 = pairs, p1 = pairs + 2 * kb, p2 = pairs + 4 * kb, p3 = pairs + 6 * kb
         for panel in panels {
+            if panel * 16 + 8 >= p.n {
+                qu8_gemm_4x8c4_widened_panel(g, pairs: pairs, panel: panel, rows: (r0, r1, r2, r3), tag)
+                continue
+            }
             let w0 = w + panel * kb * 64
             let b0 = bias.loadUnaligned(fromByteOffset: panel * 64, as: SIMD16<Int32>.self)
             var c0 = b0, c1 = b0, c2 = b0, c3 = b0
@@ -267,6 +271,32 @@ public func qu8_gemm_4x16c4_widened<Tag>(_ g: QuantizedGEMMArguments, rows: Rang
         row += 4
     }
     if end < rows.upperBound { qu8_gemm_1x16c4(g, row: end, panels: panels, tag) }
+}
+
+/// A last panel with at most 8 real columns (N = 24, 40, ...): the first 8 lanes only, so that
+/// it costs half a panel, not a whole one of which half multiplies zero weights. The weights of a
+/// block's lanes 0..7 are the first 32 of its 64 bytes. The store writes 16 bytes as the full
+/// panel does (the columns past N are the row's padding).
+@inlinable @inline(__always)
+func qu8_gemm_4x8c4_widened_panel<Tag>(_ g: QuantizedGEMMArguments, pairs: UnsafeMutablePointer<Int32>, panel: Int,
+                                       rows r: (Int, Int, Int, Int), _ tag: Tag.Type) {
+    let p = g.weights, kb = p.kBlocks
+    let w0 = UnsafeRawPointer(p.weights.raw) + panel * kb * 64
+    let p0 = pairs, p1 = pairs + 2 * kb, p2 = pairs + 4 * kb, p3 = pairs + 6 * kb
+    let b0 = UnsafeRawPointer(p.bias.raw).loadUnaligned(fromByteOffset: panel * 64, as: SIMD8<Int32>.self)
+    var c0 = b0, c1 = b0, c2 = b0, c3 = b0
+    for i in 0..<kb {
+        let v = w0.loadUnaligned(fromByteOffset: i &* 64, as: SIMD8<Int32>.self)
+        let e = 2 &* i, o = 2 &* i &+ 1
+        c0 = sg_dot4_pairs_u16s8_i32x8(c0, SIMD8<Int32>(repeating: p0[e]), SIMD8<Int32>(repeating: p0[o]), v)
+        c1 = sg_dot4_pairs_u16s8_i32x8(c1, SIMD8<Int32>(repeating: p1[e]), SIMD8<Int32>(repeating: p1[o]), v)
+        c2 = sg_dot4_pairs_u16s8_i32x8(c2, SIMD8<Int32>(repeating: p2[e]), SIMD8<Int32>(repeating: p2[o]), v)
+        c3 = sg_dot4_pairs_u16s8_i32x8(c3, SIMD8<Int32>(repeating: p3[e]), SIMD8<Int32>(repeating: p3[o]), v)
+    }
+    let m0 = UnsafeRawPointer(p.multipliers.raw).loadUnaligned(fromByteOffset: panel * 64, as: SIMD16<Float>.self)
+    qu8_store_tile(g, rows: r, column: panel * 16,
+                   (SIMD16(lowHalf: c0, highHalf: .zero), SIMD16(lowHalf: c1, highHalf: .zero),
+                    SIMD16(lowHalf: c2, highHalf: .zero), SIMD16(lowHalf: c3, highHalf: .zero)), m0, tag)
 }
 
 /// One row of A against `panels`, a panel at a time.

@@ -138,6 +138,24 @@ SG_INLINE sg_i32x16 sg_dot4_pairs_u16s8_i32x16(sg_i32x16 acc, sg_i32x16 aEven, s
 #endif
 }
 
+/* The same on 8 lanes: a panel whose real columns end within its first 8 (N = 24, 40, ...), where
+   the 16-lane form spent half its products on zero weights. */
+typedef int sg_i32x8 __attribute__((ext_vector_type(8)));
+SG_INLINE sg_i32x8 sg_dot4_pairs_u16s8_i32x8(sg_i32x8 acc, sg_i32x8 aEven, sg_i32x8 aOdd, sg_i32x8 w) {
+#if defined(__AVX2__) && !defined(__AVX512F__)
+    typedef short sg_i16x16_ __attribute__((ext_vector_type(16)));
+    typedef unsigned short sg_u16x16_ __attribute__((ext_vector_type(16)));
+    sg_i16x16_ w16 = (sg_i16x16_)w;
+    sg_i16x16_ wEven = (sg_i16x16_)((sg_u16x16_)w16 << 8) >> 8, wOdd = w16 >> 8;
+    return acc + (sg_i32x8)__builtin_ia32_pmaddwd256((__v16hi)aEven, (__v16hi)wEven)
+               + (sg_i32x8)__builtin_ia32_pmaddwd256((__v16hi)aOdd, (__v16hi)wOdd);
+#else
+    acc += (aEven & 0xFFFF) * ((w << 24) >> 24) + (aEven >> 16) * ((w << 8) >> 24);
+    acc += (aOdd & 0xFFFF) * ((w << 16) >> 24) + (aOdd >> 16) * (w >> 24);
+    return acc;
+#endif
+}
+
 /* acc + Σ_{j<4} u8(byte j of a) · s8(byte j of w), lane by lane: vpdpbusd where the module is
    compiled with AVX-512 VNNI (SandglassKernelsAVX512VNNI) or AVX-VNNI (SandglassKernelsAVX2VNNI),
    vpmaddwd on bytes widened to 16 bits with AVX2, else four multiply-adds on the
