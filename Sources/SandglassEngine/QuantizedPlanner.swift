@@ -210,12 +210,13 @@ struct QuantizedStepBuilder {
         guard conv.groups == 1 else {
             throw PlanError("grouped convolution with groups = \(conv.groups) has no 8-bit kernel")
         }
-        // A dense convolution (the stem): im2col into a buffer of its own, then the GEMM. Each
-        // tap takes the channels rounded up to 4 bytes (one word), with zero weights past them.
+        // A dense convolution (the stem): im2col into a buffer of its own, then the GEMM. The
+        // taps' channels lie densely in a row (see QuantizedIm2ColArguments); K is rounded up to
+        // a word with zero weights, and the row's stride leaves room for the last tap's whole words.
         let taps = conv.kernelHeight * conv.kernelWidth
-        let tapBytes = roundUp(conv.inputChannels, 4)
-        let k = taps * tapBytes
-        let rowStride = roundUp(k, 16)
+        let tapBytes = conv.inputChannels
+        let k = roundUp(taps * tapBytes, 4)
+        let rowStride = roundUp(max(k, (taps - 1) * tapBytes + roundUp(tapBytes, 4)), 16)
         let pixels = output.shape.pixels
         let columns = AlignedBytes(bytes: pixels * rowStride)
         keep(columns, bytes: 0)
@@ -223,7 +224,7 @@ struct QuantizedStepBuilder {
         let weights = PackedQuantizedGEMMWeights(k: k, n: conv.outputChannels, bias: bias, inputZeroPoint: inputParameters.zeroPoint,
                                                  multiplier: { m[$0] }, weight: { o, i in
                                                      let c = i % tapBytes, t = i / tapBytes
-                                                     return c < conv.inputChannels ? q[(o * conv.inputChannels + c) * taps + t] : 0
+                                                     return t < taps ? q[(o * conv.inputChannels + c) * taps + t] : 0
                                                  })
         keep(weights, bytes: weights.packedBytes)
         let im2col = QuantizedIm2ColArguments(

@@ -87,6 +87,46 @@ final class QuantizedKernelTests: XCTestCase {
         }
     }
 
+    /// im2col's dense rows against the plain definition: byte (tap, c) of pixel p's row is the
+    /// input byte under that tap, or the zero point in the padding. Channel counts off a word
+    /// (1, 3, 5: taps overlap their neighbours' words), whole words (4, 8), and the 3×3 stem's
+    /// own instantiation (3 channels), split into two calls as the planner's parts do.
+    func testIm2ColPacksTapsDensely() {
+        for (h, w, c, kh, kw, s, pad) in [(9, 8, 3, 3, 3, 2, 1), (7, 6, 1, 3, 3, 1, 1), (5, 7, 5, 2, 3, 1, 0),
+                                           (6, 5, 4, 3, 3, 2, 1), (4, 4, 8, 3, 3, 1, 1), (8, 9, 3, 5, 5, 2, 2)] {
+            let stride = roundUp(c, 16)
+            let oh = (h + 2 * pad - kh) / s + 1, ow = (w + 2 * pad - kw) / s + 1
+            let input = bytes(h * w * stride)
+            let k = roundUp(kh * kw * c, 4)
+            let rowStride = roundUp(max(k, (kh * kw - 1) * c + roundUp(c, 4)), 16)
+            let rows = bytes(oh * ow * rowStride)
+            let zp = UInt8(random.next() % 256)
+            let a = QuantizedIm2ColArguments(input: UnsafePointer(input.u8), inputHeight: h, inputWidth: w, inputStride: stride,
+                                             channels: c, kernelHeight: kh, kernelWidth: kw, strideHeight: s, strideWidth: s,
+                                             padTop: pad, padLeft: pad, outputWidth: ow, rows: rows.u8, rowStride: rowStride,
+                                             zeroPoint: zp)
+            let split = oh * ow / 3
+            qu8_im2col(a, pixels: 0..<split)
+            qu8_im2col(a, pixels: split..<(oh * ow))
+            for p in 0..<(oh * ow) {
+                let oy = p / ow, ox = p % ow
+                for ky in 0..<kh {
+                    for kx in 0..<kw {
+                        let iy = oy * s - pad + ky, ix = ox * s - pad + kx
+                        for ch in 0..<c {
+                            let want = iy < 0 || iy >= h || ix < 0 || ix >= w ? zp : input.u8[(iy * w + ix) * stride + ch]
+                            let got = rows.u8[p * rowStride + (ky * kw + kx) * c + ch]
+                            if got != want {
+                                XCTFail("im2col \(h)x\(w)x\(c) k \(kh)x\(kw) s \(s) pad \(pad): pixel \(p) tap (\(ky), \(kx)) channel \(ch) is \(got), want \(want)")
+                                return
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     func testDepthwiseMatchesReference() {
         // 3×3 channel counts that fill whole blocks of 32, leave a block of 16 (40, 72), or only
         // that (16); wide rows run the interior path many pixels long.
