@@ -216,7 +216,7 @@ struct QuantizedStepBuilder {
         let taps = conv.kernelHeight * conv.kernelWidth
         let tapBytes = conv.inputChannels
         let k = roundUp(taps * tapBytes, 4)
-        let rowStride = roundUp(max(k, (taps - 1) * tapBytes + roundUp(tapBytes, 4)), 16)
+        let rowStride = QuantizedIm2ColArguments.rowStride(taps: taps, channels: tapBytes)
         let pixels = output.shape.pixels
         let columns = AlignedBytes(bytes: pixels * rowStride)
         keep(columns, bytes: 0)

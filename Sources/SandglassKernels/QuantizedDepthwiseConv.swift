@@ -396,7 +396,7 @@ public struct QuantizedIm2ColArguments {
     /// Bytes per tap in a row: the channels.
     public var tapBytes: Int
     /// Words copied per tap: the channels rounded up to 4 bytes (≤ inputStride).
-    public var tapWords: Int
+    public var tapWords: Int { (tapBytes + 3) / 4 }
     public var kernelHeight: Int
     public var kernelWidth: Int
     public var strideHeight: Int
@@ -412,9 +412,15 @@ public struct QuantizedIm2ColArguments {
                 kernelHeight: Int, kernelWidth: Int, strideHeight: Int, strideWidth: Int, padTop: Int, padLeft: Int,
                 outputWidth: Int, rows: UnsafeMutablePointer<UInt8>, rowStride: Int, zeroPoint: UInt8) {
         self.input = input; self.inputHeight = inputHeight; self.inputWidth = inputWidth; self.inputStride = inputStride
-        tapBytes = channels; tapWords = (channels + 3) / 4; self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth
+        tapBytes = channels; self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth
         self.strideHeight = strideHeight; self.strideWidth = strideWidth; self.padTop = padTop; self.padLeft = padLeft
         self.outputWidth = outputWidth; self.rows = rows; self.rowStride = rowStride; self.zeroPoint = zeroPoint
+    }
+
+    /// The least row stride for `taps` taps of `channels` bytes: K (rounded up to a word), and
+    /// room for the last tap's whole words, in 16-byte steps.
+    public static func rowStride(taps: Int, channels: Int) -> Int {
+        roundUp(max(roundUp(taps * channels, 4), (taps - 1) * channels + roundUp(channels, 4)), 16)
     }
 }
 
@@ -422,7 +428,7 @@ public struct QuantizedIm2ColArguments {
 /// taps all lie inside the map copy from fixed offsets of one pointer; the 3×3 stem on RGB
 /// (one word per tap, 3 bytes apart) is instantiated with its sizes as constants.
 public func qu8_im2col(_ a: QuantizedIm2ColArguments, pixels: Range<Int>) {
-    if a.kernelHeight == 3 && a.kernelWidth == 3 && a.tapWords == 1 && a.tapBytes == 3 {
+    if a.kernelHeight == 3 && a.kernelWidth == 3 && a.tapBytes == 3 {
         qu8_im2col_k(a, pixels: pixels, kh: 3, kw: 3, words: 1, tapBytes: 3)
     } else {
         qu8_im2col_k(a, pixels: pixels, kh: a.kernelHeight, kw: a.kernelWidth, words: a.tapWords, tapBytes: a.tapBytes)

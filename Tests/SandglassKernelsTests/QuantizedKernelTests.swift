@@ -97,8 +97,7 @@ final class QuantizedKernelTests: XCTestCase {
             let stride = roundUp(c, 16)
             let oh = (h + 2 * pad - kh) / s + 1, ow = (w + 2 * pad - kw) / s + 1
             let input = bytes(h * w * stride)
-            let k = roundUp(kh * kw * c, 4)
-            let rowStride = roundUp(max(k, (kh * kw - 1) * c + roundUp(c, 4)), 16)
+            let rowStride = QuantizedIm2ColArguments.rowStride(taps: kh * kw, channels: c)
             let rows = bytes(oh * ow * rowStride)
             let zp = UInt8(random.next() % 256)
             let a = QuantizedIm2ColArguments(input: UnsafePointer(input.u8), inputHeight: h, inputWidth: w, inputStride: stride,
