@@ -10,13 +10,22 @@
 #                                               (paired_peers.py); with --paired --litert, LiteRT
 #                                               (XNNPACK) in the same rotation, our ONNX files
 #                                               converted by onnx2tf (in .venv-litert)
+#   Reports/peers/per-layer-<dtype>.{md,json}   with --per-layer: one model, Sandglass's steps
+#                                               (`sandglass worker`, fusion none) beside ONNX
+#                                               Runtime's profiled nodes, alternated inference by
+#                                               inference, a paired ratio per layer and per kind
+#                                               (per_layer_peers.py; --model arch:width:alpha:res)
 # Other arguments pass through (--rounds, --iterations, --pairs, --threads, --models, --out, ...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 script=Benchmarks/peers/peer_benchmark.py
 packages="numpy onnx onnxruntime ncnn pnnx MNN"
 extra=()
-if [ "${1:-}" = "--paired" ]; then
+if [ "${1:-}" = "--per-layer" ]; then
+    shift
+    script=Benchmarks/peers/per_layer_peers.py
+    packages="numpy onnx onnxruntime"
+elif [ "${1:-}" = "--paired" ]; then
     shift
     script=Benchmarks/peers/paired_peers.py
     packages="numpy onnx onnxruntime"

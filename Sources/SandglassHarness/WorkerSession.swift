@@ -6,6 +6,10 @@
 //   {"op":"load","id":"a","model":"mobilenext","width":1.0,"alpha":"1/6","resolution":224,
 //    "threads":1,"add":"fused","isa":"auto","pin":"none","seed":0,"dtype":"f32"}   (or "onnx":"path.onnx")
 //   {"op":"run","id":"a","iterations":1}    -> {"ok":true,"op":"run","id":"a","ms":[10.93]}
+//   {"op":"run","id":"a","layers":true}     the same, instrumented: also "layerMs", per inference
+//                                            the time of every plan step (in the order of the load
+//                                            answer's "steps": name, op, kernel), so that a driver
+//                                            can pair layers with another engine's profiler
 //   {"op":"input","id":"a","values":[…]}    NCHW input; {"op":"output","id":"a"} -> the output's
 //                                            values: a numerical check against another engine
 //   {"op":"unload","id":"a"}, {"op":"quit"}
@@ -35,6 +39,7 @@ public final class WorkerSession {
         var pin: String?
         var seed: UInt64?
         var iterations: Int?
+        var layers: Bool?
         var values: [Float]?
     }
 
@@ -115,7 +120,8 @@ public final class WorkerSession {
                        "fusion": plan.options.fusion.rawValue, "tuning": session.tuning.summary,
                        "dtype": plan.elementType.rawValue,
                        "madds": session.totals.madds, "params": session.totals.params,
-                       "selftest": selfTest.status, "pinnedCPUs": session.cpus])
+                       "selftest": selfTest.status, "pinnedCPUs": session.cpus,
+                       "steps": plan.steps.map { ["name": $0.name, "op": $0.op, "kernel": $0.kernel] }])
     }
 
     func run(_ r: Request) throws -> String {
@@ -124,6 +130,7 @@ public final class WorkerSession {
         guard (1...Self.maxIterations).contains(n) else {
             throw WorkerError("iterations \(n): use 1 to \(Self.maxIterations)")
         }
+        if r.layers == true { return runLayers(id: id, session: session, iterations: n) }
         var ms = [Double]()
         ms.reserveCapacity(n)
         let executor = session.executor
@@ -133,6 +140,33 @@ public final class WorkerSession {
             ms.append(Double(MonotonicClock.nanoseconds() - t0) / 1e6)
         }
         return Self.runAnswer(id: id, ms: ms)
+    }
+
+    /// Instrumented inferences: the per-layer probe (clock reads only, shared between adjacent
+    /// steps) around every step, and the whole inference timed around it, as `bench --per-layer`
+    /// times its instrumented pass.
+    func runLayers(id: String, session: PointSession, iterations n: Int) -> String {
+        let executor = session.executor
+        let steps = session.plan.steps.count
+        let probe = LayerProbe(steps: steps, expectedRuns: n)
+        var ms = [Double]()
+        ms.reserveCapacity(n)
+        for _ in 0..<n {
+            let t0 = MonotonicClock.nanoseconds()
+            executor.run(probe: probe)
+            ms.append(Double(MonotonicClock.nanoseconds() - t0) / 1e6)
+        }
+        let durations = (0..<steps).map { probe.durations(of: $0) }
+        var line = String(Self.runAnswer(id: id, ms: ms).dropLast()) + #","layerMs":["#
+        for run in 0..<n {
+            line += run == 0 ? "[" : ",["
+            for step in 0..<steps {
+                if step > 0 { line += "," }
+                line += "\(Double(durations[step][run]) / 1e6)"
+            }
+            line += "]"
+        }
+        return line + "]}"
     }
 
     /// The run answer, written by hand: JSONSerialization took ~0.2 ms per answer after an

@@ -36,6 +36,35 @@ final class WorkerSessionTests: XCTestCase {
         XCTAssertLessThan(worst, 1e-5, "same model, same input, same plan options: same output")
     }
 
+    /// An instrumented run answers every step's time per inference, in the order of the load
+    /// answer's steps, which are the plan's: what a driver pairs with another engine's profiler.
+    func testLayersRunTimesEveryStepOfEveryInference() throws {
+        let session = WorkerSession(skipSelftest: true)
+        let load = try answer(session, #"{"op":"load","id":"m","model":"mobilenext","width":0.35,"alpha":"1/2","resolution":48,"fusion":"none","tuning":"off"}"#)
+        XCTAssertEqual(load["ok"] as? Bool, true, "\(load)")
+        let steps = try XCTUnwrap(load["steps"] as? [[String: String]])
+        let spec = ModelSpec(architecture: .mobilenext, width: 0.35, alpha: try IdentityMultiplier(parsing: "1/2"),
+                             resolution: 48, classes: 1000, seed: 0)
+        let plan = try Planner.plan(try spec.build(), options: PlanOptions(fusion: .none))
+        XCTAssertEqual(steps.map { $0["name"] }, plan.steps.map(\.name))
+        XCTAssertEqual(steps.map { $0["kernel"] }, plan.steps.map(\.kernel))
+        XCTAssertEqual(steps.map { $0["op"] }, plan.steps.map(\.op))
+
+        let run = try answer(session, #"{"op":"run","id":"m","iterations":3,"layers":true}"#)
+        XCTAssertEqual(run["ok"] as? Bool, true, "\(run)")
+        let ms = try XCTUnwrap(run["ms"] as? [Double])
+        let layers = try XCTUnwrap(run["layerMs"] as? [[Double]])
+        XCTAssertEqual(ms.count, 3)
+        XCTAssertEqual(layers.count, 3)
+        for (total, perStep) in zip(ms, layers) {
+            XCTAssertEqual(perStep.count, plan.steps.count)
+            XCTAssertTrue(perStep.allSatisfy { $0 > 0 }, "every step took time: \(perStep)")
+            XCTAssertLessThanOrEqual(perStep.reduce(0, +), total, "the steps run inside the inference's timer")
+        }
+        // Without "layers" the answer stays the plain one.
+        XCTAssertNil(try answer(session, #"{"op":"run","id":"m"}"#)["layerMs"])
+    }
+
     func testBadRequestsAreAnsweredNotFatal() throws {
         let session = WorkerSession(skipSelftest: true)
         let cases: [(String, String)] = [
