@@ -6,7 +6,8 @@ One pinned core runs, in turn and in a shuffled order per round, one instrumente
 inference (`sandglass worker`, {"op":"run","layers":true}: every plan step timed) and one ONNX
 Runtime inference with its profiler on (`SessionOptions.enable_profiling`: every node timed).
 Both engines run the same ONNX file, Sandglass layer by layer (`fusion none`) so that its steps
-line up with ONNX Runtime's nodes. A node is matched to a Sandglass step by name: ONNX Runtime
+line up with ONNX Runtime's nodes (`--fusion auto`: as it runs by default, a depth-first chain of
+layers one step, paired with the nodes of all its layers). A node is matched to a Sandglass step by name: ONNX Runtime
 names its fused nodes after one of the nodes it fused (`relu6_8_nchwc`, `conv_13_token_8`); the
 suffix is dropped (a name may also be the fused node's output tensor's), and from a BatchNormalization, Clip, Relu or (De)QuantizeLinear the name
 walks back to the node that feeds it until it reaches a Sandglass step's layer.
@@ -125,6 +126,9 @@ def main() -> None:
     p.add_argument("--warmup", type=int, default=20)
     p.add_argument("--cpu", type=int, default=None, help="core to pin to (default: the last one)")
     p.add_argument("--tuning", default="cached", choices=["off", "cached", "fresh"], help="Sandglass's kernel tuning")
+    p.add_argument("--fusion", default="none", choices=["none", "auto"],
+                   help="Sandglass's plan: layer by layer (none, lines up with ONNX Runtime's nodes), or as it runs by "
+                        "default (auto: a depth-first chain is one step, paired with all its layers' nodes)")
     p.add_argument("--add", default="fused", choices=["fused", "separate"],
                    help="Sandglass's shortcut adds: fused into the depthwise layer's step, or steps of their own")
     p.add_argument("--out", default=str(pb.ROOT / "Reports/peers"))
@@ -161,7 +165,7 @@ def main() -> None:
     ort = ProfiledOnnxRuntime(1, tmp)
     try:
         loaded = sandglass.ask({"op": "load", "id": "m", "onnx": str(path), "threads": 1, "dtype": a.dtype,
-                                "fusion": "none", "tuning": a.tuning, "add": a.add})
+                                "fusion": a.fusion, "tuning": a.tuning, "add": a.add})
         steps = loaded["steps"]
         handle = ort.prepare(m, path)
         x = np.random.default_rng(1).uniform(-1, 1, (1, 3, m[3], m[3])).astype(np.float32)
@@ -230,7 +234,7 @@ def main() -> None:
 
     env = pb.environment([cpu], {"sandglass": sandglass.version, "onnxruntime": ort.version}, pairs=a.pairs,
                          warmup=a.warmup, threads=1)
-    env.update(dtype=a.dtype, fusion="none", add=a.add, tuning=loaded.get("tuning"), isa=loaded.get("isa"))
+    env.update(dtype=a.dtype, fusion=a.fusion, add=a.add, tuning=loaded.get("tuning"), isa=loaded.get("isa"))
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     name = a.name or f"per-layer-{a.dtype}"
@@ -238,13 +242,14 @@ def main() -> None:
               "steps": rows, "unmatchedOnnxRuntimeNodes": [{"node": n, "op": ops[n], "ms": median_ci(times[n])} for n in unmatched],
               "timesMs": {"sandglass": sg_ms, "sandglassSteps": sg_layers, "onnxruntime": ort_ms,
                           "onnxruntimeNodes": {n: times[n] for n in order}}}
-    (out / f"{name}.json").write_text(json.dumps(report, indent=1))
+    # Compact: the rounds' times are most of it (a few hundred thousand numbers).
+    (out / f"{name}.json").write_text(json.dumps(report, separators=(",", ":")) + "\n")
 
     dtype = " int8 (ONNX Runtime's QDQ model, uint8 activations)" if a.dtype == "int8" else ""
     total = whole["sandglassMs"][0]
     lines = [f"# Sandglass vs ONNX Runtime per layer: {label}{dtype}, one thread", "",
              f"Measured {env['date']} on {env['cpu']} (pinned to CPU {cpu}), kernel {env['kernel']}; Sandglass "
-             f"{env['sandglassCommit']} (`sandglass worker`, isa {env['isa']}, fusion none, adds {a.add}, tuning: "
+             f"{env['sandglassCommit']} (`sandglass worker`, isa {env['isa']}, fusion {a.fusion}, adds {a.add}, tuning: "
              f"{env['tuning']}), ONNX Runtime {ort.version} (profiler on). Outputs on one shared input within "
              f"{rel:.1e} (relative).", "",
              f"{a.warmup} warm-up inferences each, then {a.pairs} rounds in which each engine runs one instrumented "
@@ -283,7 +288,8 @@ def main() -> None:
         lines += ["", "| node | op | ms |", "|---|---|---|"]
         lines += [f"| `{n}` | {ops[n]} | {median_ci(times[n])[0]:.4f} |" for n in unmatched]
     lines += ["", f"Every time, round by round: `{name}.json`. Rerun: `Scripts/bench-peers.sh --per-layer --model {a.model}"
-              + (" --dtype int8" if a.dtype == "int8" else "") + f" --pairs {a.pairs}`."]
+              + (" --dtype int8" if a.dtype == "int8" else "") + (f" --fusion {a.fusion}" if a.fusion != "none" else "")
+              + f" --pairs {a.pairs}`."]
     (out / f"{name}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
