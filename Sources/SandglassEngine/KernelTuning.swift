@@ -16,13 +16,20 @@ public struct TunedChoice: Codable, Hashable, Sendable, CustomStringConvertible 
     /// Depth-first chains (RowBandChain.swift): false runs the chain's layers one by one. Where
     /// L3 is fast (Zen 5: 87 GB/s per core) the traffic a chain saves can cost less than its bands.
     public var chained: Bool?
+    /// Depth-first chains: split at every link whose intermediate is smaller than this, so that
+    /// only the largest intermediates stay in bands. On Zen 1 (L2 512 KiB, L3 ~35 GB/s) the
+    /// 12-layer chain of MobileNeXt's 112² and 56² maps ran 6% faster split below 1 MiB.
+    public var splitBelowBytes: Int?
 
-    public init(gemmMaxPanelWidth: Int? = nil, gemmBlockRows: Int? = nil, bandBytes: Int? = nil, chained: Bool? = nil) {
+    public init(gemmMaxPanelWidth: Int? = nil, gemmBlockRows: Int? = nil, bandBytes: Int? = nil, chained: Bool? = nil,
+                splitBelowBytes: Int? = nil) {
         self.gemmMaxPanelWidth = gemmMaxPanelWidth; self.gemmBlockRows = gemmBlockRows; self.bandBytes = bandBytes
-        self.chained = chained
+        self.chained = chained; self.splitBelowBytes = splitBelowBytes
     }
 
-    public var isDefault: Bool { gemmMaxPanelWidth == nil && gemmBlockRows == nil && bandBytes == nil && chained == nil }
+    public var isDefault: Bool {
+        gemmMaxPanelWidth == nil && gemmBlockRows == nil && bandBytes == nil && chained == nil && splitBelowBytes == nil
+    }
 
     public var description: String {
         var parts: [String] = []
@@ -30,6 +37,7 @@ public struct TunedChoice: Codable, Hashable, Sendable, CustomStringConvertible 
         if let r = gemmBlockRows { parts.append("block \(r) rows") }
         if let b = bandBytes { parts.append("bands of \(b / 1024) KiB") }
         if chained == false { parts.append("layer by layer") }
+        if let b = splitBelowBytes { parts.append("split at links under \(b / 1024) KiB") }
         return parts.isEmpty ? "built-in" : parts.joined(separator: ", ")
     }
 }
@@ -111,8 +119,8 @@ public enum KernelTuning {
     }
 
     /// The graph's layer shapes with more than one candidate, each once, in graph order; then,
-    /// with `options.fusion == .auto`, the chains the planner forms (run chained or layer by
-    /// layer, decided in the network: `TuningTrial.inNetwork`).
+    /// with `options.fusion == .auto`, the chains the planner forms (run chained, layer by layer,
+    /// or split at its smaller links, decided in the network: `TuningTrial.inNetwork`).
     public static func tunableLayers(_ graph: Graph, isa: ISA? = nil,
                                      options: PlanOptions = PlanOptions(fusion: .none)) throws -> [TunableLayer] {
         let kernels = try ISASelection.kernels(for: isa)
@@ -140,9 +148,31 @@ public enum KernelTuning {
             guard !seen.contains(key) else { continue }
             seen.insert(key)
             found.append(TunableLayer(key: key, layerName: step.name, trial: .inNetwork, l2Bytes: options.l2Bytes,
-                                      candidates: [TunedChoice(), TunedChoice(chained: false)]))
+                                      candidates: chainCandidates(graph, layers: step.layers, options: chainOptions)))
         }
         return found
+    }
+
+    /// Link thresholds a chain may be split at, as multiples of the built-in one
+    /// (`PlanOptions.chainLinkBytes`): on the Xeon of Reports/fusion-xeon-kvm.md the built-in
+    /// (L2/2 = 1 MiB) measured best, on Zen 1 (L2/2 = 256 KiB) four times it.
+    static let splitFactors = [2, 4]
+
+    /// A chain's candidates: chained (built-in), layer by layer, and split at each threshold of
+    /// `splitFactors` that cuts some of its links but not all, each cutting differently.
+    static func chainCandidates(_ graph: Graph, layers: [Int], options: PlanOptions) -> [TunedChoice] {
+        var list = [TunedChoice(), TunedChoice(chained: false)]
+        // A fused add's input is its convolution's output, of the same size as the add's: the
+        // sizes tell where a threshold cuts (the planner cuts between members only).
+        let sizes = layers.dropLast().map { Planner.linkBytes(graph, after: $0) }
+        var patterns: Set<[Bool]> = []
+        for factor in splitFactors {
+            let threshold = options.chainLinkBytes * factor
+            let cut = sizes.map { $0 < threshold }
+            guard cut.contains(true), cut.contains(false), patterns.insert(cut).inserted else { continue }
+            list.append(TunedChoice(splitBelowBytes: threshold))
+        }
+        return list
     }
 
     /// A chain's key: its input shape and its layers' operations and output channels, with the L2

@@ -182,14 +182,25 @@ public enum Planner {
         }
         var chains = options.fusion == .auto ? Self.chains(graph, memberSteps, consumers: consumers, options: options)
                                              : memberSteps.map { [$0] }
-        // A chain tuned to run layer by layer on this CPU (KernelTuning.swift) splits into its members.
+        // A chain tuned to run layer by layer on this CPU (KernelTuning.swift) splits into its
+        // members; one tuned to split at its smaller links, into the runs between them.
         if !options.tuning.isEmpty {
             let isa = kernels.isa
             chains = chains.flatMap { chain -> [[[Int]]] in
                 guard chain.count > 1 else { return [chain] }
                 let key = KernelTuning.chainKey(graph, layers: chain.flatMap { $0 }, isa: isa, l2Bytes: options.l2Bytes,
                                                 threads: options.threads)
-                return options.tuning[key]?.chained == false ? chain.map { [$0] } : [chain]
+                if options.tuning[key]?.chained == false { return chain.map { [$0] } }
+                guard let threshold = options.tuning[key]?.splitBelowBytes else { return [chain] }
+                var pieces: [[[Int]]] = [[chain[0]]]
+                for member in chain.dropFirst() {
+                    if Self.linkBytes(graph, after: pieces[pieces.count - 1].last!.last!) < threshold {
+                        pieces.append([member])
+                    } else {
+                        pieces[pieces.count - 1].append(member)
+                    }
+                }
+                return pieces
             }
         }
         let stepLayers = chains.map { $0.flatMap { $0 } }
@@ -378,9 +389,7 @@ public enum Planner {
             guard chainable(a), chainable(b) else { return false }
             let v = graph.layers[a.last!].output
             guard v != graph.output, consumers[v] == [b[0]], graph.layers[b[0]].inputs[0] == v else { return false }
-            let shape = graph.values[v]
-            let bytes: Int = shape.pixels * roundUp(shape.channels, 4) * 4
-            return bytes >= options.chainLinkBytes
+            return linkBytes(graph, after: a.last!) >= options.chainLinkBytes
         }
         var result: [[[Int]]] = []
         for step in steps {
@@ -391,6 +400,13 @@ public enum Planner {
             }
         }
         return result
+    }
+
+    /// The bytes of a layer's output as the arena holds it (channels padded to 4): what a chain
+    /// keeps in bands when it links that layer to the next.
+    static func linkBytes(_ graph: Graph, after layer: Int) -> Int {
+        let shape = graph.values[graph.layers[layer].output]
+        return shape.pixels * roundUp(shape.channels, 4) * 4
     }
 
     /// Counts of a step: those of its layers, less the traffic of the fused second layer (a

@@ -95,12 +95,13 @@ public enum KernelTuner {
 
     /// Decides every chain of `graph` inside the network: the plan with all its chains (`options`,
     /// fusion on, with the layer choices of `tuning`, at its thread count: the calling thread and
-    /// pool threads on `cpus` where given) and the plan with none (fusion off) run in
-    /// alternation, one inference each per round, every step timed. Per
-    /// round, a chain's ratio is the sum of its layers' steps in the second plan over the chain's
-    /// step in the first; below `adoptBelow` at the median, the chain runs layer by layer. Each
-    /// chain is judged with its neighbours chained in one plan and not in the other, so a mixed
-    /// plan's neighbours can differ slightly from both: the effects measured are per step.
+    /// pool threads on `cpus` where given), the plan with none (fusion off), and one plan per
+    /// split threshold among the chains' candidates (each chain that has it split there) run in
+    /// rotation, one inference each per round, every step timed. Per round, a candidate's ratio
+    /// is the sum of the chain's layers' steps in its plan over the chain's step in the first;
+    /// the lowest median below `adoptBelow` is adopted. Each chain is judged with its neighbours
+    /// as that plan has them, so a mixed plan's neighbours can differ slightly: the effects
+    /// measured are per step.
     public static func measureChains(_ graph: Graph, chains: [TunableLayer], options: PlanOptions,
                                      tuning: TuningTable, cpus: [Int]? = nil) throws -> [String: TuningEntry] {
         guard !chains.isEmpty else { return [:] }
@@ -108,48 +109,69 @@ public enum KernelTuner {
         fused.fusion = .auto; fused.tuning = tuning
         var layered = fused
         layered.fusion = .none
-        let plans = [try Planner.plan(graph, options: fused), try Planner.plan(graph, options: layered)]
+        // The alternatives, each with the plan that runs it: layer by layer, then every split threshold.
+        var alternatives: [(choice: (TunableLayer) -> TunedChoice?, options: PlanOptions)] = [
+            ({ _ in TunedChoice(chained: false) }, layered)]
+        let thresholds = Set(chains.flatMap { $0.candidates.compactMap(\.splitBelowBytes) }).sorted()
+        for threshold in thresholds {
+            var split = fused
+            for chain in chains where chain.candidates.contains(TunedChoice(splitBelowBytes: threshold)) {
+                split.tuning.choices[chain.key] = TunedChoice(splitBelowBytes: threshold)
+            }
+            alternatives.append(({ $0.candidates.contains(TunedChoice(splitBelowBytes: threshold)) ? TunedChoice(splitBelowBytes: threshold) : nil },
+                                 split))
+        }
+        let plans = [try Planner.plan(graph, options: fused)] + (try alternatives.map { try Planner.plan(graph, options: $0.options) })
         for plan in plans { plan.setRandomInput(seed: 1) }
         let isa = plans[0].isa
-        // Each chain step of the first plan and the steps of the second that hold its layers, by
-        // key: the chains of one key (s5.b1 and s5.b2 of the same shape) are timed together.
-        var members: [String: [(chain: Int, steps: [Int])]] = [:]
+        // Each chain step of the first plan and, per alternative plan, the steps that hold its
+        // layers, by key: the chains of one key (s5.b1 and s5.b2 of the same shape) are timed
+        // together. A step that straddles the chain's edge leaves no fair comparison (nil).
+        var members: [String: [(chain: Int, steps: [[Int]?])]] = [:]
         for (i, step) in plans[0].steps.enumerated() where step.chain != nil {
             let key = KernelTuning.chainKey(graph, layers: step.layers, isa: isa, l2Bytes: options.l2Bytes, threads: options.threads)
             let inside = Set(step.layers)
-            let steps = plans[1].steps.indices.filter { Set(plans[1].steps[$0].layers).isSubset(of: inside) }
-            // A step of the second plan that straddles the chain's edge: no fair comparison.
-            guard Set(steps.flatMap { plans[1].steps[$0].layers }) == inside else { continue }
+            let steps = plans.dropFirst().map { plan -> [Int]? in
+                let held = plan.steps.indices.filter { Set(plan.steps[$0].layers).isSubset(of: inside) }
+                return Set(held.flatMap { plan.steps[$0].layers }) == inside ? held : nil
+            }
             members[key, default: []].append((i, steps))
         }
         let executors = plans.map { Executor(plan: $0, pinning: cpus.flatMap { $0.count >= options.threads ? $0 : nil }) }
         let probes = plans.map { LayerProbe(steps: $0.steps.count, expectedRuns: networkRounds) }
         for _ in 0..<3 { for executor in executors { executor.run() } }
         for round in 0..<networkRounds {
-            // Alternate which plan goes first, so that neither always follows the other.
-            for p in round % 2 == 0 ? [0, 1] : [1, 0] { executors[p].run(probe: probes[p]) }
+            // Rotate which plan goes first, so that none always follows the same one.
+            for k in plans.indices { let p = (k + round) % plans.count; executors[p].run(probe: probes[p]) }
         }
         // times[plan][step][round], ns.
         let times = probes.map { probe in (0..<probe.stepCount).map { probe.durations(of: $0).map { Double($0) } } }
         let stamp = ISO8601DateFormatter().string(from: Date())
         var found: [String: TuningEntry] = [:]
         for layer in chains {
-            guard let instances = members[layer.key] else {
+            // Per alternative this chain has and that is comparable step for step: its median ratio.
+            var medians: [(choice: TunedChoice, ratio: Double)] = []
+            if let instances = members[layer.key] {
+                for (a, alternative) in alternatives.enumerated() {
+                    guard let choice = alternative.choice(layer), instances.allSatisfy({ $0.steps[a] != nil }) else { continue }
+                    let ratios = (0..<networkRounds).map { r -> Double in
+                        let chained = instances.reduce(0) { $0 + times[0][$1.chain][r] }
+                        let apart = instances.reduce(0) { sum, m in m.steps[a]!.reduce(sum) { $0 + times[a + 1][$1][r] } }
+                        return apart / max(1, chained)
+                    }
+                    medians.append((choice, median(ratios)))
+                }
+            }
+            guard let best = medians.min(by: { $0.ratio < $1.ratio }), let instances = members[layer.key] else {
                 // Not comparable step for step: the built-in choice, on record as not measured.
                 found[layer.key] = TuningEntry(choice: TunedChoice(), ratioToBuiltIn: 1, bestAlternativeRatio: 1,
                                                candidates: layer.candidates.count, rounds: 0, layer: layer.layerName,
                                                measuredAt: stamp, trial: "network")
                 continue
             }
-            let ratios = (0..<networkRounds).map { r -> Double in
-                let chained = instances.reduce(0) { $0 + times[0][$1.chain][r] }
-                let apart = instances.reduce(0) { sum, m in m.steps.reduce(sum) { $0 + times[1][$1][r] } }
-                return apart / max(1, chained)
-            }
-            let ratio = median(ratios)
-            let adopt = ratio < adoptBelow
-            found[layer.key] = TuningEntry(choice: adopt ? TunedChoice(chained: false) : TunedChoice(),
-                                           ratioToBuiltIn: adopt ? ratio : 1, bestAlternativeRatio: ratio,
+            let adopt = best.ratio < adoptBelow
+            found[layer.key] = TuningEntry(choice: adopt ? best.choice : TunedChoice(),
+                                           ratioToBuiltIn: adopt ? best.ratio : 1, bestAlternativeRatio: best.ratio,
                                            candidates: layer.candidates.count, rounds: networkRounds,
                                            layer: instances.map { plans[0].steps[$0.chain].name }.joined(separator: ", "),
                                            measuredAt: stamp, trial: "network")

@@ -257,11 +257,13 @@ extension Sandglass {
             }
             print("tuning: \(session.tuning.summary)")
             if profile != nil {
-                // The chains the planner would form that tuning runs layer by layer: why they are
-                // not in the chain table above.
-                let split = session.tuning.tuned.filter { $0.key.contains(" chain ") && $0.value.hasPrefix("layer by layer") }
+                // The chains the planner would form that tuning runs layer by layer or splits: why
+                // they are not in the chain table above as the planner's rule would form them.
+                let split = session.tuning.tuned.filter {
+                    $0.key.contains(" chain ") && ($0.value.hasPrefix("layer by layer") || $0.value.hasPrefix("split at links"))
+                }
                 if !split.isEmpty {
-                    print("  chains run layer by layer, their layers measured faster in the network than the chain:")
+                    print("  chains run layer by layer or split, measured faster so in the network than as one chain:")
                     for (key, choice) in split.sorted(by: { $0.key < $1.key }) { print("    \(key): \(choice)") }
                 }
             }

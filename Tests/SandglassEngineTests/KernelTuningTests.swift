@@ -105,6 +105,49 @@ final class KernelTuningTests: XCTestCase {
         }
     }
 
+    /// A chain may be split at its smaller links instead: the pieces meet exactly where an
+    /// intermediate is under the threshold, a piece is still a chain, and the result is the same.
+    /// L2 of 240 KiB links every layer here (at 120 KiB); the thresholds 240 and 480 KiB cut the
+    /// 225 KiB link, then the 312 KiB ones too, keeping the 1.2 MB one.
+    func testAChainTunedToSplitCutsItsSmallLinksOnlyAndComputesTheSame() throws {
+        let g = try graph()
+        var random = SeededRandom(seed: 6)
+        let input = random.uniform(-1, 1, count: g.inputShape.elements)
+        let options = PlanOptions(fusion: .auto, l2Bytes: 240 * 1024)
+        func run(_ o: PlanOptions) throws -> (Plan, [Float]) {
+            let plan = try Planner.plan(g, options: o)
+            try plan.setInput(input, nchw: false)
+            Executor(plan: plan).run()
+            return (plan, plan.readOutput(nchw: false))
+        }
+        func bytes(_ layer: Int) -> Int {
+            let shape = g.values[g.layers[layer].output]
+            return shape.pixels * ((shape.channels + 3) / 4 * 4) * 4
+        }
+        let (builtInPlan, builtIn) = try run(options)
+        let chain = try XCTUnwrap(try KernelTuning.tunableLayers(g, options: options).first { $0.key.contains(" chain ") })
+        let chainLayers = Set(try XCTUnwrap(builtInPlan.steps.first { $0.name == chain.layerName }).layers)
+        XCTAssertEqual(chainLayers.count, g.layers.count, "one chain of every layer")
+        XCTAssertEqual(chain.candidates.compactMap(\.splitBelowBytes), [240 * 1024, 480 * 1024])
+        for threshold in chain.candidates.compactMap(\.splitBelowBytes) {
+            var split = options
+            split.tuning = TuningTable([chain.key: TunedChoice(splitBelowBytes: threshold)])
+            let (plan, y) = try run(split)
+            let pieces = plan.steps.filter { !chainLayers.isDisjoint(with: $0.layers) }
+            XCTAssertGreaterThan(pieces.count, 1, "split below \(threshold)")
+            XCTAssertTrue(pieces.contains { $0.chain != nil }, "a piece is still a chain")
+            for (a, _) in zip(pieces, pieces.dropFirst()) {
+                XCTAssertLessThan(bytes(a.layers.last!), threshold, "cut at \(a.name)")
+            }
+            for piece in pieces {
+                for l in piece.layers.dropLast() { XCTAssertGreaterThanOrEqual(bytes(l), threshold, "kept inside \(piece.name)") }
+            }
+            var e: Float = 0, m: Float = 0
+            for (a, b) in zip(y, builtIn) { e = max(e, abs(a - b)); m = max(m, abs(b)) }
+            XCTAssertLessThanOrEqual(e / max(m, 1e-30), 1e-6, "split below \(threshold)")
+        }
+    }
+
     func testPanelPlanRespectsTheTunedWidth() throws {
         let kernels = try ISASelection.kernels()
         let widths = kernels.gemmPanels.map(\.width)
