@@ -84,7 +84,7 @@ class OnnxRuntimeEngine:
         # ONNX Runtime's default: its intra-op threads spin between runs (only with 2+ threads).
         self.spinning = threads > 1 if spinning is None else spinning
 
-    def prepare(self, m, onnx_path):
+    def session_options(self):
         opts = self.ort.SessionOptions()
         opts.intra_op_num_threads = self.threads
         opts.inter_op_num_threads = 1
@@ -92,7 +92,10 @@ class OnnxRuntimeEngine:
         opts.graph_optimization_level = self.ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         if not self.spinning:
             opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        session = self.ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
+        return opts
+
+    def prepare(self, m, onnx_path):
+        session = self.ort.InferenceSession(str(onnx_path), self.session_options(), providers=["CPUExecutionProvider"])
         x = np.random.default_rng(0).uniform(-1, 1, (1, 3, m[3], m[3])).astype(np.float32)
         return session, {"input": x}
 

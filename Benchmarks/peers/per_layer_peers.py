@@ -54,16 +54,15 @@ class ProfiledOnnxRuntime(pp.OnnxRuntimePeer):
         super().__init__(threads)
         self.directory = directory
 
-    def prepare(self, m, onnx_path):
-        opts = self.ort.SessionOptions()
-        opts.intra_op_num_threads = self.threads
-        opts.inter_op_num_threads = 1
-        opts.execution_mode = self.ort.ExecutionMode.ORT_SEQUENTIAL
-        opts.graph_optimization_level = self.ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    def session_options(self):
+        opts = super().session_options()
         opts.enable_profiling = True
         opts.profile_file_prefix = str(self.directory / "onnxruntime-profile")
-        session = self.ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
+        return opts
+
+    def prepare(self, m, onnx_path):
+        session, _ = super().prepare(m, onnx_path)
+        # The feed under the file's own input name (the zoo's is "input"; an imported file's may differ).
         return session, {session.get_inputs()[0].name: np.zeros((1, 3, m[3], m[3]), np.float32)}
 
     def set_input(self, handle, x: np.ndarray):
