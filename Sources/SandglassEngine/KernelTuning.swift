@@ -17,8 +17,8 @@ public struct TunedChoice: Codable, Hashable, Sendable, CustomStringConvertible 
     /// L3 is fast (Zen 5: 87 GB/s per core) the traffic a chain saves can cost less than its bands.
     public var chained: Bool?
     /// Depth-first chains: split at every link whose intermediate is smaller than this, so that
-    /// only the largest intermediates stay in bands. On Zen 1 (L2 512 KiB, L3 ~35 GB/s) the
-    /// 12-layer chain of MobileNeXt's 112² and 56² maps ran 6% faster split below 1 MiB.
+    /// only the largest intermediates stay in bands. On Zen 1 (L2 512 KiB, L3 ~35 GB/s), with the
+    /// 12-layer chain of MobileNeXt's 112² and 56² maps split below 1 MiB, the network ran 4.8% faster.
     public var splitBelowBytes: Int?
 
     public init(gemmMaxPanelWidth: Int? = nil, gemmBlockRows: Int? = nil, bandBytes: Int? = nil, chained: Bool? = nil,
