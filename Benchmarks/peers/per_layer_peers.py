@@ -198,27 +198,28 @@ def main() -> None:
         return f"{t[0]:.3f} [{t[1]:.3f}, {t[2]:.3f}]"
 
     rounds = range(a.pairs)
-    rows = []
-    for i, s in enumerate(steps):
-        nodes = [n for n in order if matched[n] == i]
-        sg = [sg_layers[r][i] for r in rounds]
-        row = {"step": s["name"], "op": s["op"], "kernel": s["kernel"], "onnxruntimeNodes": nodes,
-               "onnxruntimeOps": sorted({ops[n] for n in nodes}), "sandglassMs": median_ci(sg)}
+
+    def paired(members: list[int]) -> dict:
+        """Steps `members` against the nodes matched to them, round by round: both times and their ratio."""
+        nodes = [n for n in order if matched[n] in members]
+        sg = [sum(sg_layers[r][i] for i in members) for r in rounds]
+        figures = {"onnxruntimeNodes": nodes, "sandglassMs": median_ci(sg)}
         if nodes:
             theirs = [sum(times[n][r] for n in nodes) for r in rounds]
-            row["onnxruntimeMs"] = median_ci(theirs)
-            row["ratio"] = median_ci([s_ / t for s_, t in zip(sg, theirs)])
+            figures.update(onnxruntimeMs=median_ci(theirs), ratio=median_ci([s_ / t for s_, t in zip(sg, theirs)]))
+        return figures
+
+    rows = []
+    for i, s in enumerate(steps):
+        row = {"step": s["name"], "op": s["op"], "kernel": s["kernel"], **paired([i])}
+        row["onnxruntimeOps"] = sorted({ops[n] for n in row["onnxruntimeNodes"]})
         rows.append(row)
     kinds = []
     for kind in dict.fromkeys(s["op"] for s in steps):
         members = [i for i, s in enumerate(steps) if s["op"] == kind]
-        nodes = [n for n in order if matched[n] in members]
-        sg = [sum(sg_layers[r][i] for i in members) for r in rounds]
-        entry = {"op": kind, "steps": len(members), "sandglassMs": median_ci(sg)}
-        if nodes:
-            theirs = [sum(times[n][r] for n in nodes) for r in rounds]
-            entry.update(onnxruntimeMs=median_ci(theirs), ratio=median_ci([s_ / t for s_, t in zip(sg, theirs)]))
-        kinds.append(entry)
+        figures = paired(members)
+        del figures["onnxruntimeNodes"]
+        kinds.append({"op": kind, "steps": len(members), **figures})
     unmatched = [n for n in order if matched[n] is None]
     unmatched_ms = [sum(times[n][r] for n in unmatched) for r in rounds]
     sg_sum = [sum(sg_layers[r]) for r in rounds]
