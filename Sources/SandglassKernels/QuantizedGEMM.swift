@@ -240,13 +240,7 @@ public func qu8_gemm_4x16c4_widened<Tag>(_ g: QuantizedGEMMArguments, rows: Rang
         let last = end - 1
         let r0 = row, r1 = min(row + 1, last), r2 = min(row + 2, last), r3 = min(row + 3, last)
         for j in 0..<4 {
-            let src = UnsafeRawPointer(g.a) + min(row + j, last) * g.aStride
-            let dst = pairs + j * 2 * kb
-            for i in 0..<kb {
-                let v = src.loadUnaligned(fromByteOffset: i &* 4, as: Int32.self)
-                dst[2 &* i] = v & 0x00FF_00FF
-                dst[2 &* i &+ 1] = (v >> 8) & 0x00FF_00FF
-            }
+            sg_widen_pairs_u8(UnsafeRawPointer(g.a) + min(row + j, last) * g.aStride, pairs + j * 2 * kb, kb)
         }
         let p0 = pairs, p1 = pairs + 2 * kb, p2 = pairs + 4 * kb, p3 = pairs + 6 * kb
         for panel in panels {
