@@ -181,6 +181,23 @@ def median_ci(values: list[float]) -> tuple[float, float, float]:
     return med, s[lo - 1], s[hi - 1]
 
 
+def parse_model_spec(spec: str, option: str) -> tuple[tuple, Path | None]:
+    """One model named on the command line (`option` names the flag in errors):
+    arch:width:alpha:resolution, or onnx:<file>, whose resolution is read from its input.
+    Returns the model's tuple and the file (None for a built-in model)."""
+    if spec.startswith("onnx:"):
+        path = Path(spec[5:])
+        if not path.is_file():
+            sys.exit(f"{option} {spec}: no such file")
+        dims = onnx.load(str(path), load_external_data=False).graph.input[0].type.tensor_type.shape.dim
+        return (f"onnx:{path.stem}", 1.0, "1", int(dims[2].dim_value)), path
+    try:
+        arch, width, alpha, res = spec.split(":")
+        return (arch, float(width), alpha, int(res)), None
+    except ValueError:
+        sys.exit(f"{option} {spec}: write arch:width:alpha:resolution (mobilenext:1.0:1/6:224) or onnx:<file>")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description="Sandglass vs peer engines, alternated inference by inference")
     p.add_argument("--sandglass", default=str(pb.ROOT / ".build/release/sandglass"))
@@ -210,15 +227,10 @@ def main() -> None:
     if a.models:
         models = []
         for spec in a.models.split(","):
-            if spec.startswith("onnx:"):
-                path = Path(spec[5:])
-                dims = onnx.load(str(path), load_external_data=False).graph.input[0].type.tensor_type.shape.dim
-                m = (f"onnx:{path.stem}", 1.0, "1", int(dims[2].dim_value))
+            m, path = parse_model_spec(spec, "--models")
+            if path is not None:
                 files[m] = path
-                models.append(m)
-            else:
-                arch, width, alpha, res = spec.split(":")
-                models.append((arch, float(width), alpha, int(res)))
+            models.append(m)
     peers = [x for x in a.peers.split(",") if x]
     unknown = [x for x in peers if x not in ("onnxruntime", "litert")]
     if unknown:

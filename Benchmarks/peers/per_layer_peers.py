@@ -140,18 +140,10 @@ def main() -> None:
     cpu = a.cpu if a.cpu is not None else sorted(os.sched_getaffinity(0))[-1]
     os.sched_setaffinity(0, {cpu})  # the worker, started below, inherits it
     tmp = Path(tempfile.mkdtemp(prefix="sandglass-per-layer-"))
-    if a.model.startswith("onnx:"):
-        path = Path(a.model[5:])
-        if not path.is_file():
-            sys.exit(f"--model {a.model}: no such file")
-        resolution = int(onnx.load(str(path), load_external_data=False).graph.input[0].type.tensor_type.shape.dim[2].dim_value)
-        m, label = ("onnx", 1.0, "1", resolution), path.stem
+    m, path = pp.parse_model_spec(a.model, "--model")
+    if path is not None:
+        label = path.stem
     else:
-        try:
-            arch, width, alpha, res = a.model.split(":")
-            m = (arch, float(width), alpha, int(res))
-        except ValueError:
-            sys.exit(f"--model {a.model}: write arch:width:alpha:resolution (mobilenext:1.0:1/6:224) or onnx:<file>")
         label = f"{m[0]}-{m[1]} α={m[2]} @{m[3]}"
         model, _ = pb.onnx_zoo.build(m[0], width=m[1], alpha=m[2], resolution=m[3], seed=0, fold_bn=a.dtype == "int8")
         path = tmp / "model.onnx"

@@ -32,3 +32,18 @@ def test_paired_peers_writes_paired_figures(sandglass, tmp_path):
     bad = subprocess.run([sys.executable, str(ROOT / "Benchmarks/peers/paired_peers.py"), "--sandglass", str(sandglass),
                           "--peers", "ncnn", "--out", str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert bad.returncode != 0 and "ncnn" in bad.stderr
+
+
+def test_a_model_it_cannot_read_is_refused_with_the_flag_and_the_form(sandglass, tmp_path):
+    # Both tools read a model named on the command line with one parser (paired_peers.parse_model_spec).
+    cases = [("paired_peers.py", "--models", "mobilenext:1.0:1", "arch:width:alpha:resolution"),
+             ("paired_peers.py", "--models", "mobilenext:wide:1:224", "arch:width:alpha:resolution"),
+             ("paired_peers.py", "--models", f"onnx:{tmp_path / 'missing.onnx'}", "no such file"),
+             ("per_layer_peers.py", "--model", "mobilenetv2:1.0", "arch:width:alpha:resolution"),
+             ("per_layer_peers.py", "--model", f"onnx:{tmp_path / 'missing.onnx'}", "no such file")]
+    for tool, flag, spec, why in cases:
+        r = subprocess.run([sys.executable, str(ROOT / "Benchmarks/peers" / tool), "--sandglass", str(sandglass),
+                            flag, spec, "--out", str(tmp_path)], capture_output=True, text=True, timeout=120)
+        assert r.returncode != 0, (tool, spec)
+        assert f"{flag} {spec}: " in r.stderr and why in r.stderr, (tool, spec, r.stderr)
+        assert "Traceback" not in r.stderr, (tool, spec, r.stderr)
