@@ -175,7 +175,8 @@ struct QuantizedStepBuilder {
         if conv.isPointwise {
             let k = conv.inputChannels
             let weights = PackedQuantizedGEMMWeights(k: k, n: conv.outputChannels, bias: bias, inputZeroPoint: inputParameters.zeroPoint,
-                                                     multiplier: { m[$0] }, weight: { o, i in q[o * k + i] })
+                                                     multiplier: { m[$0] }, splitPairs: kernels.gemmSplitsPairs,
+                                                     weight: { o, i in q[o * k + i] })
             keep(weights, bytes: weights.packedBytes)
             return gemm(QuantizedGEMMArguments(a: src, aStride: input.stride, weights: weights, c: dst, cStride: output.stride,
                                                outputZeroPoint: outputParameters.zeroPoint, outputRange: range), m: output.shape.pixels)
@@ -222,7 +223,7 @@ struct QuantizedStepBuilder {
         keep(columns, bytes: 0)
         // OIHW weights, taken in the im2col row order (ky, kx, c).
         let weights = PackedQuantizedGEMMWeights(k: k, n: conv.outputChannels, bias: bias, inputZeroPoint: inputParameters.zeroPoint,
-                                                 multiplier: { m[$0] }, weight: { o, i in
+                                                 multiplier: { m[$0] }, splitPairs: kernels.gemmSplitsPairs, weight: { o, i in
                                                      let c = i % tapBytes, t = i / tapBytes
                                                      return t < taps ? q[(o * conv.inputChannels + c) * taps + t] : 0
                                                  })

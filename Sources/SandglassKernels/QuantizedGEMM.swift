@@ -27,14 +27,19 @@ public final class PackedQuantizedGEMMWeights {
     public let multipliers: AlignedBytes
     /// The largest requantization multiplier (QuantizedGEMMArguments.saturates).
     public let maxMultiplier: Float
+    /// For AVX2 without VNNI (qu8_gemm_4x16c4w), where `splitPairs` asked for it: the same weights
+    /// as 16-bit lanes, per panel and block of K, 128 bytes: for columns 0–7 and then 8–15, bytes 0
+    /// and 2 of each column's block, then bytes 1 and 3 (sg_dot4_pairs_split_u16s8_i32x16).
+    public let pairWeights: AlignedBytes?
 
     /// - Parameters:
     ///   - weight: the int8 weight (o, i) for output column o < n and input row i < k.
     ///   - bias: int32 bias per column (scale inputScale · weightScale[o]).
     ///   - inputZeroPoint: za.
     ///   - multiplier: the requantization multiplier per column.
+    ///   - splitPairs: also lay the weights out as `pairWeights` (QuantizedKernelSet.gemmSplitsPairs).
     public init(k: Int, n: Int, bias: [Int32], inputZeroPoint: Int32, multiplier: (Int) -> Float,
-                weight: (Int, Int) -> Int8) {
+                splitPairs: Bool = false, weight: (Int, Int) -> Int8) {
         self.k = k; self.n = n
         kBlocks = (k + 3) / 4
         panels = (n + 15) / 16
@@ -43,6 +48,8 @@ public final class PackedQuantizedGEMMWeights {
         signedBias = AlignedBytes(bytes: panels * 64)
         multipliers = AlignedBytes(bytes: panels * 64)
         let w = weights.raw.bindMemory(to: Int8.self, capacity: panels * kBlocks * 64)
+        pairWeights = splitPairs ? AlignedBytes(bytes: panels * kBlocks * 128) : nil
+        let pw = pairWeights?.raw.bindMemory(to: Int16.self, capacity: panels * kBlocks * 64)
         let b = self.bias.raw.bindMemory(to: Int32.self, capacity: panels * 16)
         let sb = signedBias.raw.bindMemory(to: Int32.self, capacity: panels * 16)
         let m = multipliers.raw.bindMemory(to: Float.self, capacity: panels * 16)
@@ -54,6 +61,11 @@ public final class PackedQuantizedGEMMWeights {
                 let q = weight(o, i)
                 sum += Int32(q)
                 w[(panel * kBlocks + i / 4) * 64 + lane * 4 + i % 4] = q
+                if let pw {
+                    // Bytes 0 and 2 of the block go to the even half, 1 and 3 to the odd one.
+                    let half = (panel * kBlocks + i / 4) * 64 + lane / 8 * 32 + (i % 2) * 16
+                    pw[half + (lane % 8) * 2 + (i % 4) / 2] = Int16(q)
+                }
             }
             b[o] = (bias.isEmpty ? 0 : bias[o]) &- inputZeroPoint &* sum
             sb[o] = (bias.isEmpty ? 0 : bias[o]) &- (inputZeroPoint &- 128) &* sum
@@ -63,7 +75,9 @@ public final class PackedQuantizedGEMMWeights {
         maxMultiplier = largest
     }
 
-    public var packedBytes: Int { weights.bytes + bias.bytes + signedBias.bytes + multipliers.bytes }
+    public var packedBytes: Int {
+        weights.bytes + bias.bytes + signedBias.bytes + multipliers.bytes + (pairWeights?.bytes ?? 0)
+    }
 }
 
 /// One call of the 8-bit GEMM over rows × panels.
@@ -234,6 +248,7 @@ public func qu8_gemm_4x16c4_widened<Tag>(_ g: QuantizedGEMMArguments, rows: Rang
         return
     }
     let pairs = scratch.assumingMemoryBound(to: Int32.self)
+    let split = p.pairWeights.map { UnsafePointer($0.raw.assumingMemoryBound(to: Int16.self)) }
     let end = rows.upperBound - qu8_single_tail_row(rows)
     var row = rows.lowerBound
     while row < end {
@@ -248,16 +263,28 @@ public func qu8_gemm_4x16c4_widened<Tag>(_ g: QuantizedGEMMArguments, rows: Rang
                 qu8_gemm_4x8c4_widened_panel(g, pairs: pairs, panel: panel, rows: (r0, r1, r2, r3), tag)
                 continue
             }
-            let w0 = w + panel * kb * 64
             let b0 = bias.loadUnaligned(fromByteOffset: panel * 64, as: SIMD16<Int32>.self)
             var c0 = b0, c1 = b0, c2 = b0, c3 = b0
-            for i in 0..<kb {
-                let v = w0.loadUnaligned(fromByteOffset: i &* 64, as: SIMD16<Int32>.self)
-                let e = 2 &* i, o = 2 &* i &+ 1
-                c0 = sg_dot4_pairs_u16s8_i32x16(c0, SIMD16<Int32>(repeating: p0[e]), SIMD16<Int32>(repeating: p0[o]), v)
-                c1 = sg_dot4_pairs_u16s8_i32x16(c1, SIMD16<Int32>(repeating: p1[e]), SIMD16<Int32>(repeating: p1[o]), v)
-                c2 = sg_dot4_pairs_u16s8_i32x16(c2, SIMD16<Int32>(repeating: p2[e]), SIMD16<Int32>(repeating: p2[o]), v)
-                c3 = sg_dot4_pairs_u16s8_i32x16(c3, SIMD16<Int32>(repeating: p3[e]), SIMD16<Int32>(repeating: p3[o]), v)
+            if let split {
+                let w0 = split + panel * kb * 64
+                for i in 0..<kb {
+                    let v = w0 + i &* 64
+                    let e = 2 &* i, o = 2 &* i &+ 1
+                    c0 = sg_dot4_pairs_split_u16s8_i32x16(c0, SIMD16<Int32>(repeating: p0[e]), SIMD16<Int32>(repeating: p0[o]), v)
+                    c1 = sg_dot4_pairs_split_u16s8_i32x16(c1, SIMD16<Int32>(repeating: p1[e]), SIMD16<Int32>(repeating: p1[o]), v)
+                    c2 = sg_dot4_pairs_split_u16s8_i32x16(c2, SIMD16<Int32>(repeating: p2[e]), SIMD16<Int32>(repeating: p2[o]), v)
+                    c3 = sg_dot4_pairs_split_u16s8_i32x16(c3, SIMD16<Int32>(repeating: p3[e]), SIMD16<Int32>(repeating: p3[o]), v)
+                }
+            } else {
+                let w0 = w + panel * kb * 64
+                for i in 0..<kb {
+                    let v = w0.loadUnaligned(fromByteOffset: i &* 64, as: SIMD16<Int32>.self)
+                    let e = 2 &* i, o = 2 &* i &+ 1
+                    c0 = sg_dot4_pairs_u16s8_i32x16(c0, SIMD16<Int32>(repeating: p0[e]), SIMD16<Int32>(repeating: p0[o]), v)
+                    c1 = sg_dot4_pairs_u16s8_i32x16(c1, SIMD16<Int32>(repeating: p1[e]), SIMD16<Int32>(repeating: p1[o]), v)
+                    c2 = sg_dot4_pairs_u16s8_i32x16(c2, SIMD16<Int32>(repeating: p2[e]), SIMD16<Int32>(repeating: p2[o]), v)
+                    c3 = sg_dot4_pairs_u16s8_i32x16(c3, SIMD16<Int32>(repeating: p3[e]), SIMD16<Int32>(repeating: p3[o]), v)
+                }
             }
             let m0 = mult.loadUnaligned(fromByteOffset: panel * 64, as: SIMD16<Float>.self)
             qu8_store_tile(g, rows: (r0, r1, r2, r3), column: panel * 16, (c0, c1, c2, c3), m0, tag)
@@ -279,13 +306,26 @@ func qu8_gemm_4x8c4_widened_panel<Tag>(_ g: QuantizedGEMMArguments, pairs: Unsaf
     let p0 = pairs, p1 = pairs + 2 * kb, p2 = pairs + 4 * kb, p3 = pairs + 6 * kb
     let b0 = UnsafeRawPointer(p.bias.raw).loadUnaligned(fromByteOffset: panel * 64, as: SIMD8<Int32>.self)
     var c0 = b0, c1 = b0, c2 = b0, c3 = b0
-    for i in 0..<kb {
-        let v = w0.loadUnaligned(fromByteOffset: i &* 64, as: SIMD8<Int32>.self)
-        let e = 2 &* i, o = 2 &* i &+ 1
-        c0 = sg_dot4_pairs_u16s8_i32x8(c0, SIMD8<Int32>(repeating: p0[e]), SIMD8<Int32>(repeating: p0[o]), v)
-        c1 = sg_dot4_pairs_u16s8_i32x8(c1, SIMD8<Int32>(repeating: p1[e]), SIMD8<Int32>(repeating: p1[o]), v)
-        c2 = sg_dot4_pairs_u16s8_i32x8(c2, SIMD8<Int32>(repeating: p2[e]), SIMD8<Int32>(repeating: p2[o]), v)
-        c3 = sg_dot4_pairs_u16s8_i32x8(c3, SIMD8<Int32>(repeating: p3[e]), SIMD8<Int32>(repeating: p3[o]), v)
+    if let pairWeights = p.pairWeights {
+        // Columns 0–7 of each block: its first 32 of 64 int16.
+        let s0 = UnsafePointer(pairWeights.raw.assumingMemoryBound(to: Int16.self)) + panel * kb * 64
+        for i in 0..<kb {
+            let v = s0 + i &* 64
+            let e = 2 &* i, o = 2 &* i &+ 1
+            c0 = sg_dot4_pairs_split_u16s8_i32x8(c0, SIMD8<Int32>(repeating: p0[e]), SIMD8<Int32>(repeating: p0[o]), v)
+            c1 = sg_dot4_pairs_split_u16s8_i32x8(c1, SIMD8<Int32>(repeating: p1[e]), SIMD8<Int32>(repeating: p1[o]), v)
+            c2 = sg_dot4_pairs_split_u16s8_i32x8(c2, SIMD8<Int32>(repeating: p2[e]), SIMD8<Int32>(repeating: p2[o]), v)
+            c3 = sg_dot4_pairs_split_u16s8_i32x8(c3, SIMD8<Int32>(repeating: p3[e]), SIMD8<Int32>(repeating: p3[o]), v)
+        }
+    } else {
+        for i in 0..<kb {
+            let v = w0.loadUnaligned(fromByteOffset: i &* 64, as: SIMD8<Int32>.self)
+            let e = 2 &* i, o = 2 &* i &+ 1
+            c0 = sg_dot4_pairs_u16s8_i32x8(c0, SIMD8<Int32>(repeating: p0[e]), SIMD8<Int32>(repeating: p0[o]), v)
+            c1 = sg_dot4_pairs_u16s8_i32x8(c1, SIMD8<Int32>(repeating: p1[e]), SIMD8<Int32>(repeating: p1[o]), v)
+            c2 = sg_dot4_pairs_u16s8_i32x8(c2, SIMD8<Int32>(repeating: p2[e]), SIMD8<Int32>(repeating: p2[o]), v)
+            c3 = sg_dot4_pairs_u16s8_i32x8(c3, SIMD8<Int32>(repeating: p3[e]), SIMD8<Int32>(repeating: p3[o]), v)
+        }
     }
     let m0 = UnsafeRawPointer(p.multipliers.raw).loadUnaligned(fromByteOffset: panel * 64, as: SIMD16<Float>.self)
     qu8_store_tile(g, rows: r, column: panel * 16,

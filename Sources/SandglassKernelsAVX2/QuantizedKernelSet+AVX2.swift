@@ -17,5 +17,6 @@ public func qu8_add_partial__avx2(_ a: QuantizedAddArguments, _ pixels: Range<In
 
 public let avx2QuantizedKernelSet = QuantizedKernelSet(
     isaName: "avx2",
-    gemmName: "qu8_gemm_4x16c4w", gemm: qu8_gemm_4x16c4w__avx2, dwconv: qu8_dwconv__avx2, addPartial: qu8_add_partial__avx2)
+    gemmName: "qu8_gemm_4x16c4w", gemm: qu8_gemm_4x16c4w__avx2, dwconv: qu8_dwconv__avx2, addPartial: qu8_add_partial__avx2,
+    gemmSplitsPairs: true)
 #endif

@@ -33,7 +33,8 @@ public enum QuantizedKernelChecks {
             let a = bytes(m * aStride, &random), w = int8(n * k, &random)
             let bias = (0..<n).map { _ in Int32(truncatingIfNeeded: random.next() >> 16) % 5000 }
             let weights = PackedQuantizedGEMMWeights(k: k, n: n, bias: bias, inputZeroPoint: Int32(random.next() % 256),
-                                                     multiplier: { Float($0 % 7 + 1) * 0.0009 }, weight: { o, i in w[o * k + i] })
+                                                     multiplier: { Float($0 % 7 + 1) * 0.0009 }, splitPairs: set.gemmSplitsPairs,
+                                                     weight: { o, i in w[o * k + i] })
             let zc = Int32(random.next() % 256)
             let expected = AlignedBytes(bytes: m * cStride), actual = AlignedBytes(bytes: m * cStride)
             func args(_ c: AlignedBytes) -> QuantizedGEMMArguments {

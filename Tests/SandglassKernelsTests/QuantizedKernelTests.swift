@@ -49,39 +49,43 @@ final class QuantizedKernelTests: XCTestCase {
             let w = int8(n * k)
             let bias = (0..<n).map { _ in Int32(truncatingIfNeeded: random.next() >> 16) % 5000 }
             let za = Int32(random.next() % 256), zc = Int32(random.next() % 256)
-            let weights = PackedQuantizedGEMMWeights(k: k, n: n, bias: bias, inputZeroPoint: za,
-                                                     multiplier: { Float($0 % 7 + 1) * 0.0009 }, weight: { o, i in w[o * k + i] })
-            let range: ClosedRange<Int32> = m % 2 == 0 ? 0...255 : zc...min(255, zc + 90)
-            let expected = AlignedBytes(bytes: m * cStride)
-            qu8_gemm_reference(QuantizedGEMMArguments(a: UnsafePointer(a.u8), aStride: aStride, weights: weights, c: expected.u8,
-                                                      cStride: cStride, outputZeroPoint: zc, outputRange: range), rows: 0..<m)
-            // The reference itself against a plain triple loop on the unpacked weights.
-            for r in 0..<m {
-                for o in 0..<n {
-                    var acc = bias[o]
-                    for i in 0..<k { acc += (Int32(a.u8[r * aStride + i]) - za) * Int32(w[o * k + i]) }
-                    let want = referenceRequantize(acc, multiplier: Float(o % 7 + 1) * 0.0009, zeroPoint: zc,
-                                                   lower: Float(range.lowerBound - zc), upper: Float(range.upperBound - zc))
-                    XCTAssertEqual(expected.u8[r * cStride + o], want, "m \(m) k \(k) n \(n) row \(r) column \(o)")
-                }
-            }
-            for set in sets() {
-                let c = AlignedBytes(bytes: m * cStride)
-                let g = QuantizedGEMMArguments(a: UnsafePointer(a.u8), aStride: aStride, weights: weights, c: c.u8, cStride: cStride,
-                                               outputZeroPoint: zc, outputRange: range)
-                // In two calls (rows split unevenly, panels whole), as the planner's parts do; one
-                // row in panel groups, as the classifier's parts do.
-                if m == 1 {
-                    set.gemm.run(g, 0..<1, 0..<min(1, weights.panels))
-                    set.gemm.run(g, 0..<1, min(1, weights.panels)..<weights.panels)
-                }
-                let split = m / 3
-                set.gemm.run(g, 0..<split, 0..<weights.panels)
-                set.gemm.run(g, split..<m, 0..<weights.panels)
+            // AVX2's widened GEMM has two weight layouts (pairWeights split at packing or not): both run.
+            for splitPairs in [false, true] {
+                let weights = PackedQuantizedGEMMWeights(k: k, n: n, bias: bias, inputZeroPoint: za,
+                                                         multiplier: { Float($0 % 7 + 1) * 0.0009 }, splitPairs: splitPairs,
+                                                         weight: { o, i in w[o * k + i] })
+                let range: ClosedRange<Int32> = m % 2 == 0 ? 0...255 : zc...min(255, zc + 90)
+                let expected = AlignedBytes(bytes: m * cStride)
+                qu8_gemm_reference(QuantizedGEMMArguments(a: UnsafePointer(a.u8), aStride: aStride, weights: weights, c: expected.u8,
+                                                          cStride: cStride, outputZeroPoint: zc, outputRange: range), rows: 0..<m)
+                // The reference itself against a plain triple loop on the unpacked weights.
                 for r in 0..<m {
-                    for o in 0..<n where c.u8[r * cStride + o] != expected.u8[r * cStride + o] {
-                        XCTFail("\(set.gemm.name) m \(m) k \(k) n \(n): row \(r) column \(o) is \(c.u8[r * cStride + o]), reference \(expected.u8[r * cStride + o])")
-                        return
+                    for o in 0..<n {
+                        var acc = bias[o]
+                        for i in 0..<k { acc += (Int32(a.u8[r * aStride + i]) - za) * Int32(w[o * k + i]) }
+                        let want = referenceRequantize(acc, multiplier: Float(o % 7 + 1) * 0.0009, zeroPoint: zc,
+                                                       lower: Float(range.lowerBound - zc), upper: Float(range.upperBound - zc))
+                        XCTAssertEqual(expected.u8[r * cStride + o], want, "m \(m) k \(k) n \(n) row \(r) column \(o)")
+                    }
+                }
+                for set in sets() {
+                    let c = AlignedBytes(bytes: m * cStride)
+                    let g = QuantizedGEMMArguments(a: UnsafePointer(a.u8), aStride: aStride, weights: weights, c: c.u8, cStride: cStride,
+                                                   outputZeroPoint: zc, outputRange: range)
+                    // In two calls (rows split unevenly, panels whole), as the planner's parts do; one
+                    // row in panel groups, as the classifier's parts do.
+                    if m == 1 {
+                        set.gemm.run(g, 0..<1, 0..<min(1, weights.panels))
+                        set.gemm.run(g, 0..<1, min(1, weights.panels)..<weights.panels)
+                    }
+                    let split = m / 3
+                    set.gemm.run(g, 0..<split, 0..<weights.panels)
+                    set.gemm.run(g, split..<m, 0..<weights.panels)
+                    for r in 0..<m {
+                        for o in 0..<n where c.u8[r * cStride + o] != expected.u8[r * cStride + o] {
+                            XCTFail("\(set.gemm.name) m \(m) k \(k) n \(n) split pairs \(splitPairs): row \(r) column \(o) is \(c.u8[r * cStride + o]), reference \(expected.u8[r * cStride + o])")
+                            return
+                        }
                     }
                 }
             }

@@ -193,6 +193,56 @@ SG_INLINE sg_i32x8 sg_dot4_pairs_u16s8_i32x8(sg_i32x8 acc, sg_i32x8 aEven, sg_i3
 #endif
 }
 
+SG_INLINE sg_i32x8 sg_dot4_pairs_split_u16s8_i32x8(sg_i32x8 acc, sg_i32x8 aEven, sg_i32x8 aOdd, const short *w) {
+#if defined(__AVX2__) && !defined(__AVX512F__)
+    typedef short sg_i16x16_ __attribute__((ext_vector_type(16)));
+    sg_i16x16_ wEven, wOdd;
+    __builtin_memcpy(&wEven, w, sizeof wEven);
+    __builtin_memcpy(&wOdd, w + 16, sizeof wOdd);
+    return acc + (sg_i32x8)__builtin_ia32_pmaddwd256((__v16hi)aEven, (__v16hi)wEven)
+               + (sg_i32x8)__builtin_ia32_pmaddwd256((__v16hi)aOdd, (__v16hi)wOdd);
+#else
+    for (int lane = 0; lane < 8; lane++) {
+        const short *h = w + 2 * lane;
+        acc[lane] += (aEven[lane] & 0xFFFF) * h[0] + ((aEven[lane] >> 16) & 0xFFFF) * h[1]
+                   + (aOdd[lane] & 0xFFFF) * h[16] + ((aOdd[lane] >> 16) & 0xFFFF) * h[17];
+    }
+    return acc;
+#endif
+}
+
+/* The same two products with the weights split at packing (PackedQuantizedGEMMWeights.pairWeights):
+   per 8 columns, 16 int16 lanes of bytes 0 and 2 of each column's 4-byte block, then 16 of bytes 1
+   and 3, so that the loop loads them instead of shifting them out (three shifts per 8 columns and
+   block, which on Zen 1's 128-bit units cost the loop about a tenth: Benchmarks/microarch). `w`
+   holds 32 int16 per 8 lanes: 64 for the 16-lane form, 32 for the 8-lane one. */
+SG_INLINE sg_i32x16 sg_dot4_pairs_split_u16s8_i32x16(sg_i32x16 acc, sg_i32x16 aEven, sg_i32x16 aOdd, const short *w) {
+#if defined(__AVX2__) && !defined(__AVX512F__)
+    typedef short sg_i16x16_ __attribute__((ext_vector_type(16)));
+    typedef int sg_i32x8_ __attribute__((ext_vector_type(8)));
+    sg_i32x8_ half[2];
+    for (int h = 0; h < 2; h++) {
+        sg_i32x8_ e8 = h == 0 ? __builtin_shufflevector(aEven, aEven, 0, 1, 2, 3, 4, 5, 6, 7)
+                              : __builtin_shufflevector(aEven, aEven, 8, 9, 10, 11, 12, 13, 14, 15);
+        sg_i32x8_ o8 = h == 0 ? __builtin_shufflevector(aOdd, aOdd, 0, 1, 2, 3, 4, 5, 6, 7)
+                              : __builtin_shufflevector(aOdd, aOdd, 8, 9, 10, 11, 12, 13, 14, 15);
+        sg_i16x16_ wEven, wOdd;
+        __builtin_memcpy(&wEven, w + 32 * h, sizeof wEven);
+        __builtin_memcpy(&wOdd, w + 32 * h + 16, sizeof wOdd);
+        half[h] = (sg_i32x8_)__builtin_ia32_pmaddwd256((__v16hi)e8, (__v16hi)wEven)
+                + (sg_i32x8_)__builtin_ia32_pmaddwd256((__v16hi)o8, (__v16hi)wOdd);
+    }
+    return acc + __builtin_shufflevector(half[0], half[1], 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+#else
+    for (int lane = 0; lane < 16; lane++) {
+        const short *h = w + 32 * (lane / 8) + 2 * (lane % 8);
+        acc[lane] += (aEven[lane] & 0xFFFF) * h[0] + ((aEven[lane] >> 16) & 0xFFFF) * h[1]
+                   + (aOdd[lane] & 0xFFFF) * h[16] + ((aOdd[lane] >> 16) & 0xFFFF) * h[17];
+    }
+    return acc;
+#endif
+}
+
 /* acc + Σ_{j<4} u8(byte j of a) · s8(byte j of w), lane by lane: vpdpbusd where the module is
    compiled with AVX-512 VNNI (SandglassKernelsAVX512VNNI) or AVX-VNNI (SandglassKernelsAVX2VNNI),
    vpmaddwd on bytes widened to 16 bits with AVX2, else four multiply-adds on the
