@@ -230,6 +230,8 @@ func qu8_single_tail_row(_ rows: Range<Int>) -> Int {
 /// run against every panel, the pairs broadcast straight from memory. Widening them inside the
 /// loop took three vector instructions per row and block, again for every panel; with vpmaddwd
 /// issuing two per cycle on Zen 3, the loop was bound by those instructions, not by the products.
+/// The weights come split the same way at packing (PackedQuantizedGEMMWeights.pairWeights): the
+/// three shifts per 8 columns and block that split them in the loop cost Zen 1 5% of the network.
 @inlinable @inline(__always)
 public func qu8_gemm_4x16c4_widened<Tag>(_ g: QuantizedGEMMArguments, rows: Range<Int>, panels: Range<Int>, _ tag: Tag.Type) {
     let p = g.weights
@@ -238,17 +240,17 @@ public func qu8_gemm_4x16c4_widened<Tag>(_ g: QuantizedGEMMArguments, rows: Rang
         qu8_gemm_1x16c4(g, row: rows.lowerBound, panels: panels, tag)
         return
     }
-    let w = UnsafeRawPointer(p.weights.raw)
     let bias = UnsafeRawPointer(p.bias.raw)
     let mult = UnsafeRawPointer(p.multipliers.raw)
-    // Not withUnsafeTemporaryAllocation: in its closure the vector helpers were called, not
-    // inlined (the whole network ran 2.4× slower).
-    guard let scratch = sg_thread_scratch(8 * kb * MemoryLayout<Int32>.size) else {
+    // Weights packed without their 16-bit pairs (splitPairs false) take the plain c4 kernel.
+    // Scratch, not withUnsafeTemporaryAllocation: in its closure the vector helpers were called,
+    // not inlined (the whole network ran 2.4× slower).
+    guard let pairWeights = p.pairWeights, let scratch = sg_thread_scratch(8 * kb * MemoryLayout<Int32>.size) else {
         qu8_gemm_c4(g, rows: rows, panels: panels, wide: false, tag)
         return
     }
     let pairs = scratch.assumingMemoryBound(to: Int32.self)
-    let split = p.pairWeights.map { UnsafePointer($0.raw.assumingMemoryBound(to: Int16.self)) }
+    let split = UnsafePointer(pairWeights.raw.assumingMemoryBound(to: Int16.self))
     let end = rows.upperBound - qu8_single_tail_row(rows)
     var row = rows.lowerBound
     while row < end {
@@ -260,31 +262,19 @@ public func qu8_gemm_4x16c4_widened<Tag>(_ g: QuantizedGEMMArguments, rows: Rang
         let p0 = pairs, p1 = pairs + 2 * kb, p2 = pairs + 4 * kb, p3 = pairs + 6 * kb
         for panel in panels {
             if panel * 16 + 8 >= p.n {
-                qu8_gemm_4x8c4_widened_panel(g, pairs: pairs, panel: panel, rows: (r0, r1, r2, r3), tag)
+                qu8_gemm_4x8c4_widened_panel(g, pairs: pairs, split: split, panel: panel, rows: (r0, r1, r2, r3), tag)
                 continue
             }
             let b0 = bias.loadUnaligned(fromByteOffset: panel * 64, as: SIMD16<Int32>.self)
             var c0 = b0, c1 = b0, c2 = b0, c3 = b0
-            if let split {
-                let w0 = split + panel * kb * 64
-                for i in 0..<kb {
-                    let v = w0 + i &* 64
-                    let e = 2 &* i, o = 2 &* i &+ 1
-                    c0 = sg_dot4_pairs_split_u16s8_i32x16(c0, SIMD16<Int32>(repeating: p0[e]), SIMD16<Int32>(repeating: p0[o]), v)
-                    c1 = sg_dot4_pairs_split_u16s8_i32x16(c1, SIMD16<Int32>(repeating: p1[e]), SIMD16<Int32>(repeating: p1[o]), v)
-                    c2 = sg_dot4_pairs_split_u16s8_i32x16(c2, SIMD16<Int32>(repeating: p2[e]), SIMD16<Int32>(repeating: p2[o]), v)
-                    c3 = sg_dot4_pairs_split_u16s8_i32x16(c3, SIMD16<Int32>(repeating: p3[e]), SIMD16<Int32>(repeating: p3[o]), v)
-                }
-            } else {
-                let w0 = w + panel * kb * 64
-                for i in 0..<kb {
-                    let v = w0.loadUnaligned(fromByteOffset: i &* 64, as: SIMD16<Int32>.self)
-                    let e = 2 &* i, o = 2 &* i &+ 1
-                    c0 = sg_dot4_pairs_u16s8_i32x16(c0, SIMD16<Int32>(repeating: p0[e]), SIMD16<Int32>(repeating: p0[o]), v)
-                    c1 = sg_dot4_pairs_u16s8_i32x16(c1, SIMD16<Int32>(repeating: p1[e]), SIMD16<Int32>(repeating: p1[o]), v)
-                    c2 = sg_dot4_pairs_u16s8_i32x16(c2, SIMD16<Int32>(repeating: p2[e]), SIMD16<Int32>(repeating: p2[o]), v)
-                    c3 = sg_dot4_pairs_u16s8_i32x16(c3, SIMD16<Int32>(repeating: p3[e]), SIMD16<Int32>(repeating: p3[o]), v)
-                }
+            let w0 = split + panel * kb * 64
+            for i in 0..<kb {
+                let v = w0 + i &* 64
+                let e = 2 &* i, o = 2 &* i &+ 1
+                c0 = sg_dot4_pairs_split_u16s8_i32x16(c0, SIMD16<Int32>(repeating: p0[e]), SIMD16<Int32>(repeating: p0[o]), v)
+                c1 = sg_dot4_pairs_split_u16s8_i32x16(c1, SIMD16<Int32>(repeating: p1[e]), SIMD16<Int32>(repeating: p1[o]), v)
+                c2 = sg_dot4_pairs_split_u16s8_i32x16(c2, SIMD16<Int32>(repeating: p2[e]), SIMD16<Int32>(repeating: p2[o]), v)
+                c3 = sg_dot4_pairs_split_u16s8_i32x16(c3, SIMD16<Int32>(repeating: p3[e]), SIMD16<Int32>(repeating: p3[o]), v)
             }
             let m0 = mult.loadUnaligned(fromByteOffset: panel * 64, as: SIMD16<Float>.self)
             qu8_store_tile(g, rows: (r0, r1, r2, r3), column: panel * 16, (c0, c1, c2, c3), m0, tag)
@@ -295,37 +285,24 @@ public func qu8_gemm_4x16c4_widened<Tag>(_ g: QuantizedGEMMArguments, rows: Rang
 }
 
 /// A last panel with at most 8 real columns (N = 24, 40, ...): the first 8 lanes only, so that
-/// it costs half a panel, not a whole one of which half multiplies zero weights. The weights of a
-/// block's lanes 0..7 are the first 32 of its 64 bytes. The store writes 16 bytes as the full
-/// panel does (the columns past N are the row's padding).
+/// it costs half a panel, not a whole one of which half multiplies zero weights. The store writes
+/// 16 bytes as the full panel does (the columns past N are the row's padding).
 @inlinable @inline(__always)
-func qu8_gemm_4x8c4_widened_panel<Tag>(_ g: QuantizedGEMMArguments, pairs: UnsafeMutablePointer<Int32>, panel: Int,
-                                       rows r: (Int, Int, Int, Int), _ tag: Tag.Type) {
+func qu8_gemm_4x8c4_widened_panel<Tag>(_ g: QuantizedGEMMArguments, pairs: UnsafeMutablePointer<Int32>,
+                                       split: UnsafePointer<Int16>, panel: Int, rows r: (Int, Int, Int, Int), _ tag: Tag.Type) {
     let p = g.weights, kb = p.kBlocks
-    let w0 = UnsafeRawPointer(p.weights.raw) + panel * kb * 64
+    // Columns 0–7 of each block: the first 32 of its 64 int16.
+    let w0 = split + panel * kb * 64
     let p0 = pairs, p1 = pairs + 2 * kb, p2 = pairs + 4 * kb, p3 = pairs + 6 * kb
     let b0 = UnsafeRawPointer(p.bias.raw).loadUnaligned(fromByteOffset: panel * 64, as: SIMD8<Int32>.self)
     var c0 = b0, c1 = b0, c2 = b0, c3 = b0
-    if let pairWeights = p.pairWeights {
-        // Columns 0–7 of each block: its first 32 of 64 int16.
-        let s0 = UnsafePointer(pairWeights.raw.assumingMemoryBound(to: Int16.self)) + panel * kb * 64
-        for i in 0..<kb {
-            let v = s0 + i &* 64
-            let e = 2 &* i, o = 2 &* i &+ 1
-            c0 = sg_dot4_pairs_split_u16s8_i32x8(c0, SIMD8<Int32>(repeating: p0[e]), SIMD8<Int32>(repeating: p0[o]), v)
-            c1 = sg_dot4_pairs_split_u16s8_i32x8(c1, SIMD8<Int32>(repeating: p1[e]), SIMD8<Int32>(repeating: p1[o]), v)
-            c2 = sg_dot4_pairs_split_u16s8_i32x8(c2, SIMD8<Int32>(repeating: p2[e]), SIMD8<Int32>(repeating: p2[o]), v)
-            c3 = sg_dot4_pairs_split_u16s8_i32x8(c3, SIMD8<Int32>(repeating: p3[e]), SIMD8<Int32>(repeating: p3[o]), v)
-        }
-    } else {
-        for i in 0..<kb {
-            let v = w0.loadUnaligned(fromByteOffset: i &* 64, as: SIMD8<Int32>.self)
-            let e = 2 &* i, o = 2 &* i &+ 1
-            c0 = sg_dot4_pairs_u16s8_i32x8(c0, SIMD8<Int32>(repeating: p0[e]), SIMD8<Int32>(repeating: p0[o]), v)
-            c1 = sg_dot4_pairs_u16s8_i32x8(c1, SIMD8<Int32>(repeating: p1[e]), SIMD8<Int32>(repeating: p1[o]), v)
-            c2 = sg_dot4_pairs_u16s8_i32x8(c2, SIMD8<Int32>(repeating: p2[e]), SIMD8<Int32>(repeating: p2[o]), v)
-            c3 = sg_dot4_pairs_u16s8_i32x8(c3, SIMD8<Int32>(repeating: p3[e]), SIMD8<Int32>(repeating: p3[o]), v)
-        }
+    for i in 0..<kb {
+        let v = w0 + i &* 64
+        let e = 2 &* i, o = 2 &* i &+ 1
+        c0 = sg_dot4_pairs_split_u16s8_i32x8(c0, SIMD8<Int32>(repeating: p0[e]), SIMD8<Int32>(repeating: p0[o]), v)
+        c1 = sg_dot4_pairs_split_u16s8_i32x8(c1, SIMD8<Int32>(repeating: p1[e]), SIMD8<Int32>(repeating: p1[o]), v)
+        c2 = sg_dot4_pairs_split_u16s8_i32x8(c2, SIMD8<Int32>(repeating: p2[e]), SIMD8<Int32>(repeating: p2[o]), v)
+        c3 = sg_dot4_pairs_split_u16s8_i32x8(c3, SIMD8<Int32>(repeating: p3[e]), SIMD8<Int32>(repeating: p3[o]), v)
     }
     let m0 = UnsafeRawPointer(p.multipliers.raw).loadUnaligned(fromByteOffset: panel * 64, as: SIMD16<Float>.self)
     qu8_store_tile(g, rows: r, column: panel * 16,

@@ -49,7 +49,8 @@ final class QuantizedKernelTests: XCTestCase {
             let w = int8(n * k)
             let bias = (0..<n).map { _ in Int32(truncatingIfNeeded: random.next() >> 16) % 5000 }
             let za = Int32(random.next() % 256), zc = Int32(random.next() % 256)
-            // AVX2's widened GEMM has two weight layouts (pairWeights split at packing or not): both run.
+            // With and without pairWeights: AVX2's widened GEMM reads them, and takes the plain c4
+            // kernel without them.
             for splitPairs in [false, true] {
                 let weights = PackedQuantizedGEMMWeights(k: k, n: n, bias: bias, inputZeroPoint: za,
                                                          multiplier: { Float($0 % 7 + 1) * 0.0009 }, splitPairs: splitPairs,

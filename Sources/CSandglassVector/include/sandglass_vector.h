@@ -108,9 +108,10 @@ SG_SIGMOID(16)
 typedef int sg_i32x16 __attribute__((ext_vector_type(16)));
 typedef unsigned char sg_u8x16 __attribute__((ext_vector_type(16)));
 
-/* The dot product on activations already split into 16-bit pairs (qu8_gemm_4x16c4w widens them
-   once per tile): aEven holds bytes 0 and 2 of a row's 4-byte block as two 16-bit lanes, aOdd
-   bytes 1 and 3; the weights' bytes are split the same way here. Two vpmaddwd per 8 lanes, exact:
+/* The dot product on activations split into 16-bit pairs (sg_dot4_u8s8_i32x16 splits them per
+   call; qu8_gemm_4x16c4w widens them once per tile and takes the split-weight form below): aEven
+   holds bytes 0 and 2 of a row's 4-byte block as two 16-bit lanes, aOdd bytes 1 and 3; the
+   weights' bytes are split the same way here. Two vpmaddwd per 8 lanes, exact:
    each 32-bit sum of two products is at most 2·255·128. */
 SG_INLINE sg_i32x16 sg_dot4_pairs_u16s8_i32x16(sg_i32x16 acc, sg_i32x16 aEven, sg_i32x16 aOdd, sg_i32x16 w) {
 #if defined(__AVX2__) && !defined(__AVX512F__)
@@ -138,7 +139,7 @@ SG_INLINE sg_i32x16 sg_dot4_pairs_u16s8_i32x16(sg_i32x16 acc, sg_i32x16 aEven, s
 #endif
 }
 
-/* One row of A split into the 16-bit pairs that sg_dot4_pairs_u16s8 takes: for each 4-byte block
+/* One row of A split into the 16-bit pairs that sg_dot4_pairs_split_u16s8 takes: for each 4-byte block
    i of `src`, dst[2i] holds bytes 0 and 2 as two 16-bit lanes and dst[2i+1] bytes 1 and 3. Eight
    blocks per step, interleaved by two shuffles: the scalar loop this replaces stored 4 bytes at a
    time, two stores per block, and a Zen 1 stores one per cycle: counted, about a sixth of a tile's
@@ -175,24 +176,14 @@ SG_INLINE void sg_widen_pairs_u8(const void *src, int *dst, long kb) {
     }
 }
 
-/* The same on 8 lanes: a panel whose real columns end within its first 8 (N = 24, 40, ...), where
-   the 16-lane form spent half its products on zero weights. */
-typedef int sg_i32x8 __attribute__((ext_vector_type(8)));
-SG_INLINE sg_i32x8 sg_dot4_pairs_u16s8_i32x8(sg_i32x8 acc, sg_i32x8 aEven, sg_i32x8 aOdd, sg_i32x8 w) {
-#if defined(__AVX2__) && !defined(__AVX512F__)
-    typedef short sg_i16x16_ __attribute__((ext_vector_type(16)));
-    typedef unsigned short sg_u16x16_ __attribute__((ext_vector_type(16)));
-    sg_i16x16_ w16 = (sg_i16x16_)w;
-    sg_i16x16_ wEven = (sg_i16x16_)((sg_u16x16_)w16 << 8) >> 8, wOdd = w16 >> 8;
-    return acc + (sg_i32x8)__builtin_ia32_pmaddwd256((__v16hi)aEven, (__v16hi)wEven)
-               + (sg_i32x8)__builtin_ia32_pmaddwd256((__v16hi)aOdd, (__v16hi)wOdd);
-#else
-    acc += (aEven & 0xFFFF) * ((w << 24) >> 24) + (aEven >> 16) * ((w << 8) >> 24);
-    acc += (aOdd & 0xFFFF) * ((w << 16) >> 24) + (aOdd >> 16) * (w >> 24);
-    return acc;
-#endif
-}
 
+/* The same two products with the weights split at packing (PackedQuantizedGEMMWeights.pairWeights),
+   as qu8_gemm_4x16c4w reads them: per 8 columns, 16 int16 lanes of bytes 0 and 2 of each column's
+   4-byte block, then 16 of bytes 1 and 3, so that the loop loads them instead of shifting them out
+   (three shifts per 8 columns and block, which on Zen 1's 128-bit units cost the loop about a
+   tenth: Benchmarks/microarch). `w` holds 32 int16 per 8 lanes. The 8-lane form serves a last
+   panel whose real columns end within its first 8 (N = 24, 40, ...). */
+typedef int sg_i32x8 __attribute__((ext_vector_type(8)));
 SG_INLINE sg_i32x8 sg_dot4_pairs_split_u16s8_i32x8(sg_i32x8 acc, sg_i32x8 aEven, sg_i32x8 aOdd, const short *w) {
 #if defined(__AVX2__) && !defined(__AVX512F__)
     typedef short sg_i16x16_ __attribute__((ext_vector_type(16)));
@@ -211,36 +202,14 @@ SG_INLINE sg_i32x8 sg_dot4_pairs_split_u16s8_i32x8(sg_i32x8 acc, sg_i32x8 aEven,
 #endif
 }
 
-/* The same two products with the weights split at packing (PackedQuantizedGEMMWeights.pairWeights):
-   per 8 columns, 16 int16 lanes of bytes 0 and 2 of each column's 4-byte block, then 16 of bytes 1
-   and 3, so that the loop loads them instead of shifting them out (three shifts per 8 columns and
-   block, which on Zen 1's 128-bit units cost the loop about a tenth: Benchmarks/microarch). `w`
-   holds 32 int16 per 8 lanes: 64 for the 16-lane form, 32 for the 8-lane one. */
 SG_INLINE sg_i32x16 sg_dot4_pairs_split_u16s8_i32x16(sg_i32x16 acc, sg_i32x16 aEven, sg_i32x16 aOdd, const short *w) {
-#if defined(__AVX2__) && !defined(__AVX512F__)
-    typedef short sg_i16x16_ __attribute__((ext_vector_type(16)));
-    typedef int sg_i32x8_ __attribute__((ext_vector_type(8)));
-    sg_i32x8_ half[2];
-    for (int h = 0; h < 2; h++) {
-        sg_i32x8_ e8 = h == 0 ? __builtin_shufflevector(aEven, aEven, 0, 1, 2, 3, 4, 5, 6, 7)
-                              : __builtin_shufflevector(aEven, aEven, 8, 9, 10, 11, 12, 13, 14, 15);
-        sg_i32x8_ o8 = h == 0 ? __builtin_shufflevector(aOdd, aOdd, 0, 1, 2, 3, 4, 5, 6, 7)
-                              : __builtin_shufflevector(aOdd, aOdd, 8, 9, 10, 11, 12, 13, 14, 15);
-        sg_i16x16_ wEven, wOdd;
-        __builtin_memcpy(&wEven, w + 32 * h, sizeof wEven);
-        __builtin_memcpy(&wOdd, w + 32 * h + 16, sizeof wOdd);
-        half[h] = (sg_i32x8_)__builtin_ia32_pmaddwd256((__v16hi)e8, (__v16hi)wEven)
-                + (sg_i32x8_)__builtin_ia32_pmaddwd256((__v16hi)o8, (__v16hi)wOdd);
-    }
-    return acc + __builtin_shufflevector(half[0], half[1], 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-#else
-    for (int lane = 0; lane < 16; lane++) {
-        const short *h = w + 32 * (lane / 8) + 2 * (lane % 8);
-        acc[lane] += (aEven[lane] & 0xFFFF) * h[0] + ((aEven[lane] >> 16) & 0xFFFF) * h[1]
-                   + (aOdd[lane] & 0xFFFF) * h[16] + ((aOdd[lane] >> 16) & 0xFFFF) * h[17];
-    }
-    return acc;
-#endif
+    sg_i32x8 lo = sg_dot4_pairs_split_u16s8_i32x8(__builtin_shufflevector(acc, acc, 0, 1, 2, 3, 4, 5, 6, 7),
+                                                  __builtin_shufflevector(aEven, aEven, 0, 1, 2, 3, 4, 5, 6, 7),
+                                                  __builtin_shufflevector(aOdd, aOdd, 0, 1, 2, 3, 4, 5, 6, 7), w);
+    sg_i32x8 hi = sg_dot4_pairs_split_u16s8_i32x8(__builtin_shufflevector(acc, acc, 8, 9, 10, 11, 12, 13, 14, 15),
+                                                  __builtin_shufflevector(aEven, aEven, 8, 9, 10, 11, 12, 13, 14, 15),
+                                                  __builtin_shufflevector(aOdd, aOdd, 8, 9, 10, 11, 12, 13, 14, 15), w + 32);
+    return __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 }
 
 /* acc + Σ_{j<4} u8(byte j of a) · s8(byte j of w), lane by lane: vpdpbusd where the module is
