@@ -1,9 +1,10 @@
 /* The inner loop of the AVX2 int8 GEMM without VNNI (qu8_gemm_4x16c4w__avx2), written out in C
    with three variants, to find what bounds it on a given CPU. Everything is in L1 (K = 576), so
    what is measured is the loop's issue rate, not memory:
-     v0  as Sandglass compiles it: weights as c4 bytes split into 16-bit even/odd by three shifts
-         per 8 columns, four rows, two vpmaddwd and two vpaddd per row and 8 columns;
-     v1  the weights split at packing instead (no shifts in the loop);
+     v0  as Sandglass compiled it until 21fe41a: weights as c4 bytes split into 16-bit even/odd by
+         three shifts per 8 columns, four rows, two vpmaddwd and two vpaddd per row and 8 columns;
+     v1  the weights split at packing instead (no shifts in the loop), as Sandglass does since
+         21fe41a (Zen 3: 1.03× v0 here, no gain in the network; Zen 1: 1.11×, 5% in the network);
      v2  v1 with six rows (more products per weight load and per broadcast pair).
    Each variant's outputs are checked against v0's. Prints the best of 40 runs in GMAC/s (one
    multiply-add = one 8-bit product accumulated); multiply by 2 for GOP/s.

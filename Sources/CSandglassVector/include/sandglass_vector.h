@@ -176,7 +176,6 @@ SG_INLINE void sg_widen_pairs_u8(const void *src, int *dst, long kb) {
     }
 }
 
-
 /* The same two products with the weights split at packing (PackedQuantizedGEMMWeights.pairWeights),
    as qu8_gemm_4x16c4w reads them: per 8 columns, 16 int16 lanes of bytes 0 and 2 of each column's
    4-byte block, then 16 of bytes 1 and 3, so that the loop loads them instead of shifting them out
