@@ -49,26 +49,28 @@ final class QuantizedKernelTests: XCTestCase {
             let w = int8(n * k)
             let bias = (0..<n).map { _ in Int32(truncatingIfNeeded: random.next() >> 16) % 5000 }
             let za = Int32(random.next() % 256), zc = Int32(random.next() % 256)
+            func packed(splitPairs: Bool) -> PackedQuantizedGEMMWeights {
+                PackedQuantizedGEMMWeights(k: k, n: n, bias: bias, inputZeroPoint: za, multiplier: { Float($0 % 7 + 1) * 0.0009 },
+                                           splitPairs: splitPairs, weight: { o, i in w[o * k + i] })
+            }
+            let weights = packed(splitPairs: false)
+            let range: ClosedRange<Int32> = m % 2 == 0 ? 0...255 : zc...min(255, zc + 90)
+            let expected = AlignedBytes(bytes: m * cStride)
+            qu8_gemm_reference(QuantizedGEMMArguments(a: UnsafePointer(a.u8), aStride: aStride, weights: weights, c: expected.u8,
+                                                      cStride: cStride, outputZeroPoint: zc, outputRange: range), rows: 0..<m)
+            // The reference itself against a plain triple loop on the unpacked weights.
+            for r in 0..<m {
+                for o in 0..<n {
+                    var acc = bias[o]
+                    for i in 0..<k { acc += (Int32(a.u8[r * aStride + i]) - za) * Int32(w[o * k + i]) }
+                    let want = referenceRequantize(acc, multiplier: Float(o % 7 + 1) * 0.0009, zeroPoint: zc,
+                                                   lower: Float(range.lowerBound - zc), upper: Float(range.upperBound - zc))
+                    XCTAssertEqual(expected.u8[r * cStride + o], want, "m \(m) k \(k) n \(n) row \(r) column \(o)")
+                }
+            }
             // With and without pairWeights: AVX2's widened GEMM reads them, and takes the plain c4
             // kernel without them.
-            for splitPairs in [false, true] {
-                let weights = PackedQuantizedGEMMWeights(k: k, n: n, bias: bias, inputZeroPoint: za,
-                                                         multiplier: { Float($0 % 7 + 1) * 0.0009 }, splitPairs: splitPairs,
-                                                         weight: { o, i in w[o * k + i] })
-                let range: ClosedRange<Int32> = m % 2 == 0 ? 0...255 : zc...min(255, zc + 90)
-                let expected = AlignedBytes(bytes: m * cStride)
-                qu8_gemm_reference(QuantizedGEMMArguments(a: UnsafePointer(a.u8), aStride: aStride, weights: weights, c: expected.u8,
-                                                          cStride: cStride, outputZeroPoint: zc, outputRange: range), rows: 0..<m)
-                // The reference itself against a plain triple loop on the unpacked weights.
-                for r in 0..<m {
-                    for o in 0..<n {
-                        var acc = bias[o]
-                        for i in 0..<k { acc += (Int32(a.u8[r * aStride + i]) - za) * Int32(w[o * k + i]) }
-                        let want = referenceRequantize(acc, multiplier: Float(o % 7 + 1) * 0.0009, zeroPoint: zc,
-                                                       lower: Float(range.lowerBound - zc), upper: Float(range.upperBound - zc))
-                        XCTAssertEqual(expected.u8[r * cStride + o], want, "m \(m) k \(k) n \(n) row \(r) column \(o)")
-                    }
-                }
+            for (splitPairs, weights) in [(false, weights), (true, packed(splitPairs: true))] {
                 for set in sets() {
                     let c = AlignedBytes(bytes: m * cStride)
                     let g = QuantizedGEMMArguments(a: UnsafePointer(a.u8), aStride: aStride, weights: weights, c: c.u8, cStride: cStride,
