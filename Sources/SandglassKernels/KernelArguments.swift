@@ -57,17 +57,20 @@ public struct GEMMTileArguments {
     public var maxValue: Float
     public var rowStart: Int
     public var rowEnd: Int
+    /// Bytes from this panel to the next one in the packed storage, or 0 when it is the last:
+    /// the tile kernels' first tile prefetches the next panel line by line (see runGEMM).
+    public var nextPanelBytes: Int
 
     @inlinable
     public init(a: UnsafePointer<Float>, lda: Int, k: Int, panel: UnsafePointer<Float>,
                 c: UnsafeMutablePointer<Float>, ldc: Int, validColumns: Int,
                 residual: UnsafePointer<Float>?, ldr: Int, residualColumns: Int,
-                minValue: Float, maxValue: Float, rowStart: Int, rowEnd: Int) {
+                minValue: Float, maxValue: Float, rowStart: Int, rowEnd: Int, nextPanelBytes: Int = 0) {
         self.a = a; self.lda = lda; self.k = k; self.panel = panel
         self.c = c; self.ldc = ldc; self.validColumns = validColumns
         self.residual = residual; self.ldr = ldr; self.residualColumns = residualColumns
         self.minValue = minValue; self.maxValue = maxValue
-        self.rowStart = rowStart; self.rowEnd = rowEnd
+        self.rowStart = rowStart; self.rowEnd = rowEnd; self.nextPanelBytes = nextPanelBytes
     }
 }
 

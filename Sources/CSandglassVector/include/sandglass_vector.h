@@ -42,6 +42,9 @@ SG_INLINE sg_f32x4 sg_mul_f32x4(sg_f32x4 a, sg_f32x4 b) { return a * b; }
 SG_INLINE sg_f32x8 sg_mul_f32x8(sg_f32x8 a, sg_f32x8 b) { return a * b; }
 SG_INLINE sg_f32x16 sg_mul_f32x16(sg_f32x16 a, sg_f32x16 b) { return a * b; }
 
+/// Asks for the cache line holding p before it is read (a hint: it never faults).
+SG_INLINE void sg_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
+
 /// Sixteen ones then sixteen zeros: the 16 - n'th float starts a vector whose first n lanes are
 /// 1 and the rest 0, the mask of a partial shortcut add ending inside a vector (a masked add
 /// with it replaces a loop over lanes).

@@ -4,6 +4,8 @@
 // (optional residual add on the first columns, clamp). Generic over the vector type so that
 // one source compiles to AVX-512, AVX2 and NEON; the ISA modules instantiate them.
 // Rows past rowEnd alias the last valid row (XNNPACK's trick), so tails need no extra code.
+// The first tile of a multi-row kernel prefetches the next panel (t.nextPanelBytes ahead) as it
+// goes: a layer's weights are read once per inference, from L3 or DRAM (see runGEMM).
 
 @inlinable @inline(__always)
 public func f32_gemm_6x4v<V: FloatVector>(_ t: GEMMTileArguments, _: V.Type) {
@@ -11,6 +13,7 @@ public func f32_gemm_6x4v<V: FloatVector>(_ t: GEMMTileArguments, _: V.Type) {
     let panelBytes = 4 &* vectorBytes
     let biasPointer = UnsafeRawPointer(t.panel)
     let weightsStart = biasPointer + panelBytes
+    let ahead = t.nextPanelBytes
     var row = t.rowStart
     while row < t.rowEnd {
         let rows = Swift.min(6, t.rowEnd &- row)
@@ -50,7 +53,9 @@ public func f32_gemm_6x4v<V: FloatVector>(_ t: GEMMTileArguments, _: V.Type) {
         var c5_3 = bias3
         var b = weightsStart
         var kk = 0
+        let prefetching = row == t.rowStart && ahead != 0
         while kk < t.k {
+            if prefetching { gemmPrefetch(b + ahead, bytes: panelBytes) }
             let b0 = b.load(fromByteOffset: 0 &* vectorBytes, as: V.self)
             let b1 = b.load(fromByteOffset: 1 &* vectorBytes, as: V.self)
             let b2 = b.load(fromByteOffset: 2 &* vectorBytes, as: V.self)
@@ -122,6 +127,7 @@ public func f32_gemm_12x2v<V: FloatVector>(_ t: GEMMTileArguments, _: V.Type) {
     let panelBytes = 2 &* vectorBytes
     let biasPointer = UnsafeRawPointer(t.panel)
     let weightsStart = biasPointer + panelBytes
+    let ahead = t.nextPanelBytes
     var row = t.rowStart
     while row < t.rowEnd {
         let rows = Swift.min(12, t.rowEnd &- row)
@@ -165,7 +171,9 @@ public func f32_gemm_12x2v<V: FloatVector>(_ t: GEMMTileArguments, _: V.Type) {
         var c11_1 = bias1
         var b = weightsStart
         var kk = 0
+        let prefetching = row == t.rowStart && ahead != 0
         while kk < t.k {
+            if prefetching { gemmPrefetch(b + ahead, bytes: panelBytes) }
             let b0 = b.load(fromByteOffset: 0 &* vectorBytes, as: V.self)
             let b1 = b.load(fromByteOffset: 1 &* vectorBytes, as: V.self)
             let x0 = V(repeating: a0[kk])
@@ -259,6 +267,7 @@ public func f32_gemm_24x1v<V: FloatVector>(_ t: GEMMTileArguments, _: V.Type) {
     let panelBytes = 1 &* vectorBytes
     let biasPointer = UnsafeRawPointer(t.panel)
     let weightsStart = biasPointer + panelBytes
+    let ahead = t.nextPanelBytes
     var row = t.rowStart
     while row < t.rowEnd {
         let rows = Swift.min(24, t.rowEnd &- row)
@@ -313,7 +322,9 @@ public func f32_gemm_24x1v<V: FloatVector>(_ t: GEMMTileArguments, _: V.Type) {
         var c23_0 = bias0
         var b = weightsStart
         var kk = 0
+        let prefetching = row == t.rowStart && ahead != 0
         while kk < t.k {
+            if prefetching { gemmPrefetch(b + ahead, bytes: panelBytes) }
             let b0 = b.load(fromByteOffset: 0 &* vectorBytes, as: V.self)
             let x0 = V(repeating: a0[kk])
             c0_0 = c0_0.addingProduct(x0, b0)
@@ -454,6 +465,7 @@ public func f32_gemm_6x2v<V: FloatVector>(_ t: GEMMTileArguments, _: V.Type) {
     let panelBytes = 2 &* vectorBytes
     let biasPointer = UnsafeRawPointer(t.panel)
     let weightsStart = biasPointer + panelBytes
+    let ahead = t.nextPanelBytes
     var row = t.rowStart
     while row < t.rowEnd {
         let rows = Swift.min(6, t.rowEnd &- row)
@@ -479,7 +491,9 @@ public func f32_gemm_6x2v<V: FloatVector>(_ t: GEMMTileArguments, _: V.Type) {
         var c5_1 = bias1
         var b = weightsStart
         var kk = 0
+        let prefetching = row == t.rowStart && ahead != 0
         while kk < t.k {
+            if prefetching { gemmPrefetch(b + ahead, bytes: panelBytes) }
             let b0 = b.load(fromByteOffset: 0 &* vectorBytes, as: V.self)
             let b1 = b.load(fromByteOffset: 1 &* vectorBytes, as: V.self)
             let x0 = V(repeating: a0[kk])
@@ -537,6 +551,7 @@ public func f32_gemm_12x1v<V: FloatVector>(_ t: GEMMTileArguments, _: V.Type) {
     let panelBytes = 1 &* vectorBytes
     let biasPointer = UnsafeRawPointer(t.panel)
     let weightsStart = biasPointer + panelBytes
+    let ahead = t.nextPanelBytes
     var row = t.rowStart
     while row < t.rowEnd {
         let rows = Swift.min(12, t.rowEnd &- row)
@@ -567,7 +582,9 @@ public func f32_gemm_12x1v<V: FloatVector>(_ t: GEMMTileArguments, _: V.Type) {
         var c11_0 = bias0
         var b = weightsStart
         var kk = 0
+        let prefetching = row == t.rowStart && ahead != 0
         while kk < t.k {
+            if prefetching { gemmPrefetch(b + ahead, bytes: panelBytes) }
             let b0 = b.load(fromByteOffset: 0 &* vectorBytes, as: V.self)
             let x0 = V(repeating: a0[kk])
             c0_0 = c0_0.addingProduct(x0, b0)
