@@ -129,4 +129,48 @@ final class GEMMTests: XCTestCase {
             check(kernels: kernels, m: 17, n: 33, k: 12, residual: 20, clamp: (-0.5, 0.5))
         }
     }
+
+    /// Each tile call is told how far the next panel of the packed weights lies, which its first
+    /// tile prefetches (0 for the last panel: nothing past the weights is touched), whether the
+    /// panels are run together or split as threads split them.
+    func testTileCallsAreToldWhereTheNextPanelStarts() throws {
+        final class Calls { var seen: [(panel: UnsafePointer<Float>, next: Int)] = [] }
+        for base in try availableKernelSets() {
+            let calls = Calls()
+            let recording = base.gemmPanels.map { kernel in
+                GEMMPanelKernel(name: kernel.name, width: kernel.width, rowsPerTile: kernel.rowsPerTile,
+                                run: { calls.seen.append(($0.panel, $0.nextPanelBytes)); kernel.run($0) },
+                                runSingleRow: { calls.seen.append(($0.panel, $0.nextPanelBytes)); kernel.runSingleRow($0) })
+            }
+            let set = KernelSet(isa: base.isa, vectorWidth: base.vectorWidth, gemmPanels: recording,
+                                depthwise: [.kxk: base[depthwise: .kxk]], convDirect: base.convDirect.run,
+                                addPartial: base.addPartial.run, globalAveragePool: base.globalAveragePool.run,
+                                squeezeExciteGate: base.squeezeExciteGate.run, channelScale: base.channelScale.run,
+                                nonlinearity: base.nonlinearity.run, maxPool: base.maxPool.run,
+                                fmaThroughput: base.fmaThroughput, readSum: base.readSum)
+            let (m, k) = (13, 7)
+            // Every panel width of the set, the widest several times.
+            let n = 3 * recording[0].width + recording.dropFirst().reduce(0) { $0 + $1.width } - 1
+            let packed = PackedGEMMWeights(k: k, n: n, kernels: recording, bias: []) { o, i in Float(o - i) }
+            let starts = packed.panels.map { UnsafePointer(packed.storage.pointer + $0.offset) }
+            XCTAssertGreaterThan(starts.count, 3, "\(base.isa)")
+            let a = StridedTensor(pixels: m, channels: k, dense: [Float](repeating: 1, count: m * k))
+            let c = StridedTensor(pixels: m, channels: n)
+            let all = 0..<packed.panels.count
+            for panels in [all, 0..<2, 2..<packed.panels.count] {
+                calls.seen = []
+                runGEMM(kernels: set, weights: packed, a: a.pointer, lda: a.stride, c: c.pointer, ldc: c.stride,
+                        epilogue: ConvEpilogue(minValue: -.infinity, maxValue: .infinity), rows: 0..<m, panels: panels)
+                XCTAssertFalse(calls.seen.isEmpty, "\(base.isa)")
+                for (panel, next) in calls.seen {
+                    guard let i = starts.firstIndex(of: panel) else { XCTFail("\(base.isa): a call's panel is no panel's start"); continue }
+                    if i + 1 < starts.count {
+                        XCTAssertEqual(next, (starts[i + 1] - starts[i]) * 4, "\(base.isa) panel \(i) of \(starts.count)")
+                    } else {
+                        XCTAssertEqual(next, 0, "\(base.isa): the last panel has no next one")
+                    }
+                }
+            }
+        }
+    }
 }
