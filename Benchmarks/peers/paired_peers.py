@@ -86,6 +86,11 @@ class SandglassWorker:
         self.round_trips.append((time.perf_counter_ns() - t0) / 1e6)
         return ms
 
+    def roofline(self, handle) -> tuple[dict | None, str | None]:
+        """The plan's roofline bound from a calibration of this core taken now, or (None, why)."""
+        answer = self.ask({"op": "roofline", "id": handle})
+        return answer.get("roofline"), answer.get("unavailable")
+
     def close(self):
         try:
             self.ask({"op": "quit"})
@@ -324,6 +329,14 @@ def main() -> None:
                    "litertToOnnxRuntime": median_ci([t / b for t, b in zip(times["litert"], base)]) if litert else None,
                    "maxRelOutputDifferenceLiteRT": rel_litert,
                    "sandglassRoundTripMs": round_trips}
+            # The bound right after the times, from the same state of the host (RooflineBound.swift):
+            # each engine's median over it says how far from this machine's ceilings it runs.
+            bound, why = sandglass.roofline(engines["sandglass"][1])
+            row["roofline"] = {k: bound[k] for k in ("boundMs", "computeBoundMs", "trafficBoundMs", "peakGflops")} if bound else None
+            row["rooflineUnavailable"] = why
+            if bound:
+                row["overBound"] = {e: median_ci([t / bound["boundMs"] for t in times[e]])
+                                    for e in ["sandglass", "onnxruntime"] + (["litert"] if litert else [])}
             results.append(row)
             if litert:
                 f = row["ratioToFasterPeer"]
@@ -383,6 +396,26 @@ def main() -> None:
             lines.append(f"| {r['model']}-{r['width']} α={r['alpha']} @{r['resolution']} | {ci(r['litertMs'])} | "
                          f"{ci(r['litertToOnnxRuntime'])} | {ci(r['ratioToLiteRT'])} | **{ci(r['ratioToFasterPeer'])}** | "
                          f"{r['maxRelOutputDifferenceLiteRT']:.1e} |")
+    if any(r.get("roofline") for r in results):
+        peers = ["onnxruntime"] + (["litert"] if litert else [])
+        names = {"onnxruntime": "ONNX Runtime", "litert": "LiteRT"}
+        lines += ["", "Against this machine's roofline: each model's bound (`sandglass bench --format json`'s `roofline`: per "
+                  "step, its FLOPs at the calibrated FMA peak or its planned bytes at the bandwidth of the cache level "
+                  "holding them, whichever is slower; RooflineBound.swift), calibrated on the pinned core right after "
+                  "that model's rounds, and each engine's time over it (median of round / bound). A floor, not a "
+                  "prediction: 1.0 is every step at its ceiling.", "",
+                  "| model | bound ms | of which compute | FMA peak GFLOP/s | Sandglass / bound | "
+                  + " | ".join(f"{names[p]} / bound" for p in peers) + " |",
+                  "|---|---|---|---|---|" + "---|" * len(peers)]
+        for r in results:
+            b = r.get("roofline")
+            if not b:
+                lines.append(f"| {r['model']}-{r['width']} α={r['alpha']} @{r['resolution']} | unavailable: "
+                             f"{r.get('rooflineUnavailable')} |")
+                continue
+            lines.append(f"| {r['model']}-{r['width']} α={r['alpha']} @{r['resolution']} | {b['boundMs']:.2f} | "
+                         f"{b['computeBoundMs']:.2f} | {b['peakGflops']:.1f} | {ci(r['overBound']['sandglass'])} | "
+                         + " | ".join(ci(r['overBound'][p]) for p in peers) + " |")
     lines += ["", f"Every time: `{name}.json`. Rerun: `Scripts/bench-peers.sh --paired" + (" --litert" if litert else "")
               + (" --dtype int8" if a.dtype == "int8" else "") + (f" --threads {a.threads}" if a.threads != 1 else "")
               + f" --pairs {a.pairs}`."]

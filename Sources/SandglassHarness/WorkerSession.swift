@@ -12,6 +12,10 @@
 //                                            can pair layers with another engine's profiler
 //   {"op":"input","id":"a","values":[…]}    NCHW input; {"op":"output","id":"a"} -> the output's
 //                                            values: a numerical check against another engine
+//   {"op":"roofline","id":"a"}             -> the plan's roofline bound ("roofline": boundMs,
+//                                            computeBoundMs, peakGflops, levels…; RooflineBound.swift)
+//                                            from a quick calibration of this core taken now (a few
+//                                            seconds), or "roofline": null and "unavailable": why
 //   {"op":"unload","id":"a"}, {"op":"quit"}
 // A bad request gets {"ok":false,"error":"…"} and the worker goes on; it never traps on input.
 import Foundation
@@ -58,7 +62,7 @@ public final class WorkerSession {
     /// The first line the worker writes: what it is and where it runs.
     public func hello() -> String {
         encode(["ok": true, "op": "ready", "cpu": Environment.cpuModel(), "isa": ISASelection.available.map(\.rawValue),
-                "ops": ["load", "input", "run", "output", "unload", "quit"]])
+                "ops": ["load", "input", "run", "output", "roofline", "unload", "quit"]])
     }
 
     /// Answers one request line with one response line.
@@ -67,7 +71,7 @@ public final class WorkerSession {
         do {
             request = try JSONDecoder().decode(Request.self, from: Data(line.utf8))
         } catch {
-            return failure(nil, "cannot read the request \(Self.excerpt(line)): each line must be one JSON object with an \"op\" (load, input, run, output, unload, quit)")
+            return failure(nil, "cannot read the request \(Self.excerpt(line)): each line must be one JSON object with an \"op\" (load, input, run, output, roofline, unload, quit)")
         }
         do {
             switch request.op {
@@ -75,6 +79,7 @@ public final class WorkerSession {
             case "run": return try run(request)
             case "input": return try input(request)
             case "output": return try output(request)
+            case "roofline": return try roofline(request)
             case "unload":
                 let id = try requireID(request)
                 guard sessions.removeValue(forKey: id) != nil else { throw WorkerError("no model is loaded as \"\(id)\"") }
@@ -83,7 +88,7 @@ public final class WorkerSession {
                 finished = true
                 return encode(["ok": true, "op": "quit"])
             default:
-                throw WorkerError("unknown op \"\(request.op)\": use load, input, run, output, unload or quit")
+                throw WorkerError("unknown op \"\(request.op)\": use load, input, run, output, roofline, unload or quit")
             }
         } catch let e as WorkerError {
             return failure(request, e.message)
@@ -220,6 +225,21 @@ public final class WorkerSession {
         let (id, session) = try loaded(r)
         let values = session.plan.readOutput(nchw: true).map(Double.init)
         return encode(["ok": true, "op": "output", "id": id, "values": values])
+    }
+
+    /// The loaded plan's roofline bound, calibrated now on the CPUs this worker may run on: a
+    /// driver asks right after its measurement, so that the bound and the times it puts beside it
+    /// come from one state of a shared host (its FMA peak here moved 40 -> 47 GFLOP/s within an hour).
+    func roofline(_ r: Request) throws -> String {
+        let (id, session) = try loaded(r)
+        guard let bound = Roofline.quickBound(plan: session.plan) else {
+            let why = Roofline.unavailableReason(plan: session.plan)
+                ?? "a ceiling (FMA peak or a read bandwidth) could not be measured here: see `sandglass calibrate`"
+            return encode(["ok": true, "op": "roofline", "id": id, "roofline": NSNull(), "unavailable": why])
+        }
+        let data = try JSONEncoder().encode(bound)
+        let object = try JSONSerialization.jsonObject(with: data)
+        return encode(["ok": true, "op": "roofline", "id": id, "roofline": object])
     }
 
     // MARK: - Parsing

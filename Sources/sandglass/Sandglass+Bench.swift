@@ -233,7 +233,7 @@ extension Sandglass {
                 FileHandle.standardError.write(Data("sandglass: warning: \(warning)\n".utf8))
             }
             if roofline || format == .json {
-                output.roofline = Self.rooflineBound(plan: plan, measuredMs: output.latencyMs.median)
+                output.roofline = Roofline.quickBound(plan: plan, measuredMs: output.latencyMs.median)
             }
             if let cpus {
                 output.pinning = Pinning(request: point.pin.description, cpus: cpus, benchmarkThreadCPU: ThreadPinning.currentCPU,
@@ -254,6 +254,9 @@ extension Sandglass {
                 line += "traffic \(fixed(bound.trafficBoundMs, 3)); " + levels.joined(separator: ", ")
                 line += "; peak \(fixed(bound.peakGflops, 0)) GFLOP/s): measured / bound \(ratio)"
                 print(line)
+            } else if roofline {
+                print("roofline bound: unavailable (" + (Roofline.unavailableReason(plan: plan)
+                    ?? "a ceiling could not be measured here: see `sandglass calibrate`") + ")")
             }
             print("tuning: \(session.tuning.summary)")
             if profile != nil {
@@ -268,20 +271,6 @@ extension Sandglass {
                 }
             }
             print(selfTest.summary)
-        }
-
-        /// The roofline bound of `plan` from a quick calibration on the CPUs this thread may run on
-        /// (the pinned core when pinned), or nil where a ceiling could not be measured.
-        static func rooflineBound(plan: Plan, measuredMs: Double) -> RooflineBound? {
-            // The peak from the best of 25 short runs: on a shared host a quick calibration's best
-            // of two moved it from 130 to 86 GFLOP/s between two runs.
-            let calibration = MachineCalibration.run(threadCounts: [plan.options.threads], quick: true, isas: [plan.isa],
-                                                     peakRepetitions: 25)
-            let caches = Environment.capture().caches.filter { $0.type != "Instruction" }
-                .compactMap { c in c.sizeBytes.map { (level: c.level, bytes: $0) } }
-            guard var bound = Roofline.bound(plan: plan, calibration: calibration, caches: caches) else { return nil }
-            bound.measuredOverBound = measuredMs / bound.boundMs
-            return bound
         }
 
         /// The point these flags describe (its model may also carry --classes or --weights, which

@@ -14,7 +14,8 @@ extension Sandglass {
             Requests: {"op":"load","id":"a","model":"mobilenext","width":1.0,"alpha":"1/6","resolution":224,"threads":1}
             (or "onnx":"model.onnx"; also "add", "fusion", "tuning", "dtype", "isa", "pin", "seed"; the answer lists the plan's
             "steps"), {"op":"run","id":"a","iterations":1} (add "layers":true for every step's time, "layerMs"),
-            {"op":"input","id":"a","values":[...]}, {"op":"output","id":"a"}, {"op":"unload","id":"a"}, {"op":"quit"}.
+            {"op":"input","id":"a","values":[...]}, {"op":"output","id":"a"}, {"op":"roofline","id":"a"} (the plan's roofline
+            bound from a quick calibration of this core, taken now), {"op":"unload","id":"a"}, {"op":"quit"}.
             The first line out is {"op":"ready",...}. Times are measured around the inference alone.
             """)
 

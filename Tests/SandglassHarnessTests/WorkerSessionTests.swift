@@ -101,6 +101,44 @@ final class WorkerSessionTests: XCTestCase {
         XCTAssertTrue(session.finished)
     }
 
+    /// The roofline answer is the loaded plan's bound: the same arithmetic (Roofline.bound) on the
+    /// ceilings the answer reports gives the same figure, and its steps are the plan's. An int8
+    /// plan has none (the calibrated peak is fp32 FMA) and says why instead of a number.
+    func testRooflineIsTheLoadedPlansBound() throws {
+        let session = WorkerSession(skipSelftest: true)
+        let load = try answer(session, #"{"op":"load","id":"m","model":"mobilenext","width":0.35,"resolution":32,"fusion":"none","tuning":"off"}"#)
+        XCTAssertEqual(load["ok"] as? Bool, true, "\(load)")
+        let a = try answer(session, #"{"op":"roofline","id":"m"}"#)
+        XCTAssertEqual(a["ok"] as? Bool, true, "\(a)")
+        let r = try XCTUnwrap(a["roofline"] as? [String: Any], "an fp32 plan on a CPU that calibrates has a bound: \(a)")
+        let bound = try XCTUnwrap(r["boundMs"] as? Double), compute = try XCTUnwrap(r["computeBoundMs"] as? Double)
+        let traffic = try XCTUnwrap(r["trafficBoundMs"] as? Double), peak = try XCTUnwrap(r["peakGflops"] as? Double)
+        XCTAssertGreaterThan(bound, 0)
+        XCTAssertEqual(compute + traffic, bound, accuracy: bound * 1e-9)
+        let levels = try XCTUnwrap(r["levels"] as? [[String: Any]])
+        let steps = try XCTUnwrap(load["steps"] as? [[String: String]])
+        XCTAssertEqual(levels.compactMap { $0["steps"] as? Int }.reduce(0, +), steps.count, "every step of the plan is bound once")
+
+        let spec = ModelSpec(architecture: .mobilenext, width: 0.35, alpha: .one, resolution: 32, classes: 1000, seed: 0)
+        let plan = try Planner.plan(try spec.build(), options: PlanOptions(fusion: .none))
+        let calibration = CalibrationRecord(
+            measuredAt: "the worker's answer", peaks: [PeakMeasurement(isa: plan.isa.rawValue, threads: 1, gflops: peak)],
+            bandwidth: levels.map { BandwidthMeasurement(level: $0["name"] as! String, workingSetBytes: 1, threads: 1,
+                                                         gbPerSecond: $0["gbPerSecond"] as! Double) })
+        let caches = levels.compactMap { l in (l["capacityBytes"] as? Int).map { (level: Int(String((l["name"] as! String).dropFirst()))!, bytes: $0) } }
+        let expected = try XCTUnwrap(Roofline.bound(plan: plan, calibration: calibration, caches: caches))
+        XCTAssertEqual(bound, expected.boundMs, accuracy: bound * 1e-9)
+
+        XCTAssertEqual(try answer(session, #"{"op":"load","id":"q","width":0.35,"resolution":32,"dtype":"int8"}"#)["ok"] as? Bool, true)
+        let q = try answer(session, #"{"op":"roofline","id":"q"}"#)
+        XCTAssertEqual(q["ok"] as? Bool, true, "\(q)")
+        XCTAssertTrue(q["roofline"] is NSNull, "\(q)")
+        XCTAssertTrue((q["unavailable"] as? String ?? "").contains("int8"), "\(q)")
+        let missing = try answer(session, #"{"op":"roofline","id":"nobody"}"#)
+        XCTAssertEqual(missing["ok"] as? Bool, false)
+        XCTAssertTrue((missing["error"] as? String ?? "").contains("no model is loaded"), "\(missing)")
+    }
+
     /// The run answer is written by hand (not by JSONSerialization): it must still be one valid
     /// JSON line whose id round-trips, whatever characters the driver chose for the id.
     func testRunAnswerIsValidJSONForAnyID() throws {

@@ -28,6 +28,15 @@ def test_paired_peers_writes_paired_figures(sandglass, tmp_path):
     assert abs(median - (ratios[pairs // 2 - 1] + ratios[pairs // 2]) / 2) < 1e-12
     assert len(row["sandglassRoundTripMs"]) == pairs
     assert "| mobilenext-0.35 α=1/3 @33 |" in (tmp_path / "tiny.md").read_text()
+    # The roofline beside the times: the worker's bound for this plan, each engine's rounds over it.
+    bound = row["roofline"]
+    assert bound is not None, row.get("rooflineUnavailable")
+    assert bound["boundMs"] > 0 and abs(bound["computeBoundMs"] + bound["trafficBoundMs"] - bound["boundMs"]) < 1e-9
+    for engine in ("sandglass", "onnxruntime"):
+        over = sorted(t / bound["boundMs"] for t in times[engine])
+        median, low, high = row["overBound"][engine]
+        assert abs(median - (over[pairs // 2 - 1] + over[pairs // 2]) / 2) < 1e-12 and over[0] <= low <= high <= over[-1]
+    assert "Sandglass / bound" in (tmp_path / "tiny.md").read_text()
     # A peer it cannot pair is refused with the reason, before anything runs.
     bad = subprocess.run([sys.executable, str(ROOT / "Benchmarks/peers/paired_peers.py"), "--sandglass", str(sandglass),
                           "--peers", "ncnn", "--out", str(tmp_path)], capture_output=True, text=True, timeout=120)
