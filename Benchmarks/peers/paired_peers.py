@@ -401,7 +401,7 @@ def main() -> None:
         names = {"onnxruntime": "ONNX Runtime", "litert": "LiteRT"}
         lines += ["", "Against this machine's roofline: each model's bound (`sandglass bench --format json`'s `roofline`: per "
                   "step, its FLOPs at the calibrated FMA peak or its planned bytes at the bandwidth of the cache level "
-                  "holding them, whichever is slower; RooflineBound.swift), calibrated on the pinned core right after "
+                  "holding them, whichever is slower; RooflineBound.swift), calibrated on the pinned CPUs right after "
                   "that model's rounds, and each engine's time over it (median of round / bound). A floor, not a "
                   "prediction: 1.0 is every step at its ceiling.", "",
                   "| model | bound ms | of which compute | FMA peak GFLOP/s | Sandglass / bound | "
