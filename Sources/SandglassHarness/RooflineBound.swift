@@ -39,28 +39,31 @@ public enum Roofline {
     public static let derivation = "per step: max(2·MAdds / calibrated FMA peak, planned bytes / read bandwidth of the smallest "
         + "cache level holding those bytes); planned bytes = weights + inputs + identity + outputs after fusion; summed over steps"
 
-    /// Why `plan` has no bound here, or nil when it can have one: the calibration measures fp32
-    /// FMA, which is no floor for int8 arithmetic (a VNNI or madd instruction does more multiply-
-    /// adds than an fp32 FMA).
-    public static func unavailableReason(plan: Plan) -> String? {
-        plan.elementType == .f32 ? nil
-            : "the roofline's peak is the calibrated fp32 FMA throughput, which does not bound an \(plan.elementType.rawValue) plan"
+    /// Why a plan has no roofline bound here: the sentence `bench` prints and the worker answers.
+    public struct Unavailable: Error, Sendable {
+        public let reason: String
     }
 
     /// The bound of `plan` from a quick calibration on the CPUs this thread may run on (the
-    /// pinned core when pinned), or nil where a ceiling could not be measured or the plan is not
-    /// fp32 (`unavailableReason`). `measuredMs`, when given, sets `measuredOverBound`.
-    public static func quickBound(plan: Plan, measuredMs: Double? = nil) -> RooflineBound? {
-        guard unavailableReason(plan: plan) == nil else { return nil }
+    /// pinned core when pinned), or why there is none: an int8 plan (the calibration measures
+    /// fp32 FMA, which is no floor for int8 arithmetic: a VNNI or madd instruction does more
+    /// multiply-adds), or a ceiling that could not be measured. `measuredMs`, when given, sets
+    /// `measuredOverBound`.
+    public static func quickBound(plan: Plan, measuredMs: Double? = nil) -> Result<RooflineBound, Unavailable> {
+        guard plan.elementType == .f32 else {
+            return .failure(Unavailable(reason: "the roofline's peak is the calibrated fp32 FMA throughput, which does not bound an \(plan.elementType.rawValue) plan"))
+        }
         // The peak from the best of 25 short runs: on a shared host a quick calibration's best
         // of two moved it from 130 to 86 GFLOP/s between two runs.
         let calibration = MachineCalibration.run(threadCounts: [plan.options.threads], quick: true, isas: [plan.isa],
                                                  peakRepetitions: 25)
         let caches = Environment.capture().caches.filter { $0.type != "Instruction" }
             .compactMap { c in c.sizeBytes.map { (level: c.level, bytes: $0) } }
-        guard var bound = bound(plan: plan, calibration: calibration, caches: caches) else { return nil }
+        guard var bound = bound(plan: plan, calibration: calibration, caches: caches) else {
+            return .failure(Unavailable(reason: "a ceiling (FMA peak or a read bandwidth) could not be measured here: see `sandglass calibrate`"))
+        }
         if let measuredMs { bound.measuredOverBound = measuredMs / bound.boundMs }
-        return bound
+        return .success(bound)
     }
 
     /// The bound of `plan` from a calibration at the plan's thread count, with `caches` the data

@@ -232,10 +232,10 @@ public final class WorkerSession {
     /// come from one state of a shared host (its FMA peak here moved 40 -> 47 GFLOP/s within an hour).
     func roofline(_ r: Request) throws -> String {
         let (id, session) = try loaded(r)
-        guard let bound = Roofline.quickBound(plan: session.plan) else {
-            let why = Roofline.unavailableReason(plan: session.plan)
-                ?? "a ceiling (FMA peak or a read bandwidth) could not be measured here: see `sandglass calibrate`"
-            return encode(["ok": true, "op": "roofline", "id": id, "roofline": NSNull(), "unavailable": why])
+        let bound: RooflineBound
+        switch Roofline.quickBound(plan: session.plan) {
+        case .success(let b): bound = b
+        case .failure(let why): return encode(["ok": true, "op": "roofline", "id": id, "roofline": NSNull(), "unavailable": why.reason])
         }
         let data = try JSONEncoder().encode(bound)
         let object = try JSONSerialization.jsonObject(with: data)

@@ -232,8 +232,12 @@ extension Sandglass {
             for warning in session.tuning.warnings {
                 FileHandle.standardError.write(Data("sandglass: warning: \(warning)\n".utf8))
             }
+            var rooflineUnavailable: String?
             if roofline || format == .json {
-                output.roofline = Roofline.quickBound(plan: plan, measuredMs: output.latencyMs.median)
+                switch Roofline.quickBound(plan: plan, measuredMs: output.latencyMs.median) {
+                case .success(let bound): output.roofline = bound
+                case .failure(let why): rooflineUnavailable = why.reason
+                }
             }
             if let cpus {
                 output.pinning = Pinning(request: point.pin.description, cpus: cpus, benchmarkThreadCPU: ThreadPinning.currentCPU,
@@ -254,9 +258,8 @@ extension Sandglass {
                 line += "traffic \(fixed(bound.trafficBoundMs, 3)); " + levels.joined(separator: ", ")
                 line += "; peak \(fixed(bound.peakGflops, 0)) GFLOP/s): measured / bound \(ratio)"
                 print(line)
-            } else if roofline {
-                print("roofline bound: unavailable (" + (Roofline.unavailableReason(plan: plan)
-                    ?? "a ceiling could not be measured here: see `sandglass calibrate`") + ")")
+            } else if let rooflineUnavailable {
+                print("roofline bound: unavailable (\(rooflineUnavailable))")
             }
             print("tuning: \(session.tuning.summary)")
             if profile != nil {
